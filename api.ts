@@ -1,0 +1,43 @@
+/**
+ * API entry (`npm run api`): serves HTTP against DATABASE_URL and TEMPORAL_ADDRESS. Stops cleanly
+ * on SIGTERM/SIGINT: the listener closes, in-flight requests finish, then the pools close.
+ */
+import { serve } from '@hono/node-server';
+import { createApp } from './src/api/app.ts';
+import { ConfigError, readConfig } from './src/config.ts';
+import { createLogger } from './src/observability/logger.ts';
+import { createMetrics } from './src/observability/metrics.ts';
+import { exitOnStartupError, openDatabase } from './src/startup.ts';
+import { connectClient } from './src/temporal/client.ts';
+
+async function run(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config, 'api');
+  if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
+  const sql = await openDatabase(config, log, 'api');
+  const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
+  const app = createApp({ config, log, sql, temporal, metrics: createMetrics('api') });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    log.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'API stopping');
+    server.close(async () => {
+      await temporal.connection.close();
+      await sql.end({ timeout: 5 });
+      log.info('API stopped');
+      process.exit(0);
+    });
+    // Idle keep-alive sockets would hold close() open: end them; active requests still finish.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    setTimeout(() => process.exit(0), config.REQUEST_TIMEOUT_MS + 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+run().catch(exitOnStartupError);

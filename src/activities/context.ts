@@ -1,0 +1,51 @@
+/**
+ * What every activity gets, and the workflow it runs for (when it runs inside Temporal).
+ *
+ * @module
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { AuditLog } from '../audit/append.ts';
+import type { Broker } from '../broker/types.ts';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/pool.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export interface ActivityDeps {
+  config: Config;
+  sql: Sql;
+  broker: Broker;
+  audit: AuditLog;
+  log: Logger;
+  /** For activities that message other workflows (the circuit breaker). */
+  temporal: Client;
+  now?: () => Date;
+}
+
+/** The calling workflow's ids, or empty outside Temporal (direct calls in tests). */
+export function callingWorkflow(): { workflowId?: string; runId?: string } {
+  try {
+    const { workflowExecution } = Context.current().info;
+    return workflowExecution ? { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Heartbeat when running inside Temporal; a no-op otherwise. */
+export function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity context
+  }
+}
+
+/** Resolves when Temporal cancels the activity (never outside Temporal). */
+export function cancelled(): Promise<never> {
+  try {
+    return Context.current().cancelled;
+  } catch {
+    return new Promise<never>(() => {});
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * All activities, built once per worker from their dependencies (the samples' createActivities).
+ * Workflows import only the type of the result.
+ *
+ * @module
+ */
+import type { ActivityDeps } from './context.ts';
+import { exitTriggerActivities } from './exit-triggers.ts';
+import { orderActivities } from './orders.ts';
+import { riskActivities } from './risk.ts';
+import { tradeRecordActivities } from './trade-records.ts';
+import { tradingStateActivities } from './trading-state.ts';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...riskActivities(deps),
+    ...orderActivities(deps),
+    ...tradeRecordActivities(deps),
+    ...exitTriggerActivities(deps),
+    ...tradingStateActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,151 @@
+/**
+ * Broker legs, sent at most once (invariant 2). A leg is recorded (NEW) before it is sent, and
+ * every attempt first looks its tag up at the broker: an attempt after a crash finds the order the
+ * previous attempt placed instead of placing another. An unclear answer makes the leg UNKNOWN; the
+ * workflow settles it by looking the tag up again, never by sending blindly.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
+import type { BrokerFill, BrokerOrder } from '../broker/types.ts';
+import { insertOrder, type LegStatus, updateOrder } from '../db/orders.ts';
+import { transaction } from '../db/transaction.ts';
+import type { Paise } from '../domain/money.ts';
+import type { Instrument, OrderType, Side } from '../domain/trade.ts';
+import { failpoint } from '../observability/failpoints.ts';
+import { type ActivityDeps, callingWorkflow, cancelled, heartbeat } from './context.ts';
+
+export interface LegInput {
+  tradeId: string;
+  accountId: string;
+  tag: string;
+  leg: 'ENTRY' | 'EXIT';
+  instrument: Instrument;
+  side: Side;
+  quantity: number;
+  orderType: OrderType;
+  limitPricePaise?: Paise | undefined;
+  strategyId?: string | undefined;
+}
+
+export interface LegResult {
+  tag: string;
+  status: LegStatus;
+  brokerOrderId?: string | undefined;
+  filledQuantity: number;
+  averagePricePaise?: Paise | undefined;
+  rejectReason?: string | undefined;
+  fills: BrokerFill[];
+}
+
+export function toLegResult(tag: string, order: BrokerOrder): LegResult {
+  return {
+    tag,
+    status: order.status,
+    brokerOrderId: order.brokerOrderId,
+    filledQuantity: order.filledQuantity,
+    averagePricePaise: order.averagePricePaise,
+    rejectReason: order.rejectReason,
+    fills: order.fills,
+  };
+}
+
+const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
+
+export function orderActivities(deps: ActivityDeps) {
+  const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
+
+  function auditBase(leg: LegInput) {
+    const { workflowId, runId } = callingWorkflow();
+    const actor: Actor = { type: 'workflow', id: workflowId ?? `trade-${leg.tradeId}` };
+    return { actor, accountId: leg.accountId, tradeId: leg.tradeId, workflowId: actor.id, runId };
+  }
+
+  /** Store what the broker says of the leg, with its audit record. */
+  async function recordSent(leg: LegInput, order: BrokerOrder, adopted: boolean): Promise<LegResult> {
+    const result = toLegResult(leg.tag, order);
+    await transaction(deps.sql, async (tx) => {
+      await updateOrder(tx, leg.tag, { status: order.status === 'FILLED' ? 'OPEN' : order.status, brokerOrderId: order.brokerOrderId, rejectReason: order.rejectReason ?? null });
+      await deps.audit.append(tx, {
+        type: order.status === 'REJECTED' ? 'ORDER_REJECTED' : 'ORDER_PLACED',
+        ...auditBase(leg),
+        payload: {
+          tag: leg.tag,
+          leg: leg.leg,
+          brokerOrderId: order.brokerOrderId,
+          broker: deps.broker.name,
+          instrument: leg.instrument,
+          side: leg.side,
+          quantity: leg.quantity,
+          orderType: leg.orderType,
+          limitPricePaise: leg.limitPricePaise,
+          strategyId: leg.strategyId,
+          brokerStatus: order.status,
+          rejectReason: order.rejectReason,
+          // found by its tag after an earlier attempt sent it: not sent again
+          adopted,
+        },
+      });
+    });
+    return result;
+  }
+
+  return {
+    /** Send the leg unless the broker already has it. */
+    async placeOrder(leg: LegInput): Promise<LegResult> {
+      await insertOrder(deps.sql, leg);
+      const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
+      if (existing) return recordSent(leg, existing, true);
+      let order: BrokerOrder;
+      try {
+        order = await deps.broker.placeOrder(leg);
+      } catch (err) {
+        if (err instanceof BrokerRejectedError) {
+          const rejected: BrokerOrder = { brokerOrderId: '', tag: leg.tag, instrument: leg.instrument, side: leg.side, quantity: leg.quantity, status: 'REJECTED', filledQuantity: 0, rejectReason: err.message, fills: [] };
+          return recordSent(leg, rejected, false);
+        }
+        if (err instanceof BrokerOutcomeUnknownError) {
+          await transaction(deps.sql, async (tx) => {
+            await updateOrder(tx, leg.tag, { status: 'UNKNOWN', rejectReason: err.message });
+            await deps.audit.append(tx, { type: 'ORDER_UNKNOWN', ...auditBase(leg), payload: { tag: leg.tag, leg: leg.leg, reason: err.message } });
+          });
+        }
+        throw err;
+      }
+      failpoint(leg.leg === 'EXIT' ? 'during-exit' : 'after-broker-accept');
+      return recordSent(leg, order, false);
+    },
+
+    /**
+     * Settle an UNKNOWN leg by its tag. Found: it was sent. Not found on the `final` look: it never
+     * reached the broker (NOT_SENT), and the workflow may send it anew.
+     */
+    async settleOrder(leg: LegInput, final: boolean): Promise<LegResult> {
+      const found = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
+      if (found) return recordSent(leg, found, true);
+      if (!final) return { tag: leg.tag, status: 'UNKNOWN', filledQuantity: 0, fills: [] };
+      await transaction(deps.sql, async (tx) => {
+        await updateOrder(tx, leg.tag, { status: 'NOT_SENT' });
+        await deps.audit.append(tx, { type: 'ORDER_REJECTED', ...auditBase(leg), payload: { tag: leg.tag, leg: leg.leg, settled: 'NOT_SENT', reason: 'not found at the broker after the settle window' } });
+      });
+      return { tag: leg.tag, status: 'NOT_SENT', filledQuantity: 0, fills: [] };
+    },
+
+    /** Poll the broker until the order is final or `windowMs` passes (heartbeating; cancellable). */
+    async awaitOrder(leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number): Promise<LegResult> {
+      const until = Date.now() + windowMs;
+      for (;;) {
+        const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+        if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
+        heartbeat(order.status);
+        await sleep(pollMs);
+      }
+    },
+
+    /** Ask the broker to cancel; the answer may still be FILLED when the fill won the race. */
+    async cancelOrder(leg: LegInput, brokerOrderId: string): Promise<LegResult> {
+      return toLegResult(leg.tag, await deps.broker.cancelOrder(leg.accountId, brokerOrderId, leg.instrument));
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The atomic risk reservation (invariant 1). One transaction locks the account row, records the
+ * trade, reads the trading state, open positions, reservations of orders in flight, the day's
+ * realized P&L and the last prices, runs the pure rules, and either reserves the exposure or
+ * records the rejection, with the audit records. Every reservation takes the same lock, so no
+ * burst of concurrent requests can overshoot a limit.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+import { defaultRiskLimits } from '../config.ts';
+import { lockAccount } from '../db/accounts.ts';
+import { holidaysOf } from '../db/market-holidays.ts';
+import { lastPrices, recordPrice } from '../db/market-prices.ts';
+import { activeReservations, entriesInLastSecond, insertReservation } from '../db/reservations.ts';
+import { limitOverrides } from '../db/risk-limits.ts';
+import { getTrade, insertTrade, openTrades, realizedSince, type TradeRow } from '../db/trades.ts';
+import { transaction } from '../db/transaction.ts';
+import { istDayStart, marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
+import { notional } from '../domain/money.ts';
+import { effectiveLimits } from '../domain/risk/limits.ts';
+import { type Book, checkRisk, type Violation } from '../domain/risk/rules.ts';
+import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
+import { failpoint } from '../observability/failpoints.ts';
+import { type ActivityDeps, callingWorkflow } from './context.ts';
+
+export interface ReserveInput {
+  tradeId: string;
+  accountId: string;
+  request: TradeRequest;
+  requestFingerprint: string;
+  requestedBy: Actor;
+  clientIp?: string | undefined;
+  requestId?: string | undefined;
+  source: 'api' | 'webhook';
+  signalId?: string | undefined;
+}
+
+export interface ReserveResult {
+  /** DUPLICATE: the trade row belongs to an earlier workflow run; this run must not trade. */
+  outcome: 'ACCEPTED' | 'REJECTED' | 'DUPLICATE';
+  violations: Violation[];
+  status: TradeStatus;
+}
+
+export function riskActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** Refresh the last prices the decision needs; broker calls stay outside the transaction. */
+  async function refreshPrices(input: ReserveInput): Promise<void> {
+    const instruments = [input.request.instrument, ...(await openTrades(deps.sql, input.accountId)).map((t) => t.instrument)];
+    const unique = new Map(instruments.map((i) => [instrumentKey(i), i]));
+    await Promise.all(
+      [...unique].map(async ([key, instrument]) => {
+        try {
+          const quote = await deps.broker.quote(instrument);
+          await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
+        } catch (err) {
+          // No price is a decision too: the rule fails closed on a missing or stale price.
+          deps.log.warn({ err, instrument: key }, 'quote unavailable for the risk check');
+        }
+      }),
+    );
+  }
+
+  return {
+    async reserveRisk(input: ReserveInput): Promise<ReserveResult> {
+      const { workflowId, runId } = callingWorkflow();
+      const wfId = workflowId ?? `trade-${input.tradeId}`;
+      const workflowActor: Actor = { type: 'workflow', id: wfId };
+      const base = { accountId: input.accountId, tradeId: input.tradeId, workflowId: wfId, runId, clientIp: input.clientIp, requestId: input.requestId };
+
+      const known = await getTrade(deps.sql, input.tradeId);
+      if (known) return decisionTaken(known, runId);
+      await refreshPrices(input);
+      const holidays = await holidaysOf(deps.sql, input.request.instrument.exchange);
+
+      const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
+        const account = await lockAccount(tx, input.accountId);
+        if (!account) throw new Error(`account ${input.accountId} does not exist`);
+        const created = await insertTrade(tx, {
+          id: input.tradeId,
+          accountId: input.accountId,
+          workflowId: wfId,
+          runId: runId ?? 'direct',
+          requestFingerprint: input.requestFingerprint,
+          source: input.source,
+          signalId: input.signalId,
+          requestedBy: `${input.requestedBy.type}:${input.requestedBy.id}`,
+          request: input.request,
+        });
+        if (!created) {
+          // An earlier attempt of this activity got here first (it committed while we read prices).
+          const existing = await getTrade(tx, input.tradeId);
+          if (!existing) throw new Error(`trade ${input.tradeId} conflicts but cannot be read`);
+          return decisionTaken(existing, runId);
+        }
+        const r = input.request;
+        await deps.audit.append(tx, {
+          type: 'TRADE_REQUESTED',
+          actor: input.requestedBy,
+          ...base,
+          payload: {
+            source: input.source,
+            signalId: input.signalId,
+            strategyId: r.strategyId,
+            instrument: r.instrument,
+            side: r.side,
+            quantity: r.quantity,
+            orderType: r.orderType,
+            limitPricePaise: r.limitPricePaise,
+            stopLossPaise: r.stopLossPaise,
+            targetPaise: r.targetPaise,
+            intraday: r.intraday,
+          },
+        });
+
+        const at = now();
+        const key = instrumentKey(r.instrument);
+        const positions = await openTrades(tx, input.accountId);
+        const prices = await lastPrices(tx, [key, ...positions.map((p) => instrumentKey(p.instrument))]);
+        const book: Book = {
+          tradingState: account.tradingState,
+          capitalPaise: account.capitalPaise,
+          positions: positions.map((p) => ({
+            instrumentKey: instrumentKey(p.instrument),
+            side: p.side,
+            quantity: p.filledQuantity,
+            entryPricePaise: p.entryPricePaise ?? 0,
+            lastPrice: prices.get(instrumentKey(p.instrument)),
+          })),
+          reservations: await activeReservations(tx, input.accountId),
+          realizedTodayPaise: await realizedSince(tx, input.accountId, istDayStart(at)),
+          ordersLastSecond: await entriesInLastSecond(tx, input.accountId, at),
+        };
+        const limits = effectiveLimits(defaultRiskLimits(deps.config), await limitOverrides(tx, input.accountId));
+        const market = marketStatus(at, deps.config.MARKET_HOURS, holidays);
+        const violations = checkRisk(
+          { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },
+          book,
+          limits,
+          {
+            open: market.open,
+            closedReason: market.reason,
+            pastIntradayCutoff: pastIntradayCutoff(at, deps.config.MARKET_HOURS, deps.config.SQUARE_OFF_TIME),
+            now: at,
+            maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000,
+          },
+        );
+
+        if (violations.length) {
+          await tx`
+            update trades set status = 'REJECTED', violations = ${tx.json(violations as never)},
+              reject_reason = ${violations.map((v) => v.rule).join(', ')}, updated_at = now()
+            where id = ${input.tradeId}`;
+          await deps.audit.append(tx, { type: 'RISK_CHECK_REJECTED', actor: workflowActor, ...base, payload: { violations, limits } });
+          return { outcome: 'REJECTED', violations, status: 'REJECTED' };
+        }
+        const pricePaise = r.orderType === 'LIMIT' ? r.limitPricePaise! : prices.get(key)!.pricePaise;
+        const notionalPaise = notional(r.quantity, pricePaise);
+        await insertReservation(tx, { tradeId: input.tradeId, accountId: input.accountId, instrumentKey: key, side: r.side, quantity: r.quantity, notionalPaise, createdAt: at });
+        await deps.audit.append(tx, {
+          type: 'RISK_CHECK_PASSED',
+          actor: workflowActor,
+          ...base,
+          payload: { reservedQuantity: r.quantity, reservedNotionalPaise: notionalPaise, lastPricePaise: prices.get(key)?.pricePaise, limits },
+        });
+        return { outcome: 'ACCEPTED', violations: [], status: 'PENDING' };
+      });
+      if (result.outcome === 'ACCEPTED') failpoint('after-reservation');
+      return result;
+    },
+  };
+}
+
+/** The decision already taken: a retried attempt gets the same answer; another run must not trade. */
+function decisionTaken(trade: TradeRow, runId: string | undefined): ReserveResult {
+  if (runId && trade.runId && trade.runId !== runId) return { outcome: 'DUPLICATE', violations: trade.violations ?? [], status: trade.status };
+  if (trade.status === 'REJECTED') return { outcome: 'REJECTED', violations: trade.violations ?? [], status: trade.status };
+  return { outcome: 'ACCEPTED', violations: [], status: trade.status };
+}

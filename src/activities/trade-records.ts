@@ -1,0 +1,188 @@
+/**
+ * The trade's state changes, each in one transaction with its audit records (invariant 3): entry
+ * filled (position open, reservation converted), entry ended unfilled (reservation released), exit
+ * requested, exit filled (P&L realized, position closed). Each is idempotent: a retried call finds
+ * the change made and answers as before.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+import { defaultRiskLimits } from '../config.ts';
+import { lastPrices, recordPrice } from '../db/market-prices.ts';
+import { insertFill, updateOrder } from '../db/orders.ts';
+import { closeReservation } from '../db/reservations.ts';
+import { limitOverrides } from '../db/risk-limits.ts';
+import { lockTrade, openTrades, realizedSince, type TradeRow } from '../db/trades.ts';
+import { transaction } from '../db/transaction.ts';
+import type { TxSql } from '../db/pool.ts';
+import { istDayStart, squareOffInstant } from '../domain/market-calendar.ts';
+import { effectiveLimits } from '../domain/risk/limits.ts';
+import { unrealizedPnl } from '../domain/risk/rules.ts';
+import { type ExitReason, grossPnl, instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { failpoint } from '../observability/failpoints.ts';
+import { type ActivityDeps, callingWorkflow } from './context.ts';
+import type { LegResult } from './orders.ts';
+
+export interface EntryRecorded {
+  status: TradeStatus;
+  entryPricePaise: number;
+  filledQuantity: number;
+  /** When the intraday position must be squared off (ISO), if it must. */
+  squareOffAt?: string | undefined;
+}
+
+export interface ExitRecorded {
+  status: TradeStatus;
+  realizedPnlPaise: number;
+  /** The day's loss (realized plus unrealized of what remains open), positive when losing. */
+  dayLossPaise: number;
+  dailyLossLimitPaise: number;
+}
+
+function averagePrice(leg: LegResult): number {
+  if (leg.averagePricePaise) return leg.averagePricePaise;
+  const qty = leg.fills.reduce((s, f) => s + f.quantity, 0);
+  return qty ? Math.round(leg.fills.reduce((s, f) => s + f.quantity * f.pricePaise, 0) / qty) : 0;
+}
+
+export function tradeRecordActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  function base(trade: TradeRow) {
+    const { workflowId, runId } = callingWorkflow();
+    const actor: Actor = { type: 'workflow', id: workflowId ?? trade.workflowId };
+    return { actor, accountId: trade.accountId, tradeId: trade.id, workflowId: actor.id, runId };
+  }
+
+  async function lockOrFail(tx: TxSql, tradeId: string): Promise<TradeRow> {
+    const trade = await lockTrade(tx, tradeId);
+    if (!trade) throw new Error(`trade ${tradeId} does not exist`);
+    return trade;
+  }
+
+  async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult): Promise<void> {
+    for (const fill of leg.fills) {
+      await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: 0, filledAt: fill.at });
+    }
+    await updateOrder(tx, leg.tag, { status: 'FILLED', brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) });
+    await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(leg.fills.at(-1)?.at ?? now().toISOString()));
+  }
+
+  return {
+    async recordEntryFill(tradeId: string, leg: LegResult): Promise<EntryRecorded> {
+      failpoint('before-fill-recorded');
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        const squareOff = trade.intraday ? squareOffInstant(trade.openedAt ?? now(), deps.config.MARKET_HOURS, deps.config.SQUARE_OFF_TIME) : undefined;
+        if (trade.status !== 'PENDING') {
+          return { status: trade.status, entryPricePaise: trade.entryPricePaise ?? 0, filledQuantity: trade.filledQuantity, squareOffAt: squareOff?.toISOString() };
+        }
+        const price = averagePrice(leg);
+        await storeFills(tx, trade, leg);
+        await tx`
+          update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
+            opened_at = now(), updated_at = now()
+          where id = ${tradeId}`;
+        await closeReservation(tx, tradeId, 'CONVERTED');
+        const b = base(trade);
+        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'ENTRY', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: price, fills: leg.fills } });
+        await deps.audit.append(tx, {
+          type: 'TRADE_ENTERED',
+          ...b,
+          payload: { instrument: trade.instrument, side: trade.side, quantity: leg.filledQuantity, entryPricePaise: price, stopLossPaise: trade.stopLossPaise, targetPaise: trade.targetPaise, squareOffAt: squareOff?.toISOString() },
+        });
+        return { status: 'OPEN', entryPricePaise: price, filledQuantity: leg.filledQuantity, squareOffAt: squareOff?.toISOString() };
+      });
+    },
+
+    /** The entry ended without a position: rejected by the broker, cancelled, or failed. */
+    async recordEntryClosed(tradeId: string, leg: LegResult | undefined, status: 'REJECTED' | 'CANCELLED' | 'FAILED', reason: string): Promise<TradeStatus> {
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        if (trade.status !== 'PENDING') return trade.status;
+        if (leg && leg.status !== 'NOT_SENT' && leg.status !== 'UNKNOWN') {
+          await updateOrder(tx, leg.tag, { status: leg.status === 'FILLED' ? 'FILLED' : leg.status, rejectReason: leg.rejectReason ?? null });
+        }
+        await tx`update trades set status = ${status}, reject_reason = ${reason}, updated_at = now(), closed_at = now() where id = ${tradeId}`;
+        await closeReservation(tx, tradeId, 'RELEASED');
+        const b = base(trade);
+        if (leg?.status === 'CANCELLED') await deps.audit.append(tx, { type: 'ORDER_CANCELLED', ...b, payload: { tag: leg.tag, leg: 'ENTRY', brokerOrderId: leg.brokerOrderId } });
+        await deps.audit.append(tx, {
+          type: status === 'CANCELLED' ? 'TRADE_CANCELLED' : 'TRADE_FAILED',
+          ...b,
+          severity: status === 'CANCELLED' ? 'LOW' : status === 'REJECTED' ? 'MEDIUM' : 'HIGH',
+          payload: { status, reason, tag: leg?.tag, reservationReleased: true },
+        });
+        return status;
+      });
+    },
+
+    async markExiting(tradeId: string, reason: ExitReason, requestedBy: Actor, requestId?: string): Promise<TradeStatus> {
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        if (trade.status !== 'OPEN') return trade.status;
+        await tx`update trades set status = 'EXITING', exit_reason = ${reason}, updated_at = now() where id = ${tradeId}`;
+        await deps.audit.append(tx, { type: 'TRADE_EXIT_REQUESTED', ...base(trade), actor: requestedBy, requestId, payload: { reason } });
+        return 'EXITING';
+      });
+    },
+
+    async recordExitFill(tradeId: string, leg: LegResult, reason: ExitReason): Promise<ExitRecorded> {
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        const limits = effectiveLimits(defaultRiskLimits(deps.config), await limitOverrides(tx, trade.accountId));
+        const dayLoss = async () => {
+          const at = now();
+          const realized = await realizedSince(tx, trade.accountId, istDayStart(at));
+          const open = await openTrades(tx, trade.accountId);
+          const prices = await lastPrices(tx, open.map((t) => instrumentKey(t.instrument)));
+          const unrealized = unrealizedPnl(
+            open.map((t) => ({ instrumentKey: instrumentKey(t.instrument), side: t.side, quantity: t.filledQuantity, entryPricePaise: t.entryPricePaise ?? 0, lastPrice: prices.get(instrumentKey(t.instrument)) })),
+            { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000 },
+          );
+          return -(realized + (unrealized ?? 0));
+        };
+        if (trade.status === 'CLOSED') {
+          return { status: 'CLOSED', realizedPnlPaise: trade.realizedPnlPaise ?? 0, dayLossPaise: await dayLoss(), dailyLossLimitPaise: limits.dailyLossLimitPaise };
+        }
+        const exitPrice = averagePrice(leg);
+        const gross = grossPnl(trade.side, trade.filledQuantity, trade.entryPricePaise ?? exitPrice, exitPrice);
+        const charges = trade.chargesPaise;
+        const realized = gross - charges;
+        await storeFills(tx, trade, leg);
+        await tx`
+          update trades set status = 'CLOSED', exit_price_paise = ${exitPrice}, gross_pnl_paise = ${gross},
+            realized_pnl_paise = ${realized}, exit_reason = ${reason}, closed_at = now(), updated_at = now()
+          where id = ${tradeId}`;
+        const b = base(trade);
+        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'EXIT', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: exitPrice, fills: leg.fills } });
+        if (reason === 'SQUARE_OFF' || reason === 'FLATTEN') {
+          await deps.audit.append(tx, { type: 'POSITION_SQUARED_OFF', ...b, payload: { reason, instrument: trade.instrument, quantity: trade.filledQuantity, exitPricePaise: exitPrice } });
+        }
+        await deps.audit.append(tx, {
+          type: 'TRADE_EXITED',
+          ...b,
+          payload: { reason, instrument: trade.instrument, side: trade.side, quantity: trade.filledQuantity, entryPricePaise: trade.entryPricePaise, exitPricePaise: exitPrice, grossPnlPaise: gross, chargesPaise: charges, realizedPnlPaise: realized },
+        });
+        return { status: 'CLOSED', realizedPnlPaise: realized, dayLossPaise: await dayLoss(), dailyLossLimitPaise: limits.dailyLossLimitPaise };
+      });
+    },
+
+    /** The exit order did not fill (rejected, cancelled, not sent): the position is still open. */
+    async recordExitNotFilled(tradeId: string, leg: LegResult): Promise<TradeStatus> {
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        if (trade.status !== 'EXITING') return trade.status;
+        if (leg.status !== 'NOT_SENT' && leg.status !== 'UNKNOWN') await updateOrder(tx, leg.tag, { status: leg.status, rejectReason: leg.rejectReason ?? null });
+        await tx`update trades set status = 'OPEN', updated_at = now() where id = ${tradeId}`;
+        await deps.audit.append(tx, {
+          type: leg.status === 'CANCELLED' ? 'ORDER_CANCELLED' : 'ORDER_REJECTED',
+          ...base(trade),
+          severity: 'HIGH',
+          payload: { tag: leg.tag, leg: 'EXIT', status: leg.status, reason: leg.rejectReason, positionStillOpen: true },
+        });
+        return 'OPEN';
+      });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The Hono application: edge middleware in a fixed order, then one router per resource.
+ *
+ * @module
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { timeout } from 'hono/timeout';
+import { AppError } from '../domain/errors.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { errorHandler, notFoundHandler } from './middleware/errors.ts';
+import { observe } from './middleware/observe.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { tradeRoutes } from './routes/trades.ts';
+import { validationHook } from './validation.ts';
+
+const API_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  objectSrc: ["'none'"],
+};
+
+export function createApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(observe(deps.metrics.http, deps.log));
+  app.use(secureHeaders({ contentSecurityPolicy: API_CSP, strictTransportSecurity: 'max-age=31536000; includeSubDomains' }));
+  if (config.CORS_ORIGINS.length) {
+    app.use(cors({ origin: config.CORS_ORIGINS, credentials: true, exposeHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
+  }
+  app.use(
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError('payload-too-large', `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`, { category: 'validation', status: 413 });
+      },
+    }),
+  );
+  app.use(timeout(config.REQUEST_TIMEOUT_MS));
+  app.onError(errorHandler(deps.log));
+  app.notFound(notFoundHandler);
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(deps));
+  app.route('/', tradeRoutes(deps));
+  app.route('/', docsRoutes());
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'breeze-trader',
+      version: '1',
+      description: 'Trading backend for NSE/BSE through ICICI Direct Breeze Connect. Amounts in bodies are rupees; errors are RFC 9457 problem+json.',
+    },
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,43 @@
+/**
+ * What every route gets: the process's dependencies, and the per-request variables set by
+ * middleware.
+ *
+ * @module
+ */
+import type { Client } from '@temporalio/client';
+import type { Context } from 'hono';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/pool.ts';
+import { AuthenticationError } from '../domain/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Principal } from '../security/principal.ts';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  sql: Sql;
+  temporal: Client;
+  metrics: Metrics;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** The client's address, believed from X-Forwarded-For only behind a trusted proxy. */
+    clientIp: string;
+    principal?: Principal;
+  };
+}
+
+/** The authenticated caller; routes behind the auth middleware always have one. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const principal = c.get('principal');
+  if (!principal) throw new AuthenticationError();
+  return principal;
+}
+
+/** Request facts that travel into workflows and audit records. */
+export function requestFacts(c: Context<AppEnv>): { requestId: string; clientIp: string | undefined } {
+  return { requestId: c.get('requestId'), clientIp: c.get('clientIp') };
+}

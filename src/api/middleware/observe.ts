@@ -1,0 +1,24 @@
+/**
+ * Per-request metrics and one structured log line per request, labelled by the matched route
+ * pattern (never the raw path, which would explode label cardinality).
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Logger } from '../../observability/logger.ts';
+import type { HttpMetrics } from '../../observability/metrics.ts';
+
+export function observe(metrics: HttpMetrics, log: Logger): MiddlewareHandler {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const matched = routePath(c, -1);
+    const route = !matched || matched.endsWith('*') ? 'unmatched' : matched;
+    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    metrics.requests.inc(labels);
+    metrics.duration.observe(labels, seconds);
+    log.debug({ requestId: c.get('requestId'), ...labels, ms: Math.round(seconds * 1000) }, 'request');
+  };
+}

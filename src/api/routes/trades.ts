@@ -1,0 +1,214 @@
+/**
+ * Trades: enter (update-with-start of the trade workflow, keyed by Idempotency-Key), read, list,
+ * exit and cancel. The API never calls the broker; it starts, updates and reads.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { canonicalJson } from '../../audit/chain.ts';
+import { ordersOfTrade } from '../../db/orders.ts';
+import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
+import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { tradeIdFor, tradeWorkflowId } from '../../domain/ids.ts';
+import { istInstant } from '../../domain/market-calendar.ts';
+import { FINAL_STATUSES, TRADE_STATUSES, type TradeRequest } from '../../domain/trade.ts';
+import { actorOf } from '../../security/principal.ts';
+import { cancelTrade, exitTrade, submitTrade } from '../../temporal/trades.ts';
+import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { requireScope } from '../middleware/authorize.ts';
+import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
+import { fromTemporalError } from '../temporal-errors.ts';
+import { validationHook } from '../validation.ts';
+import { tradeView } from '../views/trade.ts';
+
+const Trade = z.record(z.string(), z.unknown()).openapi('Trade', { description: 'A trade: status, legs, fills and P&L (rupees)' });
+const problem = { content: { 'application/problem+json': { schema: z.object({}).passthrough() } } };
+const TradeId = z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const enter = createRoute({
+  method: 'post',
+  path: '/trades',
+  tags: ['trades'],
+  summary: 'Enter a trade (idempotent by Idempotency-Key)',
+  request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: TradeRequestBody } }, required: true } },
+  responses: {
+    200: { description: 'The trade this Idempotency-Key already made', content: { 'application/json': { schema: Trade } } },
+    201: { description: 'Entered: filled (OPEN) or still working (PENDING)', content: { 'application/json': { schema: Trade } } },
+    422: { description: 'Rejected by the risk manager (`violations`), or the key was used for another request', ...problem },
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/trades',
+  tags: ['trades'],
+  summary: 'Trades, newest first',
+  request: {
+    query: z.object({
+      status: z.enum(TRADE_STATUSES).optional(),
+      symbol: z.string().max(32).optional(),
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().openapi({ description: 'IST trading day' }),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+  },
+  responses: { 200: { description: 'A page of trades', content: { 'application/json': { schema: z.object({ trades: z.array(Trade), nextCursor: z.string().nullable() }) } } } },
+});
+
+const read = createRoute({
+  method: 'get',
+  path: '/trades/{id}',
+  tags: ['trades'],
+  summary: 'One trade with its legs',
+  request: { params: TradeId },
+  responses: { 200: { description: 'The trade', content: { 'application/json': { schema: Trade } } }, 404: { description: 'No such trade', ...problem } },
+});
+
+const exit = createRoute({
+  method: 'post',
+  path: '/trades/{id}/exit',
+  tags: ['trades'],
+  summary: 'Request the exit of an open trade',
+  request: { params: TradeId },
+  responses: {
+    200: { description: 'The trade is already closed', content: { 'application/json': { schema: Trade } } },
+    202: { description: 'Exit requested', content: { 'application/json': { schema: Trade } } },
+  },
+});
+
+const cancel = createRoute({
+  method: 'post',
+  path: '/trades/{id}/cancel',
+  tags: ['trades'],
+  summary: 'Cancel a working entry',
+  request: { params: TradeId },
+  responses: {
+    200: { description: 'The trade is already final', content: { 'application/json': { schema: Trade } } },
+    202: { description: 'Cancel requested', content: { 'application/json': { schema: Trade } } },
+    409: { description: 'The entry has filled: exit the trade instead', ...problem },
+  },
+});
+
+function fingerprint(request: TradeRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw new AppError('invalid-cursor', 'The cursor is not valid', { category: 'validation', status: 400 });
+  }
+}
+
+export function tradeRoutes(deps: AppDeps) {
+  const { config, sql, temporal } = deps;
+  const view = async (trade: TradeRow, withLegs = true) =>
+    tradeView(trade, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
+  const loadOwn = async (c: Context<AppEnv>, id: string) => {
+    const trade = await getTrade(sql, id, principalOf(c).accountId);
+    if (!trade) throw new NotFoundError(`trade ${id}`);
+    return trade;
+  };
+  /** The answer to an entry: 422 with violations when risk rejected it, else the trade. */
+  const entryResponse = async (c: Context<AppEnv>, trade: TradeRow, status: 200 | 201) => {
+    if (trade.status === 'REJECTED' && trade.violations?.length) {
+      throw new BusinessRuleError('risk-rejected', `Rejected by the risk manager: ${trade.violations.map((v) => v.rule).join(', ')}`, {
+        tradeId: trade.id,
+        violations: trade.violations,
+      });
+    }
+    if (status === 200) c.header('Idempotent-Replayed', 'true');
+    return c.json(await view(trade), status);
+  };
+
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('/trades', requireScope({ GET: 'read', POST: 'trade' }));
+  app.use('/trades/*', requireScope({ GET: 'read', POST: 'trade' }));
+  return app
+    .openapi(enter, async (c) => {
+      const principal = principalOf(c);
+      const request = toTradeRequest(c.req.valid('json'));
+      const key = c.req.valid('header')['idempotency-key'];
+      const tradeId = tradeIdFor(principal.accountId, key);
+      const print = fingerprint(request);
+      const reused = () => new BusinessRuleError('idempotency-key-reused', 'This Idempotency-Key was used for a different request');
+
+      const existing = await getTrade(sql, tradeId);
+      if (existing) {
+        if (existing.requestFingerprint !== print) throw reused();
+        return entryResponse(c, existing, 200) as never;
+      }
+      const { requestId, clientIp } = requestFacts(c);
+      let summary;
+      try {
+        summary = await submitTrade(temporal, config, {
+          tradeId,
+          accountId: principal.accountId,
+          request,
+          requestFingerprint: print,
+          requestedBy: actorOf(principal),
+          clientIp,
+          requestId,
+          source: 'api',
+          ackWaitMs: config.TRADE_ACK_WAIT_MS,
+        });
+      } catch (err) {
+        throw fromTemporalError(err, `trade ${tradeId}`);
+      }
+      if (summary && summary.requestFingerprint !== print) throw reused();
+      const trade = await getTrade(sql, tradeId);
+      if (!trade) {
+        // Still before its risk check after the bounded wait: answer PENDING, the client polls.
+        return c.json({ id: tradeId, status: 'PENDING', workflowId: tradeWorkflowId(tradeId) }, 201) as never;
+      }
+      return entryResponse(c, trade, summary && !summary.replayed ? 201 : 200) as never;
+    })
+    .openapi(list, async (c) => {
+      const q = c.req.valid('query');
+      const trades = await listTrades(sql, {
+        accountId: principalOf(c).accountId,
+        status: q.status,
+        symbol: q.symbol,
+        from: q.day ? istInstant(q.day, '00:00') : undefined,
+        to: q.day ? new Date(istInstant(q.day, '00:00').getTime() + 86_400_000) : undefined,
+        before: q.cursor ? decodeCursor(q.cursor) : undefined,
+        limit: q.limit + 1,
+      });
+      const page = trades.slice(0, q.limit);
+      const next = trades.length > q.limit ? encodeCursor(page[page.length - 1]!) : null;
+      return c.json({ trades: await Promise.all(page.map((t) => view(t, false))), nextCursor: next }, 200);
+    })
+    .openapi(read, async (c) => c.json(await view(await loadOwn(c, c.req.valid('param').id)), 200))
+    .openapi(exit, async (c) => {
+      const trade = await loadOwn(c, c.req.valid('param').id);
+      if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
+      try {
+        await exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') });
+      } catch (err) {
+        const mapped = fromTemporalError(err, `trade ${trade.id}`);
+        if (mapped.code !== 'trade-final') throw mapped;
+      }
+      const now = (await getTrade(sql, trade.id))!;
+      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+    })
+    .openapi(cancel, async (c) => {
+      const trade = await loadOwn(c, c.req.valid('param').id);
+      if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
+      if (trade.status !== 'PENDING') throw new ConflictError('trade-state-conflict', `The entry has filled (status ${trade.status}); exit the trade instead`);
+      try {
+        await cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId'));
+      } catch (err) {
+        const mapped = fromTemporalError(err, `trade ${trade.id}`);
+        if (mapped.code !== 'trade-final') throw mapped;
+      }
+      const now = (await getTrade(sql, trade.id))!;
+      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * The trade request as the HTTP contract has it (rupees as decimal numbers), validated with zod;
+ * the same schema feeds the OpenAPI document. `toTradeRequest` turns it into the domain's paise.
+ *
+ * @module
+ */
+import { z } from '@hono/zod-openapi';
+import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
+import { rupeesToPaise } from '../../domain/money.ts';
+import { EXCHANGES, OPTION_RIGHTS, ORDER_TYPES, PRODUCTS, SIDES, type TradeRequest } from '../../domain/trade.ts';
+
+const rupees = z.number().positive().max(1e9);
+
+export const TradeRequestBody = z
+  .object({
+    symbol: z.string().regex(/^[A-Z0-9][A-Z0-9&_-]{0,31}$/, 'upper-case exchange symbol').openapi({ example: 'RELIANCE' }),
+    exchange: z.enum(EXCHANGES).default('NSE'),
+    product: z.enum(PRODUCTS).default('CASH'),
+    side: z.enum(SIDES),
+    quantity: z.number().int().positive().max(1_000_000).openapi({ example: 10 }),
+    orderType: z.enum(ORDER_TYPES),
+    price: rupees.optional().openapi({ description: 'LIMIT price in rupees', example: 2450.5 }),
+    stopLoss: rupees.optional().openapi({ example: 2400 }),
+    target: rupees.optional().openapi({ example: 2550 }),
+    intraday: z.boolean().default(true).openapi({ description: 'Squared off at SQUARE_OFF_TIME when true' }),
+    expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
+    strike: rupees.optional(),
+    right: z.enum(OPTION_RIGHTS).optional(),
+    strategyId: z.string().regex(/^[\w.-]{1,64}$/).optional().openapi({ description: 'Algo or strategy id stamped on orders and audit records' }),
+  })
+  .strict()
+  .openapi('TradeRequest');
+
+export type TradeRequestBody = z.infer<typeof TradeRequestBody>;
+
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{8,128}$/, '8 to 128 characters of letters, digits and _ . : -')
+    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, example: '6f1c0c9e-4a4b-4a1e-9a57-3f1f2f7c9a10' }),
+});
+
+/** Cross-field rules and the rupee-to-paise conversion; every problem is reported at once. */
+export function toTradeRequest(body: TradeRequestBody): TradeRequest {
+  const problems: FieldProblem[] = [];
+  const problem = (field: string, detail: string) => problems.push({ location: 'body', pointer: `/${field}`, detail });
+  const paise = (field: 'price' | 'stopLoss' | 'target' | 'strike') => {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    const converted = rupeesToPaise(value);
+    if (converted === undefined) problem(field, 'at most two decimals (whole paise)');
+    return converted;
+  };
+  const limitPricePaise = paise('price');
+  const stopLossPaise = paise('stopLoss');
+  const targetPaise = paise('target');
+  const strikePaise = paise('strike');
+
+  if (body.orderType === 'LIMIT' && body.price === undefined) problem('price', 'required for LIMIT orders');
+  if (body.orderType === 'MARKET' && body.price !== undefined) problem('price', 'not allowed for MARKET orders');
+  const derivative = body.product === 'FUTURES' || body.product === 'OPTIONS';
+  if (derivative && !body.expiry) problem('expiry', `required for ${body.product}`);
+  if (derivative && !['NFO', 'BFO'].includes(body.exchange)) problem('exchange', 'F&O trades on NFO or BFO');
+  if (!derivative && body.expiry) problem('expiry', 'only for FUTURES and OPTIONS');
+  if (body.product === 'OPTIONS' && (body.strike === undefined || !body.right)) problem(body.strike === undefined ? 'strike' : 'right', 'required for OPTIONS');
+  if (body.product !== 'OPTIONS' && (body.strike !== undefined || body.right)) problem(body.strike !== undefined ? 'strike' : 'right', 'only for OPTIONS');
+  const long = body.side === 'BUY';
+  if (limitPricePaise && stopLossPaise && (long ? stopLossPaise >= limitPricePaise : stopLossPaise <= limitPricePaise)) {
+    problem('stopLoss', `must be ${long ? 'below' : 'above'} the price for a ${body.side}`);
+  }
+  if (limitPricePaise && targetPaise && (long ? targetPaise <= limitPricePaise : targetPaise >= limitPricePaise)) {
+    problem('target', `must be ${long ? 'above' : 'below'} the price for a ${body.side}`);
+  }
+  if (stopLossPaise && targetPaise && (long ? stopLossPaise >= targetPaise : stopLossPaise <= targetPaise)) {
+    problem('target', 'must be on the other side of the stop-loss');
+  }
+  if (problems.length) throw new ValidationError('The trade request is not valid; see errors for each field', problems);
+
+  return {
+    instrument: {
+      symbol: body.symbol,
+      exchange: body.exchange,
+      product: body.product,
+      ...(body.expiry ? { expiry: body.expiry } : {}),
+      ...(strikePaise !== undefined ? { strikePaise } : {}),
+      ...(body.right ? { right: body.right } : {}),
+    },
+    side: body.side,
+    quantity: body.quantity,
+    orderType: body.orderType,
+    limitPricePaise,
+    stopLossPaise,
+    targetPaise,
+    intraday: body.intraday,
+    strategyId: body.strategyId,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Walks the chain and reports the first record that does not fit: content changed, a record
+ * missing, inserted or moved, or a head or anchor that disagrees with the table.
+ *
+ * @module
+ */
+import type { Queryable } from '../db/pool.ts';
+import type { Anchor } from './anchor.ts';
+import { GENESIS_HASH, recordHash } from './chain.ts';
+import type { AuditRecord } from './events.ts';
+import { archiveBoundary, chainHead, recordsAfter } from './records.ts';
+
+export interface BadRecord {
+  seq: number;
+  reason: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Records checked. */
+  records: number;
+  /** Sequence number the walk started after (the archive boundary, 0 from the genesis). */
+  fromSeq: number;
+  headSeq: number;
+  anchorsChecked: number;
+  firstBadRecord?: BadRecord;
+}
+
+export interface VerifyOptions {
+  anchors?: Anchor[];
+  batchSize?: number;
+  onProgress?: (checked: number, headSeq: number) => void;
+}
+
+/** Check one record against what the chain expects at this point; `undefined` when it fits. */
+export function checkRecord(record: AuditRecord, expectedSeq: number, expectedPrevHash: string): string | undefined {
+  if (record.seq !== expectedSeq) {
+    return record.seq > expectedSeq ? `records ${expectedSeq}..${record.seq - 1} are missing` : `unexpected sequence number (expected ${expectedSeq})`;
+  }
+  if (record.prevHash !== expectedPrevHash) return 'previous-hash link broken (a record was removed, inserted or moved)';
+  if (recordHash(record.prevHash, record.seq, record) !== record.hash) return 'content does not match its hash (record altered)';
+  return undefined;
+}
+
+export async function verifyChain(sql: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const batchSize = options.batchSize ?? 5000;
+  const boundary = await archiveBoundary(sql);
+  const head = await chainHead(sql);
+  const fromSeq = boundary?.lastSeq ?? 0;
+  let expectedSeq = fromSeq + 1;
+  let expectedPrev = boundary?.lastHash ?? GENESIS_HASH;
+  let records = 0;
+  const anchorsBySeq = new Map((options.anchors ?? []).map((a) => [a.seq, a]));
+  let anchorsChecked = 0;
+  const result = (bad?: BadRecord): VerifyResult => ({
+    ok: bad === undefined,
+    records,
+    fromSeq,
+    headSeq: head.seq,
+    anchorsChecked,
+    ...(bad ? { firstBadRecord: bad } : {}),
+  });
+
+  for (const anchor of anchorsBySeq.values()) {
+    if (anchor.seq === fromSeq && fromSeq > 0) {
+      anchorsChecked++;
+      if (anchor.hash !== expectedPrev) return result({ seq: anchor.seq, reason: 'archive boundary disagrees with the anchor' });
+    }
+  }
+
+  let after = fromSeq;
+  for (;;) {
+    const batch = await recordsAfter(sql, after, batchSize);
+    for (const record of batch) {
+      const problem = checkRecord(record, expectedSeq, expectedPrev);
+      if (problem) return result({ seq: problem.startsWith('records ') ? expectedSeq : record.seq, reason: problem });
+      const anchor = anchorsBySeq.get(record.seq);
+      if (anchor) {
+        anchorsChecked++;
+        if (anchor.hash !== record.hash) return result({ seq: record.seq, reason: 'record disagrees with the external anchor (chain recomputed)' });
+      }
+      records++;
+      expectedSeq++;
+      expectedPrev = record.hash;
+    }
+    if (batch.length) {
+      after = batch[batch.length - 1]!.seq;
+      options.onProgress?.(records, head.seq);
+    }
+    if (batch.length < batchSize) break;
+  }
+
+  const lastSeq = expectedSeq - 1;
+  if (head.seq !== lastSeq || head.hash !== expectedPrev) {
+    return result({ seq: Math.min(head.seq, lastSeq) + 1, reason: `head (${head.seq}) disagrees with the last record (${lastSeq}): records removed at the end` });
+  }
+  const beyond = [...anchorsBySeq.values()].find((a) => a.seq > lastSeq);
+  if (beyond) return result({ seq: lastSeq + 1, reason: `anchor at ${beyond.seq} is past the last record: records removed at the end` });
+  return result();
+}

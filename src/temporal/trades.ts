@@ -1,0 +1,48 @@
+/**
+ * Client side of the trade workflow: start-or-join with update-with-start (workflow id from the
+ * idempotency key, so a retried request joins the same trade), and the exit and cancel updates.
+ *
+ * @module
+ */
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Config } from '../config.ts';
+import { tradeWorkflowId } from '../domain/ids.ts';
+import type { tradeWorkflow } from '../workflows/trade.ts';
+import { cancelEntry, type ExitRequest, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
+import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from './search-attributes.ts';
+import type { Actor } from '../audit/events.ts';
+
+/**
+ * Start the trade (or join the running one) and wait for its entry outcome. `undefined` when the
+ * workflow already finished: the caller reads the trade from the database.
+ */
+export async function submitTrade(client: Client, config: Config, input: TradeWorkflowInput): Promise<TradeSummary | undefined> {
+  const operation = new WithStartWorkflowOperation<typeof tradeWorkflow>('tradeWorkflow', {
+    workflowId: tradeWorkflowId(input.tradeId),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    // A finished trade's id is never reused: the same key must not trade twice.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: TRADE_ACCOUNT, value: input.accountId },
+      { key: TRADE_SYMBOL, value: input.request.instrument.symbol },
+      { key: TRADE_SIDE, value: input.request.side },
+      { key: TRADE_STATUS, value: 'PENDING' },
+    ],
+  });
+  try {
+    return await client.workflow.executeUpdateWithStart(submitEntry, { args: [{ requestId: input.requestId }], startWorkflowOperation: operation });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
+    throw err;
+  }
+}
+
+export async function exitTrade(client: Client, tradeId: string, request: ExitRequest): Promise<TradeSummary> {
+  return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(requestExit, { args: [request] });
+}
+
+export async function cancelTrade(client: Client, tradeId: string, requestedBy: Actor, requestId?: string): Promise<TradeSummary> {
+  return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(cancelEntry, { args: [{ requestedBy, requestId }] });
+}

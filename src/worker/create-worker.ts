@@ -1,0 +1,49 @@
+/**
+ * The trading worker, wired the same way in production and in tests: workflows from the bundle,
+ * activities from their factory, AppErrors mapped to ApplicationFailures at the activity edge.
+ *
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { AppErrorInterceptor } from '../activities/failure.ts';
+import type { AuditLog } from '../audit/append.ts';
+import type { Broker } from '../broker/types.ts';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/pool.ts';
+import type { Logger } from '../observability/logger.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  config: Config;
+  log: Logger;
+  sql: Sql;
+  connection: NativeConnection;
+  client: Client;
+  broker: Broker;
+  audit: AuditLog;
+  /** A prebuilt bundle's code; otherwise the workflows are bundled now. */
+  workflowBundleCode?: string | undefined;
+  taskQueue?: string | undefined;
+}
+
+export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config } = deps;
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client });
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: deps.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    ...(deps.workflowBundleCode ? { workflowBundle: { code: deps.workflowBundleCode } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities,
+    interceptors: { activity: [() => ({ inbound: new AppErrorInterceptor() })] },
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_S} seconds`,
+  });
+}

@@ -1,0 +1,8 @@
+/**
+ * The workflow bundle's entry: every workflow the worker runs. (The one deliberate barrel: the
+ * bundler needs a single module.)
+ *
+ * @module
+ */
+export { circuitBreakerWorkflow } from './circuit-breaker.ts';
+export { tradeWorkflow } from './trade.ts';

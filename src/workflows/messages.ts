@@ -1,0 +1,128 @@
+/**
+ * Messages of the trade and circuit-breaker workflows, and the shapes they carry. The API and the
+ * workflows import the same definitions, so both sides agree on names and payloads.
+ *
+ * @module
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../audit/events.ts';
+import type { Violation } from '../domain/risk/rules.ts';
+import type { ExitReason, TradeRequest, TradeStatus } from '../domain/trade.ts';
+
+// ---- trade workflow ----
+
+export interface TradeWorkflowInput {
+  tradeId: string;
+  accountId: string;
+  request: TradeRequest;
+  /** SHA-256 of the normalised request: the same key with another body is refused. */
+  requestFingerprint: string;
+  requestedBy: Actor;
+  clientIp?: string | undefined;
+  requestId?: string | undefined;
+  source: 'api' | 'webhook';
+  signalId?: string | undefined;
+  /** How long the entry update waits for an outcome before answering PENDING. */
+  ackWaitMs: number;
+  /** Set when the workflow continued as new while holding an open position. */
+  resume?: HoldState | undefined;
+}
+
+/** What a continued run needs to keep holding (and then exit) an open position. */
+export interface HoldState {
+  entryPricePaise: number;
+  filledQuantity: number;
+  squareOffAt?: string | undefined;
+  exitAttempt: number;
+  pendingExit?: ExitRequest | undefined;
+}
+
+export interface TradeSummary {
+  tradeId: string;
+  status: TradeStatus;
+  violations?: Violation[] | undefined;
+  /** True when this entry request joined a trade an earlier request started. */
+  replayed: boolean;
+  requestFingerprint: string;
+}
+
+export interface ExitRequest {
+  reason: ExitReason;
+  requestedBy: Actor;
+  requestId?: string | undefined;
+}
+
+/** Sent by POST /trades (update-with-start): answers once the entry is decided, or PENDING after the wait. */
+export const submitEntry = defineUpdate<TradeSummary, [{ requestId?: string | undefined }]>('submitEntry');
+/** Ask an open trade to exit (or a pending one to cancel its entry when the reason is FLATTEN). */
+export const requestExit = defineUpdate<TradeSummary, [ExitRequest]>('requestExit');
+/** Cancel a working entry order. */
+export const cancelEntry = defineUpdate<TradeSummary, [{ requestedBy: Actor; requestId?: string | undefined }]>('cancelEntry');
+export const tradeSummary = defineQuery<TradeSummary>('tradeSummary');
+
+// ---- circuit breaker workflow ----
+
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+export interface BreakerState {
+  accountId: string;
+  tradingState: TradingState;
+  reason?: string | undefined;
+  since: string;
+  /** Resume is refused before this time (minimum hold, loss cool-down). */
+  resumeNotBefore?: string | undefined;
+  /** Recent broker failures (ISO times), for the failure-rate trip. */
+  brokerFailures: string[];
+  consecutiveLosses: number;
+}
+
+export interface BreakerSettings {
+  brokerFailureThreshold: number;
+  brokerFailureWindowMs: number;
+  lossStreakThreshold: number;
+  lossCooldownMs: number;
+}
+
+export interface BreakerInput {
+  accountId: string;
+  settings: BreakerSettings;
+  state?: BreakerState | undefined;
+}
+
+export interface HaltRequest {
+  reason: string;
+  flatten: boolean;
+  requestedBy: Actor;
+  /** HALTED may not be resumed for this long. */
+  minimumHoldMs?: number | undefined;
+  requestId?: string | undefined;
+}
+
+export interface ResumeRequest {
+  requestedBy: Actor;
+  requestId?: string | undefined;
+}
+
+export interface TradeClosed {
+  tradeId: string;
+  realizedPnlPaise: number;
+  dayLossPaise: number;
+  dailyLossLimitPaise: number;
+}
+
+export interface BrokerFailure {
+  tradeId: string;
+  code: string;
+  at: string;
+}
+
+export const halt = defineUpdate<BreakerState, [HaltRequest]>('halt');
+export const resume = defineUpdate<BreakerState, [ResumeRequest]>('resume');
+export const reduce = defineUpdate<BreakerState, [{ reason: string; requestedBy: Actor }]>('reduce');
+export const tradeClosed = defineSignal<[TradeClosed]>('tradeClosed');
+export const brokerFailed = defineSignal<[BrokerFailure]>('brokerFailed');
+export const breakerState = defineQuery<BreakerState>('breakerState');
+
+export function circuitBreakerWorkflowId(accountId: string): string {
+  return `circuit-breaker-${accountId}`;
+}

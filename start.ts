@@ -1,0 +1,99 @@
+/**
+ * The local launcher (`npm start`): the whole system on embedded defaults. It starts embedded
+ * PostgreSQL and the Temporal dev server when DATABASE_URL / TEMPORAL_ADDRESS are not set (data
+ * under DATA_DIR, reused by the next start), applies migrations, then runs the worker and the API
+ * and restarts either when it dies. Ctrl-C stops everything cleanly.
+ */
+import path from 'node:path';
+import { readConfig } from './src/config.ts';
+import { migrate } from './src/db/migrate.ts';
+import { createSql, poolOptions, waitForDatabase } from './src/db/pool.ts';
+import { startEmbeddedPostgres } from './src/launcher/embedded-postgres.ts';
+import { Supervisor } from './src/launcher/supervisor.ts';
+import { startDevServer } from './src/launcher/temporal-dev-server.ts';
+import { PROJECT_ROOT, resolveTool, TEMPORAL_CLI, toolVersion } from './src/launcher/tools.ts';
+import { createLogger } from './src/observability/logger.ts';
+import { exitOnStartupError } from './src/startup.ts';
+
+async function run(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config, 'launcher');
+  const stops: (() => Promise<void>)[] = [];
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
+
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping everything');
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn({ err }, 'a part did not stop cleanly');
+      }
+    }
+    log.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (!config.DATABASE_URL) {
+      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT });
+      stops.push(async () => {
+        await pg.stop();
+        log.info('embedded PostgreSQL stopped');
+      });
+      Object.assign(childEnv, { DATABASE_URL: pg.appUrl, DATABASE_ADMIN_URL: pg.adminUrl });
+      log.info({ port: pg.port, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
+    }
+    if (!config.TEMPORAL_ADDRESS) {
+      const cli = resolveTool(TEMPORAL_CLI, config.TEMPORAL_CLI, (m) => log.info(m));
+      log.info({ version: toolVersion(cli.path) }, 'Temporal CLI');
+      const server = await startDevServer({
+        binary: cli.path,
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        onOutput: (line) => log.debug({ temporal: line }),
+      });
+      stops.push(async () => {
+        await server.stop();
+        log.info('Temporal dev server stopped');
+      });
+      childEnv.TEMPORAL_ADDRESS = server.address;
+      log.info({ address: server.address, ui: `http://localhost:${config.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
+    }
+
+    // Migrate once here, as the schema owner, before the children start (they find nothing to do).
+    const adminUrl = childEnv.DATABASE_ADMIN_URL ?? childEnv.DATABASE_URL!;
+    const admin = createSql(adminUrl, { ...poolOptions(config, 'launcher'), max: 1 });
+    try {
+      await waitForDatabase(admin, adminUrl, config.DB_STARTUP_WAIT_S, log);
+      const appRole = decodeURIComponent(new URL(childEnv.DATABASE_URL!).username) || undefined;
+      const { applied, version } = await migrate(admin, log, { appRole });
+      log.info({ schemaVersion: version, applied: applied.length }, 'migrations applied');
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+
+    const supervisor = new Supervisor(log);
+    stops.push(() => supervisor.stop());
+    const tsx = ['--import', 'tsx'];
+    supervisor.start({ name: 'worker', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'worker.ts')], env: childEnv });
+    supervisor.start({ name: 'api', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'api.ts')], env: childEnv });
+    log.info(
+      { api: `http://localhost:${config.PORT}`, docs: `http://localhost:${config.PORT}/docs`, temporalUi: config.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.TEMPORAL_UI_PORT}` },
+      `breeze-trader is starting: API on http://localhost:${config.PORT} (first admin: ${config.ADMIN_USERNAME}); Ctrl-C stops everything`,
+    );
+  } catch (err) {
+    log.error({ err: err instanceof Error ? err.message : err }, 'start-up failed');
+    await stopAll(1);
+    exitOnStartupError(err);
+  }
+}
+
+run().catch(exitOnStartupError);

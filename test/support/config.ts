@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { type Config, loadConfig } from '../../src/config.ts';
+
+/** Settings for a test: market always open, quiet logs, its own data dir and task queue. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MARKET_HOURS: 'always',
+    PAPER_RANDOM_WALK: 'false',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bt-data-')),
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(5).toString('hex')}`,
+    TRADE_ACK_WAIT_MS: '10000',
+    ORDER_POLL_MS: '100',
+    PRICE_POLL_MS: '100',
+    ...overrides,
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Worker entry (`npm run worker`): runs the workflows and activities against DATABASE_URL and
+ * TEMPORAL_ADDRESS. Stops cleanly on SIGTERM/SIGINT: no new tasks, running activities get
+ * WORKER_SHUTDOWN_GRACE_S to finish, then the pools close.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { createAuditLog } from './src/audit/append.ts';
+import { createAuditFileCopy } from './src/audit/file-copy.ts';
+import { createBroker } from './src/broker/create.ts';
+import { ConfigError, readConfig } from './src/config.ts';
+import { listAccountIds } from './src/db/accounts.ts';
+import { armFailpoints } from './src/observability/failpoints.ts';
+import { createLogger } from './src/observability/logger.ts';
+import { installTemporalRuntime } from './src/observability/temporal-runtime.ts';
+import { exitOnStartupError, openDatabase } from './src/startup.ts';
+import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
+import { connectClient } from './src/temporal/client.ts';
+import { createTradingWorker } from './src/worker/create-worker.ts';
+
+async function run(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger(config, 'worker');
+  if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
+  armFailpoints(config.FAILPOINTS);
+  installTemporalRuntime(log, config.WORKER_METRICS_PORT);
+
+  const sql = await openDatabase(config, log, 'worker');
+  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const worker = await createTradingWorker({
+      config,
+      log,
+      sql,
+      connection,
+      client,
+      broker: createBroker(config, sql),
+      audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
+      workflowBundleCode: config.WORKFLOW_BUNDLE_PATH ? await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
+    });
+    for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
+    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
+    await worker.run();
+    log.info('worker stopped');
+  } finally {
+    await connection.close();
+    await client.connection.close();
+    await sql.end({ timeout: 5 });
+  }
+}
+
+run().catch(exitOnStartupError);
