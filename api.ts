@@ -6,7 +6,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './src/api/app.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { createLogger } from './src/observability/logger.ts';
-import { createMetrics } from './src/observability/metrics.ts';
+import { createApiDeps } from './src/api/deps.ts';
+import { ensureFirstAdmin } from './src/security/first-admin.ts';
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { connectClient } from './src/temporal/client.ts';
 
@@ -16,7 +17,9 @@ async function run(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
   const sql = await openDatabase(config, log, 'api');
   const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
-  const app = createApp({ config, log, sql, temporal, metrics: createMetrics('api') });
+  const deps = await createApiDeps(config, log, sql, temporal);
+  await ensureFirstAdmin(sql, config, deps.audit, log);
+  const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     log.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);
   });
@@ -27,6 +30,7 @@ async function run(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'API stopping');
     server.close(async () => {
+      await deps.close();
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
       log.info('API stopped');

@@ -23,7 +23,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h,
 
 /** Development-only secrets: production refuses to start while any of these is in use. */
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
-export const DEV_ADMIN_PASSWORD = 'breeze-dev-admin-2026';
+export const DEV_ADMIN_PASSWORD = 'breeze-dev-password-2026';
 
 export const settings = {
   // Process
@@ -72,6 +72,32 @@ export const settings = {
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET).describe('HMAC key of access tokens (HS256); production requires your own'),
   ADMIN_USERNAME: z.string().min(3).default('admin').describe('First admin, created at start when no user exists'),
   ADMIN_PASSWORD: z.string().default(DEV_ADMIN_PASSWORD).describe('Password of the first admin; production requires your own'),
+
+  JWT_ISSUER: z.string().default('breeze-trader').describe('Issuer (iss) of access tokens, checked on every request'),
+  JWT_AUDIENCE: z.string().default('breeze-trader-api').describe('Audience (aud) of access tokens, checked on every request'),
+  ACCESS_TOKEN_TTL_S: int(60).max(900).default(900).describe('Lifetime of an access token (at most 15 minutes)'),
+  SESSION_IDLE_TIMEOUT_S: int(60).default(1800).describe('A session unused this long ends'),
+  SESSION_ABSOLUTE_TIMEOUT_S: int(300).default(43200).describe('A session ends this long after login, whatever happens'),
+  SESSION_END_AT_DAY_END: bool.default(true).describe('Sessions also end at the end of the IST trading day (SEBI: log out before the next day)'),
+  BCRYPT_COST: int(12).max(15).default(12).describe('bcrypt work factor of password hashes (at least 12)'),
+  PASSWORD_MIN_LENGTH: int(8).default(12).describe('Shortest accepted password'),
+  LOCKOUT_THRESHOLD: int(1).default(5).describe('Consecutive failed logins that lock an account'),
+  LOCKOUT_BASE_S: int(1).default(60).describe('First lock duration; each further lock doubles it'),
+  LOCKOUT_MAX_S: int(1).default(3600).describe('Longest lock duration'),
+  LOGIN_FAILURES_PER_IP_HOUR: int(1).default(20).describe('Failed logins from one IP in an hour that put the IP on the block list'),
+  IP_BLOCK_S: int(1).default(3600).describe('How long an abusive IP stays blocked'),
+
+  // Network controls
+  IP_ALLOWLIST: list.default([]).describe('CIDRs allowed to reach trading and admin routes (empty: any)'),
+  TRUSTED_PROXIES: list.default([]).describe('CIDRs of proxies whose X-Forwarded-For is believed'),
+  REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state (default: PostgreSQL)'),
+  RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),
+  RATE_LIMIT_TRADING: z.string().default('10,120,2000,20000').describe('Trading route limits per caller: per second, minute, hour, day'),
+  RATE_LIMIT_READ: z.string().default('50,1200,30000,300000').describe('Read route limits per caller: per second, minute, hour, day'),
+  RATE_LIMIT_WEBHOOK: z.string().default('10,120,2000,20000').describe('Webhook limits per key: per second, minute, hour, day'),
+  RATE_LIMIT_ABUSE_THRESHOLD: int(1).default(100).describe('Refused requests from one IP in 10 minutes that put it on the block list'),
+  WEBHOOK_SECRET: z.string().min(16).optional().describe('HMAC-SHA256 secret of signed webhooks (per-key secrets also work)'),
+  WEBHOOK_TOLERANCE_S: int(1).default(300).describe('Largest age (either direction) of a webhook timestamp'),
 
   // Market and trading
   ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('main').describe('Trading account the first admin and new users belong to'),

@@ -14,6 +14,7 @@ import { holidaysOf } from '../db/market-holidays.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { activeReservations, entriesInLastSecond, insertReservation } from '../db/reservations.ts';
 import { limitOverrides } from '../db/risk-limits.ts';
+import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
 import { getTrade, insertTrade, openTrades, realizedSince, type TradeRow } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import { istDayStart, marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
@@ -89,6 +90,7 @@ export function riskActivities(deps: ActivityDeps) {
           requestedBy: `${input.requestedBy.type}:${input.requestedBy.id}`,
           request: input.request,
         });
+        if (created && input.signalId) await recordWebhookReceipt(tx, input.signalId, input.requestedBy.id, input.tradeId);
         if (!created) {
           // An earlier attempt of this activity got here first (it committed while we read prices).
           const existing = await getTrade(tx, input.tradeId);

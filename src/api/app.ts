@@ -11,12 +11,20 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
 import { AppError } from '../domain/errors.ts';
 import type { AppDeps, AppEnv } from './context.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { clientIp } from './middleware/client-ip.ts';
+import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { authRoutes } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ipBlockRoutes } from './routes/ip-blocks.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { tradeRoutes } from './routes/trades.ts';
+import { userRoutes } from './routes/users.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { validationHook } from './validation.ts';
 
 const API_CSP = {
@@ -50,16 +58,28 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(timeout(config.REQUEST_TIMEOUT_MS));
+  app.use(clientIp(config.TRUSTED_PROXIES));
+  app.use(deps.blockList.middleware);
+  app.use(authenticate(deps));
+  app.use(enforcePolicy(deps));
   app.onError(errorHandler(deps.log));
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', userRoutes(deps));
+  app.route('/', apiKeyRoutes(deps));
+  app.route('/', ipBlockRoutes(deps));
+  app.route('/', webhookRoutes(deps));
   app.route('/', tradeRoutes(deps));
   app.route('/', docsRoutes());
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    security: [{ bearer: [] }, { apiKey: [] }],
     info: {
       title: 'breeze-trader',
       version: '1',

@@ -12,6 +12,10 @@ import { AuthenticationError } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Principal } from '../security/principal.ts';
+import type { RateLimiter } from '../security/rate-limit.ts';
+import type { SessionChecker } from '../security/session-check.ts';
+import type { AuditLog } from '../audit/append.ts';
+import type { BlockList } from './middleware/ip-block.ts';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +23,10 @@ export interface AppDeps {
   sql: Sql;
   temporal: Client;
   metrics: Metrics;
+  audit: AuditLog;
+  sessions: SessionChecker;
+  rateLimiter: RateLimiter;
+  blockList: BlockList;
 }
 
 export interface AppEnv {

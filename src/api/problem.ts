@@ -59,11 +59,16 @@ export function toProblem(err: AppError, requestId: string): Problem {
   };
 }
 
-/** The response for `err`, with `Retry-After` when the error says when to come back. */
+/**
+ * The response for `err`, with `Retry-After` when the error says when to come back. Headers set
+ * earlier in the request (RateLimit, for one) are kept.
+ */
 export function problemResponse(c: Context, err: AppError, extraHeaders?: Headers): Response {
   const requestId = (c.get('requestId') as string | undefined) ?? 'unknown';
-  const headers = new Headers(extraHeaders);
-  headers.set('Content-Type', PROBLEM_CONTENT_TYPE);
-  if (err.retryAfterSeconds !== undefined) headers.set('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
-  return new Response(JSON.stringify(toProblem(err, requestId)), { status: err.status, headers });
+  const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
+  extraHeaders?.forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (err.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
+  return c.body(JSON.stringify(toProblem(err, requestId)), err.status as never, headers);
 }

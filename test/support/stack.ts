@@ -9,13 +9,16 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
+import type { AppDeps } from '../../src/api/context.ts';
+import { createApiDeps } from '../../src/api/deps.ts';
+import { ensureFirstAdmin } from '../../src/security/first-admin.ts';
+import { randomBytes } from 'node:crypto';
 import { type AuditLog, createAuditLog } from '../../src/audit/append.ts';
 import { createAuditFileCopy } from '../../src/audit/file-copy.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
-import { createMetrics } from '../../src/observability/metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -27,10 +30,24 @@ export interface TestStack {
   client: Client;
   paper: PaperExchange;
   audit: AuditLog;
+  deps: AppDeps;
   app: ReturnType<typeof createApp>;
   worker: Worker;
+  /** An HTTP request to the app, in-process, from `ip` (default 203.0.113.10). */
+  request(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
+  /** Log in through POST /auth/login. */
+  login(username?: string, password?: string): Promise<Tokens>;
+  /** Create a user through POST /users (as the first admin) and log it in. */
+  userWithRole(role: 'admin' | 'trader' | 'viewer'): Promise<Tokens & { username: string; password: string; id: string }>;
   stop(): Promise<void>;
 }
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export const TEST_IP = '203.0.113.10';
 
 let bundleCode: string | undefined;
 export function workflowBundleCode(): string {
@@ -63,20 +80,50 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
   const worker = await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode() });
   const running = options.noWorker ? undefined : worker.run();
-  const app = createApp({ config, log: silentLogger, sql: db.sql, temporal: client, metrics: createMetrics('test') });
+  const deps = await createApiDeps(config, silentLogger, db.sql, client);
+  await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
+  const app = createApp(deps);
+  const request: TestStack['request'] = (path, init = {}) => {
+    const { ip, token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    if (rest.body !== undefined && !headers.has('content-type')) headers.set('Content-Type', 'application/json');
+    return Promise.resolve(app.request(path, { ...rest, headers }, { incoming: { socket: { remoteAddress: ip ?? TEST_IP } } }));
+  };
+  const login: TestStack['login'] = async (username = config.ADMIN_USERNAME, password = config.ADMIN_PASSWORD) => {
+    const res = await request('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+    if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Tokens;
+  };
+  let adminToken: string | undefined;
+  let users = 0;
+  const userWithRole: TestStack['userWithRole'] = async (role) => {
+    adminToken ??= (await login()).accessToken;
+    const username = `${role}${++users}-${randomBytes(3).toString('hex')}`;
+    const password = `pw-${randomBytes(12).toString('hex')}`;
+    const res = await request('/users', { method: 'POST', token: adminToken, body: JSON.stringify({ username, password, role }) });
+    if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    return { ...(await login(username, password)), username, password, id };
+  };
   return {
     config,
     db,
     client,
     paper,
     audit,
+    deps,
     app,
     worker,
+    request,
+    login,
+    userWithRole,
     async stop() {
       if (running) {
         worker.shutdown();
         await running;
       }
+      await deps.close();
       await connection.close();
       await client.connection.close();
       await db.drop();

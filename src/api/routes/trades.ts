@@ -4,20 +4,18 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { canonicalJson } from '../../audit/chain.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
 import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
-import { tradeIdFor, tradeWorkflowId } from '../../domain/ids.ts';
+import { tradeWorkflowId } from '../../domain/ids.ts';
 import { istInstant } from '../../domain/market-calendar.ts';
-import { FINAL_STATUSES, TRADE_STATUSES, type TradeRequest } from '../../domain/trade.ts';
+import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
-import { cancelTrade, exitTrade, submitTrade } from '../../temporal/trades.ts';
+import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
+import { enterTrade } from '../services/enter-trade.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
-import { requireScope } from '../middleware/authorize.ts';
 import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
@@ -91,10 +89,6 @@ const cancel = createRoute({
   },
 });
 
-function fingerprint(request: TradeRequest): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('hex');
-}
-
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
@@ -128,47 +122,21 @@ export function tradeRoutes(deps: AppDeps) {
     return c.json(await view(trade), status);
   };
 
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use('/trades', requireScope({ GET: 'read', POST: 'trade' }));
-  app.use('/trades/*', requireScope({ GET: 'read', POST: 'trade' }));
-  return app
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(enter, async (c) => {
       const principal = principalOf(c);
-      const request = toTradeRequest(c.req.valid('json'));
-      const key = c.req.valid('header')['idempotency-key'];
-      const tradeId = tradeIdFor(principal.accountId, key);
-      const print = fingerprint(request);
-      const reused = () => new BusinessRuleError('idempotency-key-reused', 'This Idempotency-Key was used for a different request');
-
-      const existing = await getTrade(sql, tradeId);
-      if (existing) {
-        if (existing.requestFingerprint !== print) throw reused();
-        return entryResponse(c, existing, 200) as never;
+      const outcome = await enterTrade(deps, {
+        accountId: principal.accountId,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        request: toTradeRequest(c.req.valid('json')),
+        requestedBy: actorOf(principal),
+        ...requestFacts(c),
+        source: 'api',
+      });
+      if (outcome.kind === 'pending') {
+        return c.json({ id: outcome.tradeId, status: 'PENDING', workflowId: tradeWorkflowId(outcome.tradeId) }, 201) as never;
       }
-      const { requestId, clientIp } = requestFacts(c);
-      let summary;
-      try {
-        summary = await submitTrade(temporal, config, {
-          tradeId,
-          accountId: principal.accountId,
-          request,
-          requestFingerprint: print,
-          requestedBy: actorOf(principal),
-          clientIp,
-          requestId,
-          source: 'api',
-          ackWaitMs: config.TRADE_ACK_WAIT_MS,
-        });
-      } catch (err) {
-        throw fromTemporalError(err, `trade ${tradeId}`);
-      }
-      if (summary && summary.requestFingerprint !== print) throw reused();
-      const trade = await getTrade(sql, tradeId);
-      if (!trade) {
-        // Still before its risk check after the bounded wait: answer PENDING, the client polls.
-        return c.json({ id: tradeId, status: 'PENDING', workflowId: tradeWorkflowId(tradeId) }, 201) as never;
-      }
-      return entryResponse(c, trade, summary && !summary.replayed ? 201 : 200) as never;
+      return entryResponse(c, outcome.trade, outcome.created ? 201 : 200) as never;
     })
     .openapi(list, async (c) => {
       const q = c.req.valid('query');

@@ -1,0 +1,38 @@
+/**
+ * Builds what the API needs besides its pools: the audit writer, the session checker, the rate
+ * limiter and the block list. The same wiring serves `api.ts` and the tests.
+ *
+ * @module
+ */
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createAuditLog } from '../audit/append.ts';
+import { createAuditFileCopy } from '../audit/file-copy.ts';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/pool.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { createRateLimiter } from '../security/rate-limit.ts';
+import { createSessionChecker } from '../security/session-check.ts';
+import type { AppDeps } from './context.ts';
+import { blockList } from './middleware/ip-block.ts';
+
+export async function createApiDeps(config: Config, log: Logger, sql: Sql, temporal: Client): Promise<AppDeps & { close(): Promise<void> }> {
+  const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
+  const rateLimiter = createRateLimiter(config, sql);
+  return {
+    config,
+    log,
+    sql,
+    temporal,
+    metrics: createMetrics('api'),
+    audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
+    sessions,
+    rateLimiter,
+    blockList: blockList(sql),
+    async close() {
+      await sessions.close();
+      await rateLimiter.close();
+    },
+  };
+}

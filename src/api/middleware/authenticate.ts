@@ -1,0 +1,67 @@
+/**
+ * Who is calling: an access token (`Authorization: Bearer`) checked against its live session, or
+ * an API key (`X-API-Key`), checked against its hash, its revocation, its user and its CIDRs.
+ * No credentials: no principal (routes that need one answer 401). Bad credentials: 401 at once,
+ * with `WWW-Authenticate` (RFC 6750 §3).
+ *
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Config } from '../../config.ts';
+import { apiKeyByPrefix, markApiKeyUsed } from '../../db/api-keys.ts';
+import type { Sql } from '../../db/pool.ts';
+import { AuthenticationError, PermissionError } from '../../domain/errors.ts';
+import { apiKeyPrefix } from '../../security/api-keys.ts';
+import { cidrSet } from '../../security/ip.ts';
+import { ROLE_SCOPES } from '../../security/principal.ts';
+import type { SessionChecker } from '../../security/session-check.ts';
+import { tokenSettings } from '../../security/sessions.ts';
+import { sha256, verifyAccessToken } from '../../security/tokens.ts';
+import type { AppEnv } from '../context.ts';
+
+const KEY_TOUCH_EVERY_MS = 60_000;
+
+function unauthorized(description: string): HTTPException {
+  const res = new Response(null, { status: 401, headers: { 'WWW-Authenticate': `Bearer realm="breeze-trader", error="invalid_token", error_description="${description}"` } });
+  return new HTTPException(401, { message: description, res, cause: new AuthenticationError(description) });
+}
+
+export function authenticate(deps: { config: Config; sql: Sql; sessions: SessionChecker }): MiddlewareHandler<AppEnv> {
+  const settings = tokenSettings(deps.config);
+  const keyTouched = new Map<string, number>();
+  return async (c, next) => {
+    const authorization = c.req.header('authorization');
+    const apiKey = c.req.header('x-api-key');
+    if (authorization) {
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(authorization.trim());
+      if (!match) throw unauthorized('Bearer token expected');
+      let claims;
+      try {
+        claims = await verifyAccessToken(settings, match[1]!);
+      } catch {
+        throw unauthorized('The access token is invalid or expired');
+      }
+      const session = await deps.sessions.check(claims.sid);
+      if (!session || session.userId !== claims.sub) throw unauthorized('The session has ended');
+      c.set('principal', { kind: 'user', id: session.userId, name: session.username, role: session.role, scopes: ROLE_SCOPES[session.role], accountId: session.accountId, sessionId: session.sessionId });
+    } else if (apiKey) {
+      const prefix = apiKeyPrefix(apiKey);
+      const row = prefix ? await apiKeyByPrefix(deps.sql, prefix) : undefined;
+      const given = Buffer.from(sha256(apiKey), 'hex');
+      const stored = Buffer.from(row?.keyHash ?? '0'.repeat(64), 'hex');
+      if (!row || !timingSafeEqual(given, stored) || row.revokedAt || row.userDisabled) throw unauthorized('The API key is invalid or revoked');
+      const ip = c.get('clientIp');
+      if (row.cidrs.length && !cidrSet(row.cidrs).contains(ip)) throw new PermissionError('This API key may not be used from this address', 'api-key-address');
+      const allowed = ROLE_SCOPES[row.role];
+      c.set('principal', { kind: 'api_key', id: row.id, name: row.name, role: row.role, scopes: row.scopes.filter((s) => allowed.includes(s)), accountId: row.accountId });
+      const now = Date.now();
+      if (now - (keyTouched.get(row.id) ?? 0) > KEY_TOUCH_EVERY_MS) {
+        keyTouched.set(row.id, now);
+        await markApiKeyUsed(deps.sql, row.id, ip);
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Who may call each route, which rate-limit class it counts against, and whether the IP allowlist
+ * applies: one table for the whole API. A route with no entry is refused (fail closed), and a
+ * test walks every registered route to make sure each has one.
+ *
+ * @module
+ */
+import type { RouteClass } from '../security/rate-limit.ts';
+import type { Scope } from '../security/principal.ts';
+
+export interface RoutePolicy {
+  /** `public`: anyone; `signed`: the handler checks a webhook signature; otherwise the scope needed. */
+  access: 'public' | 'signed' | Scope;
+  rateClass?: RouteClass;
+  /** Trading and admin routes: only from IP_ALLOWLIST addresses (when it is set). */
+  allowlist?: boolean;
+}
+
+const pub: RoutePolicy = { access: 'public' };
+const read: RoutePolicy = { access: 'read', rateClass: 'read' };
+const trade: RoutePolicy = { access: 'trade', rateClass: 'trading', allowlist: true };
+const admin: RoutePolicy = { access: 'admin', rateClass: 'trading', allowlist: true };
+const adminRead: RoutePolicy = { access: 'admin', rateClass: 'read', allowlist: true };
+
+export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
+  'GET /health': pub,
+  'GET /health/ready': pub,
+  'GET /metrics': pub,
+  'GET /openapi.json': pub,
+  'GET /docs': pub,
+  'GET /docs/init.js': pub,
+  'GET /docs/assets/:file': pub,
+
+  'POST /auth/login': { access: 'public', rateClass: 'auth' },
+  'POST /auth/refresh': { access: 'public', rateClass: 'auth' },
+  'POST /auth/logout': { access: 'read', rateClass: 'auth' },
+  'POST /auth/password': { access: 'read', rateClass: 'auth' },
+
+  'GET /users': adminRead,
+  'POST /users': admin,
+  'PATCH /users/:id': admin,
+  'DELETE /users/:id/sessions': admin,
+  'GET /api-keys': adminRead,
+  'POST /api-keys': admin,
+  'DELETE /api-keys/:id': admin,
+  'GET /security/ip-blocks': adminRead,
+  'DELETE /security/ip-blocks/:ip': admin,
+
+  'POST /webhooks/signals': { access: 'signed', rateClass: 'webhook', allowlist: true },
+
+  'POST /trades': trade,
+  'GET /trades': read,
+  'GET /trades/:id': read,
+  'POST /trades/:id/exit': trade,
+  'POST /trades/:id/cancel': trade,
+};
+
+export function policyKey(method: string, path: string): string {
+  return `${method === 'HEAD' ? 'GET' : method} ${path}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Access tokens (JWT, HS256 pinned, with exp, jti, sid, iss and aud all required) and opaque
+ * refresh tokens (256 random bits, stored only as SHA-256). Hono's verify pins the algorithm and
+ * checks iss/aud; it accepts a token without `exp`, so the claims are checked here as well
+ * (research/security-reliability.md §1.1).
+ *
+ * @module
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sign, verify } from 'hono/jwt';
+import { AuthenticationError } from '../domain/errors.ts';
+import type { Role } from './principal.ts';
+
+export const JWT_ALG = 'HS256' as const;
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  jti: string;
+  role: Role;
+  acc: string;
+  typ: 'access';
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+}
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export async function issueAccessToken(s: TokenSettings, subject: { userId: string; sessionId: string; role: Role; accountId: string }, nowMs = Date.now()): Promise<{ token: string; claims: AccessClaims }> {
+  const iat = Math.floor(nowMs / 1000);
+  const claims: AccessClaims = {
+    sub: subject.userId,
+    sid: subject.sessionId,
+    jti: randomUUID(),
+    role: subject.role,
+    acc: subject.accountId,
+    typ: 'access',
+    iss: s.issuer,
+    aud: s.audience,
+    iat,
+    exp: iat + s.ttlSeconds,
+  };
+  return { token: await sign({ ...claims }, s.secret, JWT_ALG), claims };
+}
+
+const invalid = () => new AuthenticationError('The access token is invalid or expired', 'invalid-token');
+
+/** Verify signature, algorithm, issuer, audience and the claims this system requires. */
+export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    payload = (await verify(token, s.secret, { alg: JWT_ALG, iss: s.issuer, aud: s.audience })) as Record<string, unknown>;
+  } catch {
+    throw invalid();
+  }
+  const { exp, iat, jti, sid, sub, typ } = payload;
+  if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string' || typeof sid !== 'string' || typeof sub !== 'string') throw invalid();
+  if (typ !== 'access' || exp - iat > s.ttlSeconds) throw invalid();
+  return payload as unknown as AccessClaims;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A new opaque refresh token and the hash that is stored. */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = `rt_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: sha256(token) };
+}

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../support/stack.ts';
+
+let stack: TestStack;
+let trader: string;
+const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
+
+beforeAll(async () => {
+  stack = await startStack();
+  trader = (await stack.userWithRole('trader')).accessToken;
+  await stack.paper.setQuote(reliance, 245000);
+});
+afterAll(async () => stack?.stop());
+
+async function waitForStatus(id: string, status: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await stack.request(`/trades/${id}`, { token: trader });
+    const trade = (await res.json()) as { status: string };
+    if (trade.status === status) return trade;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`trade ${id} never reached ${status}`);
+}
+
+describe('a trade through the HTTP API', () => {
+  it('enters at the paper price, exits on request and realizes the P&L', async () => {
+    const entry = await stack.request('/trades', {
+      method: 'POST',
+      token: trader,
+      headers: { 'Idempotency-Key': 'lifecycle-0001' },
+      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET' }),
+    });
+    expect(entry.status).toBe(201);
+    const opened = (await entry.json()) as { id: string; status: string; entryPrice: number; legs: { leg: string; status: string }[] };
+    expect(opened.status).toBe('OPEN');
+    expect(opened.entryPrice).toBe(2450);
+
+    await stack.paper.setQuote(reliance, 246000);
+    const exit = await stack.request(`/trades/${opened.id}/exit`, { method: 'POST', token: trader });
+    expect([200, 202]).toContain(exit.status);
+    const closed = (await waitForStatus(opened.id, 'CLOSED')) as unknown as { pnl: { gross: number; net: number }; exitPrice: number };
+    expect(closed.exitPrice).toBe(2460);
+    expect(closed.pnl.gross).toBe(100);
+  });
+});
