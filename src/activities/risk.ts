@@ -8,19 +8,17 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import { defaultRiskLimits } from '../config.ts';
 import { lockAccount } from '../db/accounts.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
-import { lastPrices, recordPrice } from '../db/market-prices.ts';
-import { activeReservations, entriesInLastSecond, insertReservation } from '../db/reservations.ts';
-import { limitOverrides } from '../db/risk-limits.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
-import { getTrade, insertTrade, openTrades, realizedSince, type TradeRow } from '../db/trades.ts';
+import { getTrade, insertTrade, openTrades, type TradeRow } from '../db/trades.ts';
+import { readBook } from '../db/book.ts';
+import { recordPrice } from '../db/market-prices.ts';
+import { insertReservation } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
-import { istDayStart, marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
+import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
-import { effectiveLimits } from '../domain/risk/limits.ts';
-import { type Book, checkRisk, type Violation } from '../domain/risk/rules.ts';
+import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
@@ -119,23 +117,7 @@ export function riskActivities(deps: ActivityDeps) {
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const positions = await openTrades(tx, input.accountId);
-        const prices = await lastPrices(tx, [key, ...positions.map((p) => instrumentKey(p.instrument))]);
-        const book: Book = {
-          tradingState: account.tradingState,
-          capitalPaise: account.capitalPaise,
-          positions: positions.map((p) => ({
-            instrumentKey: instrumentKey(p.instrument),
-            side: p.side,
-            quantity: p.filledQuantity,
-            entryPricePaise: p.entryPricePaise ?? 0,
-            lastPrice: prices.get(instrumentKey(p.instrument)),
-          })),
-          reservations: await activeReservations(tx, input.accountId),
-          realizedTodayPaise: await realizedSince(tx, input.accountId, istDayStart(at)),
-          ordersLastSecond: await entriesInLastSecond(tx, input.accountId, at),
-        };
-        const limits = effectiveLimits(defaultRiskLimits(deps.config), await limitOverrides(tx, input.accountId));
+        const { book, limits, prices } = await readBook(tx, deps.config, account, at, [key]);
         const market = marketStatus(at, deps.config.MARKET_HOURS, holidays);
         const violations = checkRisk(
           { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },

@@ -7,16 +7,15 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import { defaultRiskLimits } from '../config.ts';
-import { lastPrices, recordPrice } from '../db/market-prices.ts';
+import { recordPrice } from '../db/market-prices.ts';
+import { getAccount } from '../db/accounts.ts';
+import { readBook } from '../db/book.ts';
 import { insertFill, updateOrder } from '../db/orders.ts';
 import { closeReservation } from '../db/reservations.ts';
-import { limitOverrides } from '../db/risk-limits.ts';
-import { lockTrade, openTrades, realizedSince, type TradeRow } from '../db/trades.ts';
+import { lockTrade, type TradeRow } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import type { TxSql } from '../db/pool.ts';
-import { istDayStart, squareOffInstant } from '../domain/market-calendar.ts';
-import { effectiveLimits } from '../domain/risk/limits.ts';
+import { squareOffInstant } from '../domain/market-calendar.ts';
 import { unrealizedPnl } from '../domain/risk/rules.ts';
 import { type ExitReason, grossPnl, instrumentKey, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
@@ -130,20 +129,17 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     async recordExitFill(tradeId: string, leg: LegResult, reason: ExitReason): Promise<ExitRecorded> {
       return transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);
-        const limits = effectiveLimits(defaultRiskLimits(deps.config), await limitOverrides(tx, trade.accountId));
+        const account = await getAccount(tx, trade.accountId);
+        if (!account) throw new Error(`account ${trade.accountId} does not exist`);
+        // The day's loss after this exit: realized plus what is still open, at the last prices.
         const dayLoss = async () => {
           const at = now();
-          const realized = await realizedSince(tx, trade.accountId, istDayStart(at));
-          const open = await openTrades(tx, trade.accountId);
-          const prices = await lastPrices(tx, open.map((t) => instrumentKey(t.instrument)));
-          const unrealized = unrealizedPnl(
-            open.map((t) => ({ instrumentKey: instrumentKey(t.instrument), side: t.side, quantity: t.filledQuantity, entryPricePaise: t.entryPricePaise ?? 0, lastPrice: prices.get(instrumentKey(t.instrument)) })),
-            { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000 },
-          );
-          return -(realized + (unrealized ?? 0));
+          const { book, limits } = await readBook(tx, deps.config, account, at);
+          const unrealized = unrealizedPnl(book.positions, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000 });
+          return { dayLossPaise: -(book.realizedTodayPaise + (unrealized ?? 0)), dailyLossLimitPaise: limits.dailyLossLimitPaise };
         };
         if (trade.status === 'CLOSED') {
-          return { status: 'CLOSED', realizedPnlPaise: trade.realizedPnlPaise ?? 0, dayLossPaise: await dayLoss(), dailyLossLimitPaise: limits.dailyLossLimitPaise };
+          return { status: 'CLOSED', realizedPnlPaise: trade.realizedPnlPaise ?? 0, ...(await dayLoss()) };
         }
         const exitPrice = averagePrice(leg);
         const gross = grossPnl(trade.side, trade.filledQuantity, trade.entryPricePaise ?? exitPrice, exitPrice);
@@ -164,7 +160,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
           ...b,
           payload: { reason, instrument: trade.instrument, side: trade.side, quantity: trade.filledQuantity, entryPricePaise: trade.entryPricePaise, exitPricePaise: exitPrice, grossPnlPaise: gross, chargesPaise: charges, realizedPnlPaise: realized },
         });
-        return { status: 'CLOSED', realizedPnlPaise: realized, dayLossPaise: await dayLoss(), dailyLossLimitPaise: limits.dailyLossLimitPaise };
+        return { status: 'CLOSED', realizedPnlPaise: realized, ...(await dayLoss()) };
       });
     },
 

@@ -21,7 +21,10 @@ import { authRoutes } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
+import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { paperRoutes } from './routes/paper.ts';
+import { riskRoutes } from './routes/risk.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -73,6 +76,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', ipBlockRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', tradeRoutes(deps));
+  app.route('/', riskRoutes(deps));
+  app.route('/', marketRoutes(deps));
+  app.route('/', paperRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

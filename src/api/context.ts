@@ -16,6 +16,7 @@ import type { RateLimiter } from '../security/rate-limit.ts';
 import type { SessionChecker } from '../security/session-check.ts';
 import type { AuditLog } from '../audit/append.ts';
 import type { BlockList } from './middleware/ip-block.ts';
+import type { PaperExchange } from '../broker/paper/exchange.ts';
 
 export interface AppDeps {
   config: Config;
@@ -27,6 +28,8 @@ export interface AppDeps {
   sessions: SessionChecker;
   rateLimiter: RateLimiter;
   blockList: BlockList;
+  /** The paper exchange, when it is the broker (its quote and order-book controls). */
+  paper?: PaperExchange | undefined;
 }
 
 export interface AppEnv {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createAuditLog } from '../audit/append.ts';
 import { createAuditFileCopy } from '../audit/file-copy.ts';
+import type { PaperExchange } from '../broker/paper/exchange.ts';
+import { createBroker } from '../broker/create.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -30,6 +32,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     sessions,
     rateLimiter,
     blockList: blockList(sql),
+    paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
     async close() {
       await sessions.close();
       await rateLimiter.close();

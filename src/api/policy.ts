@@ -48,6 +48,19 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
 
   'POST /webhooks/signals': { access: 'signed', rateClass: 'webhook', allowlist: true },
 
+  'GET /positions': read,
+  'GET /risk/status': read,
+  'PUT /risk/limits': admin,
+  'GET /risk/limits/changes': adminRead,
+  'POST /risk/limits/changes/:id/approve': admin,
+  'POST /risk/limits/changes/:id/reject': admin,
+  'POST /risk/halt': admin,
+  'POST /risk/resume': admin,
+  'GET /market/holidays': read,
+  'PUT /market/holidays/:exchange/:year': admin,
+  'POST /paper/quotes': admin,
+  'GET /paper/orders': adminRead,
+
   'POST /trades': trade,
   'GET /trades': read,
   'GET /trades/:id': read,

@@ -207,3 +207,31 @@ export class PaperExchange implements Broker {
     };
   }
 }
+
+export interface ReceivedOrder {
+  id: string;
+  accountId: string;
+  tag: string;
+  instrument: Instrument;
+  side: 'BUY' | 'SELL';
+  quantity: number;
+  orderType: 'MARKET' | 'LIMIT';
+  limitPricePaise: number | null;
+  strategyId: string | null;
+  status: BrokerOrder['status'];
+  filledQuantity: number;
+  averagePricePaise: number | null;
+  rejectReason: string | null;
+  receivedAt: Date;
+}
+
+/** Every order the paper exchange received (GET /paper/orders; tests count legs by tag). */
+export async function receivedOrders(sql: Queryable, filter: { accountId?: string | undefined; tag?: string | undefined; limit?: number }): Promise<ReceivedOrder[]> {
+  return sql<ReceivedOrder[]>`
+    select id, account_id as "accountId", tag, instrument, side, quantity, order_type as "orderType",
+      limit_price_paise as "limitPricePaise", strategy_id as "strategyId", status, filled_quantity as "filledQuantity",
+      average_price_paise as "averagePricePaise", reject_reason as "rejectReason", received_at as "receivedAt"
+    from paper_orders
+    where true ${filter.accountId ? sql`and account_id = ${filter.accountId}` : sql``} ${filter.tag ? sql`and tag = ${filter.tag}` : sql``}
+    order by received_at desc limit ${filter.limit ?? 500}`;
+}

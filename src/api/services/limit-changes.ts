@@ -1,0 +1,83 @@
+/**
+ * Changing risk limits with maker-checker: tightening applies at once; loosening waits for a
+ * second admin's approval. Every change is audited with old and new values.
+ *
+ * @module
+ */
+import type { AuditLog } from '../../audit/append.ts';
+import type { Actor } from '../../audit/events.ts';
+import { type Config, defaultRiskLimits } from '../../config.ts';
+import { lockAccount } from '../../db/accounts.ts';
+import type { Sql, TxSql } from '../../db/pool.ts';
+import { decideLimitChange, getLimitChange, insertLimitChange, type LimitChange, limitOverrides, writeLimitOverrides } from '../../db/risk-limits.ts';
+import { transaction } from '../../db/transaction.ts';
+import { ConflictError, NotFoundError, PermissionError } from '../../domain/errors.ts';
+import { effectiveLimits, loosenedKeys, type RiskLimits, RISK_LIMIT_KEYS } from '../../domain/risk/limits.ts';
+
+export interface LimitChangeOutcome {
+  limits: RiskLimits;
+  applied: Partial<RiskLimits>;
+  pending?: LimitChange | undefined;
+}
+
+interface Context {
+  sql: Sql;
+  config: Config;
+  audit: AuditLog;
+}
+
+async function apply(tx: TxSql, ctx: Context, accountId: string, changes: Partial<RiskLimits>, actor: Actor, requestId: string | undefined, approvedBy?: string): Promise<RiskLimits> {
+  const overrides = await limitOverrides(tx, accountId);
+  const before = effectiveLimits(defaultRiskLimits(ctx.config), overrides);
+  const next = { ...overrides, ...changes };
+  await writeLimitOverrides(tx, accountId, next, `${actor.type}:${actor.id}`);
+  const after = effectiveLimits(defaultRiskLimits(ctx.config), next);
+  const keys = RISK_LIMIT_KEYS.filter((k) => before[k] !== after[k]);
+  await ctx.audit.append(tx, {
+    type: 'CONFIG_CHANGED',
+    actor,
+    accountId,
+    requestId,
+    payload: { setting: 'risk_limits', old: Object.fromEntries(keys.map((k) => [k, before[k]])), new: Object.fromEntries(keys.map((k) => [k, after[k]])), approvedBy },
+  });
+  return after;
+}
+
+export async function requestLimitChange(ctx: Context, accountId: string, proposed: Partial<RiskLimits>, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
+  return transaction(ctx.sql, async (tx) => {
+    await lockAccount(tx, accountId);
+    const current = effectiveLimits(defaultRiskLimits(ctx.config), await limitOverrides(tx, accountId));
+    const loosened = loosenedKeys(current, proposed);
+    const tightened = Object.fromEntries(RISK_LIMIT_KEYS.filter((k) => proposed[k] !== undefined && !loosened.includes(k) && proposed[k] !== current[k]).map((k) => [k, proposed[k]])) as Partial<RiskLimits>;
+    const limits = Object.keys(tightened).length ? await apply(tx, ctx, accountId, tightened, actor, requestId) : current;
+    if (!loosened.length) return { limits, applied: tightened };
+    const wanted = Object.fromEntries(loosened.map((k) => [k, proposed[k]])) as Partial<RiskLimits>;
+    const pending = await insertLimitChange(tx, accountId, limits, wanted, `${actor.type}:${actor.id}`);
+    await ctx.audit.append(tx, {
+      type: 'CONFIG_CHANGE_REQUESTED',
+      actor,
+      accountId,
+      requestId,
+      payload: { setting: 'risk_limits', changeId: pending.id, old: Object.fromEntries(loosened.map((k) => [k, limits[k]])), new: wanted, needs: 'approval by a second admin' },
+    });
+    return { limits, applied: tightened, pending };
+  });
+}
+
+export async function decideOnLimitChange(ctx: Context, accountId: string, id: number, approve: boolean, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
+  return transaction(ctx.sql, async (tx) => {
+    await lockAccount(tx, accountId);
+    const change = await getLimitChange(tx, id, true);
+    if (!change || change.accountId !== accountId) throw new NotFoundError(`limit change ${id}`);
+    if (change.status !== 'PENDING') throw new ConflictError('change-decided', `Limit change ${id} is already ${change.status}`);
+    const by = `${actor.type}:${actor.id}`;
+    if (change.requestedBy === by) throw new PermissionError('A second admin must decide on a loosening of limits', 'maker-checker');
+    await decideLimitChange(tx, id, approve ? 'APPLIED' : 'REJECTED', by);
+    if (!approve) {
+      await ctx.audit.append(tx, { type: 'CONFIG_CHANGE_REJECTED', actor, accountId, requestId, payload: { setting: 'risk_limits', changeId: id, requestedBy: change.requestedBy } });
+      return { limits: effectiveLimits(defaultRiskLimits(ctx.config), await limitOverrides(tx, accountId)), applied: {} };
+    }
+    const limits = await apply(tx, ctx, accountId, change.newLimits, actor, requestId, by);
+    return { limits, applied: change.newLimits };
+  });
+}

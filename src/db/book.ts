@@ -1,0 +1,50 @@
+/**
+ * The account's book as the risk engine sees it, read in one place for the reservation, the risk
+ * status and the positions view.
+ *
+ * @module
+ */
+import type { Config } from '../config.ts';
+import { defaultRiskLimits } from '../config.ts';
+import { istDayStart } from '../domain/market-calendar.ts';
+import { effectiveLimits, type RiskLimits } from '../domain/risk/limits.ts';
+import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
+import { instrumentKey } from '../domain/trade.ts';
+import { lastPrices } from './market-prices.ts';
+import type { Queryable } from './pool.ts';
+import { activeReservations, entriesInLastSecond } from './reservations.ts';
+import { limitOverrides } from './risk-limits.ts';
+import { openTrades, realizedSince, type TradeRow } from './trades.ts';
+
+export interface AccountBook {
+  book: Book;
+  limits: RiskLimits;
+  openTrades: TradeRow[];
+  /** Last prices of the open positions and of `extraInstruments`. */
+  prices: Map<string, PricePoint>;
+}
+
+/** Read the book (inside the reservation's transaction, after the account row is locked). */
+export async function readBook(sql: Queryable, config: Config, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
+  const trades = await openTrades(sql, account.id);
+  const prices = await lastPrices(sql, [...extraInstruments, ...trades.map((t) => instrumentKey(t.instrument))]);
+  return {
+    openTrades: trades,
+    prices,
+    limits: effectiveLimits(defaultRiskLimits(config), await limitOverrides(sql, account.id)),
+    book: {
+      tradingState: account.tradingState,
+      capitalPaise: account.capitalPaise,
+      positions: trades.map((t) => ({
+        instrumentKey: instrumentKey(t.instrument),
+        side: t.side,
+        quantity: t.filledQuantity,
+        entryPricePaise: t.entryPricePaise ?? 0,
+        lastPrice: prices.get(instrumentKey(t.instrument)),
+      })),
+      reservations: await activeReservations(sql, account.id),
+      realizedTodayPaise: await realizedSince(sql, account.id, istDayStart(now)),
+      ordersLastSecond: await entriesInLastSecond(sql, account.id, now),
+    },
+  };
+}
