@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -61,6 +62,14 @@ export const settings = {
   WORKER_METRICS_PORT: int(0).default(9464).describe('Port of the worker metrics endpoint (0 = off)'),
 
   FAILPOINTS: list.default([]).describe('Test only: failpoints where the worker kills itself (crash tests)'),
+
+  // Audit and retention
+  AUDIT_ANCHOR_KEY: z.string().min(32).optional().describe('HMAC key of the audit anchors written outside the database (default: derived from JWT_SECRET)'),
+  AUDIT_RETENTION_DAYS: int(1).default(1827).describe('Audit records older than this are archived to files and removed (SEBI: keep at least 5 years)'),
+  TRADE_RETENTION_DAYS: int(1).default(1827).describe('Closed trades with their orders and fills older than this are archived and removed'),
+  RETENTION_ALLOW_SHORT: bool.default(false).describe('Allow AUDIT/TRADE_RETENTION_DAYS below 5 years (explicit override of the SEBI minimum)'),
+  SESSION_RETENTION_DAYS: int(1).default(30).describe('Ended sessions, used refresh tokens, login failures and expired blocks are purged after this'),
+  RETENTION_TIME: hhmm.default('16:30').describe('IST time of the daily retention cleanup and audit anchor'),
 
   // HTTP edge
   BODY_LIMIT_BYTES: int(1).default(64 * 1024).describe('Largest accepted request body'),
@@ -151,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const config = { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
   assertProductionReady(config);
+  assertRetention(config);
   return config;
 }
 
@@ -163,6 +173,22 @@ function assertProductionReady(config: Config): void {
   if (config.JWT_SECRET === DEV_JWT_SECRET) issues.push({ variable: 'JWT_SECRET', message: 'set your own secret in production' });
   if (config.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD) issues.push({ variable: 'ADMIN_PASSWORD', message: 'set your own first-admin password in production' });
   if (issues.length) throw new ConfigError(issues);
+}
+
+/** SEBI record keeping: five years, unless the operator overrides it on purpose. */
+const FIVE_YEARS_DAYS = 1827;
+
+function assertRetention(config: Config): void {
+  if (config.RETENTION_ALLOW_SHORT) return;
+  const issues = (['AUDIT_RETENTION_DAYS', 'TRADE_RETENTION_DAYS'] as const)
+    .filter((k) => config[k] < FIVE_YEARS_DAYS)
+    .map((variable) => ({ variable, message: `at least ${FIVE_YEARS_DAYS} days (5 years) unless RETENTION_ALLOW_SHORT=true` }));
+  if (issues.length) throw new ConfigError(issues);
+}
+
+/** The HMAC key of the audit anchors. */
+export function auditAnchorKey(config: Config): string {
+  return config.AUDIT_ANCHOR_KEY ?? createHmac('sha256', config.JWT_SECRET).update('breeze-trader audit anchor').digest('hex');
 }
 
 /** Read `.env` (when present) into the environment, then load the settings. */

@@ -7,6 +7,7 @@
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
+import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
 import { tradingStateActivities } from './trading-state.ts';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
+    ...retentionActivities(deps),
   };
 }
 

@@ -17,6 +17,7 @@ import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', webhookRoutes(deps));
   app.route('/', tradeRoutes(deps));
   app.route('/', riskRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));
   app.route('/', docsRoutes());

@@ -61,6 +61,10 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
 
+  'GET /audit': adminRead,
+  'GET /audit/verify': adminRead,
+  'GET /trades/:id/timeline': read,
+
   'POST /trades': trade,
   'GET /trades': read,
   'GET /trades/:id': read,

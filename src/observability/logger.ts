@@ -49,6 +49,7 @@ export const REDACT_PATHS = [
   'DATABASE_ADMIN_URL',
   'SMTP_PASSWORD',
   'BACKUP_ENCRYPTION_KEY',
+  'AUDIT_ANCHOR_KEY',
 ];
 
 export function createLogger(

@@ -5,4 +5,5 @@
  * @module
  */
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
+export { retentionWorkflow } from './retention.ts';
 export { tradeWorkflow } from './trade.ts';
