@@ -76,7 +76,7 @@ export function fromBreezeDay(value: string | null | undefined): string | undefi
   if (!value) return undefined;
   const iso = /^(\d{4}-\d{2}-\d{2})/.exec(value);
   if (iso) return iso[1];
-  const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})/.exec(value.trim());
+  const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{4}|\d{2})(?!\d)/.exec(value.trim());
   if (!m) return undefined;
   const month = MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase());
   if (month < 0) return undefined;
