@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswer } from '../../src/broker/breeze/envelope.ts';
+import { type CallContext, parseAnswer } from '../../src/broker/breeze/envelope.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerSessionExpiredError, BrokerUnavailableError } from '../../src/broker/errors.ts';
 
-const write = { endpoint: 'POST order', effect: 'write' as const };
-const read = { endpoint: 'GET order', effect: 'read' as const };
-const login = { endpoint: 'customerdetails', effect: 'read' as const, login: true };
+const write: CallContext = { endpoint: 'POST order', effect: 'write' };
+const read: CallContext = { endpoint: 'GET order', effect: 'read' };
+const login: CallContext = { endpoint: 'customerdetails', effect: 'read', login: true };
 
-function failure(status: number, text: string, context = write): unknown {
+function failure(status: number, text: string, context: CallContext = write): unknown {
   try {
     parseAnswer(status, text, context);
   } catch (err) {

@@ -26,8 +26,11 @@ export interface RateLimiterOptions {
 }
 
 export interface BrokerRateLimiter {
-  /** Take a slot for one call, waiting up to `maxWaitMs`; throws BrokerUnavailableError when none frees in time. */
-  acquire(effect: CallEffect): Promise<void>;
+  /**
+   * Take a slot for one call, waiting up to `maxWaitMs`; resolves to the admission time by the
+   * store's clock. Throws BrokerUnavailableError when no slot frees in time.
+   */
+  acquire(effect: CallEffect): Promise<Date>;
   /** What is left of each budget now (for metrics). */
   remaining(): Promise<RateBudget>;
   readonly limits: RateLimits;
@@ -39,11 +42,11 @@ export function createRateLimiter(options: RateLimiterOptions): BrokerRateLimite
   const { store, limits, maxWaitMs } = options;
   return {
     limits,
-    async acquire(effect: CallEffect): Promise<void> {
+    async acquire(effect: CallEffect): Promise<Date> {
       const started = Date.now();
       for (;;) {
         const result = await store.take(key, effect, limits);
-        if (result.admitted) return;
+        if (result.admitted) return result.takenAt;
         const waited = Date.now() - started;
         if (waited + result.waitMs > maxWaitMs) {
           throw new BrokerUnavailableError(
