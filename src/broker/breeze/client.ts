@@ -96,14 +96,14 @@ export class BreezeClient implements Broker {
   }
 
   /** Every order of today and yesterday on every exchange, without fills (use getOrder for those). */
-  async listOrders(): Promise<BrokerOrder[]> {
+  async listOrders(_accountId?: string): Promise<BrokerOrder[]> {
     const master = await this.master();
     const orders: BrokerOrder[] = [];
     for (const exchange of EXCHANGES) for (const row of await this.orderRows(exchange)) orders.push(orderFromRow(row, master));
     return orders;
   }
 
-  async positions(): Promise<BrokerPosition[]> {
+  async positions(_accountId?: string): Promise<BrokerPosition[]> {
     const master = await this.master();
     const rows = rowsOf(positionRow, await this.read('portfoliopositions', {}));
     return rows.map((r) => positionFromRow(r, master)).filter((p): p is BrokerPosition => p !== undefined);
