@@ -101,7 +101,11 @@ export const settings = {
   BREEZE_APP_KEY: z.string().optional().describe('Breeze AppKey (the API key of the app registered with ICICI); required with BROKER=breeze'),
   BREEZE_SECRET_KEY: z.string().optional().describe('Breeze secret key, used only to compute request checksums; required with BROKER=breeze'),
   BREEZE_API_SESSION: z.string().optional().describe("The day's API_Session from ICICI's browser login, exchanged at first use when no session is stored for the day"),
-  BREEZE_BASE_URL: z.url().default('https://api.icicidirect.com/breezeapi/api/v1/').describe('Base URL of the Breeze REST API v1 (the emulator in tests)'),
+  BREEZE_BASE_URL: z
+    .url()
+    // endpoints resolve against it (new URL('order', base)): without the trailing slash 'v1' would be replaced
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .default('https://api.icicidirect.com/breezeapi/api/v1/').describe('Base URL of the Breeze REST API v1 (the emulator in tests)'),
   BREEZE_SECURITY_MASTER: z.string().optional().describe("Comma-separated paths of ICICI security master files (NSEScripMaster.txt…) mapping symbols to ICICI stock codes"),
   BREEZE_TIMEOUT_MS: int(100).max(29_000).default(10_000).describe('Longest wait for one Breeze answer; an order action that times out is settled by its tag'),
   BREEZE_EMULATOR_PORT: int(0).default(8790).describe('Port of the Breeze emulator (npm run breeze:emulator)'),

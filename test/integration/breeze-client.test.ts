@@ -99,6 +99,12 @@ describe('Breeze client against the emulator', () => {
     expect(orders.every((o) => ['OPEN', 'FILLED', 'CANCELLED', 'REJECTED'].includes(o.status))).toBe(true);
   });
 
+  it('tells how much of the shared call budget is left', async () => {
+    const budget = await h.client.remainingBudget();
+    expect(budget!.dayLeft).toBeLessThan(5000);
+    expect(budget!.minuteLeft).toBeLessThan(100);
+  });
+
   it('tells who is logged in through customerdetails', async () => {
     expect(await h.client.customerDetails()).toMatchObject({ idirect_userid: 'EMU00001' });
   });

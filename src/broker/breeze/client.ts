@@ -13,13 +13,14 @@ import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError 
 import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerPosition, Quote } from '../types.ts';
 import type { Paise } from '../../domain/money.ts';
 import { EXCHANGES, type Exchange, type Instrument, type OrderType } from '../../domain/trade.ts';
-import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow } from './mapping.ts';
+import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow, squareOffBody } from './mapping.ts';
 import { protectiveLimitPrice } from './market-orders.ts';
 import { orderAck, orderRow, positionRow, quoteRow, rowsOf, tradeDetailRow, type OrderRow } from './rows.ts';
 import type { SecurityMaster } from './security-master.ts';
 import type { BreezeCall } from './transport.ts';
 import { type BreezeFunds, type BreezeHolding, type BreezeTrade, fundsFrom, holdingsFrom, type TradeQuery, tradesFrom } from './account.ts';
 import type { CustomerDetailsRow } from './rows.ts';
+import type { RateBudget } from '../rate-limit/store.ts';
 import { sessionDay } from './session.ts';
 import { toBreezeDate, toRupeeString } from './values.ts';
 
@@ -29,6 +30,8 @@ export interface BreezeClientOptions {
   now?: () => Date;
   /** The day's login details (a customerdetails call with the stored API session). */
   customerDetails?: () => Promise<CustomerDetailsRow>;
+  /** What is left of the shared call budget (for metrics). */
+  budget?: () => Promise<RateBudget>;
   /** Releases what the client holds (the rate-limit store's connection). */
   close?: () => Promise<void>;
 }
@@ -49,6 +52,7 @@ export class BreezeClient implements Broker {
   protected readonly now: () => Date;
   private readonly closer: (() => Promise<void>) | undefined;
   private readonly details: (() => Promise<CustomerDetailsRow>) | undefined;
+  private readonly budget: (() => Promise<RateBudget>) | undefined;
 
   constructor(options: BreezeClientOptions) {
     this.call = options.call;
@@ -56,6 +60,7 @@ export class BreezeClient implements Broker {
     this.now = options.now ?? (() => new Date());
     this.closer = options.close;
     this.details = options.customerDetails;
+    this.budget = options.budget;
   }
 
   async placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder> {
@@ -135,24 +140,7 @@ export class BreezeClient implements Broker {
   async squareOff(instrument: Instrument, side: 'BUY' | 'SELL', quantity: number, orderType: OrderType = 'MARKET', limitPricePaise?: Paise): Promise<string> {
     const stockCode = (await this.master()).toStockCode(instrument.symbol);
     const price = await this.limitPrice(instrument, stockCode, side, orderType, limitPricePaise);
-    const { product, ...fields } = instrumentFields(instrument, stockCode);
-    const blanks = ['stoploss_price', 'protection_percentage', 'settlement_id', 'margin_amount', 'open_quantity', 'cover_quantity', 'validity_date', 'alias_name', 'trade_password', 'order_reference', 'lots'];
-    const body: Record<string, string> = {
-      source_flag: '',
-      ...fields,
-      product_type: product!,
-      expiry_date: fields.expiry_date ?? '',
-      right: fields.right ?? '',
-      strike_price: fields.strike_price ?? '',
-      quantity: String(quantity),
-      price: toRupeeString(price),
-      action: side === 'BUY' ? 'buy' : 'sell',
-      order_type: 'limit',
-      validity: 'day',
-      disclosed_quantity: '0',
-      position_exchange_code: instrument.exchange,
-      ...Object.fromEntries(blanks.map((k) => [k, ''])),
-    };
+    const body = squareOffBody(instrument, stockCode, side, quantity, price);
     const ack = orderAck.safeParse(await this.call('POST', 'squareoff', body, 'write'));
     const orderId = ack.success ? (ack.data.order_id ? String(ack.data.order_id) : idInMessage(ack.data.message)) : undefined;
     if (!orderId) throw new BrokerOutcomeUnknownError('POST squareoff: accepted without an order id');
@@ -180,6 +168,11 @@ export class BreezeClient implements Broker {
   async customerDetails(): Promise<CustomerDetailsRow> {
     if (!this.details) throw new BrokerUnavailableError('customer details are not available on this client');
     return this.details();
+  }
+
+  /** What is left of the shared budget: order actions this second, calls this minute and today. */
+  async remainingBudget(): Promise<RateBudget | undefined> {
+    return this.budget?.();
   }
 
   async close(): Promise<void> {

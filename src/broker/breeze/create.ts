@@ -63,6 +63,7 @@ export function createBreezeClient(deps: BreezeDeps): BreezeClient {
     securityMaster: () => loadSecurityMaster(config.BREEZE_SECURITY_MASTER),
     now: deps.now,
     customerDetails: () => session.customerDetails(),
+    budget: () => limiter.remaining(),
     close: deps.limiter ? undefined : () => limiter.close(),
   });
 }
