@@ -99,7 +99,7 @@ export const settings = {
   // Network controls
   IP_ALLOWLIST: list.default([]).describe('CIDRs allowed to reach trading and admin routes (empty: any)'),
   TRUSTED_PROXIES: list.default([]).describe('CIDRs of proxies whose X-Forwarded-For is believed'),
-  REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state (default: PostgreSQL)'),
+  REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state: API limits and the broker budget (unset: PostgreSQL)'),
   RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),
   RATE_LIMIT_TRADING: z.string().default('10,120,2000,20000').describe('Trading route limits per caller: per second, minute, hour, day'),
   RATE_LIMIT_READ: z.string().default('50,1200,30000,300000').describe('Read route limits per caller: per second, minute, hour, day'),
@@ -131,6 +131,23 @@ export const settings = {
   BREAKER_LOSS_STREAK: int(0).default(3).describe('Consecutive losing trades that start a cool-down halt (0 = off)'),
   BREAKER_LOSS_COOLDOWN_S: int(0).default(1800).describe('Length of the cool-down halt after a losing streak, in seconds'),
   QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
+
+  // Breeze Connect (ICICI Direct). Limits: research/breeze-api.md §8.4; SEBI/NSE 10 orders a second for unregistered algos (§10.5).
+  BREEZE_APP_KEY: z.string().optional().describe('Breeze AppKey (the API key of the app registered with ICICI); required with BROKER=breeze'),
+  BREEZE_SECRET_KEY: z.string().optional().describe('Breeze secret key, used only to compute request checksums; required with BROKER=breeze'),
+  BREEZE_API_SESSION: z.string().optional().describe("The day's API_Session from ICICI's browser login, exchanged at first use when no session is stored for the day"),
+  BREEZE_BASE_URL: z
+    .url()
+    // endpoints resolve against it (new URL('order', base)): without the trailing slash 'v1' would be replaced
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .default('https://api.icicidirect.com/breezeapi/api/v1/').describe('Base URL of the Breeze REST API v1 (the emulator in tests)'),
+  BREEZE_SECURITY_MASTER: z.string().optional().describe("Comma-separated paths of ICICI security master files (NSEScripMaster.txt…) mapping symbols to ICICI stock codes"),
+  BREEZE_TIMEOUT_MS: int(100).max(29_000).default(10_000).describe('Longest wait for one Breeze answer; an order action that times out is settled by its tag'),
+  BREEZE_EMULATOR_PORT: int(0).default(8790).describe('Port of the Breeze emulator (npm run breeze:emulator)'),
+  BROKER_MAX_ORDERS_PER_SECOND: int(1).max(10).default(10).describe('Order actions (place, modify, cancel, square-off) per second across all workers; Breeze allows 10'),
+  BROKER_CALLS_PER_MINUTE: int(1).default(100).describe('Broker API calls per minute across all workers; Breeze allows 100'),
+  BROKER_CALLS_PER_DAY: int(1).default(5000).describe('Broker API calls per IST day across all workers; Breeze allows 5000'),
+  BROKER_RATE_WAIT_MS: int(0).default(3000).describe('Longest a broker call waits for a slot in the shared budget before failing as unavailable'),
 };
 
 const schema = z.object(settings);
@@ -161,7 +178,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const config = { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
   assertProductionReady(config);
   assertRetention(config);
+  assertBrokerReady(config);
   return config;
+}
+
+/** BROKER=breeze cannot sign a single call without its key and secret: say so at start, not on the first order. */
+function assertBrokerReady(config: Config): void {
+  if (config.BROKER !== 'breeze') return;
+  const missing = (['BREEZE_APP_KEY', 'BREEZE_SECRET_KEY'] as const).filter((name) => !config[name]);
+  if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required with BROKER=breeze' })));
 }
 
 /** Production must not run on anything a developer machine gets for free. */
