@@ -22,6 +22,7 @@ import { blockList } from './middleware/ip-block.ts';
 export async function createApiDeps(config: Config, log: Logger, sql: Sql, temporal: Client): Promise<AppDeps & { close(): Promise<void> }> {
   const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
   const rateLimiter = createRateLimiter(config, sql);
+  const blocks = await blockList(sql);
   return {
     config,
     log,
@@ -31,11 +32,12 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
     sessions,
     rateLimiter,
-    blockList: blockList(sql),
+    blockList: blocks,
     paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
     async close() {
       await sessions.close();
       await rateLimiter.close();
+      await blocks.close();
     },
   };
 }

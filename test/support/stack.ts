@@ -32,7 +32,7 @@ export interface TestStack {
   audit: AuditLog;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
-  worker: Worker;
+  worker: Worker | undefined;
   /** An HTTP request to the app, in-process, from `ip` (default 203.0.113.10). */
   request(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
   /** Log in through POST /auth/login. */
@@ -78,8 +78,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
-  const worker = await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode() });
-  const running = options.noWorker ? undefined : worker.run();
+  const worker = options.noWorker ? undefined : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode() });
+  const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
   const app = createApp(deps);
@@ -119,7 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     login,
     userWithRole,
     async stop() {
-      if (running) {
+      if (worker && running) {
         worker.shutdown();
         await running;
       }

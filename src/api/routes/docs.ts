@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 
 const distDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -33,11 +33,13 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 
 export function docsRoutes() {
   const cache = new Map<string, string>();
+  const docsCsp: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', DOCS_CSP);
+  };
   return new Hono<AppEnv>()
-    .use(async (c, next) => {
-      await next();
-      c.header('Content-Security-Policy', DOCS_CSP);
-    })
+    .use('/docs', docsCsp)
+    .use('/docs/*', docsCsp)
     .get('/docs', (c) => c.html(PAGE))
     .get('/docs/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
     .get('/docs/assets/:file', async (c) => {
