@@ -100,6 +100,7 @@ export const settings = {
   IP_ALLOWLIST: list.default([]).describe('CIDRs allowed to reach trading and admin routes (empty: any)'),
   TRUSTED_PROXIES: list.default([]).describe('CIDRs of proxies whose X-Forwarded-For is believed'),
   REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state: API limits and the broker budget (unset: PostgreSQL)'),
+  REDIS_KEY_PREFIX: z.string().max(64).default('breeze-trader:').describe('Prefix of every Redis key this deployment writes'),
   RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),
   RATE_LIMIT_TRADING: z.string().default('10,120,2000,20000').describe('Trading route limits per caller: per second, minute, hour, day'),
   RATE_LIMIT_READ: z.string().default('50,1200,30000,300000').describe('Read route limits per caller: per second, minute, hour, day'),

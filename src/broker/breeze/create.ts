@@ -20,7 +20,7 @@ const SECOND_WINDOW_MS = 1_100;
 
 /** The shared broker budget of the settings. */
 export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLimiter {
-  const store = config.REDIS_URL ? redisRateLimitStore(config.REDIS_URL) : postgresRateLimitStore(sql);
+  const store = config.REDIS_URL ? redisRateLimitStore(config.REDIS_URL, `${config.REDIS_KEY_PREFIX}broker-rate`) : postgresRateLimitStore(sql);
   return createRateLimiter({
     store,
     limits: { perSecond: config.BROKER_MAX_ORDERS_PER_SECOND, perMinute: config.BROKER_CALLS_PER_MINUTE, perDay: config.BROKER_CALLS_PER_DAY, secondMs: SECOND_WINDOW_MS },
