@@ -17,6 +17,7 @@ import { installTemporalRuntime } from './src/observability/temporal-runtime.ts'
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
 import { connectClient } from './src/temporal/client.ts';
+import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
 
 async function run(): Promise<void> {
@@ -41,6 +42,8 @@ async function run(): Promise<void> {
       workflowBundleCode: config.WORKFLOW_BUNDLE_PATH ? await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
+    const schedules = await ensureBackupSchedules(client, config);
+    log.info(schedules, 'backup schedules in place');
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
     await worker.run();
     log.info('worker stopped');

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
+    ...backupActivities(deps),
   };
 }
 

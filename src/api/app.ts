@@ -13,6 +13,7 @@ import { AppError } from '../domain/errors.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
+import { backupRoutes } from './routes/backup.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(deps));
   app.route('/', tradeRoutes(deps));
+  app.route('/', backupRoutes(deps));
   app.route('/', docsRoutes());
 
   app.doc31('/openapi.json', {

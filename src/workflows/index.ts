@@ -4,5 +4,6 @@
  *
  * @module
  */
+export { backupWorkflow } from './backup.ts';
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
 export { tradeWorkflow } from './trade.ts';

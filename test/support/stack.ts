@@ -55,7 +55,7 @@ export interface StackOptions {
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
+  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
   await ensureAccount(db.sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
   const { client, connection } = await connectTemporal();
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
