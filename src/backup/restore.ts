@@ -12,7 +12,7 @@
  */
 import { verifyChain, type VerifyResult } from '../audit/verify.ts';
 import { schemaVersion } from '../db/migrate.ts';
-import type { Sql, TxSql } from '../db/pool.ts';
+import type { Queryable, Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
 import { type AuditMerge, createAuditStaging, isAuditTable, mergeAuditTrail, staging } from './audit-merge.ts';
 import { listTables } from './catalog.ts';
@@ -44,6 +44,8 @@ export interface RestoreProgress {
 
 export interface RestoredTable {
   name: string;
+  /** Rows in the database before the restore. */
+  rowsBefore: number;
   rows: number;
 }
 
@@ -75,6 +77,11 @@ async function loadTable(tx: TxSql, dir: string, entry: TableEntry, key: BackupK
     throw new RestoreRefusedError(`${entry.name}: loaded ${reader.digest.rows} rows whose digest differs from the manifest (${entry.rows} rows)`);
   }
   return reader.digest.rows;
+}
+
+export async function countRows(sql: Queryable, table: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int8 as n from ${sql(table)}`;
+  return row?.n ?? 0;
 }
 
 async function checkSchema(tx: TxSql, manifest: Manifest): Promise<void> {
@@ -127,13 +134,15 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
     const order = (await listTables(tx)).map((t) => t.name);
     const entries = new Map(manifest.tables.map((t) => [t.name, t]));
     const business = order.filter((name) => !isAuditTable(name)).map((name) => entries.get(name)!);
+    const before = new Map<string, number>();
+    for (const entry of [...business, entries.get('audit_events')].filter((e) => e !== undefined)) before.set(entry.name, await countRows(tx, entry.name));
     progress({ step: 'truncate', total: business.length });
     if (business.length) await tx`truncate ${tx(business.map((t) => t.name))}`;
 
     const tables: RestoredTable[] = [];
     for (const entry of business) {
       const rows = await loadTable(tx, dir, entry, key, entry.name);
-      tables.push({ name: entry.name, rows });
+      tables.push({ name: entry.name, rowsBefore: before.get(entry.name) ?? 0, rows });
       progress({ step: 'load', table: entry.name, rows, done: tables.length, total: business.length });
     }
 
@@ -144,7 +153,7 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
       if (entry) await loadTable(tx, dir, entry, key, staging(name));
     }
     const audit = await mergeAuditTrail(tx, manifest);
-    tables.push({ name: 'audit_events', rows: entries.get('audit_events')?.rows ?? 0 });
+    tables.push({ name: 'audit_events', rowsBefore: before.get('audit_events') ?? 0, rows: await countRows(tx, 'audit_events') });
 
     progress({ step: 'sequences' });
     const sequences = await setSequences(tx, manifest);
