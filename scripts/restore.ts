@@ -28,6 +28,18 @@ import { connectClient } from '../src/temporal/client.ts';
 
 const USAGE = 'usage: npm run restore -- (--backup <id> | --at <ISO time>) [--dry-run] [--yes] [--force] [--allow-unverified] [--operator <name>]';
 
+/** Ask on the terminal; a closed or non-interactive input counts as "no". */
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await prompt.question(question)).trim() === 'restore';
+  } catch {
+    return false;
+  } finally {
+    prompt.close();
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -63,7 +75,6 @@ async function main(): Promise<number> {
   const temporal = config.TEMPORAL_ADDRESS
     ? await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: 3 }, log).catch(() => undefined)
     : undefined;
-  const prompt = createInterface({ input: process.stdin, output: process.stdout });
   try {
     await waitForDatabase(sql, url, config.DB_STARTUP_WAIT_S, log);
     const { outcome } = await runRestore(
@@ -80,11 +91,10 @@ async function main(): Promise<number> {
         hooks: AFTER_RESTORE_HOOKS,
       },
       { backupId: values.backup, at, dryRun: values['dry-run'], yes: values.yes, force: values.force, allowUnverified: values['allow-unverified'], operator: values.operator },
-      { print: (line) => console.log(line), confirm: async (question) => (await prompt.question(question)).trim() === 'restore' },
+      { print: (line) => console.log(line), confirm },
     );
     return outcome === 'restored' || outcome === 'dry-run' ? 0 : 1;
   } finally {
-    prompt.close();
     await temporal?.connection.close();
     await sql.end({ timeout: 5 });
   }

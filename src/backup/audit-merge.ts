@@ -8,8 +8,10 @@
  * exactly what the people reconciling need, and exactly what an append-only log promises to keep.
  * So the restore rewinds the business tables and *merges* the audit trail, append-only:
  *
- * - the backup's chain extends this database's (a fresh or lagging database): the records after
- *   this database's head are appended and the head moves to the backup's;
+ * - this database has no audit trail yet (fresh, just migrated): the backup's records are loaded
+ *   straight into the audit tables and the head moves to the backup's;
+ * - the backup's chain extends this database's (a lagging database): the records after this
+ *   database's head are appended from a staging copy and the head moves to the backup's;
  * - this database's chain extends the backup's (the usual rollback): nothing is removed; the
  *   records after the backup stay, followed by RESTORE_PERFORMED;
  * - the chains diverge (another system's backup, or an altered chain): the restore is refused.
@@ -60,6 +62,28 @@ async function hashAt(tx: TxSql, events: string, archives: string, seq: number):
   if (event) return event.hash;
   const [boundary] = await tx<{ hash: string }[]>`select last_hash as hash from ${tx(archives)} where last_seq = ${seq}`;
   return boundary?.hash;
+}
+
+/** True when this database has no audit trail yet (fresh, or just migrated). */
+export async function auditTrailEmpty(tx: TxSql): Promise<boolean> {
+  const [row] = await tx<{ empty: boolean }[]>`
+    select (select seq from audit_head where id = 1) = 0
+      and not exists (select 1 from audit_events) and not exists (select 1 from audit_archives) as empty`;
+  return row?.empty ?? false;
+}
+
+/**
+ * A fresh database: the backup's audit rows were loaded straight into the audit tables (no
+ * staging, no second copy); check they end where the manifest says and move the head there.
+ */
+export async function adoptAuditTrail(tx: TxSql, manifest: Manifest, loaded: number): Promise<AuditMerge> {
+  const headBefore = { seq: 0, hash: GENESIS_HASH };
+  const backup = manifest.auditHead;
+  if ((await hashAt(tx, 'audit_events', 'audit_archives', backup.seq)) !== backup.hash) {
+    throw new AuditChainDivergedError(`the backup's audit rows do not end at its recorded head (${backup.seq})`);
+  }
+  await tx`update audit_head set seq = ${backup.seq}, hash = ${backup.hash} where id = 1`;
+  return { mode: 'appended', appended: loaded, keptAfterBackup: 0, headBefore, headAfter: { seq: backup.seq, hash: backup.hash } };
 }
 
 /**

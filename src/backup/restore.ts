@@ -14,7 +14,7 @@ import { verifyChain, type VerifyResult } from '../audit/verify.ts';
 import { schemaVersion } from '../db/migrate.ts';
 import type { Queryable, Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
-import { type AuditMerge, createAuditStaging, isAuditTable, mergeAuditTrail, staging } from './audit-merge.ts';
+import { adoptAuditTrail, type AuditMerge, auditTrailEmpty, createAuditStaging, isAuditTable, mergeAuditTrail, staging } from './audit-merge.ts';
 import { listTables } from './catalog.ts';
 import { copyIn } from './copy-in.ts';
 import { pinCopyFormat } from './copy-format.ts';
@@ -147,12 +147,22 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
     }
 
     progress({ step: 'audit' });
-    await createAuditStaging(tx);
-    for (const name of ['audit_archives', 'audit_events'] as const) {
-      const entry = entries.get(name);
-      if (entry) await loadTable(tx, dir, entry, key, staging(name));
+    let audit: AuditMerge;
+    if (await auditTrailEmpty(tx)) {
+      let loaded = 0;
+      for (const name of ['audit_archives', 'audit_events'] as const) {
+        const entry = entries.get(name);
+        if (entry) loaded = await loadTable(tx, dir, entry, key, name);
+      }
+      audit = await adoptAuditTrail(tx, manifest, loaded);
+    } else {
+      await createAuditStaging(tx);
+      for (const name of ['audit_archives', 'audit_events'] as const) {
+        const entry = entries.get(name);
+        if (entry) await loadTable(tx, dir, entry, key, staging(name));
+      }
+      audit = await mergeAuditTrail(tx, manifest);
     }
-    const audit = await mergeAuditTrail(tx, manifest);
     tables.push({ name: 'audit_events', rowsBefore: before.get('audit_events') ?? 0, rows: await countRows(tx, 'audit_events') });
 
     progress({ step: 'sequences' });
