@@ -17,22 +17,19 @@ import { mkdtempSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { GENESIS_HASH, recordHash } from '../src/audit/chain.ts';
 import { verifyChain } from '../src/audit/verify.ts';
-import { copyIn } from '../src/backup/copy-in.ts';
 import { writeBackup } from '../src/backup/create.ts';
 import { restoreBackup } from '../src/backup/restore.ts';
 import { createScratchDatabase, databaseUrl, type ScratchDatabase } from '../src/backup/scratch-db.ts';
 import { verifyBackup } from '../src/backup/verify.ts';
 import { loadConfig } from '../src/config.ts';
-import { ensureAccount } from '../src/db/accounts.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createSql } from '../src/db/pool.ts';
 import { startEmbeddedPostgres } from '../src/launcher/embedded-postgres.ts';
+import { generateBenchData } from './backup-data.ts';
 
 const run = promisify(execFile);
 const HOST_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -68,42 +65,6 @@ export interface BackupBenchResult {
 
 const secondsSince = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const mb = (bytes: number) => bytes / 1e6;
-
-/** Audit events with a valid hash chain, as COPY text lines (the payloads need no escaping). */
-function* auditLines(count: number): Generator<Buffer> {
-  let prev = GENESIS_HASH;
-  const start = Date.UTC(2026, 0, 1);
-  let batch: string[] = [];
-  for (let seq = 1; seq <= count; seq++) {
-    const content = {
-      eventId: `00000000-0000-4000-8000-${seq.toString(16).padStart(12, '0')}`,
-      occurredAt: new Date(start + seq * 250).toISOString(),
-      type: seq % 3 ? 'ORDER_FILLED' : 'TRADE_REQUESTED',
-      severity: 'LOW' as const,
-      category: 'order',
-      actorType: 'system' as const,
-      actorId: 'bench',
-      accountId: 'main',
-      tradeId: `t${String(seq % 400_000).padStart(15, 'a')}`,
-      workflowId: null,
-      runId: null,
-      clientIp: null,
-      requestId: null,
-      payload: { seq, pricePaise: 245_000 + (seq % 997), symbol: 'RELIANCE' },
-    };
-    const hash = recordHash(prev, seq, content);
-    const n = '\\N';
-    batch.push(
-      [seq, content.eventId, content.occurredAt, content.type, content.severity, content.category, content.actorType, content.actorId, content.accountId, content.tradeId, n, n, n, n, JSON.stringify(content.payload), prev, hash].join('\t'),
-    );
-    prev = hash;
-    if (batch.length === 5000 || seq === count) {
-      yield Buffer.from(`${batch.join('\n')}\n`);
-      batch = [];
-    }
-  }
-  return prev;
-}
 
 async function dbSize(url: string): Promise<number> {
   const sql = createSql(url, { max: 1, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 0, applicationName: 'bench' });
@@ -155,32 +116,8 @@ export async function benchBackup(options: BackupBenchOptions = {}): Promise<Bac
     const db = await createScratchDatabase(serverUrl, `bench_backup_${tag}`);
     scratch.push(db);
     await migrate(db.sql, log);
-    await ensureAccount(db.sql, 'main', 50_000_000);
 
-    // Data: trades by generate_series, audit events with a valid chain streamed in by COPY.
-    await db.sql`
-      insert into trades (id, account_id, workflow_id, request_fingerprint, requested_by, symbol, exchange, product, side, quantity,
-        order_type, limit_price_paise, intraday, status, filled_quantity, entry_price_paise, created_at)
-      select 't' || lpad(g::text, 15, 'a'), 'main', 'trade-' || g, md5(g::text) || md5((g + 1)::text), 'bench', 'RELIANCE', 'NSE', 'CASH',
-        case when g % 2 = 0 then 'BUY' else 'SELL' end, 1 + g % 50, 'LIMIT', 245000 + g % 997, true, 'CLOSED', 1 + g % 50, 245000 + g % 991,
-        timestamptz '2026-01-01' + g * interval '1 second'
-      from generate_series(1, ${trades}) g`;
-    let head = GENESIS_HASH;
-    await db.sql.begin(async (tx) => {
-      const lines = auditLines(auditEvents);
-      const source = Readable.from((function* () {
-        for (;;) {
-          const next = lines.next();
-          if (next.done) {
-            head = next.value;
-            return;
-          }
-          yield next.value;
-        }
-      })());
-      await copyIn(tx, 'audit_events', ['seq', 'event_id', 'occurred_at', 'event_type', 'severity', 'category', 'actor_type', 'actor_id', 'account_id', 'trade_id', 'workflow_id', 'run_id', 'client_ip', 'request_id', 'payload', 'prev_hash', 'hash'], source);
-      await tx`update audit_head set seq = ${auditEvents}, hash = ${head} where id = 1`;
-    });
+    await generateBenchData(db.sql, { auditEvents, trades });
     await db.sql`vacuum analyze`;
     const databaseBytes = await dbSize(databaseUrl(serverUrl, db.name));
 

@@ -16,7 +16,7 @@ import { migrate, schemaVersion } from '../db/migrate.ts';
 import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { type AfterRestoreHook, reconciliationNotice } from './after-restore.ts';
-import { type BackupOnDisk, latestVerifiedAt, listBackupsOnDisk, readBackupOnDisk } from './catalogue-on-disk.ts';
+import { type BackupOnDisk, latestVerifiedAt, listBackupsOnDisk, readBackupOnDisk } from './on-disk.ts';
 import type { BackupKey } from './encryption.ts';
 import { backupDir, keyFor } from './files.ts';
 import { countRows, restoreBackup, type RestoreProgress } from './restore.ts';

@@ -11,6 +11,7 @@ import { writeBackup, type WrittenBackup } from '../../src/backup/create.ts';
 import { backupKey } from '../../src/backup/encryption.ts';
 import { readManifest, writeManifest } from '../../src/backup/manifest.ts';
 import { restoreBackup, RestoreRefusedError } from '../../src/backup/restore.ts';
+import { scratchName } from '../../src/backup/scratch-db.ts';
 import { verifyBackup } from '../../src/backup/verify.ts';
 import { testConfig } from '../support/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -34,8 +35,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** Scratch databases of this file's backups still present (other test files verify their own). */
 async function scratchDatabases(): Promise<string[]> {
-  const rows = await source.admin<{ datname: string }[]>`select datname from pg_database where datname like 'bt_verify_%'`;
+  const rows = await source.admin<{ datname: string }[]>`select datname from pg_database where datname = ${scratchName('manual-plain')}`;
   return rows.map((r) => r.datname);
 }
 
