@@ -18,6 +18,7 @@ import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
 import { connectClient } from './src/temporal/client.ts';
 import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
+import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
 
 async function run(): Promise<void> {
@@ -43,6 +44,8 @@ async function run(): Promise<void> {
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
     await ensureRetentionSchedule(client, config);
+    const schedules = await ensureBackupSchedules(client, config);
+    log.info(schedules, 'backup schedules in place');
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
     await worker.run();
     log.info('worker stopped');

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
     ...retentionActivities(deps),
+    ...backupActivities(deps),
   };
 }
 

@@ -61,6 +61,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
 
+  'GET /backup/status': adminRead,
+  'POST /backup/run': admin,
   'GET /audit': adminRead,
   'GET /audit/verify': adminRead,
   'GET /trades/:id/timeline': read,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { backupWorkflow } from './backup.ts';
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
 export { retentionWorkflow } from './retention.ts';
 export { tradeWorkflow } from './trade.ts';

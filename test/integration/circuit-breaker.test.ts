@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBreakerState } from '../../src/temporal/circuit-breaker.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { circuitBreakerWorkflowId } from '../../src/workflows/messages.ts';
+import { recordHistory } from '../support/history-json.ts';
+import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 let stack: TestStack;
@@ -66,7 +68,7 @@ describe('the circuit breaker', () => {
     expect(squared).toHaveLength(1);
     const [reserved] = await stack.db.sql`select count(*)::int as n from reservations where status = 'ACTIVE'`;
     expect(reserved!.n).toBe(0);
-    expect((await readBreakerState(stack.client, 'main'))?.tradingState).toBe('HALTED');
+    expect((await readBreakerState(stack.client, stack.config.ACCOUNT_ID))?.tradingState).toBe('HALTED');
   });
 
   it('refuses to resume before the minimum hold of a halt', async () => {
@@ -75,5 +77,6 @@ describe('the circuit breaker', () => {
     expect(early.status).toBe(409);
     expect(((await early.json()) as { type: string }).type).toBe('/problems/resume-too-early');
     expect(await tradingState()).toBe('HALTED');
+    await recordHistory(stack.client, circuitBreakerWorkflowId(stack.config.ACCOUNT_ID), 'circuitBreakerWorkflow', 'loss-trip-resume-kill-switch-flatten-hold', workflowBundleCode());
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/broker/types.ts';
 import { BrokerUnavailableError } from '../../src/broker/errors.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { recordHistory } from '../support/history-json.ts';
+import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 let stack: TestStack;
@@ -24,6 +25,7 @@ describe('exits', () => {
     expect(closed.exitReason).toBe('STOP_LOSS');
     expect(closed.exitPrice).toBe(789);
     expect(closed.pnl?.gross).toBe(-110);
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'stop-loss-exit', workflowBundleCode());
   });
 
   it('exits at the target when the price rises to it, for a short too', async () => {
@@ -68,6 +70,7 @@ describe('limit entries', () => {
     expect(reservation!.status).toBe('RELEASED');
     const order = await stack.db.sql`select status from paper_orders where tag = ${`${body.id}E1`}`;
     expect(order[0]!.status).toBe('CANCELLED');
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'limit-entry-cancelled', workflowBundleCode());
   });
 
   it('cannot be cancelled once filled: 409, exit instead', async () => {
@@ -120,6 +123,7 @@ describe('reading trades', () => {
     expect(requested.requestId).toBeTruthy();
     const exited = events.at(-1)!.payload;
     expect(exited).toMatchObject({ entryPricePaise: 80000, exitPricePaise: 80000, realizedPnlPaise: 0 });
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'market-entry-requested-exit', workflowBundleCode());
   });
 });
 
@@ -159,6 +163,7 @@ describe('failing closed', () => {
       expect(res.status).toBe(422);
       expect((res.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule)).toContain('PRICE_UNAVAILABLE');
       expect(await blind.db.sql`select 1 from paper_orders`).toHaveLength(0);
+      await recordHistory(blind.client, `trade-${res.body.id ?? (res.body as unknown as { tradeId: string }).tradeId}`, 'tradeWorkflow', 'risk-rejected', workflowBundleCode());
     } finally {
       await blind.stop();
     }

@@ -68,12 +68,15 @@ export interface StackOptions {
   broker?: (config: Config, db: TestDatabase) => Broker;
   /** Leave the worker stopped (tests that run their own worker processes). */
   noWorker?: boolean;
+  /** Runs on the fresh database before anything else writes to it (the first admin, for one). */
+  seed?: (db: TestDatabase, config: Config) => Promise<void>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
+  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
   await ensureAccount(db.sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
+  await options.seed?.(db, config);
   const { client, connection } = await connectTemporal();
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
