@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadMigrations, migrate, MIGRATIONS_DIR, schemaVersion } from '../../src/db/migrate.ts';
+import { createSql, type Sql } from '../../src/db/pool.ts';
+import { silentLogger } from '../support/logger.ts';
+
+const name = `m_${randomBytes(5).toString('hex')}`;
+const base = () => inject('pgAdminBase');
+const pools: Sql[] = [];
+const pool = () => {
+  const sql = createSql(`${base()}/${name}`, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 60_000, applicationName: 'migration-test' });
+  pools.push(sql);
+  return sql;
+};
+
+beforeAll(async () => {
+  const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
+  await server.unsafe(`create database ${name}`);
+  await server.end();
+});
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.end()));
+  const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
+  await server.unsafe(`drop database if exists ${name} with (force)`);
+  await server.end();
+});
+
+describe('migrations', () => {
+  it('apply once when three processes start at the same time', async () => {
+    const results = await Promise.all([pool(), pool(), pool()].map((sql) => migrate(sql, silentLogger, { appRole: inject('pgAppRole') })));
+    const all = (await loadMigrations()).map((m) => m.version);
+    expect(results.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(all);
+    const [rows] = await pool()`select count(*)::int as n, count(distinct version)::int as d from schema_migrations`;
+    expect(rows).toEqual({ n: all.length, d: all.length });
+    expect(await schemaVersion(pool())).toBe(all.at(-1));
+  });
+
+  it('are a no-op on an up-to-date database', async () => {
+    expect((await migrate(pool(), silentLogger)).applied).toEqual([]);
+  });
+
+  it('refuse to run when an applied migration was edited', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-mig-'));
+    for (const file of readdirSync(MIGRATIONS_DIR)) writeFileSync(path.join(dir, file), readFileSync(path.join(MIGRATIONS_DIR, file)));
+    const first = readdirSync(dir).sort()[0]!;
+    writeFileSync(path.join(dir, first), `${readFileSync(path.join(dir, first), 'utf8')}\n-- edited`);
+    await expect(migrate(pool(), silentLogger, { dir })).rejects.toThrow(/was changed after it was applied/);
+  });
+
+  it('leave the application role without rights to rewrite the audit trail', async () => {
+    const [grants] = await pool()`
+      select has_table_privilege(${inject('pgAppRole')}, 'audit_events', 'INSERT') as insert,
+             has_table_privilege(${inject('pgAppRole')}, 'audit_events', 'UPDATE') as update,
+             has_table_privilege(${inject('pgAppRole')}, 'audit_events', 'DELETE') as delete,
+             has_table_privilege(${inject('pgAppRole')}, 'audit_events', 'TRUNCATE') as truncate,
+             has_table_privilege(${inject('pgAppRole')}, 'trades', 'UPDATE') as trades_update`;
+    expect(grants).toEqual({ insert: true, update: false, delete: false, truncate: false, trades_update: true });
+  });
+});
