@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { RiskLimits } from './domain/risk/limits.ts';
+import { type ChargeSchedule, DEFAULT_CHARGES, type Segment } from './domain/charges.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -20,6 +21,31 @@ const bool = z
 const int = (min = 0) => z.coerce.number().int().min(min);
 const rupees = z.coerce.number().nonnegative();
 const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const rate = z.number().min(0).max(1);
+const segmentRates = z.object({ sttBuy: rate, sttSell: rate, exchange: rate, stampBuy: rate }).partial().strict();
+/** CHARGES_SCHEDULE: JSON overriding parts of the default charge schedule (src/domain/charges.ts). */
+const chargesJson = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .object({
+        brokeragePerOrderPaise: z.number().int().min(0),
+        brokerageMaxFraction: rate,
+        sebiFee: rate,
+        gst: rate,
+        segments: z.object({ EQUITY_DELIVERY: segmentRates, EQUITY_INTRADAY: segmentRates, FUTURES: segmentRates, OPTIONS: segmentRates }).partial().strict(),
+      })
+      .partial()
+      .strict(),
+  );
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24h, IST)');
 
 /** Development-only secrets: production refuses to start while any of these is in use. */
@@ -131,6 +157,9 @@ export const settings = {
   BREAKER_BROKER_FAILURE_WINDOW_S: int(1).default(300).describe('Window of the broker-failure trip, in seconds'),
   BREAKER_LOSS_STREAK: int(0).default(3).describe('Consecutive losing trades that start a cool-down halt (0 = off)'),
   BREAKER_LOSS_COOLDOWN_S: int(0).default(1800).describe('Length of the cool-down halt after a losing streak, in seconds'),
+  CHARGES_SCHEDULE: chargesJson.optional().describe('JSON overriding the charge schedule (brokerage, STT, exchange, SEBI, stamp, GST rates); see src/domain/charges.ts'),
+  DEFAULT_TICK_PAISE: int(1).default(5).describe('Tick size of instruments without their own (NSE equity: 5 paise)'),
+  ALGO_ID: z.string().regex(/^[\w.-]{1,32}$/).default('GENERIC').describe('Exchange-issued algo id stamped on every order and its audit records (SEBI retail-algo framework)'),
   QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
 
   // Breeze Connect (ICICI Direct). Limits: research/breeze-api.md §8.4; SEBI/NSE 10 orders a second for unregistered algos (§10.5).
@@ -263,4 +292,14 @@ export function defaultRiskLimits(config: Config): RiskLimits {
     maxOrdersPerSecond: config.RISK_MAX_ORDERS_PER_SECOND,
     priceBandBp: Math.round(config.RISK_PRICE_BAND * 10_000),
   };
+}
+
+/** The charge schedule: the defaults with CHARGES_SCHEDULE's overrides. */
+export function chargeSchedule(config: Config): ChargeSchedule {
+  const o = config.CHARGES_SCHEDULE ?? {};
+  const segments = { ...DEFAULT_CHARGES.segments };
+  for (const [segment, rates] of Object.entries(o.segments ?? {}) as [Segment, Partial<ChargeSchedule['segments'][Segment]>][]) {
+    segments[segment] = { ...segments[segment], ...rates };
+  }
+  return { ...DEFAULT_CHARGES, ...o, segments };
 }

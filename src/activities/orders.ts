@@ -81,6 +81,7 @@ export function orderActivities(deps: ActivityDeps) {
           orderType: leg.orderType,
           limitPricePaise: leg.limitPricePaise,
           strategyId: leg.strategyId,
+          algoId: deps.config.ALGO_ID,
           brokerStatus: order.status,
           rejectReason: order.rejectReason,
           // found by its tag after an earlier attempt sent it: not sent again

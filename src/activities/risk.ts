@@ -19,6 +19,9 @@ import { transaction } from '../db/transaction.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
+import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
+import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
+import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
@@ -45,14 +48,19 @@ export interface ReserveResult {
 export function riskActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
-  /** Refresh the last prices the decision needs; broker calls stay outside the transaction. */
-  async function refreshPrices(input: ReserveInput): Promise<void> {
+  /**
+   * Refresh the last prices the decision needs (broker calls stay outside the transaction);
+   * returns the order instrument's quote, whose circuits the India rules check.
+   */
+  async function refreshPrices(input: ReserveInput): Promise<Quote | undefined> {
+    let orderQuote: Quote | undefined;
     const instruments = [input.request.instrument, ...(await openTrades(deps.sql, input.accountId)).map((t) => t.instrument)];
     const unique = new Map(instruments.map((i) => [instrumentKey(i), i]));
     await Promise.all(
       [...unique].map(async ([key, instrument]) => {
         try {
           const quote = await deps.broker.quote(instrument);
+          if (key === instrumentKey(input.request.instrument)) orderQuote = quote;
           await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
         } catch (err) {
           // No price is a decision too: the rule fails closed on a missing or stale price.
@@ -60,6 +68,7 @@ export function riskActivities(deps: ActivityDeps) {
         }
       }),
     );
+    return orderQuote;
   }
 
   return {
@@ -71,7 +80,7 @@ export function riskActivities(deps: ActivityDeps) {
 
       const known = await getTrade(deps.sql, input.tradeId);
       if (known) return decisionTaken(known, runId);
-      await refreshPrices(input);
+      const quote = await refreshPrices(input);
       const holidays = await holidaysOf(deps.sql, input.request.instrument.exchange);
 
       const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
@@ -112,6 +121,7 @@ export function riskActivities(deps: ActivityDeps) {
             stopLossPaise: r.stopLossPaise,
             targetPaise: r.targetPaise,
             intraday: r.intraday,
+            algoId: deps.config.ALGO_ID,
           },
         });
 
@@ -132,6 +142,14 @@ export function riskActivities(deps: ActivityDeps) {
           },
         );
 
+        violations.push(
+          ...checkIndiaRules(
+            { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },
+            await instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.DEFAULT_TICK_PAISE),
+            switchesFrom(await ruleSwitchOverrides(tx, input.accountId)),
+            { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise },
+          ),
+        );
         if (violations.length) {
           await tx`
             update trades set status = 'REJECTED', violations = ${tx.json(violations as never)},

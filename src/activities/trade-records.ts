@@ -17,7 +17,9 @@ import { transaction } from '../db/transaction.ts';
 import type { TxSql } from '../db/pool.ts';
 import { squareOffInstant } from '../domain/market-calendar.ts';
 import { unrealizedPnl } from '../domain/risk/rules.ts';
-import { type ExitReason, grossPnl, instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { closingSide, type ExitReason, grossPnl, instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { chargesForFill, segmentOf } from '../domain/charges.ts';
+import { chargeSchedule } from '../config.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 import type { LegResult } from './orders.ts';
@@ -46,6 +48,7 @@ function averagePrice(leg: LegResult): number {
 
 export function tradeRecordActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  const schedule = chargeSchedule(deps.config);
 
   function base(trade: TradeRow) {
     const { workflowId, runId } = callingWorkflow();
@@ -59,12 +62,22 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     return trade;
   }
 
-  async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult): Promise<void> {
-    for (const fill of leg.fills) {
-      await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: 0, filledAt: fill.at });
+  /** Store the leg's fills with their charges; returns the charges of the fills stored now. */
+  async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult, kind: 'ENTRY' | 'EXIT'): Promise<number> {
+    const segment = segmentOf(trade.instrument.product, trade.intraday);
+    const side = kind === 'ENTRY' ? trade.side : closingSide(trade.side);
+    // A broker that reports no fill lines (only an average) still traded: one line for the lot.
+    const fills = leg.fills.length ? leg.fills : [{ fillId: `${leg.tag}-avg`, quantity: leg.filledQuantity, pricePaise: averagePrice(leg), at: now().toISOString() }];
+    let charges = 0;
+    for (const [i, fill] of fills.entries()) {
+      const fillCharges = chargesForFill(schedule, segment, side, fill.quantity * fill.pricePaise, i === 0).total;
+      const stored = await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges, filledAt: fill.at });
+      if (stored) charges += fillCharges;
     }
     await updateOrder(tx, leg.tag, { status: 'FILLED', brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) });
-    await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(leg.fills.at(-1)?.at ?? now().toISOString()));
+    await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString()));
+    if (charges) await tx`update trades set charges_paise = charges_paise + ${charges} where id = ${trade.id}`;
+    return charges;
   }
 
   return {
@@ -77,14 +90,14 @@ export function tradeRecordActivities(deps: ActivityDeps) {
           return { status: trade.status, entryPricePaise: trade.entryPricePaise ?? 0, filledQuantity: trade.filledQuantity, squareOffAt: squareOff?.toISOString() };
         }
         const price = averagePrice(leg);
-        await storeFills(tx, trade, leg);
+        const charges = await storeFills(tx, trade, leg, 'ENTRY');
         await tx`
           update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
             opened_at = now(), updated_at = now()
           where id = ${tradeId}`;
         await closeReservation(tx, tradeId, 'CONVERTED');
         const b = base(trade);
-        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'ENTRY', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: price, fills: leg.fills } });
+        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'ENTRY', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: price, fills: leg.fills, chargesPaise: charges } });
         await deps.audit.append(tx, {
           type: 'TRADE_ENTERED',
           ...b,
@@ -143,15 +156,15 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         }
         const exitPrice = averagePrice(leg);
         const gross = grossPnl(trade.side, trade.filledQuantity, trade.entryPricePaise ?? exitPrice, exitPrice);
-        const charges = trade.chargesPaise;
+        const exitCharges = await storeFills(tx, trade, leg, 'EXIT');
+        const charges = trade.chargesPaise + exitCharges;
         const realized = gross - charges;
-        await storeFills(tx, trade, leg);
         await tx`
           update trades set status = 'CLOSED', exit_price_paise = ${exitPrice}, gross_pnl_paise = ${gross},
             realized_pnl_paise = ${realized}, exit_reason = ${reason}, closed_at = now(), updated_at = now()
           where id = ${tradeId}`;
         const b = base(trade);
-        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'EXIT', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: exitPrice, fills: leg.fills } });
+        await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'EXIT', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: exitPrice, fills: leg.fills, chargesPaise: exitCharges } });
         if (reason === 'SQUARE_OFF' || reason === 'FLATTEN') {
           await deps.audit.append(tx, { type: 'POSITION_SQUARED_OFF', ...b, payload: { reason, instrument: trade.instrument, quantity: trade.filledQuantity, exitPricePaise: exitPrice } });
         }

@@ -27,6 +27,7 @@ import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { paperRoutes } from './routes/paper.ts';
 import { riskRoutes } from './routes/risk.ts';
+import { riskRuleRoutes } from './routes/risk-rules.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', webhookRoutes(deps));
   app.route('/', tradeRoutes(deps));
   app.route('/', riskRoutes(deps));
+  app.route('/', riskRuleRoutes(deps));
   app.route('/', auditRoutes(deps));
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));

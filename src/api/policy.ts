@@ -51,6 +51,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /positions': read,
   'GET /risk/status': read,
   'PUT /risk/limits': admin,
+  'GET /risk/rules': read,
+  'PUT /risk/rules': admin,
   'GET /risk/limits/changes': adminRead,
   'POST /risk/limits/changes/:id/approve': admin,
   'POST /risk/limits/changes/:id/reject': admin,

@@ -122,7 +122,10 @@ describe('reading trades', () => {
     expect(requested.payload).toMatchObject({ side: 'BUY', quantity: 3, orderType: 'MARKET', instrument: { symbol: 'SBIN' } });
     expect(requested.requestId).toBeTruthy();
     const exited = events.at(-1)!.payload;
-    expect(exited).toMatchObject({ entryPricePaise: 80000, exitPricePaise: 80000, realizedPnlPaise: 0 });
+    expect(exited).toMatchObject({ entryPricePaise: 80000, exitPricePaise: 80000, grossPnlPaise: 0 });
+    // Flat price: the net P&L is what the charges cost.
+    expect(exited.realizedPnlPaise).toBe(-(exited.chargesPaise as number));
+    expect(exited.chargesPaise as number).toBeGreaterThan(0);
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'market-entry-requested-exit', workflowBundleCode());
   });
 });
