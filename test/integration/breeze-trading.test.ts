@@ -1,0 +1,118 @@
+/**
+ * The trade workflow with BROKER=breeze, against the Breeze emulator (the stand-in for the live
+ * server): the lifecycle, a timeout after Breeze acted on the order (the ambiguous case), and
+ * worker processes killed mid-trade. Each leg must reach "Breeze" exactly once.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBreezeClient } from '../../src/broker/breeze/create.ts';
+import { type BreezeEmulator, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+import { verifyChain } from '../../src/audit/verify.ts';
+import { silentLogger } from '../support/logger.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { spawnWorker } from '../support/worker-process.ts';
+
+const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as const;
+let emulator: BreezeEmulator;
+let settings: Record<string, string>;
+
+beforeAll(async () => {
+  const appKey = `app-${randomBytes(4).toString('hex')}`;
+  emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
+  emulator.setQuote(relind, { ltpPaise: 2450_00 });
+  settings = {
+    BROKER: 'breeze',
+    BREEZE_APP_KEY: appKey,
+    BREEZE_SECRET_KEY: 'emulator-secret',
+    BREEZE_API_SESSION: emulator.apiSession,
+    BREEZE_BASE_URL: emulator.url,
+    BREEZE_TIMEOUT_MS: '2000',
+    RISK_MAX_OPEN_POSITIONS: '10',
+    RATE_LIMIT_TRADING: '1000,10000,100000,1000000',
+  };
+});
+afterAll(async () => emulator?.stop());
+
+/** The orders Breeze received for a trade, by the tags in user_remark. */
+function ordersAtBreeze(tradeId: string): string[] {
+  return emulator
+    .sent('POST', 'order')
+    .map((r) => String((r.body as { user_remark?: string }).user_remark ?? ''))
+    .filter((tag) => tag.startsWith(tradeId));
+}
+
+describe('trading through Breeze', () => {
+  let stack: TestStack;
+  let trader: string;
+  beforeAll(async () => {
+    stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
+    trader = (await stack.userWithRole('trader')).accessToken;
+  });
+  afterAll(async () => stack?.stop());
+
+  it('enters, exits on request and realizes the P&L, one order per leg', async () => {
+    const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 4 }));
+    expect(status).toBe(201);
+    const open = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
+    expect(open.entryPrice).toBe(2450);
+    emulator.setQuote(relind, { ltpPaise: 2470_00 });
+    await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
+    const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    expect(closed.pnl?.gross).toBe(80);
+    expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);
+  });
+
+  it('settles a timeout after Breeze placed the order by finding its tag, never sending it twice', async () => {
+    emulator.setQuote(relind, { ltpPaise: 2450_00 });
+    emulator.injectFault({ kind: 'timeout', method: 'POST', endpoint: 'order' });
+    const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 2 }));
+    const open = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 90_000);
+    expect(open.status).toBe('OPEN');
+    expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`]);
+    const events = await stack.db.sql<{ event_type: string; payload: { adopted?: boolean } }[]>`
+      select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('ORDER_UNKNOWN', 'ORDER_PLACED') order by seq`;
+    expect(events.map((e) => e.event_type)).toEqual(['ORDER_UNKNOWN', 'ORDER_PLACED']);
+    expect(events[1]!.payload.adopted).toBe(true);
+  }, 120_000);
+});
+
+describe('trading through Breeze with workers that crash', () => {
+  let stack: TestStack;
+  let trader: string;
+  beforeAll(async () => {
+    stack = await startStack({ noWorker: true, settings: { ...settings, TRADE_ACK_WAIT_MS: '1000' } });
+    trader = (await stack.userWithRole('trader')).accessToken;
+    emulator.setQuote(relind, { ltpPaise: 2450_00 });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('finishes a trade whose worker died right after Breeze accepted the entry', async () => {
+    const doomed = spawnWorker(stack, { ...settings, FAILPOINTS: 'after-broker-accept' });
+    const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 3 }));
+    expect(await doomed.exited).toBe('SIGKILL');
+    const rescuer = spawnWorker(stack, settings);
+    try {
+      await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 120_000);
+      expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`]);
+      expect((await verifyChain(stack.db.sql)).ok).toBe(true);
+    } finally {
+      await rescuer.stop();
+    }
+  }, 240_000);
+
+  it('closes a trade whose worker died during the exit, each leg sent once', async () => {
+    const doomed = spawnWorker(stack, { ...settings, FAILPOINTS: 'during-exit' });
+    const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 3 }));
+    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 60_000);
+    await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
+    expect(await doomed.exited).toBe('SIGKILL');
+    const rescuer = spawnWorker(stack, settings);
+    try {
+      await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 120_000);
+      expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);
+    } finally {
+      await rescuer.stop();
+    }
+  }, 240_000);
+});
