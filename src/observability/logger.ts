@@ -49,6 +49,9 @@ export const REDACT_PATHS = [
   'DATABASE_ADMIN_URL',
   'SMTP_PASSWORD',
   'BACKUP_ENCRYPTION_KEY',
+  'ALERT_WEBHOOK_SECRET',
+  'ALERT_WEBHOOK_URL',
+  'SMTP_USER',
 ];
 
 export function createLogger(

@@ -6,3 +6,5 @@
  */
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
 export { tradeWorkflow } from './trade.ts';
+export { alertDeliveryWorkflow } from './alert-delivery.ts';
+export { alertEvaluatorWorkflow } from './alert-evaluator.ts';
