@@ -12,6 +12,8 @@ export interface BackupKindStatus {
   lastSuccessAt: Date | null;
   /** Newest backup restored and compared (the only kind that counts). */
   lastVerifiedAt: Date | null;
+  /** The instant the newest verified backup shows (its snapshot): what staleness is measured from. */
+  lastVerifiedSnapshotAt: Date | null;
   /** Status of the newest finished backup of the kind. */
   lastStatus: string | null;
   lastFinishedAt: Date | null;
@@ -25,6 +27,7 @@ export async function backupStatusByKind(sql: Queryable): Promise<BackupKindStat
     select kind,
       max(finished_at) filter (where status in ('COMPLETED', 'VERIFIED')) as "lastSuccessAt",
       max(verified_at) filter (where status = 'VERIFIED') as "lastVerifiedAt",
+      max(coalesce(snapshot_at, started_at)) filter (where status = 'VERIFIED') as "lastVerifiedSnapshotAt",
       (array_agg(status order by finished_at desc nulls last) filter (where status <> 'RUNNING'))[1] as "lastStatus",
       max(finished_at) as "lastFinishedAt"
     from backups group by kind order by kind`;

@@ -151,7 +151,8 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     rejectionsByRule(sql, dayStart),
     auditHead(sql),
     lastVerification(sql),
-    backupStatusByKind(sql),
+    // The registry belongs to the backup work: if its shape is not what this expects, backups are unavailable, not the whole snapshot.
+    backupStatusByKind(sql).catch(() => undefined),
     brokerWindow(sql, new Date(now.getTime() - BROKER_WINDOW_MS)),
     reconciliationStatus(sql, dayStart),
     freshHeartbeats(sql, new Date(now.getTime() - HEARTBEAT_FRESH_MS)),
@@ -182,7 +183,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
           lastSuccessAt: iso(b.lastSuccessAt),
           lastVerifiedAt: iso(b.lastVerifiedAt),
           lastStatus: b.lastStatus,
-          stale: maxAge !== undefined && (!b.lastVerifiedAt || now.getTime() - b.lastVerifiedAt.getTime() > maxAge),
+          stale: maxAge !== undefined && (!b.lastVerifiedSnapshotAt || now.getTime() - b.lastVerifiedSnapshotAt.getTime() > maxAge),
           failed: b.lastStatus === 'FAILED' || b.lastStatus === 'VERIFICATION_FAILED',
         };
       }),
