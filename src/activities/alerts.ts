@@ -68,6 +68,7 @@ export function alertActivities(deps: ActivityDeps) {
         intervalSeconds: config.ALERT_EVAL_INTERVAL_S,
         auditVerifyIntervalSeconds: config.AUDIT_VERIFY_INTERVAL_S,
         delivery: { giveUpHours: config.ALERT_DELIVERY_GIVE_UP_H, maxRetrySeconds: config.ALERT_RETRY_MAX_S },
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
       };
     },
 

@@ -20,7 +20,7 @@ export async function alertDeliveryWorkflow(input: DeliveryInput): Promise<'DELI
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: `${input.policy.giveUpHours} hours`,
     retry: {
-      initialInterval: '2 seconds',
+      initialInterval: `${Math.min(2, input.policy.maxRetrySeconds)} seconds`,
       backoffCoefficient: 2,
       maximumInterval: `${input.policy.maxRetrySeconds} seconds`,
       nonRetryableErrorTypes: ['alert-channel-rejected'],

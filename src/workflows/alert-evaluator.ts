@@ -18,7 +18,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { alertDeliveryWorkflow } from './alert-delivery.ts';
-import { evaluateNow, type EvaluationOutcome, type EvaluatorInput } from './alert-messages.ts';
+import { alertDeliveryWorkflowId, evaluateNow, type EvaluationOutcome, type EvaluatorInput } from './alert-messages.ts';
 
 const act = wf.proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -75,12 +75,11 @@ export async function alertEvaluatorWorkflow(input: EvaluatorInput = {}): Promis
 /** Start one delivery workflow per notification and channel, then mark the notifications dispatched. */
 async function dispatch(outcome: EvaluationOutcome): Promise<void> {
   if (!outcome.notifications.length) return;
-  const self = wf.workflowInfo().workflowId;
   for (const message of outcome.notifications) {
     for (const channel of outcome.channels) {
       try {
         await wf.startChild(alertDeliveryWorkflow, {
-          workflowId: `${self}-alert-${message.eventId}-${channel}`,
+          workflowId: alertDeliveryWorkflowId(outcome.taskQueue, message.eventId, channel),
           args: [{ channel, message, policy: outcome.delivery }],
           parentClosePolicy: 'ABANDON',
         });

@@ -22,6 +22,8 @@ export interface EvaluationOutcome {
   intervalSeconds: number;
   auditVerifyIntervalSeconds: number;
   delivery: DeliveryPolicy;
+  /** The trading task queue: delivery workflow ids carry it (unique per deployment, and recorded for replay). */
+  taskQueue: string;
 }
 
 export interface DeliveryPolicy {
@@ -41,4 +43,8 @@ export const evaluateNow = defineSignal('evaluateNow');
 /** One evaluator per task queue (and so per deployment): its id says which. */
 export function alertEvaluatorWorkflowId(taskQueue: string): string {
   return `alert-evaluator-${taskQueue}`;
+}
+
+export function alertDeliveryWorkflowId(taskQueue: string, eventId: number, channel: string): string {
+  return `alert-delivery-${taskQueue}-${eventId}-${channel}`;
 }
