@@ -19,6 +19,7 @@ import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
+import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -68,6 +69,8 @@ export interface StackOptions {
   broker?: (config: Config, db: TestDatabase) => Broker;
   /** Leave the worker stopped (tests that run their own worker processes). */
   noWorker?: boolean;
+  /** Time and count the worker's broker calls here. */
+  brokerMetrics?: BrokerMetrics;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -78,7 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
-  const worker = await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode() });
+  const worker = await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
   const running = options.noWorker ? undefined : worker.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.ts';
 
 const distDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -33,11 +33,16 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 
 export function docsRoutes() {
   const cache = new Map<string, string>();
+  // Scoped to the docs paths: mounted at '/', a bare `.use()` would run for every route of the app,
+  // loosening every page's CSP and becoming the last matched route, which hid each route's
+  // pattern from the policy middleware (so no route's scope was checked).
+  const docsCsp: MiddlewareHandler = async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', DOCS_CSP);
+  };
   return new Hono<AppEnv>()
-    .use(async (c, next) => {
-      await next();
-      c.header('Content-Security-Policy', DOCS_CSP);
-    })
+    .use('/docs', docsCsp)
+    .use('/docs/*', docsCsp)
     .get('/docs', (c) => c.html(PAGE))
     .get('/docs/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
     .get('/docs/assets/:file', async (c) => {
