@@ -3,7 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 let server: ServerType;
@@ -15,7 +15,7 @@ const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as con
 
 beforeAll(async () => {
   browser = await launchChromium();
-  stack = await startStack();
+  stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId() } });
   server = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

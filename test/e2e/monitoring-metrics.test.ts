@@ -6,7 +6,7 @@ import type { MonitoringSnapshot } from '../../src/observability/snapshot.ts';
 import { startWorkerHttp, type WorkerHttp } from '../../src/worker/http.ts';
 import { silentLogger } from '../support/logger.ts';
 import { metricValue } from '../support/prometheus.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -17,7 +17,7 @@ const brokerMetrics = createBrokerMetrics(workerMetrics.registry, 'paper');
 const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
 
 beforeAll(async () => {
-  stack = await startStack({ brokerMetrics });
+  stack = await startStack({ brokerMetrics, settings: { ACCOUNT_ID: ownAccountId() } });
   trader = (await stack.userWithRole('trader')).accessToken;
   viewer = (await stack.userWithRole('viewer')).accessToken;
   await stack.paper.setQuote(reliance, 245000);

@@ -8,7 +8,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { startProcessMonitoring } from '../../src/observability/process-monitoring.ts';
 import { silentLogger } from '../support/logger.ts';
 import { eventually } from '../support/receivers.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
 // Each built-in rule that reads the database, driven by the real condition in PostgreSQL and
 // evaluated by the evaluator's activity (called directly, with a clock of its own).
@@ -18,7 +18,7 @@ let activities: ReturnType<typeof alertActivities>;
 const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
 
 beforeAll(async () => {
-  stack = await startStack({ settings: { ALERT_CHANNELS: 'log', ALERT_RULES: JSON.stringify(['cpu_high', 'memory_high', 'disk_low'].map((id) => ({ id, disabled: true }))) } });
+  stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), ALERT_CHANNELS: 'log', ALERT_RULES: JSON.stringify(['cpu_high', 'memory_high', 'disk_low'].map((id) => ({ id, disabled: true }))) } });
   activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, now: () => clock });
 });
 afterAll(async () => stack?.stop());

@@ -7,7 +7,7 @@ import { alertDeliveryWorkflowId, alertEvaluatorWorkflowId } from '../../src/wor
 import { recordHistory } from '../support/histories.ts';
 import { freePort } from '../support/ports.ts';
 import { eventually, type ReceivedHook, type ReceivedMail, startSmtpReceiver, startWebhookReceiver } from '../support/receivers.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
 const SECRET = 'alert-webhook-secret-0123456789';
 let stack: TestStack;
@@ -21,6 +21,7 @@ beforeAll(async () => {
   [smtpPort, hookPort] = [await freePort(), await freePort()];
   stack = await startStack({
     settings: {
+      ACCOUNT_ID: ownAccountId(),
       ALERT_CHANNELS: 'log,file,webhook,email',
       ALERT_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/alerts`,
       ALERT_WEBHOOK_SECRET: SECRET,

@@ -50,6 +50,15 @@ export interface Tokens {
 
 export const TEST_IP = '203.0.113.10';
 
+/**
+ * An account id of its own for a test file. Workflow ids such as `circuit-breaker-<account>` are
+ * global to the shared Temporal server: two files using the default account would message one
+ * breaker, left running on the task queue of whichever file started it.
+ */
+export function ownAccountId(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
 let bundleCode: string | undefined;
 export function workflowBundleCode(): string {
   bundleCode ??= readFileSync(inject('workflowBundlePath'), 'utf8');
