@@ -24,6 +24,8 @@ import { installTemporalRuntime } from './src/observability/temporal-runtime.ts'
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
 import { connectClient } from './src/temporal/client.ts';
+import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
+import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
 import { startWorkerHttp } from './src/worker/http.ts';
 
@@ -56,6 +58,9 @@ async function run(): Promise<void> {
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
     if (config.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
+    await ensureRetentionSchedule(client, config);
+    const schedules = await ensureBackupSchedules(client, config);
+    log.info(schedules, 'backup schedules in place');
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
     await worker.run();
     log.info('worker stopped');

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -85,6 +86,14 @@ export const settings = {
   SMTP_PASSWORD: z.string().optional().describe('SMTP password'),
   SMTP_FROM: z.string().default('breeze-trader <alerts@localhost>').describe('Sender of alert e-mails'),
 
+  // Audit and retention
+  AUDIT_ANCHOR_KEY: z.string().min(32).optional().describe('HMAC key of the audit anchors written outside the database (default: derived from JWT_SECRET)'),
+  AUDIT_RETENTION_DAYS: int(1).default(1827).describe('Audit records older than this are archived to files and removed (SEBI: keep at least 5 years)'),
+  TRADE_RETENTION_DAYS: int(1).default(1827).describe('Closed trades with their orders and fills older than this are archived and removed'),
+  RETENTION_ALLOW_SHORT: bool.default(false).describe('Allow AUDIT/TRADE_RETENTION_DAYS below 5 years (explicit override of the SEBI minimum)'),
+  SESSION_RETENTION_DAYS: int(1).default(30).describe('Ended sessions, used refresh tokens, login failures and expired blocks are purged after this'),
+  RETENTION_TIME: hhmm.default('16:30').describe('IST time of the daily retention cleanup and audit anchor'),
+
   // HTTP edge
   BODY_LIMIT_BYTES: int(1).default(64 * 1024).describe('Largest accepted request body'),
   REQUEST_TIMEOUT_MS: int(1).default(15000).describe('Longest time a request may take before 504'),
@@ -113,7 +122,8 @@ export const settings = {
   // Network controls
   IP_ALLOWLIST: list.default([]).describe('CIDRs allowed to reach trading and admin routes (empty: any)'),
   TRUSTED_PROXIES: list.default([]).describe('CIDRs of proxies whose X-Forwarded-For is believed'),
-  REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state (default: PostgreSQL)'),
+  REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state: API limits and the broker budget (unset: PostgreSQL)'),
+  REDIS_KEY_PREFIX: z.string().max(64).default('breeze-trader:').describe('Prefix of every Redis key this deployment writes'),
   RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),
   RATE_LIMIT_TRADING: z.string().default('10,120,2000,20000').describe('Trading route limits per caller: per second, minute, hour, day'),
   RATE_LIMIT_READ: z.string().default('50,1200,30000,300000').describe('Read route limits per caller: per second, minute, hour, day'),
@@ -145,6 +155,39 @@ export const settings = {
   BREAKER_LOSS_STREAK: int(0).default(3).describe('Consecutive losing trades that start a cool-down halt (0 = off)'),
   BREAKER_LOSS_COOLDOWN_S: int(0).default(1800).describe('Length of the cool-down halt after a losing streak, in seconds'),
   QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
+
+  // Breeze Connect (ICICI Direct). Limits: research/breeze-api.md §8.4; SEBI/NSE 10 orders a second for unregistered algos (§10.5).
+  BREEZE_APP_KEY: z.string().optional().describe('Breeze AppKey (the API key of the app registered with ICICI); required with BROKER=breeze'),
+  BREEZE_SECRET_KEY: z.string().optional().describe('Breeze secret key, used only to compute request checksums; required with BROKER=breeze'),
+  BREEZE_API_SESSION: z.string().optional().describe("The day's API_Session from ICICI's browser login, exchanged at first use when no session is stored for the day"),
+  BREEZE_BASE_URL: z
+    .url()
+    // endpoints resolve against it (new URL('order', base)): without the trailing slash 'v1' would be replaced
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+    .default('https://api.icicidirect.com/breezeapi/api/v1/').describe('Base URL of the Breeze REST API v1 (the emulator in tests)'),
+  BREEZE_SECURITY_MASTER: z.string().optional().describe("Comma-separated paths of ICICI security master files (NSEScripMaster.txt…) mapping symbols to ICICI stock codes"),
+  BREEZE_TIMEOUT_MS: int(100).max(29_000).default(10_000).describe('Longest wait for one Breeze answer; an order action that times out is settled by its tag'),
+  BREEZE_EMULATOR_PORT: int(0).default(8790).describe('Port of the Breeze emulator (npm run breeze:emulator)'),
+  BROKER_MAX_ORDERS_PER_SECOND: int(1).max(10).default(10).describe('Order actions (place, modify, cancel, square-off) per second across all workers; Breeze allows 10'),
+  BROKER_CALLS_PER_MINUTE: int(1).default(100).describe('Broker API calls per minute across all workers; Breeze allows 100'),
+  BROKER_CALLS_PER_DAY: int(1).default(5000).describe('Broker API calls per IST day across all workers; Breeze allows 5000'),
+  BROKER_RATE_WAIT_MS: int(0).default(3000).describe('Longest a broker call waits for a slot in the shared budget before failing as unavailable'),
+  // Backups
+  BACKUP_DIR: z.string().optional().describe('Directory of application backups, one folder per backup (default DATA_DIR/backups)'),
+  BACKUP_DAILY_TIME: hhmm.default('16:00').describe('IST time of the daily backup (every day; after the market closes)'),
+  BACKUP_WEEKLY_DAY: z.enum(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY']).default('SUNDAY').describe('Day of the weekly backup (MONDAY..SUNDAY)'),
+  BACKUP_WEEKLY_TIME: hhmm.default('17:00').describe('IST time of the weekly backup'),
+  BACKUP_MONTHLY_DAY: z.coerce.number().int().min(1).max(28).default(1).describe('Day of the month of the monthly backup (1-28, so every month has it)'),
+  BACKUP_MONTHLY_TIME: hhmm.default('18:00').describe('IST time of the monthly backup'),
+  BACKUP_KEEP_DAILY: int(1).default(7).describe('Verified daily backups kept (one per IST day)'),
+  BACKUP_KEEP_WEEKLY: int(1).default(4).describe('Verified weekly backups kept (one per ISO week)'),
+  BACKUP_KEEP_MONTHLY: int(1).default(12).describe('Verified monthly backups kept (one per month)'),
+  BACKUP_KEEP_MANUAL: int(0).default(5).describe('Verified manual backups kept (POST /backup/run)'),
+  BACKUP_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32), 'expected 32 bytes as 64 hex characters or base64')
+    .optional().describe('AES-256-GCM key for backups at rest: 64 hex characters or base64 of 32 bytes (unset: not encrypted)'),
+  BACKUP_TIMEOUT_MIN: int(5).default(240).describe('Longest a backup workflow (create, verify, retention) may run, in minutes'),
 };
 
 const schema = z.object(settings);
@@ -174,7 +217,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const config = { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
   assertProductionReady(config);
+  assertRetention(config);
+  assertBrokerReady(config);
   return config;
+}
+
+/** BROKER=breeze cannot sign a single call without its key and secret: say so at start, not on the first order. */
+function assertBrokerReady(config: Config): void {
+  if (config.BROKER !== 'breeze') return;
+  const missing = (['BREEZE_APP_KEY', 'BREEZE_SECRET_KEY'] as const).filter((name) => !config[name]);
+  if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required with BROKER=breeze' })));
 }
 
 /** Production must not run on anything a developer machine gets for free. */
@@ -186,6 +238,22 @@ function assertProductionReady(config: Config): void {
   if (config.JWT_SECRET === DEV_JWT_SECRET) issues.push({ variable: 'JWT_SECRET', message: 'set your own secret in production' });
   if (config.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD) issues.push({ variable: 'ADMIN_PASSWORD', message: 'set your own first-admin password in production' });
   if (issues.length) throw new ConfigError(issues);
+}
+
+/** SEBI record keeping: five years, unless the operator overrides it on purpose. */
+const FIVE_YEARS_DAYS = 1827;
+
+function assertRetention(config: Config): void {
+  if (config.RETENTION_ALLOW_SHORT) return;
+  const issues = (['AUDIT_RETENTION_DAYS', 'TRADE_RETENTION_DAYS'] as const)
+    .filter((k) => config[k] < FIVE_YEARS_DAYS)
+    .map((variable) => ({ variable, message: `at least ${FIVE_YEARS_DAYS} days (5 years) unless RETENTION_ALLOW_SHORT=true` }));
+  if (issues.length) throw new ConfigError(issues);
+}
+
+/** The HMAC key of the audit anchors. */
+export function auditAnchorKey(config: Config): string {
+  return config.AUDIT_ANCHOR_KEY ?? createHmac('sha256', config.JWT_SECRET).update('breeze-trader audit anchor').digest('hex');
 }
 
 /** Read `.env` (when present) into the environment, then load the settings. */

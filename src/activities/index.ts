@@ -6,9 +6,11 @@
  */
 import { instrumentBroker } from '../observability/broker-metrics.ts';
 import { alertActivities } from './alerts.ts';
+import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
+import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
 import { tradingStateActivities } from './trading-state.ts';
@@ -22,6 +24,8 @@ export function createActivities(given: ActivityDeps) {
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
     ...alertActivities(deps),
+    ...retentionActivities(deps),
+    ...backupActivities(deps),
   };
 }
 

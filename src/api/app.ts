@@ -18,7 +18,9 @@ import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { backupRoutes } from './routes/backup.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
@@ -79,10 +81,12 @@ export function createApp(deps: AppDeps) {
   app.route('/', webhookRoutes(deps));
   app.route('/', tradeRoutes(deps));
   app.route('/', riskRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));
   app.route('/', monitoringRoutes(deps));
   app.route('/', consoleRoutes());
+  app.route('/', backupRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

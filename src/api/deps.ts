@@ -28,6 +28,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
   const metrics = createMetrics('api');
   const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'api', metrics });
+  const blocks = await blockList(sql);
   return {
     config,
     log,
@@ -38,12 +39,13 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
     sessions,
     rateLimiter,
-    blockList: blockList(sql),
+    blockList: blocks,
     paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
     async close() {
       await heartbeat.stop();
       await sessions.close();
       await rateLimiter.close();
+      await blocks.close();
     },
   };
 }

@@ -69,6 +69,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /monitoring/metrics': read,
   'GET /monitoring/alerts': read,
   'GET /monitoring/pnl': read,
+  'GET /backup/status': adminRead,
+  'POST /backup/run': admin,
+  'GET /audit': adminRead,
+  'GET /audit/verify': adminRead,
+  'GET /trades/:id/timeline': read,
 
   'POST /trades': trade,
   'GET /trades': read,

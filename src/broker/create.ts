@@ -1,10 +1,12 @@
 /**
- * The broker this deployment trades through (BROKER): the paper exchange by default.
+ * The broker this deployment trades through (BROKER): the paper exchange by default, or Breeze
+ * Connect (ICICI Direct).
  *
  * @module
  */
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import { createBreezeClient } from './breeze/create.ts';
 import { PaperExchange } from './paper/exchange.ts';
 import type { Broker } from './types.ts';
 
@@ -19,6 +21,6 @@ export function createBroker(config: Config, sql: Sql): Broker {
         seed: config.PAPER_SEED,
       });
     case 'breeze':
-      throw new Error('BROKER=breeze is not available in this build');
+      return createBreezeClient({ config, sql });
   }
 }

@@ -5,6 +5,9 @@
  */
 import type { Queryable } from './pool.ts';
 
+/** NOTIFY channel announcing a block or lift (API replicas drop their cached answer for the address). */
+export const BLOCKS_CHANNEL = 'ip_blocks_changed';
+
 export interface IpBlock {
   ip: string;
   reason: string;
@@ -21,6 +24,7 @@ export async function blockIp(sql: Queryable, ip: string, reason: string, second
     on conflict (ip) do update set reason = excluded.reason,
       blocked_at = case when ip_blocks.expires_at <= now() then now() else ip_blocks.blocked_at end,
       expires_at = greatest(ip_blocks.expires_at, excluded.expires_at), blocked_by = excluded.blocked_by`;
+  await sql`select pg_notify(${BLOCKS_CHANNEL}, ${ip})`;
   return !before;
 }
 
@@ -39,5 +43,6 @@ export async function listBlocks(sql: Queryable): Promise<IpBlock[]> {
 
 export async function liftBlock(sql: Queryable, ip: string): Promise<boolean> {
   const rows = await sql`delete from ip_blocks where ip = ${ip} and expires_at > now() returning ip`;
+  await sql`select pg_notify(${BLOCKS_CHANNEL}, ${ip})`;
   return rows.length === 1;
 }

@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../observability/logger.ts';
 import { grantAppRole } from './grants.ts';
-import type { Sql } from './pool.ts';
+import type { Queryable, Sql } from './pool.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -43,11 +43,14 @@ export interface MigrateOptions {
   /** The login role the application runs as; it gets only the rights it needs. */
   appRole?: string | undefined;
   dir?: string;
+  /** Stop after this version (a scratch database rebuilt to a backup's schema version). */
+  upTo?: number | undefined;
 }
 
 /** Apply every pending migration; returns the versions applied now and the schema version. */
 export async function migrate(sql: Sql, log: Logger, options: MigrateOptions = {}): Promise<{ applied: number[]; version: number }> {
-  const migrations = await loadMigrations(options.dir);
+  const upTo = options.upTo;
+  const migrations = (await loadMigrations(options.dir)).filter((m) => upTo === undefined || m.version <= upTo);
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
     await tx`
@@ -77,7 +80,7 @@ export async function migrate(sql: Sql, log: Logger, options: MigrateOptions = {
 }
 
 /** The highest applied migration, or 0 on an empty database. */
-export async function schemaVersion(sql: Sql): Promise<number> {
+export async function schemaVersion(sql: Queryable): Promise<number> {
   const [exists] = await sql<{ present: boolean }[]>`select to_regclass('schema_migrations') is not null as present`;
   if (!exists?.present) return 0;
   const [row] = await sql<{ version: number | null }[]>`select max(version) as version from schema_migrations`;

@@ -18,9 +18,10 @@ export type Paise = number;
  */
 export function rupeesToPaise(rupees: number): Paise | undefined {
   if (!Number.isFinite(rupees)) return undefined;
-  const scaled = rupees * 100;
-  const paise = Math.round(scaled);
-  if (Math.abs(scaled - paise) > 1e-6 || !Number.isSafeInteger(paise)) return undefined;
+  const paise = Math.round(rupees * 100);
+  // A decimal with at most two places parses to the double nearest to it, and so does paise / 100
+  // (IEEE division rounds correctly): equal exactly when `rupees` is a whole number of paise.
+  if (paise / 100 !== rupees || !Number.isSafeInteger(paise)) return undefined;
   return paise;
 }
 

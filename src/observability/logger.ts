@@ -52,6 +52,7 @@ export const REDACT_PATHS = [
   'ALERT_WEBHOOK_SECRET',
   'ALERT_WEBHOOK_URL',
   'SMTP_USER',
+  'AUDIT_ANCHOR_KEY',
 ];
 
 export function createLogger(

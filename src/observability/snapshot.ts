@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import { getAccount, listAccountIds } from '../db/accounts.ts';
 import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
-import { backupStatusByKind } from '../db/backup-registry.ts';
+import { type BackupKindStatus, backupStatusByKind } from '../db/backup-registry.ts';
 import { readBook } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
@@ -85,6 +85,16 @@ const BROKER_MIN_CALLS = 5;
 const BROKER_WINDOW_MS = 5 * 60_000;
 /** A process whose heartbeat is older than this is gone. */
 const HEARTBEAT_FRESH_MS = 2 * 60_000;
+
+/**
+ * Every scheduled kind, even one that has no backup yet: no verified backup is the stalest state
+ * there is (the backup design says the same), so a registry without rows reports all three stale.
+ */
+function withScheduledKinds(rows: BackupKindStatus[] | undefined): BackupKindStatus[] {
+  if (!rows) return [];
+  const missing = Object.keys(BACKUP_MAX_AGE_MS).filter((kind) => !rows.some((r) => r.kind === kind));
+  return [...rows, ...missing.map((kind) => ({ kind, lastSuccessAt: null, lastVerifiedAt: null, lastVerifiedSnapshotAt: null, lastStatus: null, lastFinishedAt: null }))];
+}
 
 export interface SnapshotDeps {
   sql: Sql;
@@ -176,7 +186,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     },
     backups: {
       available: backups !== undefined,
-      kinds: (backups ?? []).map((b) => {
+      kinds: withScheduledKinds(backups).map((b) => {
         const maxAge = BACKUP_MAX_AGE_MS[b.kind];
         return {
           kind: b.kind,

@@ -11,7 +11,7 @@
 import type { AuditLog } from '../audit/append.ts';
 import type { Config } from '../config.ts';
 import { blockIp } from '../db/ip-blocks.ts';
-import type { Sql } from '../db/pool.ts';
+import type { Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
 import { clearFailedLogins, insertLoginFailure, recordFailedLogin, userByName } from '../db/users.ts';
 import { AccountLockedError, AuthenticationError } from '../domain/errors.ts';
@@ -24,11 +24,20 @@ export async function login(sql: Sql, config: Config, audit: AuditLog, username:
   const user = await userByName(sql, username);
   const base = { clientIp: facts.clientIp, requestId: facts.requestId, accountId: user?.accountId };
 
+  /** Every failure counts against the address it came from; too many put it on the block list. */
+  const countAgainstIp = async (tx: TxSql) => {
+    const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp);
+    if (failuresFromIp >= config.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.IP_BLOCK_S, 'system:lockout'))) {
+      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.IP_BLOCK_S } });
+    }
+  };
+
   if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
     const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
-    await transaction(sql, (tx) =>
-      audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', retryAfterSeconds: retryAfter } }),
-    );
+    await transaction(sql, async (tx) => {
+      await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', retryAfterSeconds: retryAfter } });
+      await countAgainstIp(tx);
+    });
     throw new AccountLockedError(retryAfter);
   }
 
@@ -51,10 +60,7 @@ export async function login(sql: Sql, config: Config, audit: AuditLog, username:
         await audit.append(tx, { type: 'ACCOUNT_LOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { user: user.username, lockedUntil: lock.lockedUntil?.toISOString() } });
       }
     }
-    const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp);
-    if (failuresFromIp >= config.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.IP_BLOCK_S, 'system:lockout'))) {
-      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.IP_BLOCK_S } });
-    }
+    await countAgainstIp(tx);
   });
   throw new AuthenticationError(INVALID_CREDENTIALS, 'invalid-credentials');
 }

@@ -58,12 +58,12 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-type Store = { kind: 'postgres'; sql: Sql } | { kind: 'redis'; redis: Redis };
+type Store = { kind: 'postgres'; sql: Sql } | { kind: 'redis'; redis: Redis; prefix: string };
 
 function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: number) {
   const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration: seconds });
   if (store.kind === 'redis') {
-    return new RateLimiterRedis({ storeClient: store.redis, keyPrefix, points, duration: seconds, insuranceLimiter });
+    return new RateLimiterRedis({ storeClient: store.redis, keyPrefix: `${store.prefix}${keyPrefix}`, points, duration: seconds, insuranceLimiter });
   }
   const client = {
     query: async ({ text, values }: { text: string; values?: unknown[] }) => {
@@ -76,7 +76,7 @@ function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: n
 
 export function createRateLimiter(config: Config, sql: Sql): RateLimiter {
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
-  const store: Store = redis ? { kind: 'redis', redis } : { kind: 'postgres', sql };
+  const store: Store = redis ? { kind: 'redis', redis, prefix: config.REDIS_KEY_PREFIX } : { kind: 'postgres', sql };
   const specs: Record<RouteClass, string> = {
     auth: config.RATE_LIMIT_AUTH,
     trading: config.RATE_LIMIT_TRADING,
@@ -96,8 +96,9 @@ export function createRateLimiter(config: Config, sql: Sql): RateLimiter {
   return {
     async consume(cls, key) {
       const { tiers, union, policy } = classes[cls];
+      const prefix = store.kind === 'redis' ? store.prefix : '';
       const byTier = (results: Record<string, RateLimiterRes>) =>
-        tiers.map((t) => ({ tier: t, res: results[`rl_${cls}_${t.name}`] })).filter((x): x is { tier: Tier; res: RateLimiterRes } => x.res !== undefined);
+        tiers.map((t) => ({ tier: t, res: results[`${prefix}rl_${cls}_${t.name}`] })).filter((x): x is { tier: Tier; res: RateLimiterRes } => x.res !== undefined);
       try {
         const results = (await union.consume(key)) as Record<string, RateLimiterRes>;
         const tightest = byTier(results).sort((a, b) => a.res.remainingPoints / a.tier.points - b.res.remainingPoints / b.tier.points)[0];

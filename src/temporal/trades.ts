@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { UnavailableError } from '../domain/errors.ts';
 import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
@@ -32,11 +33,32 @@ export async function submitTrade(client: Client, config: Config, input: TradeWo
     ],
   });
   try {
-    return await client.workflow.executeUpdateWithStart(submitEntry, { args: [{ requestId: input.requestId }], startWorkflowOperation: operation });
+    // The workflow bounds its own wait; this bounds ours when no worker is there to answer at all.
+    return await client.withDeadline(Date.now() + input.ackWaitMs + NO_WORKER_GRACE_MS, () =>
+      client.workflow.executeUpdateWithStart(submitEntry, { args: [{ requestId: input.requestId }], startWorkflowOperation: operation }),
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return pendingIfStarted(client, input);
     throw err;
   }
+}
+
+/** How much longer than the workflow's own bounded wait the API waits before answering PENDING by itself. */
+const NO_WORKER_GRACE_MS = 3000;
+
+/**
+ * No answer in time (no worker polling, or a slow one): the trade is PENDING if its workflow was
+ * started (it is durable and will run when a worker comes back); otherwise the caller may retry
+ * with the same key.
+ */
+async function pendingIfStarted(client: Client, input: TradeWorkflowInput): Promise<TradeSummary> {
+  try {
+    await client.workflow.getHandle(tradeWorkflowId(input.tradeId)).describe();
+  } catch (err) {
+    throw new UnavailableError('The trade could not be started now; retry with the same Idempotency-Key', err);
+  }
+  return { tradeId: input.tradeId, status: 'PENDING', replayed: false, requestFingerprint: input.requestFingerprint };
 }
 
 export async function exitTrade(client: Client, tradeId: string, request: ExitRequest): Promise<TradeSummary> {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { alertActivities } from '../../src/activities/alerts.ts';
 import { BrokerSessionExpiredError, BrokerUnavailableError } from '../../src/broker/errors.ts';
 import { transaction } from '../../src/db/transaction.ts';
@@ -59,11 +58,9 @@ describe('database-driven alert conditions', () => {
     });
     expect(await activities.verifyAuditChain()).toMatchObject({ ok: false });
 
-    // Backups: the registry of the backup work, with only a failed daily backup.
-    await stack.db.admin.unsafe(`create table backups (id text primary key, kind text not null, status text not null, started_at timestamptz not null,
-      snapshot_at timestamptz, finished_at timestamptz, verified_at timestamptz)`);
-    await stack.db.admin.unsafe(`grant select on backups to ${inject('pgAppRole')}`);
-    await stack.db.admin`insert into backups (id, kind, status, started_at, finished_at) values ('daily-1', 'daily', 'FAILED', now() - interval '1 hour', now())`;
+    // Backups: the registry of the backup work holds only a failed daily backup.
+    await stack.db.sql`insert into backups (id, kind, status, directory, started_at, finished_at, error)
+      values ('daily-test-1', 'daily', 'FAILED', '/nowhere', now() - interval '1 hour', now(), 'disk full')`;
 
     // Broker: a worker saw six failures in a row, the last one an expired session.
     const brokerMetrics = createBrokerMetrics(createMetrics('worker-test').registry, 'paper');

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkWebhookSignature } from '../../src/security/webhook-signature.ts';
 import { ensureAlertEvaluator, wakeAlertEvaluator } from '../../src/temporal/alert-evaluator.ts';
 import { alertDeliveryWorkflowId, alertEvaluatorWorkflowId } from '../../src/workflows/alert-messages.ts';
-import { recordHistory } from '../support/histories.ts';
+import { recordHistory } from '../support/history-json.ts';
 import { freePort } from '../support/ports.ts';
 import { eventually, type ReceivedHook, type ReceivedMail, startSmtpReceiver, startWebhookReceiver } from '../support/receivers.ts';
-import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 
 const SECRET = 'alert-webhook-secret-0123456789';
 let stack: TestStack;
@@ -100,10 +100,10 @@ describe('alert delivery through Temporal', () => {
       const lines = files.flatMap((f) => readFileSync(path.join(stack.config.dataDir, 'alerts', f), 'utf8').trim().split('\n'));
       expect(lines.map((l) => JSON.parse(l) as { ruleId: string; status: string }).filter((l) => l.ruleId === 'circuit_breaker_tripped').map((l) => l.status)).toEqual(['FIRING', 'RESOLVED']);
 
-      const evaluator = stack.client.workflow.getHandle(alertEvaluatorWorkflowId(stack.config.TEMPORAL_TASK_QUEUE));
-      await recordHistory(evaluator, 'alertEvaluatorWorkflow', 'breaker-fires-and-resolves');
+      // Recorded for the replay suite (RECORD_HISTORIES=1), and replayed against the bundle either way.
+      await recordHistory(stack.client, alertEvaluatorWorkflowId(stack.config.TEMPORAL_TASK_QUEUE), 'alertEvaluatorWorkflow', 'breaker-fires-and-resolves', workflowBundleCode());
       const [event] = await stack.db.sql<{ id: number }[]>`select id from alert_events where rule_id = 'circuit_breaker_tripped' and status = 'FIRING'`;
-      await recordHistory(stack.client.workflow.getHandle(alertDeliveryWorkflowId(stack.config.TEMPORAL_TASK_QUEUE, event!.id, 'webhook')), 'alertDeliveryWorkflow', 'webhook-down-then-back');
+      await recordHistory(stack.client, alertDeliveryWorkflowId(stack.config.TEMPORAL_TASK_QUEUE, event!.id, 'webhook'), 'alertDeliveryWorkflow', 'webhook-down-then-back', workflowBundleCode());
     } finally {
       await smtp.stop();
       await hook.stop();

@@ -13,7 +13,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PAPER_RANDOM_WALK: 'false',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bt-data-')),
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(5).toString('hex')}`,
-    TRADE_ACK_WAIT_MS: '10000',
+    // Its own account: workflow ids (trades, the circuit breaker) never meet another test's on the shared server.
+    ACCOUNT_ID: `acct-${randomBytes(4).toString('hex')}`,
+    TRADE_ACK_WAIT_MS: '3000',
     ORDER_POLL_MS: '100',
     PRICE_POLL_MS: '100',
     ...overrides,

@@ -33,7 +33,7 @@ export interface TestStack {
   audit: AuditLog;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
-  worker: Worker;
+  worker: Worker | undefined;
   /** An HTTP request to the app, in-process, from `ip` (default 203.0.113.10). */
   request(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
   /** Log in through POST /auth/login. */
@@ -80,18 +80,23 @@ export interface StackOptions {
   noWorker?: boolean;
   /** Time and count the worker's broker calls here. */
   brokerMetrics?: BrokerMetrics;
+  /** Runs on the fresh database before anything else writes to it (the first admin, for one). */
+  seed?: (db: TestDatabase, config: Config) => Promise<void>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
+  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
   await ensureAccount(db.sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
+  await options.seed?.(db, config);
   const { client, connection } = await connectTemporal();
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
-  const worker = await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
-  const running = options.noWorker ? undefined : worker.run();
+  const worker = options.noWorker
+    ? undefined
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
+  const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
   const app = createApp(deps);
@@ -131,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     login,
     userWithRole,
     async stop() {
-      if (running) {
+      if (worker && running) {
         worker.shutdown();
         await running;
       }

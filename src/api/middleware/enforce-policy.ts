@@ -6,7 +6,6 @@
  * @module
  */
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
 import type { AuditLog } from '../../audit/append.ts';
 import type { Config } from '../../config.ts';
 import { blockIp } from '../../db/ip-blocks.ts';
@@ -17,6 +16,7 @@ import { cidrSet } from '../../security/ip.ts';
 import type { RateLimiter } from '../../security/rate-limit.ts';
 import type { AppEnv } from '../context.ts';
 import { policyKey, ROUTE_POLICIES } from '../policy.ts';
+import { matchedPattern } from '../route-pattern.ts';
 import type { BlockList } from './ip-block.ts';
 
 export interface PolicyDeps {
@@ -30,8 +30,8 @@ export interface PolicyDeps {
 export function enforcePolicy(deps: PolicyDeps): MiddlewareHandler<AppEnv> {
   const allowlist = cidrSet(deps.config.IP_ALLOWLIST);
   return async (c, next) => {
-    const pattern = routePath(c, -1);
-    if (!pattern || pattern.endsWith('*')) return next(); // unmatched: the 404 handler answers
+    const pattern = matchedPattern(c);
+    if (!pattern) return next(); // unmatched: the 404 handler answers
     const policy = ROUTE_POLICIES[policyKey(c.req.method, pattern)];
     if (!policy) throw new PermissionError('This route has no access policy', 'no-policy');
     const ip = c.get('clientIp');

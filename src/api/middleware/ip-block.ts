@@ -1,11 +1,11 @@
 /**
  * Refuses addresses on the block list. Lookups are cached for a few seconds per address; a block
- * made by this process applies at once.
+ * or a lift anywhere is announced with NOTIFY, and every replica drops its cached answer at once.
  *
  * @module
  */
 import type { MiddlewareHandler } from 'hono';
-import { activeBlock, type IpBlock } from '../../db/ip-blocks.ts';
+import { activeBlock, BLOCKS_CHANNEL, type IpBlock } from '../../db/ip-blocks.ts';
 import type { Sql } from '../../db/pool.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { AppEnv } from '../context.ts';
@@ -16,12 +16,17 @@ export interface BlockList {
   middleware: MiddlewareHandler<AppEnv>;
   /** Drop the cached answer for an address (it was just blocked or lifted). */
   invalidate(ip: string): void;
+  close(): Promise<void>;
 }
 
-export function blockList(sql: Sql): BlockList {
+export async function blockList(sql: Sql): Promise<BlockList> {
   const cache = new Map<string, { block: IpBlock | undefined; at: number }>();
+  const listening = await sql.listen(BLOCKS_CHANNEL, (ip) => cache.delete(ip)).catch(() => undefined);
   return {
     invalidate: (ip) => void cache.delete(ip),
+    close: async () => {
+      await listening?.unlisten();
+    },
     middleware: async (c, next) => {
       const ip = c.get('clientIp');
       const now = Date.now();

@@ -5,7 +5,7 @@
  * @module
  */
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedPattern } from '../route-pattern.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { HttpMetrics } from '../../observability/metrics.ts';
 
@@ -14,8 +14,7 @@ export function observe(metrics: HttpMetrics, log: Logger): MiddlewareHandler {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
-    const matched = routePath(c, -1);
-    const route = !matched || matched.endsWith('*') ? 'unmatched' : matched;
+    const route = matchedPattern(c) ?? 'unmatched';
     const labels = { method: c.req.method, route, status: String(c.res.status) };
     metrics.requests.inc(labels);
     metrics.duration.observe(labels, seconds);

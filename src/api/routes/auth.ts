@@ -39,7 +39,7 @@ const refreshRoute = createRoute({
   path: '/auth/refresh',
   tags: ['auth'],
   summary: 'Rotate the refresh token; using one twice revokes the session',
-  request: { body: json(z.object({ refreshToken: z.string().min(1).max(200) }).strict()) },
+  request: { body: json(z.object({ refreshToken: z.string().min(1).max(4096) }).strict()) },
   responses: { 200: { description: 'A new token pair', content: { 'application/json': { schema: TokenPair } } }, 401: { description: 'Refused', ...problem } },
 });
 

@@ -33,10 +33,7 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 
 export function docsRoutes() {
   const cache = new Map<string, string>();
-  // Scoped to the docs paths: mounted at '/', a bare `.use()` would run for every route of the app,
-  // loosening every page's CSP and becoming the last matched route, which hid each route's
-  // pattern from the policy middleware (so no route's scope was checked).
-  const docsCsp: MiddlewareHandler = async (c, next) => {
+  const docsCsp: MiddlewareHandler<AppEnv> = async (c, next) => {
     await next();
     c.header('Content-Security-Policy', DOCS_CSP);
   };

@@ -37,7 +37,7 @@ export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{8,128}$/, '8 to 128 characters of letters, digits and _ . : -')
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, example: '6f1c0c9e-4a4b-4a1e-9a57-3f1f2f7c9a10' }),
+    .openapi({ description: 'Idempotency-Key: the same key returns the same trade, never a second one', example: '6f1c0c9e-4a4b-4a1e-9a57-3f1f2f7c9a10' }),
 });
 
 /** Cross-field rules and the rupee-to-paise conversion; every problem is reported at once. */

@@ -1,0 +1,101 @@
+/**
+ * What GET /backup/status reports: per kind, the last successful and the last verified backup
+ * (sizes, durations), recent failures, the schedule's next run (from Temporal's describe()), and
+ * whether the kind is stale — its newest verified backup older than its schedule allows.
+ *
+ * @module
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config.ts';
+import { type BackupRow, listBackupRows } from '../db/backups.ts';
+import type { Queryable } from '../db/pool.ts';
+import { BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
+import { describeBackupSchedule, type ScheduleState } from '../temporal/schedules.ts';
+
+/** Failures listed per kind (newest first). */
+const RECENT_FAILURES = 5;
+
+export interface BackupSummary {
+  id: string;
+  status: BackupRow['status'];
+  startedAt: string;
+  snapshotAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  verifiedAt: string | null;
+  verifyDurationMs: number | null;
+  tables: number | null;
+  rows: number | null;
+  bytes: number | null;
+  encrypted: boolean;
+  error: string | null;
+}
+
+export interface KindStatus {
+  kind: BackupKind;
+  lastSuccessful: BackupSummary | null;
+  lastVerified: BackupSummary | null;
+  /** True when the newest verified backup is older than the schedule allows (or there is none). */
+  stale: boolean;
+  maxAgeHours: number | null;
+  /** `null` for manual backups, and when the schedule is missing or Temporal does not answer. */
+  schedule: ScheduleState | null;
+  failures: BackupSummary[];
+}
+
+export interface BackupStatus {
+  generatedAt: string;
+  stale: boolean;
+  kinds: KindStatus[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function summarize(row: BackupRow): BackupSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    startedAt: row.startedAt.toISOString(),
+    snapshotAt: iso(row.snapshotAt),
+    finishedAt: iso(row.finishedAt),
+    durationMs: row.durationMs,
+    verifiedAt: iso(row.verifiedAt),
+    verifyDurationMs: row.verifyDurationMs,
+    tables: row.tables,
+    rows: row.rowCount,
+    bytes: row.bytes,
+    encrypted: row.encrypted,
+    error: row.error,
+  };
+}
+
+/** The status from registry rows (newest first) and schedule states; pure, for tests. */
+export function statusOf(rows: readonly BackupRow[], schedules: Partial<Record<BackupKind, ScheduleState>>, now: Date): BackupStatus {
+  const kinds = BACKUP_KINDS.map((kind): KindStatus => {
+    const mine = rows.filter((r) => r.kind === kind);
+    const lastSuccessful = mine.find((r) => r.status === 'COMPLETED' || r.status === 'VERIFIED');
+    const lastVerified = mine.find((r) => r.status === 'VERIFIED');
+    // Age from the snapshot: that is the point a restore would return to.
+    const verifiedAt = lastVerified ? (lastVerified.snapshotAt ?? lastVerified.startedAt) : undefined;
+    return {
+      kind,
+      lastSuccessful: lastSuccessful ? summarize(lastSuccessful) : null,
+      lastVerified: lastVerified ? summarize(lastVerified) : null,
+      stale: isStale(kind, verifiedAt, now),
+      maxAgeHours: isScheduledKind(kind) ? MAX_BACKUP_AGE_MS[kind] / 3_600_000 : null,
+      schedule: schedules[kind] ?? null,
+      failures: mine.filter((r) => r.status === 'FAILED' || r.status === 'VERIFICATION_FAILED').slice(0, RECENT_FAILURES).map(summarize),
+    };
+  });
+  return { generatedAt: now.toISOString(), stale: kinds.some((k) => k.stale), kinds };
+}
+
+export async function backupStatus(sql: Queryable, client: Client, config: Config, now = new Date()): Promise<BackupStatus> {
+  const [rows, daily, weekly, monthly] = await Promise.all([
+    listBackupRows(sql),
+    describeBackupSchedule(client, config, 'daily'),
+    describeBackupSchedule(client, config, 'weekly'),
+    describeBackupSchedule(client, config, 'monthly'),
+  ]);
+  return statusOf(rows, { daily, weekly, monthly }, now);
+}

@@ -1,0 +1,69 @@
+/**
+ * A BreezeClient from the settings: the shared budget (Redis when REDIS_URL is set, else
+ * PostgreSQL), the day's session from PostgreSQL, and the security master.
+ *
+ * @module
+ */
+import type { Config } from '../../config.ts';
+import type { Sql } from '../../db/pool.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { type BrokerRateLimiter, createRateLimiter } from '../rate-limit/limiter.ts';
+import { postgresRateLimitStore } from '../rate-limit/postgres-store.ts';
+import { redisRateLimitStore } from '../rate-limit/redis-store.ts';
+import { BreezeClient } from './client.ts';
+import { loadSecurityMaster } from './security-master.ts';
+import { BreezeSessionProvider, type LoginOptions } from './session.ts';
+import { createTransport } from './transport.ts';
+
+/** Network margin on the per-second window (see RateLimits.secondMs). */
+const SECOND_WINDOW_MS = 1_100;
+
+/** The shared broker budget of the settings. */
+export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLimiter {
+  const store = config.REDIS_URL ? redisRateLimitStore(config.REDIS_URL, `${config.REDIS_KEY_PREFIX}broker-rate`) : postgresRateLimitStore(sql);
+  return createRateLimiter({
+    store,
+    limits: { perSecond: config.BROKER_MAX_ORDERS_PER_SECOND, perMinute: config.BROKER_CALLS_PER_MINUTE, perDay: config.BROKER_CALLS_PER_DAY, secondMs: SECOND_WINDOW_MS },
+    maxWaitMs: config.BROKER_RATE_WAIT_MS,
+    key: `breeze:${config.BREEZE_APP_KEY ?? ''}`,
+  });
+}
+
+/** How to reach customerdetails (the login exchange) with these settings. */
+export function breezeLoginOptions(config: Config, limiter?: BrokerRateLimiter): LoginOptions {
+  return { baseUrl: config.BREEZE_BASE_URL, appKey: config.BREEZE_APP_KEY ?? '', timeoutMs: config.BREEZE_TIMEOUT_MS, limiter };
+}
+
+export interface BreezeDeps {
+  config: Config;
+  sql: Sql;
+  log?: Logger | undefined;
+  /** Defaults to the one of the settings; tests pass their own to share one between clients. */
+  limiter?: BrokerRateLimiter;
+  now?: () => Date;
+}
+
+export function createBreezeClient(deps: BreezeDeps): BreezeClient {
+  const { config, sql } = deps;
+  const limiter = deps.limiter ?? createBrokerRateLimiter(config, sql);
+  const login = breezeLoginOptions(config, limiter);
+  const session = new BreezeSessionProvider({ sql, login, apiSession: config.BREEZE_API_SESSION, now: deps.now });
+  const call = createTransport({
+    baseUrl: config.BREEZE_BASE_URL,
+    appKey: config.BREEZE_APP_KEY ?? '',
+    secretKey: config.BREEZE_SECRET_KEY ?? '',
+    timeoutMs: config.BREEZE_TIMEOUT_MS,
+    session,
+    limiter,
+    log: deps.log,
+    now: deps.now,
+  });
+  return new BreezeClient({
+    call,
+    securityMaster: () => loadSecurityMaster(config.BREEZE_SECURITY_MASTER),
+    now: deps.now,
+    customerDetails: () => session.customerDetails(),
+    budget: () => limiter.remaining(),
+    close: deps.limiter ? undefined : () => limiter.close(),
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The emulator's order endpoints: place (`POST order`), modify (`PUT order`), cancel
+ * (`DELETE order`), detail and list (`GET order`), and square-off (`POST squareoff`), with the
+ * refusals Breeze makes since the 2025 rules: no `market` orders, no margin or Option Plus
+ * (research/breeze-api.md §6.1–§6.4, §6.14, §8.5). Request enums are compared case-blind (§4.1).
+ *
+ * @module
+ */
+import { fromBreezeDay, toPaise } from '../values.ts';
+import { type EmuOrder, instrumentOf, type OrderBook, orderRowOf } from './book.ts';
+import { type Answer, businessError, ok, TEXT } from './wire.ts';
+
+type Body = Record<string, unknown>;
+
+const str = (body: Body, key: string) => (typeof body[key] === 'string' || typeof body[key] === 'number' ? String(body[key]).trim() : '');
+const lower = (body: Body, key: string) => str(body, key).toLowerCase();
+
+const PRODUCTS = ['cash', 'futures', 'options', 'btst', 'mtf'];
+const BARRED_PRODUCTS = ['margin', 'optionplus'];
+
+/** `POST order` and `POST squareoff`: the same checks, different field names for the product. */
+export function placeOrder(book: OrderBook, userId: string, body: Body, squareOff = false): Answer {
+  const product = lower(body, squareOff ? 'product_type' : 'product');
+  const orderType = lower(body, 'order_type');
+  if (orderType === 'market') return businessError(TEXT.marketDenied, 400);
+  if (BARRED_PRODUCTS.includes(product)) return businessError(TEXT.productBarred);
+  const problem = invalid(body, product, orderType);
+  if (problem) return businessError(problem);
+  const instrument = instrumentOf({ ...body, product });
+  const pricePaise = toPaise(str(body, 'price'))!;
+  const order: EmuOrder = {
+    orderId: book.nextOrderId(instrument, squareOff),
+    userId,
+    instrument,
+    action: lower(body, 'action') as 'buy' | 'sell',
+    orderType: orderType as 'limit' | 'stoploss',
+    quantity: Number(str(body, 'quantity')),
+    pricePaise,
+    validity: lower(body, 'validity') === 'ioc' ? 'ioc' : 'day',
+    status: 'Ordered',
+    userRemark: str(body, 'user_remark'),
+    createdAt: book.now(),
+    modifications: 0,
+    cancelledQuantity: 0,
+    fills: [],
+  };
+  const quote = book.quoteOf(instrument);
+  // outside the day's band: accepted, then rejected by the exchange (asynchronous, like RMS rejections)
+  if (quote?.upperCircuitPaise && quote.lowerCircuitPaise && (pricePaise > quote.upperCircuitPaise || pricePaise < quote.lowerCircuitPaise)) order.status = 'Rejected';
+  book.add(order);
+  if (squareOff) return ok({ order_id: order.orderId, message: 'Successfully Placed the order', indicator: '0' });
+  if (instrument.product === 'futures' || instrument.product === 'options') return ok({ order_id: order.orderId, message: 'Successfully Placed the order', user_remark: order.userRemark });
+  return ok({ order_id: order.orderId, message: `Equity CASH Order placed successfully through RI reference no ${order.orderId}`, user_remark: order.userRemark || null });
+}
+
+/** Field problems of a new order; the texts are ours (the real per-field texts are unknown, §12.1). */
+function invalid(body: Body, product: string, orderType: string): string | undefined {
+  if (!str(body, 'stock_code')) return 'Invalid stock_code';
+  if (!['NSE', 'BSE', 'NFO', 'BFO'].includes(str(body, 'exchange_code').toUpperCase())) return 'Invalid exchange_code';
+  if (!PRODUCTS.includes(product)) return 'Invalid product';
+  if (!['buy', 'sell'].includes(lower(body, 'action'))) return 'Invalid action';
+  if (!['limit', 'stoploss'].includes(orderType)) return 'Invalid Market/Limit indicator:';
+  if (!/^[1-9]\d*$/.test(str(body, 'quantity'))) return 'Invalid quantity';
+  const price = toPaise(str(body, 'price'));
+  if (!price || price <= 0) return 'Invalid price';
+  if ((product === 'futures' || product === 'options') && !fromBreezeDay(str(body, 'expiry_date'))) return 'Invalid expiry_date';
+  if (product === 'options' && !['call', 'put'].includes(lower(body, 'right'))) return 'Invalid right';
+  return undefined;
+}
+
+function find(book: OrderBook, userId: string, body: Body): EmuOrder | undefined {
+  const order = book.orders.get(str(body, 'order_id'));
+  return order && order.userId === userId && order.instrument.exchange === str(body, 'exchange_code').toUpperCase() ? order : undefined;
+}
+
+/** `PUT order`: only open orders change; the SDK's own texts for the rest (§6.2). */
+export function modifyOrder(book: OrderBook, userId: string, body: Body): Answer {
+  const order = find(book, userId, body);
+  if (!order) return businessError(TEXT.noData);
+  if (order.status !== 'Ordered') return businessError(TEXT.notModifiable);
+  const orderType = lower(body, 'order_type');
+  if (orderType === 'market') return businessError(TEXT.marketDenied, 400);
+  if (str(body, 'quantity')) {
+    if (!/^[1-9]\d*$/.test(str(body, 'quantity'))) return businessError('Invalid quantity');
+    order.quantity = Number(str(body, 'quantity'));
+  }
+  if (str(body, 'price')) {
+    const price = toPaise(str(body, 'price'));
+    if (!price || price <= 0) return businessError('Invalid price');
+    order.pricePaise = price;
+  }
+  if (orderType === 'limit' || orderType === 'stoploss') order.orderType = orderType;
+  order.modifications++;
+  book.match(order);
+  return ok({ message: 'Successfully Modified the order', order_id: order.orderId });
+}
+
+/** `DELETE order`. */
+export function cancelOrder(book: OrderBook, userId: string, body: Body): Answer {
+  const order = find(book, userId, body);
+  if (!order) return businessError(TEXT.noData);
+  if (order.status !== 'Ordered') return businessError(`Order is already ${order.status}`);
+  order.status = 'Cancelled';
+  order.cancelledQuantity = order.quantity - order.fills.reduce((s, f) => s + f.quantity, 0);
+  return ok({ order_id: order.orderId, message: 'Your Order Canceled successfully.' });
+}
+
+/** `GET order`: detail with `order_id`, else the list between `from_date` and `to_date` (IST days). */
+export function getOrders(book: OrderBook, userId: string, body: Body, istDay: (d: Date) => string): Answer {
+  if (str(body, 'order_id')) {
+    const order = find(book, userId, body);
+    return order ? ok([orderRowOf(order)]) : businessError(TEXT.noData);
+  }
+  const exchange = str(body, 'exchange_code').toUpperCase();
+  const from = fromBreezeDay(str(body, 'from_date'));
+  const to = fromBreezeDay(str(body, 'to_date'));
+  if (!exchange || !from || !to) return businessError('Invalid from_date or to_date');
+  const rows = book
+    .ordersOf(userId)
+    .filter((o) => o.instrument.exchange === exchange && istDay(o.createdAt) >= from && istDay(o.createdAt) <= to)
+    .map(orderRowOf);
+  return rows.length ? ok(rows) : businessError(TEXT.noData);
+}

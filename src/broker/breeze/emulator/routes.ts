@@ -1,0 +1,46 @@
+/**
+ * Which handler answers a signed call, by method and endpoint (research/breeze-api.md §5).
+ *
+ * @module
+ */
+import { getFunds, getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
+import type { OrderBook } from './book.ts';
+import { cancelOrder, getOrders, modifyOrder, placeOrder } from './orders.ts';
+import type { Answer } from './wire.ts';
+
+export interface SignedCall {
+  book: OrderBook;
+  userId: string;
+  method: string;
+  endpoint: string;
+  body: Record<string, unknown>;
+  istDay: (d: Date) => string;
+}
+
+export function routeSigned(call: SignedCall): Answer {
+  const { book, userId, body, istDay } = call;
+  switch (`${call.method} ${call.endpoint}`) {
+    case 'POST order':
+      return placeOrder(book, userId, body);
+    case 'PUT order':
+      return modifyOrder(book, userId, body);
+    case 'DELETE order':
+      return cancelOrder(book, userId, body);
+    case 'GET order':
+      return getOrders(book, userId, body, istDay);
+    case 'POST squareoff':
+      return placeOrder(book, userId, body, true);
+    case 'GET trades':
+      return getTrades(book, userId, body, istDay);
+    case 'GET portfoliopositions':
+      return getPositions(book, userId);
+    case 'GET portfolioholdings':
+      return getHoldings(book, userId, body);
+    case 'GET funds':
+      return getFunds();
+    case 'GET quotes':
+      return getQuotes(book, body);
+    default:
+      return { status: 404, body: '<html><body>404 Not Found</body></html>', contentType: 'text/html' };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What the emulator says on the wire: Breeze's envelopes and the texts real servers were seen to
+ * send (research/breeze-api.md §8.1, §8.2). Texts marked UNCONFIRMED are ours where no source
+ * shows the real one; they keep the shape and the keywords clients match on.
+ *
+ * @module
+ */
+
+export interface Answer {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+const json = (status: number, value: unknown): Answer => ({ status, body: JSON.stringify(value), contentType: 'application/json; charset=utf-8' });
+
+/** Success: HTTP 200, `Status: 200`, `Error: null`. */
+export const ok = (success: unknown): Answer => json(200, { Success: success, Status: 200, Error: null });
+
+/** A business error: HTTP 200 (the SDKs never see a throw, §8.3) with `Status: 500`. */
+export const businessError = (error: string, httpStatus = 200): Answer => json(httpStatus, { Success: null, Status: 500, Error: error });
+
+/** A gateway-level refusal: `Status: 5` and no `Success` key (checksum, limits; I#78, I#144). */
+export const gatewayError = (error: string): Answer => json(200, { Status: 5, Error: error });
+
+/** An outage page: the non-JSON bodies users met during incidents (I#169, I#185). */
+export const htmlError = (status: number): Answer => ({
+  status,
+  body: `<html><head><title>${status} ${status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Time-out' : 'Bad Gateway'}</title></head><body><center><h1>${status}</h1></center></body></html>`,
+  contentType: 'text/html',
+});
+
+export const TEXT = {
+  invalidChecksum: 'Authentication Fail :: Invalid Checksum.',
+  /** UNCONFIRMED: the real skew window and its text are unknown (§12.5). */
+  staleTimestamp: 'Authentication Fail :: Invalid Timestamp.',
+  invalidSession: 'Invalid session.',
+  unknownKey: 'Public Key does not exist.',
+  expiredSession: 'Resource not available.',
+  /** Observed on signed calls (I#39); that it is the answer to an expired token is UNCONFIRMED. */
+  invalidUser: 'Invalid User Details',
+  perMinute: 'Limit exceed: API call per minute:Try after some time',
+  perDay: 'Limit exceed: API call per day: ',
+  /** UNCONFIRMED text; the 10-per-second rule itself is confirmed (§8.5). */
+  perSecond: 'Limit exceed: Order per second:Try after some time',
+  marketDenied: "Request Denied: Kindly pass 'limit' as parameter in order_type field instead of market",
+  /** UNCONFIRMED text; the ban itself is confirmed (§8.5). */
+  productBarred: 'Request Denied: Margin and OptionPlus products are not allowed through API',
+  noData: 'No data found',
+  /** UNCONFIRMED text (§8.2: exchange/RMS rejection texts were not found). */
+  outsideBand: 'Order price is outside the day price range',
+  notModifiable: 'Order has already been executed and cannot be modified.',
+} as const;

@@ -1,0 +1,63 @@
+/**
+ * What a backup is, in the domain's terms: its kind (which schedule made it), the states it moves
+ * through, and how old the newest good one may be before the system says backups are stale.
+ *
+ * Only a verified backup counts as good (ARCHITECTURE.md invariant 5: a backup counts only once
+ * it has been restored and compared).
+ *
+ * @module
+ */
+
+export const BACKUP_KINDS = ['daily', 'weekly', 'monthly', 'manual'] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
+
+/** Kinds a schedule makes; `manual` comes from POST /backup/run. */
+export const SCHEDULED_KINDS = ['daily', 'weekly', 'monthly'] as const satisfies readonly BackupKind[];
+export type ScheduledKind = (typeof SCHEDULED_KINDS)[number];
+
+/**
+ * RUNNING: files being written. COMPLETED: written, not yet verified. VERIFIED: restored into a
+ * scratch database and compared. FAILED / VERIFICATION_FAILED: not usable.
+ */
+export const BACKUP_STATUSES = ['RUNNING', 'COMPLETED', 'VERIFIED', 'FAILED', 'VERIFICATION_FAILED'] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * How old the newest verified backup of a kind may be. A day plus two hours of slack for the
+ * daily one (a slow run, a restarted worker), a week plus a day, a month (31 days) plus a day.
+ */
+export const MAX_BACKUP_AGE_MS: Record<ScheduledKind, number> = {
+  daily: 26 * HOUR,
+  weekly: 8 * DAY,
+  monthly: 32 * DAY,
+};
+
+/** Backup ids are file names too: lower-case letters, digits and dashes only. */
+export const BACKUP_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+export function isScheduledKind(kind: BackupKind): kind is ScheduledKind {
+  return kind !== 'manual';
+}
+
+/**
+ * True when the newest verified backup of a scheduled kind is older than its schedule allows, or
+ * there is none at all (no good backup is the stalest state there is). Manual backups are never
+ * stale: nothing promises them.
+ */
+export function isStale(kind: BackupKind, lastVerifiedAt: Date | undefined, now: Date): boolean {
+  if (!isScheduledKind(kind)) return false;
+  if (!lastVerifiedAt) return true;
+  return now.getTime() - lastVerifiedAt.getTime() > MAX_BACKUP_AGE_MS[kind];
+}
+
+/**
+ * A backup id: the kind, the UTC time to the second and a short random suffix, e.g.
+ * `daily-20260312t103000z-9f3a`. Sorting ids of one kind sorts them by time.
+ */
+export function backupIdFor(kind: BackupKind, at: Date, suffix: string): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '').toLowerCase();
+  return `${kind}-${stamp}-${suffix.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8)}`;
+}

@@ -1,0 +1,194 @@
+import { sign } from 'hono/jwt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type TestStack } from '../support/stack.ts';
+
+let stack: TestStack;
+let viewer: Awaited<ReturnType<TestStack['userWithRole']>>;
+
+beforeAll(async () => {
+  stack = await startStack({ settings: { LOCKOUT_THRESHOLD: '3', LOGIN_FAILURES_PER_IP_HOUR: '8', RATE_LIMIT_AUTH: '50,500,5000,50000' } });
+  viewer = await stack.userWithRole('viewer');
+});
+afterAll(async () => stack?.stop());
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+async function status(token: string) {
+  return stack.request('/risk/status', { token });
+}
+
+async function expectUnauthorized(res: Response) {
+  expect(res.status).toBe(401);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const body = (await res.json()) as { status: number; instance: string };
+  expect(body.status).toBe(401);
+  expect(body.instance).toMatch(/^urn:request:/);
+}
+
+describe('access tokens', () => {
+  it('let a logged-in user in', async () => {
+    expect((await status(viewer.accessToken)).status).toBe(200);
+  });
+
+  it('are refused in every forged or broken form', async () => {
+    const [header, payload] = viewer.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+    const secret = stack.config.JWT_SECRET;
+    const now = Math.floor(Date.now() / 1000);
+    const forged: Record<string, string> = {
+      'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`,
+      'another algorithm (HS512, same secret)': await sign(claims, secret, 'HS512'),
+      'a wrong key': await sign(claims, 'not-the-secret-not-the-secret-not-the-secret', 'HS256'),
+      'a tampered payload': `${header}.${b64({ ...claims, role: 'admin' })}.${viewer.accessToken.split('.')[2]}`,
+      expired: await sign({ ...claims, iat: now - 3600, exp: now - 1800 }, secret, 'HS256'),
+      'no exp': await sign(Object.fromEntries(Object.entries(claims).filter(([k]) => k !== 'exp')), secret, 'HS256'),
+      'no jti': await sign(Object.fromEntries(Object.entries(claims).filter(([k]) => k !== 'jti')), secret, 'HS256'),
+      'a wrong audience': await sign({ ...claims, aud: 'someone-else' }, secret, 'HS256'),
+      'a wrong issuer': await sign({ ...claims, iss: 'someone-else' }, secret, 'HS256'),
+      'a lifetime longer than allowed': await sign({ ...claims, exp: now + 86_400 }, secret, 'HS256'),
+      'a refresh token used as an access token': viewer.refreshToken,
+    };
+    for (const [what, token] of Object.entries(forged)) {
+      const res = await status(token);
+      expect(res.status, what).toBe(401);
+      expect(res.headers.get('www-authenticate'), what).toMatch(/^Bearer /);
+      await expectUnauthorized(res);
+    }
+  });
+
+  it('are refused with another scheme than Bearer', async () => {
+    const res = await stack.request('/risk/status', { headers: { Authorization: `Basic ${viewer.accessToken}` } });
+    await expectUnauthorized(res);
+  });
+
+  it('stop working at once when the session logs out', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    expect((await status(tokens.accessToken)).status).toBe(200);
+    expect((await stack.request('/auth/logout', { method: 'POST', token: tokens.accessToken })).status).toBe(204);
+    await expectUnauthorized(await status(tokens.accessToken));
+    await expectUnauthorized(await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.refreshToken }) }));
+  });
+
+  it('stop working at once when an admin revokes the user sessions', async () => {
+    const user = await stack.userWithRole('trader');
+    const admin = await stack.login();
+    expect((await status(user.accessToken)).status).toBe(200);
+    const res = await stack.request(`/users/${user.id}/sessions`, { method: 'DELETE', token: admin.accessToken });
+    expect(res.status).toBe(200);
+    await expectUnauthorized(await status(user.accessToken));
+  });
+
+  it('stop working when the user is disabled', async () => {
+    const user = await stack.userWithRole('trader');
+    const admin = await stack.login();
+    await stack.request(`/users/${user.id}`, { method: 'PATCH', token: admin.accessToken, body: JSON.stringify({ disabled: true }) });
+    await expectUnauthorized(await status(user.accessToken));
+    expect((await stack.request('/auth/login', { method: 'POST', body: JSON.stringify({ username: user.username, password: user.password }) })).status).toBe(401);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate on every use', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    const res = await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    expect(res.status).toBe(200);
+    const next = (await res.json()) as { accessToken: string; refreshToken: string };
+    expect(next.refreshToken).not.toBe(tokens.refreshToken);
+    expect((await status(next.accessToken)).status).toBe(200);
+  });
+
+  it('used twice revoke the whole session, and the reuse is audited', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    const first = await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    const rotated = (await first.json()) as { accessToken: string; refreshToken: string };
+    const replay = await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.refreshToken }) });
+    await expectUnauthorized(replay);
+    // The thief's replay ended the session: the legitimate new pair is dead too.
+    await expectUnauthorized(await status(rotated.accessToken));
+    await expectUnauthorized(await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: rotated.refreshToken }) }));
+    const [audit] = await stack.db.sql`select count(*)::int as n from audit_events where event_type = 'REFRESH_REUSE_DETECTED'`;
+    expect(audit!.n).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cannot be an access token, nor an access token a refresh token', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    await expectUnauthorized(await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.accessToken }) }));
+  });
+});
+
+describe('session timeouts', () => {
+  it('end a session idle past the idle timeout', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    await stack.db.admin`update sessions set last_seen_at = now() - interval '31 minutes' where revoked_at is null and user_id = ${viewer.id} and created_at > now() - interval '5 seconds'`;
+    await expectUnauthorized(await status(tokens.accessToken));
+    await expectUnauthorized(await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: tokens.refreshToken }) }));
+  });
+
+  it('end a session past its absolute lifetime however active it is', async () => {
+    const tokens = await stack.login(viewer.username, viewer.password);
+    await stack.db.admin`update sessions set absolute_expires_at = now() - interval '1 second' where revoked_at is null and user_id = ${viewer.id} and created_at > now() - interval '5 seconds'`;
+    await expectUnauthorized(await status(tokens.accessToken));
+  });
+
+  it('never run past the end of the IST trading day', async () => {
+    await stack.login(viewer.username, viewer.password);
+    const [row] = await stack.db.sql<{ ends: Date }[]>`select absolute_expires_at as ends from sessions where user_id = ${viewer.id} order by created_at desc limit 1`;
+    const istMidnightAfter = (d: Date) => {
+      const ist = new Date(d.getTime() + 330 * 60_000);
+      return Date.UTC(ist.getUTCFullYear(), ist.getUTCMonth(), ist.getUTCDate() + 1) - 330 * 60_000;
+    };
+    expect(row!.ends.getTime()).toBeLessThanOrEqual(istMidnightAfter(new Date()));
+  });
+});
+
+describe('lockout', () => {
+  it('locks the account after repeated failures, with 423 and Retry-After, even for the right password', async () => {
+    const user = await stack.userWithRole('trader');
+    const attempt = (password: string, ip = '198.51.100.7') => stack.request('/auth/login', { method: 'POST', ip, body: JSON.stringify({ username: user.username, password }) });
+    for (let i = 0; i < 3; i++) expect((await attempt('wrong-password-123')).status).toBe(401);
+    const locked = await attempt(user.password);
+    expect(locked.status).toBe(423);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const events = await stack.db.sql`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username}`;
+    expect(events).toHaveLength(1);
+
+    // The lock expires; the next lock lasts longer.
+    await stack.db.admin`update users set locked_until = now() - interval '1 second' where id = ${user.id}`;
+    expect((await attempt(user.password)).status).toBe(200);
+    for (let i = 0; i < 3; i++) await attempt('wrong-password-123', '198.51.100.8');
+    const [first] = await stack.db.sql<{ until: Date }[]>`select locked_until as until from users where id = ${user.id}`;
+    expect(first!.until.getTime() - Date.now()).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 1000 * 0.9);
+  });
+
+  it('answers an unknown user exactly like a wrong password', async () => {
+    const unknown = await stack.request('/auth/login', { method: 'POST', ip: '198.51.100.20', body: JSON.stringify({ username: 'nobody-here', password: 'whatever-it-is' }) });
+    const wrong = await stack.request('/auth/login', { method: 'POST', ip: '198.51.100.20', body: JSON.stringify({ username: viewer.username, password: 'whatever-it-is' }) });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const [a, b] = [(await unknown.json()) as { detail: string; type: string }, (await wrong.json()) as { detail: string; type: string }];
+    expect(a.detail).toBe(b.detail);
+    expect(a.type).toBe(b.type);
+  });
+
+  it('blocks an IP that keeps failing, so one address cannot keep an account locked', async () => {
+    const victim = await stack.userWithRole('trader');
+    const attacker = '192.0.2.66';
+    for (let i = 0; i < 8; i++) {
+      await stack.request('/auth/login', { method: 'POST', ip: attacker, body: JSON.stringify({ username: victim.username, password: `guess-${i}-password` }) });
+    }
+    // The block reaches every replica's cache through NOTIFY, within moments.
+    let blocked: Response | undefined;
+    for (let i = 0; i < 20 && blocked?.status !== 403; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 50));
+      blocked = await stack.request('/auth/login', { method: 'POST', ip: attacker, body: JSON.stringify({ username: victim.username, password: victim.password }) });
+    }
+    if (!blocked) throw new Error('no answer');
+    expect(blocked.status).toBe(403);
+    expect(((await blocked.json()) as { type: string }).type).toBe('/problems/ip-blocked');
+    // Once the account lock runs out, the victim logs in from elsewhere while the attacker stays blocked.
+    await stack.db.admin`update users set locked_until = now() - interval '1 second' where id = ${victim.id}`;
+    expect((await stack.request('/auth/login', { method: 'POST', ip: '198.51.100.99', body: JSON.stringify({ username: victim.username, password: victim.password }) })).status).toBe(200);
+    const audit = await stack.db.sql`select 1 from audit_events where event_type = 'IP_BLOCKED' and client_ip = ${attacker}`;
+    expect(audit).toHaveLength(1);
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { breezeHttp } from '../../src/broker/breeze/http.ts';
+import { breezeTimestamp, checksum } from '../../src/broker/breeze/signing.ts';
+import { type BreezeEmulator, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+
+let emulator: BreezeEmulator;
+let token: string;
+beforeAll(async () => {
+  emulator = await startBreezeEmulator({ appKey: 'wire-key', secretKey: 'wire-secret', maxSkewSeconds: 60 });
+  const res = await breezeHttp({ method: 'GET', url: `${emulator.url}customerdetails`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ SessionToken: emulator.apiSession, AppKey: 'wire-key' }), timeoutMs: 2000, effect: 'read' });
+  token = (JSON.parse(res.text) as { Success: { session_token: string } }).Success.session_token;
+  emulator.setQuote({ exchange: 'NSE', stockCode: 'ITC', product: 'cash' }, { ltpPaise: 45000 });
+});
+afterAll(async () => emulator?.stop());
+
+/** A request signed over `signedBody` but carrying `sentBody` (the same unless a test tampers). */
+async function raw(method: 'GET' | 'POST', endpoint: string, signedBody: string, options: { sentBody?: string; at?: Date } = {}) {
+  const timestamp = breezeTimestamp(options.at ?? new Date());
+  const res = await breezeHttp({
+    method,
+    url: `${emulator.url}${endpoint}`,
+    headers: { 'Content-Type': 'application/json', 'X-Checksum': `token ${checksum(timestamp, signedBody, 'wire-secret')}`, 'X-Timestamp': timestamp, 'X-AppKey': 'wire-key', 'X-SessionToken': token },
+    body: options.sentBody ?? signedBody,
+    timeoutMs: 2000,
+    effect: 'read',
+  });
+  return { status: res.status, json: JSON.parse(res.text) as { Success?: unknown; Status: number; Error: string | null } };
+}
+
+const itcOrder = (extra: Record<string, string> = {}) => ({ stock_code: 'ITC', exchange_code: 'NSE', product: 'cash', action: 'buy', order_type: 'limit', quantity: '1', price: '451.00', validity: 'day', user_remark: 'wire', ...extra });
+
+describe('Breeze emulator wire protocol', () => {
+  it('verifies the checksum over the raw bytes, whatever the key order and spacing', async () => {
+    const body = '{ "exchange_code" : "NSE",\n  "stock_code":"ITC", "product_type":"cash" }';
+    expect((await raw('GET', 'quotes', body)).json).toMatchObject({ Status: 200, Error: null });
+  });
+
+  it('answers a body changed after signing with the real checksum envelope', async () => {
+    const res = await raw('GET', 'funds', '{}', { sentBody: '{ }' });
+    expect(res.json).toEqual({ Status: 5, Error: 'Authentication Fail :: Invalid Checksum.' });
+  });
+
+  it('refuses a timestamp far from its clock', async () => {
+    const res = await raw('GET', 'funds', '{}', { at: new Date(Date.now() - 10 * 60_000) });
+    expect(res.json.Status).toBe(5);
+    expect(res.json.Error).toMatch(/^Authentication Fail/);
+  });
+
+  it("denies market orders with Breeze's text on a non-2xx status, and margin products", async () => {
+    const before = emulator.book.orders.size;
+    const market = await raw('POST', 'order', JSON.stringify(itcOrder({ order_type: 'market' })));
+    expect(market.status).toBe(400);
+    expect(market.json.Error).toBe("Request Denied: Kindly pass 'limit' as parameter in order_type field instead of market");
+    const margin = await raw('POST', 'order', JSON.stringify(itcOrder({ product: 'margin' })));
+    expect(margin.json).toMatchObject({ Success: null, Status: 500 });
+    expect(emulator.book.orders.size).toBe(before);
+  });
+
+  it('compares request enums case-blind (a "Limit" order is accepted, I#160)', async () => {
+    const res = await raw('POST', 'order', JSON.stringify(itcOrder({ order_type: 'Limit', action: 'BUY' })));
+    expect(res.json).toMatchObject({ Status: 200, Success: { order_id: expect.stringMatching(/^\d{8}N\d{9}$/) } });
+  });
+
+  it('answers an unknown order with "No data found"', async () => {
+    const res = await raw('GET', 'order', JSON.stringify({ exchange_code: 'NSE', order_id: '20250205N399999999' }));
+    expect(res.json).toEqual({ Success: null, Status: 500, Error: 'No data found' });
+  });
+
+  it('refuses calls past its per-minute limit with the "Limit exceed" envelope', async () => {
+    emulator.windows.limits = { ...emulator.windows.limits, perMinute: 1 };
+    emulator.windows.reset();
+    try {
+      await raw('GET', 'funds', '{}');
+      expect((await raw('GET', 'funds', '{}')).json).toEqual({ Status: 5, Error: 'Limit exceed: API call per minute:Try after some time' });
+    } finally {
+      emulator.windows.limits = { ...emulator.windows.limits, perMinute: 100 };
+      emulator.windows.reset();
+    }
+  });
+
+  it('takes quotes, faults and logins through its control API', async () => {
+    const control = (path: string, body: unknown) => breezeHttp({ method: 'POST', url: `http://127.0.0.1:${emulator.port}/__control/${path}`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 2000, effect: 'read' });
+    expect((await control('quotes', { stock_code: 'ITC', exchange_code: 'NSE', ltp: '452.5' })).status).toBe(200);
+    const quote = await raw('GET', 'quotes', JSON.stringify({ stock_code: 'ITC', exchange_code: 'NSE', product_type: 'cash' }));
+    expect(quote.json.Success).toEqual([expect.objectContaining({ ltp: 452.5, stock_code: 'ITC' })]);
+    expect((await control('faults', { kind: 'gateway', endpoint: 'funds', status: 503 })).status).toBe(200);
+    const page = await breezeHttp({ method: 'GET', url: `${emulator.url}funds`, headers: {}, body: '{}', timeoutMs: 2000, effect: 'read' });
+    expect(page.status).toBe(503);
+    expect(page.contentType).toContain('text/html');
+    const login = JSON.parse((await control('login', {})).text) as { api_session: string };
+    expect(login.api_session).toMatch(/^\d+$/);
+  });
+});

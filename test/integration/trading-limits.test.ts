@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyChain } from '../../src/audit/verify.ts';
+import { startStack, type TestStack } from '../support/stack.ts';
+import { enter, market } from '../support/trading.ts';
+
+let stack: TestStack;
+let trader: string;
+const SYMBOLS = Array.from({ length: 100 }, (_, i) => `SYM${i}`);
+
+beforeAll(async () => {
+  // Generous request limits: this file tests the risk limits, not the HTTP rate limits.
+  stack = await startStack({ settings: { RATE_LIMIT_TRADING: '1000,10000,100000,1000000', RISK_MAX_ORDERS_PER_SECOND: '1000', TRADE_ACK_WAIT_MS: '30000' } });
+  trader = (await stack.userWithRole('trader')).accessToken;
+  for (const s of SYMBOLS) await stack.paper.setQuote({ symbol: s, exchange: 'NSE', product: 'CASH' }, 1000_00);
+});
+afterAll(async () => stack?.stop());
+
+describe('limits under concurrency (invariant 1)', () => {
+  it('lets 100 concurrent entries for different symbols open at most MAX_OPEN_POSITIONS positions', async () => {
+    const results = await Promise.all(SYMBOLS.map((s) => enter(stack, trader, market(s))));
+    const accepted = results.filter((r) => r.status === 201);
+    const rejected = results.filter((r) => r.status === 422);
+    expect(accepted.length + rejected.length).toBe(100);
+    expect(accepted.length).toBeLessThanOrEqual(stack.config.RISK_MAX_OPEN_POSITIONS);
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const r of rejected) expect((r.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule)).toContain('MAX_OPEN_POSITIONS');
+
+    const [open] = await stack.db.sql`select count(distinct symbol)::int as n from trades where status in ('OPEN', 'PENDING', 'EXITING')`;
+    expect(open!.n).toBeLessThanOrEqual(stack.config.RISK_MAX_OPEN_POSITIONS);
+    const [sent] = await stack.db.sql`select count(*)::int as n from paper_orders`;
+    expect(sent!.n).toBe(accepted.length);
+    expect((await verifyChain(stack.db.sql)).ok).toBe(true);
+  });
+
+  it('makes one trade and one broker order from 20 concurrent requests with one Idempotency-Key', async () => {
+    await stack.db.admin`update trades set status = 'CLOSED', closed_at = now() where status = 'OPEN'`;
+    const key = 'same-key-for-twenty';
+    const results = await Promise.all(Array.from({ length: 20 }, () => enter(stack, trader, market('SYM7'), key)));
+    const ids = new Set(results.map((r) => r.body.id));
+    expect(ids.size).toBe(1);
+    expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect(results.filter((r) => r.status === 201).length).toBeLessThanOrEqual(1);
+    const [tradeId] = [...ids];
+    const orders = await stack.db.sql`select tag from paper_orders where tag like ${`${tradeId}E%`}`;
+    expect(orders).toHaveLength(1);
+  });
+
+  it('refuses the same Idempotency-Key with another request', async () => {
+    const first = await enter(stack, trader, market('SYM8'), 'reused-key-0001');
+    expect([201, 422]).toContain(first.status);
+    const second = await enter(stack, trader, market('SYM8', { quantity: 11 }), 'reused-key-0001');
+    expect(second.status).toBe(422);
+    expect((second.body as unknown as { type: string }).type).toBe('/problems/idempotency-key-reused');
+  });
+
+  it('keeps MAX_TRADE_VALUE and MAX_POSITION_QUANTITY under concurrent entries in one symbol', async () => {
+    await stack.db.admin`update trades set status = 'CLOSED', closed_at = now() where status = 'OPEN'`;
+    await stack.db.admin`update reservations set status = 'RELEASED' where status = 'ACTIVE'`;
+    // ₹1,000 a share: 100 shares = ₹1,00,000 (the trade value limit); 1800 shares the position limit.
+    const results = await Promise.all(Array.from({ length: 30 }, () => enter(stack, trader, market('SYM9', { quantity: 100 }))));
+    const accepted = results.filter((r) => r.status === 201).length;
+    const [held] = await stack.db.sql`select coalesce(sum(quantity), 0)::int as q from trades where symbol = 'SYM9' and status in ('OPEN', 'PENDING')`;
+    expect(held!.q).toBeLessThanOrEqual(stack.config.RISK_MAX_POSITION_QUANTITY);
+    expect(accepted * 100).toBe(held!.q);
+    // Concentration: 40% of ₹5,00,000 capital = ₹2,00,000 = 200 shares: the binding limit here.
+    expect(held!.q).toBeLessThanOrEqual(200);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('Breeze settings', () => {
+  it('refuses BROKER=breeze without the app key and secret, naming both', () => {
+    const err = (() => {
+      try {
+        loadConfig({ BROKER: 'breeze' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues.map((i) => i.variable)).toEqual(['BREEZE_APP_KEY', 'BREEZE_SECRET_KEY']);
+  });
+
+  it('defaults to the live Breeze v1 URL and the broker limits, and keeps a trailing slash on the base URL', () => {
+    const config = loadConfig({ BROKER: 'breeze', BREEZE_APP_KEY: 'k', BREEZE_SECRET_KEY: 's', BREEZE_BASE_URL: 'http://127.0.0.1:8790/breezeapi/api/v1' });
+    expect(config.BREEZE_BASE_URL).toBe('http://127.0.0.1:8790/breezeapi/api/v1/');
+    expect(loadConfig({}).BREEZE_BASE_URL).toBe('https://api.icicidirect.com/breezeapi/api/v1/');
+    expect([config.BROKER_MAX_ORDERS_PER_SECOND, config.BROKER_CALLS_PER_MINUTE, config.BROKER_CALLS_PER_DAY]).toEqual([10, 100, 5000]);
+  });
+
+  it('refuses an order rate above the 10 a second Breeze and NSE allow unregistered algos', () => {
+    expect(() => loadConfig({ BROKER_MAX_ORDERS_PER_SECOND: '11' })).toThrow(ConfigError);
+  });
+});
