@@ -11,7 +11,9 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createAuditLog } from './src/audit/append.ts';
 import { createAuditFileCopy } from './src/audit/file-copy.ts';
+import { BreezeClient } from './src/broker/breeze/client.ts';
 import { createBroker } from './src/broker/create.ts';
+import type { RateBudget } from './src/broker/rate-limit/store.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { listAccountIds } from './src/db/accounts.ts';
 import { ensureAlertEvaluator } from './src/temporal/alert-evaluator.ts';
@@ -42,7 +44,7 @@ async function run(): Promise<void> {
   const metrics = createMetrics('worker');
   const broker = createBroker(config, sql);
   const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
-  const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: broker.rateBudget?.bind(broker) } });
+  const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
   const http = config.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, log) : undefined;
   try {
     const worker = await createTradingWorker({
@@ -71,6 +73,11 @@ async function run(): Promise<void> {
     await client.connection.close();
     await sql.end({ timeout: 5 });
   }
+}
+
+/** Breeze keeps a shared call budget (the paper exchange has none): its remainder feeds a gauge. */
+function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefined>) | undefined {
+  return broker instanceof BreezeClient ? () => broker.remainingBudget() : undefined;
 }
 
 run().catch(exitOnStartupError);

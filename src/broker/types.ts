@@ -59,13 +59,6 @@ export interface BrokerPosition {
   averagePricePaise: Paise;
 }
 
-/** What is left of a broker's call budget (Breeze: per second, minute and IST day). */
-export interface RateBudget {
-  secondLeft: number;
-  minuteLeft: number;
-  dayLeft: number;
-}
-
 export interface Broker {
   readonly name: 'paper' | 'breeze';
   /** Send a new order. Throws BrokerRejectedError, BrokerUnavailableError or BrokerOutcomeUnknownError. */
@@ -77,6 +70,4 @@ export interface Broker {
   listOrders(accountId: string): Promise<BrokerOrder[]>;
   positions(accountId: string): Promise<BrokerPosition[]>;
   quote(instrument: Instrument): Promise<Quote>;
-  /** The rate budget left, for brokers that keep one (monitoring reads it; the paper exchange has none). */
-  rateBudget?(): Promise<RateBudget>;
 }

@@ -11,7 +11,8 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerSessionExpiredError, BrokerUnavailableError } from '../broker/errors.ts';
-import type { Broker, RateBudget } from '../broker/types.ts';
+import type { RateBudget } from '../broker/rate-limit/store.ts';
+import type { Broker } from '../broker/types.ts';
 
 export type CallOutcome = 'ok' | 'rejected' | 'unavailable' | 'unknown' | 'session_expired' | 'error';
 
@@ -82,32 +83,28 @@ export function createBrokerMetrics(registry: Registry, brokerName: string): Bro
   };
 }
 
-const CALLS = ['placeOrder', 'findOrderByTag', 'getOrder', 'cancelOrder', 'listOrders', 'positions', 'quote'] as const;
+const CALLS = new Set<string>(['placeOrder', 'findOrderByTag', 'getOrder', 'cancelOrder', 'listOrders', 'positions', 'quote']);
 
-/** The same broker, every call timed and counted in `metrics`. */
-export function instrumentBroker(broker: Broker, metrics: BrokerMetrics): Broker {
-  const wrapped: Record<string, unknown> = { name: broker.name };
-  for (const method of CALLS) {
-    const call = broker[method] as (...args: unknown[]) => Promise<unknown>;
-    wrapped[method] = async (...args: unknown[]) => {
-      const started = performance.now();
-      try {
-        const result = await call.apply(broker, args);
-        metrics.record(method, (performance.now() - started) / 1000);
-        return result;
-      } catch (err) {
-        metrics.record(method, (performance.now() - started) / 1000, err);
-        throw err;
-      }
-    };
-  }
-  if (broker.rateBudget) {
-    const read = broker.rateBudget.bind(broker);
-    wrapped.rateBudget = async () => {
-      const b = await read();
-      metrics.setBudget(b);
-      return b;
-    };
-  }
-  return wrapped as unknown as Broker;
+/**
+ * The same broker, every Broker call timed and counted in `metrics`. A proxy, so whatever else the
+ * broker offers (Breeze's budget and session helpers, close()) passes through untouched.
+ */
+export function instrumentBroker<B extends Broker>(broker: B, metrics: BrokerMetrics): B {
+  return new Proxy(broker, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !CALLS.has(property) || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          metrics.record(property, (performance.now() - started) / 1000);
+          return result;
+        } catch (err) {
+          metrics.record(property, (performance.now() - started) / 1000, err);
+          throw err;
+        }
+      };
+    },
+  });
 }

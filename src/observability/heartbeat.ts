@@ -8,7 +8,7 @@
 import os from 'node:os';
 import type { Sql } from '../db/pool.ts';
 import { addBrokerCalls, writeHeartbeat } from '../db/heartbeats.ts';
-import type { RateBudget } from '../broker/types.ts';
+import type { RateBudget } from '../broker/rate-limit/store.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { Logger } from './logger.ts';
 import type { SystemSampler } from './system-sampler.ts';
@@ -19,7 +19,7 @@ export interface HeartbeatOptions {
   sampler: SystemSampler;
   intervalMs: number;
   log: Logger;
-  broker?: { name: string; metrics: BrokerMetrics; rateBudget?: (() => Promise<RateBudget>) | undefined } | undefined;
+  broker?: { name: string; metrics: BrokerMetrics; rateBudget?: (() => Promise<RateBudget | undefined>) | undefined } | undefined;
 }
 
 export interface HeartbeatHandle {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RateBudget } from '../broker/types.ts';
+import type { RateBudget } from '../broker/rate-limit/store.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
@@ -19,7 +19,7 @@ export interface ProcessMonitoringOptions {
   log: Logger;
   kind: 'api' | 'worker';
   metrics: Metrics;
-  broker?: { name: string; metrics: BrokerMetrics; rateBudget?: (() => Promise<RateBudget>) | undefined } | undefined;
+  broker?: { name: string; metrics: BrokerMetrics; rateBudget?: (() => Promise<RateBudget | undefined>) | undefined } | undefined;
 }
 
 export function startProcessMonitoring(o: ProcessMonitoringOptions): HeartbeatHandle {
