@@ -2,16 +2,25 @@
  * Worker entry (`npm run worker`): runs the workflows and activities against DATABASE_URL and
  * TEMPORAL_ADDRESS. Stops cleanly on SIGTERM/SIGINT: no new tasks, running activities get
  * WORKER_SHUTDOWN_GRACE_S to finish, then the pools close.
+ *
+ * Two metrics endpoints: WORKER_HTTP_PORT serves this process's prom-client registry (system
+ * gauges, broker calls and latency, Node defaults); WORKER_METRICS_PORT is the Temporal SDK's own.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createAuditLog } from './src/audit/append.ts';
 import { createAuditFileCopy } from './src/audit/file-copy.ts';
+import { BreezeClient } from './src/broker/breeze/client.ts';
 import { createBroker } from './src/broker/create.ts';
+import type { RateBudget } from './src/broker/rate-limit/store.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { listAccountIds } from './src/db/accounts.ts';
+import { ensureAlertEvaluator } from './src/temporal/alert-evaluator.ts';
+import { createBrokerMetrics } from './src/observability/broker-metrics.ts';
 import { armFailpoints } from './src/observability/failpoints.ts';
+import { createMetrics } from './src/observability/metrics.ts';
+import { startProcessMonitoring } from './src/observability/process-monitoring.ts';
 import { createLogger } from './src/observability/logger.ts';
 import { installTemporalRuntime } from './src/observability/temporal-runtime.ts';
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
@@ -20,6 +29,7 @@ import { connectClient } from './src/temporal/client.ts';
 import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
 import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
+import { startWorkerHttp } from './src/worker/http.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
@@ -31,6 +41,11 @@ async function run(): Promise<void> {
   const sql = await openDatabase(config, log, 'worker');
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const metrics = createMetrics('worker');
+  const broker = createBroker(config, sql);
+  const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
+  const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
+  const http = config.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, log) : undefined;
   try {
     const worker = await createTradingWorker({
       config,
@@ -38,11 +53,13 @@ async function run(): Promise<void> {
       sql,
       connection,
       client,
-      broker: createBroker(config, sql),
+      broker,
+      brokerMetrics,
       audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
       workflowBundleCode: config.WORKFLOW_BUNDLE_PATH ? await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
+    if (config.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
     await ensureRetentionSchedule(client, config);
     const schedules = await ensureBackupSchedules(client, config);
     log.info(schedules, 'backup schedules in place');
@@ -50,10 +67,17 @@ async function run(): Promise<void> {
     await worker.run();
     log.info('worker stopped');
   } finally {
+    await http?.close();
+    await heartbeat.stop();
     await connection.close();
     await client.connection.close();
     await sql.end({ timeout: 5 });
   }
+}
+
+/** Breeze keeps a shared call budget (the paper exchange has none): its remainder feeds a gauge. */
+function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefined>) | undefined {
+  return broker instanceof BreezeClient ? () => broker.remainingBudget() : undefined;
 }
 
 run().catch(exitOnStartupError);

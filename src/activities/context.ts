@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/append.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export interface ActivityDeps {
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   log: Logger;
   /** For activities that message other workflows (the circuit breaker). */
   temporal: Client;
+  /** Broker calls are timed and counted here (the activities see an instrumented broker). */
+  brokerMetrics?: BrokerMetrics | undefined;
   now?: () => Date;
 }
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { instrumentBroker } from '../observability/broker-metrics.ts';
+import { alertActivities } from './alerts.ts';
 import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
@@ -13,13 +15,15 @@ import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
 import { tradingStateActivities } from './trading-state.ts';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(given: ActivityDeps) {
+  const deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
   return {
     ...riskActivities(deps),
     ...orderActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
+    ...alertActivities(deps),
     ...retentionActivities(deps),
     ...backupActivities(deps),
   };

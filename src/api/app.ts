@@ -12,6 +12,7 @@ import { timeout } from 'hono/timeout';
 import { AppError } from '../domain/errors.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { consoleRoutes } from './console/routes.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
@@ -25,6 +26,7 @@ import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
 import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { monitoringRoutes } from './routes/monitoring.ts';
 import { paperRoutes } from './routes/paper.ts';
 import { riskRoutes } from './routes/risk.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditRoutes(deps));
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));
+  app.route('/', monitoringRoutes(deps));
+  app.route('/', consoleRoutes());
   app.route('/', backupRoutes(deps));
   app.route('/', docsRoutes());
 

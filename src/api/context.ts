@@ -11,6 +11,7 @@ import type { Sql } from '../db/pool.ts';
 import { AuthenticationError } from '../domain/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { TradingCollector } from '../observability/trading-collector.ts';
 import type { Principal } from '../security/principal.ts';
 import type { RateLimiter } from '../security/rate-limit.ts';
 import type { SessionChecker } from '../security/session-check.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   sql: Sql;
   temporal: Client;
   metrics: Metrics;
+  /** The monitoring snapshot behind the trading gauges and GET /monitoring/metrics (cached briefly). */
+  monitoring: TradingCollector;
   audit: AuditLog;
   sessions: SessionChecker;
   rateLimiter: RateLimiter;

@@ -14,6 +14,9 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { startProcessMonitoring } from '../observability/process-monitoring.ts';
+import { readSnapshot } from '../observability/snapshot.ts';
+import { registerTradingMetrics } from '../observability/trading-collector.ts';
 import { createRateLimiter } from '../security/rate-limit.ts';
 import { createSessionChecker } from '../security/session-check.ts';
 import type { AppDeps } from './context.ts';
@@ -22,19 +25,24 @@ import { blockList } from './middleware/ip-block.ts';
 export async function createApiDeps(config: Config, log: Logger, sql: Sql, temporal: Client): Promise<AppDeps & { close(): Promise<void> }> {
   const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
   const rateLimiter = createRateLimiter(config, sql);
+  const metrics = createMetrics('api');
+  const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
+  const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'api', metrics });
   const blocks = await blockList(sql);
   return {
     config,
     log,
     sql,
     temporal,
-    metrics: createMetrics('api'),
+    metrics,
+    monitoring,
     audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
     sessions,
     rateLimiter,
     blockList: blocks,
     paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
     async close() {
+      await heartbeat.stop();
       await sessions.close();
       await rateLimiter.close();
       await blocks.close();

@@ -30,6 +30,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /docs': pub,
   'GET /docs/init.js': pub,
   'GET /docs/assets/:file': pub,
+  // The operator console: static files; everything it shows comes from the routes below, with a token.
+  'GET /': pub,
+  'GET /console.js': pub,
+  'GET /console.css': pub,
+  'GET /console/:file': pub,
 
   'POST /auth/login': { access: 'public', rateClass: 'auth' },
   'POST /auth/refresh': { access: 'public', rateClass: 'auth' },
@@ -63,6 +68,9 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
 
+  'GET /monitoring/metrics': read,
+  'GET /monitoring/alerts': read,
+  'GET /monitoring/pnl': read,
   'GET /backup/status': adminRead,
   'POST /backup/run': admin,
   'GET /audit': adminRead,

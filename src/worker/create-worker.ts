@@ -13,6 +13,7 @@ import type { AuditLog } from '../audit/append.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -28,11 +29,13 @@ export interface WorkerDeps {
   /** A prebuilt bundle's code; otherwise the workflows are bundled now. */
   workflowBundleCode?: string | undefined;
   taskQueue?: string | undefined;
+  /** Broker calls are timed and counted here. */
+  brokerMetrics?: BrokerMetrics | undefined;
 }
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, brokerMetrics: deps.brokerMetrics });
   return Worker.create({
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,

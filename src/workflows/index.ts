@@ -8,3 +8,5 @@ export { backupWorkflow } from './backup.ts';
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
 export { retentionWorkflow } from './retention.ts';
 export { tradeWorkflow } from './trade.ts';
+export { alertDeliveryWorkflow } from './alert-delivery.ts';
+export { alertEvaluatorWorkflow } from './alert-evaluator.ts';

@@ -19,6 +19,7 @@ import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
+import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -49,6 +50,15 @@ export interface Tokens {
 
 export const TEST_IP = '203.0.113.10';
 
+/**
+ * An account id of its own for a test file. Workflow ids such as `circuit-breaker-<account>` are
+ * global to the shared Temporal server: two files using the default account would message one
+ * breaker, left running on the task queue of whichever file started it.
+ */
+export function ownAccountId(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
 let bundleCode: string | undefined;
 export function workflowBundleCode(): string {
   bundleCode ??= readFileSync(inject('workflowBundlePath'), 'utf8');
@@ -68,6 +78,8 @@ export interface StackOptions {
   broker?: (config: Config, db: TestDatabase) => Broker;
   /** Leave the worker stopped (tests that run their own worker processes). */
   noWorker?: boolean;
+  /** Time and count the worker's broker calls here. */
+  brokerMetrics?: BrokerMetrics;
   /** Runs on the fresh database before anything else writes to it (the first admin, for one). */
   seed?: (db: TestDatabase, config: Config) => Promise<void>;
 }
@@ -81,7 +93,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
-  const worker = options.noWorker ? undefined : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode() });
+  const worker = options.noWorker
+    ? undefined
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
   const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);

@@ -1,0 +1,80 @@
+// The operator console: log in, then every few seconds redraw each panel from the API. Halt and
+// resume go through POST /risk/halt and /risk/resume like any other client (admins only; the
+// server decides, the page only hides what a role cannot use).
+import { api, claims, json, login, logout, refresh, whenSignedOut } from './console/api.js';
+import { renderAlerts, renderBackups, renderLimits, renderPnl, renderPositions, renderState, renderSystem, renderTrades } from './console/panels.js';
+import { byId, text } from './console/render.js';
+
+const REFRESH_MS = 5000;
+let timer = null;
+const trades = new Map();
+
+function show(signedIn) {
+  byId('login-panel').hidden = signedIn;
+  byId('app').hidden = !signedIn;
+  byId('logout').hidden = !signedIn;
+  const c = claims();
+  text('who', signedIn && c ? `${c.role} · account ${c.acc}` : '');
+}
+
+async function backupStatus() {
+  const res = await api('/backup/status');
+  return { status: res.status, body: res.ok ? await res.json().catch(() => null) : null };
+}
+
+async function update() {
+  const isAdmin = claims()?.role === 'admin';
+  // Each panel on its own: one failing route must not blank the others.
+  const jobs = [
+    json('/risk/status').then((s) => {
+      renderState(s, isAdmin);
+      renderLimits(s);
+    }),
+    json('/positions').then(renderPositions),
+    json('/monitoring/pnl').then(renderPnl),
+    json('/trades?limit=10').then((d) => renderTrades(d, trades)),
+    json('/monitoring/alerts?limit=20').then(renderAlerts),
+    backupStatus().then(renderBackups),
+    json('/monitoring/metrics').then(renderSystem),
+  ];
+  const results = await Promise.allSettled(jobs);
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  text('updated', `Updated ${new Date().toLocaleTimeString('en-IN', { hour12: false })}${failed ? ` (${failed} panel${failed > 1 ? 's' : ''} failed)` : ''}`);
+}
+
+function start() {
+  show(true);
+  clearInterval(timer);
+  void update();
+  timer = setInterval(() => void update(), REFRESH_MS);
+}
+
+function stop() {
+  clearInterval(timer);
+  show(false);
+}
+
+async function control(path, body) {
+  const message = byId('control-message');
+  message.textContent = '…';
+  const res = await api(path, { method: 'POST', body });
+  const answer = await res.json().catch(() => ({}));
+  message.textContent = res.ok ? `Trading is ${answer.tradingState}` : answer.detail || answer.title || `Failed (HTTP ${res.status})`;
+  await update();
+}
+
+byId('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  text('login-error', '');
+  login(byId('username').value, byId('password').value).then(start, (err) => text('login-error', err.message));
+});
+byId('logout').addEventListener('click', () => void logout());
+byId('halt-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void control('/risk/halt', { reason: byId('halt-reason').value, flatten: byId('halt-flatten').checked });
+});
+byId('resume-button').addEventListener('click', () => void control('/risk/resume'));
+whenSignedOut(stop);
+
+// A reload keeps the session when this tab still holds a refresh token.
+refresh().then((ok) => (ok ? start() : show(false)), () => show(false));

@@ -1,0 +1,57 @@
+/**
+ * An alert notification as every channel sends it, and its one-line subject and plain text.
+ *
+ * @module
+ */
+import { AppError } from '../../domain/errors.ts';
+import type { Severity } from './rules.ts';
+
+export interface AlertMessage {
+  /** The notification's id (alert_events.id): receivers deduplicate on it (X-Alert-Id). */
+  eventId: number;
+  alertKey: string;
+  ruleId: string;
+  status: 'FIRING' | 'RESOLVED';
+  severity: Severity;
+  summary: string;
+  labels: Record<string, string>;
+  value: number | null;
+  occurredAt: string;
+}
+
+export interface AlertChannel {
+  readonly name: string;
+  send(message: AlertMessage): Promise<void>;
+}
+
+export function subjectOf(m: AlertMessage): string {
+  const where = Object.values(m.labels).join(', ');
+  return `[${m.status} ${m.severity}] breeze-trader ${m.ruleId}${where ? ` (${where})` : ''}`;
+}
+
+export function textOf(m: AlertMessage): string {
+  return [
+    `${m.status === 'FIRING' ? 'Firing' : 'Resolved'}: ${m.summary}`,
+    '',
+    `Rule: ${m.ruleId}`,
+    `Severity: ${m.severity}`,
+    `Labels: ${Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}`,
+    `Value: ${m.value ?? '(none)'}`,
+    `At: ${m.occurredAt}`,
+    `Alert id: ${m.eventId}`,
+  ].join('\n');
+}
+
+/** The channel is down or answered with a temporary failure: the delivery is retried. */
+export class ChannelUnavailableError extends AppError {
+  constructor(channel: string, reason: string, cause?: unknown) {
+    super('alert-channel-unavailable', `Alert channel ${channel} unavailable: ${reason}`, { category: 'dependency', status: 503, severity: 'HIGH', retryable: true, cause });
+  }
+}
+
+/** The channel refused the alert for good (bad address, 4xx): retrying cannot help. */
+export class ChannelRejectedError extends AppError {
+  constructor(channel: string, reason: string, cause?: unknown) {
+    super('alert-channel-rejected', `Alert channel ${channel} refused the alert: ${reason}`, { category: 'dependency', status: 502, severity: 'HIGH', cause });
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * One read of everything monitoring shows: per account the trading state, positions, exposure and
+ * P&L; the day's orders and risk rejections; the audit chain (last periodic verification, head age);
+ * backups; broker health across workers; task-queue pollers; each process's system gauges; and
+ * the alerts. Prometheus gauges, GET /monitoring/metrics and the alert evaluator all derive from it,
+ * so they never disagree.
+ *
+ * @module
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config.ts';
+import { getAccount, listAccountIds } from '../db/accounts.ts';
+import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
+import { lastVerification } from '../db/audit-verifications.ts';
+import { type BackupKindStatus, backupStatusByKind } from '../db/backup-registry.ts';
+import { readBook } from '../db/book.ts';
+import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
+import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
+import type { Sql } from '../db/pool.ts';
+import { istDayStart } from '../domain/market-calendar.ts';
+import { paiseToRupees } from '../domain/money.ts';
+import { grossPnl, instrumentKey } from '../domain/trade.ts';
+import { taskQueuePollers } from '../temporal/task-queue.ts';
+
+export interface AccountMetrics {
+  accountId: string;
+  tradingState: string;
+  stateReason: string | null;
+  openPositions: number;
+  exposureRupees: number;
+  realized: { gross: number; net: number };
+  /** Net of the charges already paid on the open trades. */
+  unrealized: { gross: number; net: number };
+  dailyLoss: { used: number; limit: number; ratio: number };
+}
+
+export interface BackupKindMetrics {
+  kind: string;
+  lastSuccessAt: string | null;
+  lastVerifiedAt: string | null;
+  lastStatus: string | null;
+  stale: boolean;
+  failed: boolean;
+}
+
+export interface ProcessMetrics {
+  source: string;
+  kind: string;
+  host: string;
+  at: string;
+  cpuRatio: number | null;
+  memoryRatio: number | null;
+  diskFreeRatio: number | null;
+  eventLoopLagSeconds: number | null;
+}
+
+export interface MonitoringSnapshot {
+  generatedAt: string;
+  accounts: AccountMetrics[];
+  ordersToday: Record<string, number>;
+  riskRejectionsToday: Record<string, number>;
+  audit: {
+    headSeq: number;
+    headAgeSeconds: number | null;
+    lastVerification: { ok: boolean; at: string; records: number; firstBadSeq: number | null; reason: string | null } | null;
+  };
+  /** `available: false` when this database has no backup registry. */
+  backups: { available: boolean; kinds: BackupKindMetrics[] };
+  broker: { calls5m: number; errors5m: number; errorRatio5m: number | null; sessionExpired: boolean; lastSuccessAt: string | null };
+  reconciliation: { mismatchOpen: boolean; lastMismatchAt: string | null; mismatchesToday: number };
+  /** Pollers of the trading task queue; null when Temporal did not answer. */
+  taskQueue: { name: string; workflowPollers: number | null; activityPollers: number | null };
+  processes: ProcessMetrics[];
+  alerts: { firing: Record<string, number>; pending: number; lastEvaluationAt: string | null };
+}
+
+/**
+ * How old the newest verified backup of a scheduled kind may be (the backup design's staleness:
+ * a day plus two hours, a week plus a day, 31 days plus a day).
+ */
+const BACKUP_MAX_AGE_MS: Record<string, number> = { daily: 26 * 3_600_000, weekly: 8 * 86_400_000, monthly: 32 * 86_400_000 };
+
+/** Broker error ratios over fewer calls than this say nothing (one failed call is 100%). */
+const BROKER_MIN_CALLS = 5;
+const BROKER_WINDOW_MS = 5 * 60_000;
+/** A process whose heartbeat is older than this is gone. */
+const HEARTBEAT_FRESH_MS = 2 * 60_000;
+
+/**
+ * Every scheduled kind, even one that has no backup yet: no verified backup is the stalest state
+ * there is (the backup design says the same), so a registry without rows reports all three stale.
+ */
+function withScheduledKinds(rows: BackupKindStatus[] | undefined): BackupKindStatus[] {
+  if (!rows) return [];
+  const missing = Object.keys(BACKUP_MAX_AGE_MS).filter((kind) => !rows.some((r) => r.kind === kind));
+  return [...rows, ...missing.map((kind) => ({ kind, lastSuccessAt: null, lastVerifiedAt: null, lastVerifiedSnapshotAt: null, lastStatus: null, lastFinishedAt: null }))];
+}
+
+export interface SnapshotDeps {
+  sql: Sql;
+  config: Config;
+  /** Without a client, pollers are reported as unknown. */
+  temporal?: Client | undefined;
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const rupees = (p: number) => paiseToRupees(Math.round(p));
+
+async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
+  const account = await getAccount(deps.sql, accountId);
+  if (!account) return undefined;
+  const { openTrades, prices, limits } = await readBook(deps.sql, deps.config, account, now);
+  let exposure = 0;
+  let unrealizedGross = 0;
+  let openCharges = 0;
+  for (const t of openTrades) {
+    const entry = t.entryPricePaise ?? 0;
+    // A missing quote counts the position at its entry price: the best estimate there is.
+    const last = prices.get(instrumentKey(t.instrument))?.pricePaise ?? entry;
+    exposure += t.filledQuantity * last;
+    unrealizedGross += grossPnl(t.side, t.filledQuantity, entry, last);
+    openCharges += t.chargesPaise;
+  }
+  const day = realized.get(account.id) ?? { grossPaise: 0, netPaise: 0 };
+  const lossPaise = Math.max(0, -(day.netPaise + unrealizedGross));
+  return {
+    accountId: account.id,
+    tradingState: account.tradingState,
+    stateReason: account.stateReason,
+    openPositions: openTrades.length,
+    exposureRupees: rupees(exposure),
+    realized: { gross: rupees(day.grossPaise), net: rupees(day.netPaise) },
+    unrealized: { gross: rupees(unrealizedGross), net: rupees(unrealizedGross - openCharges) },
+    dailyLoss: { used: rupees(lossPaise), limit: rupees(limits.dailyLossLimitPaise), ratio: limits.dailyLossLimitPaise > 0 ? lossPaise / limits.dailyLossLimitPaise : 0 },
+  };
+}
+
+async function pollers(deps: SnapshotDeps): Promise<MonitoringSnapshot['taskQueue']> {
+  const name = deps.config.TEMPORAL_TASK_QUEUE;
+  if (!deps.temporal) return { name, workflowPollers: null, activityPollers: null };
+  try {
+    const p = await taskQueuePollers(deps.temporal, name);
+    return { name, workflowPollers: p.workflow, activityPollers: p.activity };
+  } catch {
+    return { name, workflowPollers: null, activityPollers: null };
+  }
+}
+
+export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promise<MonitoringSnapshot> {
+  const { sql } = deps;
+  const dayStart = istDayStart(now);
+  const realizedRows = await realizedByAccount(sql, dayStart);
+  const realized = new Map(realizedRows.map((r) => [r.accountId, r]));
+  const accounts: AccountMetrics[] = [];
+  for (const id of await listAccountIds(sql)) {
+    const m = await accountMetrics(deps, id, now, realized);
+    if (m) accounts.push(m);
+  }
+  const [orders, rejections, head, verification, backups, broker, reconciliation, heartbeats, alerts, evaluation, taskQueue] = await Promise.all([
+    ordersByStatus(sql, dayStart),
+    rejectionsByRule(sql, dayStart),
+    auditHead(sql),
+    lastVerification(sql),
+    // The registry belongs to the backup work: if its shape is not what this expects, backups are unavailable, not the whole snapshot.
+    backupStatusByKind(sql).catch(() => undefined),
+    brokerWindow(sql, new Date(now.getTime() - BROKER_WINDOW_MS)),
+    reconciliationStatus(sql, dayStart),
+    freshHeartbeats(sql, new Date(now.getTime() - HEARTBEAT_FRESH_MS)),
+    currentAlerts(sql),
+    lastEvaluation(sql),
+    pollers(deps),
+  ]);
+  const firing: Record<string, number> = { critical: 0, warning: 0, info: 0 };
+  for (const a of alerts) if (a.status === 'FIRING') firing[a.severity] = (firing[a.severity] ?? 0) + 1;
+  return {
+    generatedAt: now.toISOString(),
+    accounts,
+    ordersToday: Object.fromEntries(orders.map((o) => [o.status, o.count])),
+    riskRejectionsToday: Object.fromEntries(rejections.map((r) => [r.rule, r.count])),
+    audit: {
+      headSeq: head.seq,
+      headAgeSeconds: head.at ? Math.max(0, (now.getTime() - head.at.getTime()) / 1000) : null,
+      lastVerification: verification
+        ? { ok: verification.ok, at: verification.finishedAt.toISOString(), records: verification.records, firstBadSeq: verification.firstBadSeq, reason: verification.reason }
+        : null,
+    },
+    backups: {
+      available: backups !== undefined,
+      kinds: withScheduledKinds(backups).map((b) => {
+        const maxAge = BACKUP_MAX_AGE_MS[b.kind];
+        return {
+          kind: b.kind,
+          lastSuccessAt: iso(b.lastSuccessAt),
+          lastVerifiedAt: iso(b.lastVerifiedAt),
+          lastStatus: b.lastStatus,
+          stale: maxAge !== undefined && (!b.lastVerifiedSnapshotAt || now.getTime() - b.lastVerifiedSnapshotAt.getTime() > maxAge),
+          failed: b.lastStatus === 'FAILED' || b.lastStatus === 'VERIFICATION_FAILED',
+        };
+      }),
+    },
+    broker: {
+      calls5m: broker.calls,
+      errors5m: broker.errors,
+      errorRatio5m: broker.calls >= BROKER_MIN_CALLS ? broker.errors / broker.calls : null,
+      sessionExpired: broker.lastSessionExpiredAt !== null && (broker.lastSuccessAt === null || broker.lastSessionExpiredAt > broker.lastSuccessAt),
+      lastSuccessAt: iso(broker.lastSuccessAt),
+    },
+    reconciliation: { mismatchOpen: reconciliation.open, lastMismatchAt: iso(reconciliation.lastMismatchAt), mismatchesToday: reconciliation.mismatchesSince },
+    taskQueue,
+    processes: heartbeats.map((h) => ({ source: h.source, kind: h.kind, host: h.host, at: h.at.toISOString(), cpuRatio: h.cpuRatio, memoryRatio: h.memoryRatio, diskFreeRatio: h.diskFreeRatio, eventLoopLagSeconds: h.eventLoopLagSeconds })),
+    alerts: { firing, pending: alerts.filter((a) => a.status === 'PENDING').length, lastEvaluationAt: iso(evaluation?.evaluatedAt) },
+  };
+}

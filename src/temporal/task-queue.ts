@@ -1,0 +1,30 @@
+/**
+ * Who polls a task queue, from Temporal's DescribeTaskQueue: a worker that stopped polling (dead,
+ * hung, partitioned) leaves its task queue with fewer pollers long before anything else notices.
+ * Pollers seen within the last minutes are listed (the server's own window).
+ *
+ * @module
+ */
+import type { Client } from '@temporalio/client';
+
+/** temporal.api.enums.v1: TASK_QUEUE_KIND_NORMAL, TASK_QUEUE_TYPE_WORKFLOW / _ACTIVITY. */
+const KIND_NORMAL = 1;
+const TYPE_WORKFLOW = 1;
+const TYPE_ACTIVITY = 2;
+
+export interface Pollers {
+  workflow: number;
+  activity: number;
+}
+
+export async function taskQueuePollers(client: Client, taskQueue: string, timeoutMs = 3000): Promise<Pollers> {
+  const describe = async (taskQueueType: typeof TYPE_WORKFLOW | typeof TYPE_ACTIVITY) => {
+    const response = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: KIND_NORMAL }, taskQueueType }),
+    );
+    // One poller per worker identity (a worker may hold several concurrent polls).
+    return new Set((response.pollers ?? []).map((p) => p.identity ?? '')).size;
+  };
+  const [workflow, activity] = await Promise.all([describe(TYPE_WORKFLOW), describe(TYPE_ACTIVITY)]);
+  return { workflow, activity };
+}

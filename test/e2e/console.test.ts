@@ -1,0 +1,92 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+
+let stack: TestStack;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId() } });
+  server = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  page = await browser.newPage();
+  // A CSP violation or a script error shows up here: the console must run under the strict CSP.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await stack?.stop();
+});
+
+describe('the operator console in a real browser', () => {
+  it('logs in, shows a new position, halts and resumes trading from the page', async () => {
+    await page.goto(`${base}/`);
+    await page.fill('#username', stack.config.ADMIN_USERNAME);
+    await page.fill('#password', stack.config.ADMIN_PASSWORD);
+    await page.click('#login-button');
+    await page.locator('#app').waitFor({ state: 'visible' });
+    await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
+    await expect.poll(() => page.textContent('[data-testid=who]')).toContain('admin');
+
+    // A trade placed through the API appears without touching the page.
+    const trader = (await stack.userWithRole('trader')).accessToken;
+    await stack.paper.setQuote(reliance, 245000);
+    const entry = await stack.request('/trades', {
+      method: 'POST',
+      token: trader,
+      headers: { 'Idempotency-Key': 'console-0001' },
+      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET' }),
+    });
+    expect(entry.status).toBe(201);
+    await expect.poll(() => page.locator('[data-testid=position-symbol]').allTextContents(), { timeout: 20_000 }).toEqual(['RELIANCE']);
+    const workflowLink = page.locator('#trades a').first();
+    expect(await workflowLink.getAttribute('href')).toMatch(/\/namespaces\/default\/workflows\/trade-/);
+    expect(await page.locator('#pnl-chart svg polyline').count()).toBe(1);
+    // GET /backup/status (admin): no backup yet, so every scheduled kind shows stale.
+    await expect.poll(() => page.textContent('[data-testid=backups] table')).toMatch(/daily.*stale/);
+
+    // Halt from the page; the state changes on the page and behind it.
+    await page.fill('#halt-reason', 'console test halt');
+    await page.click('#halt-button');
+    await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('HALTED');
+    expect(await page.textContent('#state-reason')).toContain('console test halt');
+    const [account] = await stack.db.sql<{ state: string }[]>`select trading_state as state from accounts where id = ${stack.config.ACCOUNT_ID}`;
+    expect(account?.state).toBe('HALTED');
+
+    await page.click('#resume-button');
+    await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps the session across a reload and hides admin controls from a viewer', async () => {
+    await page.reload();
+    await page.locator('#app').waitFor({ state: 'visible' });
+    await page.click('#logout');
+    await page.locator('#login-panel').waitFor({ state: 'visible' });
+
+    const viewer = await stack.userWithRole('viewer');
+    await page.fill('#username', viewer.username);
+    await page.fill('#password', viewer.password);
+    await page.click('#login-button');
+    await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
+    expect(await page.locator('#admin-controls').isHidden()).toBe(true);
+    // 403 for a viewer where GET /backup/status exists (admin only); 404 where it is not deployed.
+    await expect.poll(() => page.textContent('[data-testid=backups]')).toMatch(/admins only|unavailable/);
+    expect(problems).toEqual([]);
+  });
+});

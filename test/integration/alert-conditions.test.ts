@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertActivities } from '../../src/activities/alerts.ts';
+import { BrokerSessionExpiredError, BrokerUnavailableError } from '../../src/broker/errors.ts';
+import { transaction } from '../../src/db/transaction.ts';
+import { createBrokerMetrics } from '../../src/observability/broker-metrics.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { startProcessMonitoring } from '../../src/observability/process-monitoring.ts';
+import { silentLogger } from '../support/logger.ts';
+import { eventually } from '../support/receivers.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+
+// Each built-in rule that reads the database, driven by the real condition in PostgreSQL and
+// evaluated by the evaluator's activity (called directly, with a clock of its own).
+let stack: TestStack;
+let clock = new Date();
+let activities: ReturnType<typeof alertActivities>;
+const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
+
+beforeAll(async () => {
+  stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), ALERT_CHANNELS: 'log', ALERT_RULES: JSON.stringify(['cpu_high', 'memory_high', 'disk_low'].map((id) => ({ id, disabled: true }))) } });
+  activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, now: () => clock });
+});
+afterAll(async () => stack?.stop());
+
+const firing = async () =>
+  (await stack.db.sql<{ rule: string; key: string }[]>`select rule_id as rule, alert_key as key from alert_events where status = 'FIRING' order by id`).map((r) => r.key);
+
+describe('database-driven alert conditions', () => {
+  it('fires daily loss, reconciliation, broken audit chain, failed and stale backups, broker errors and an expired session', async () => {
+    const admin = (await stack.login()).accessToken;
+    const trader = (await stack.userWithRole('trader')).accessToken;
+
+    // Daily loss: a ₹100 limit (tightening applies at once) and a position ₹150 down.
+    expect((await stack.request('/risk/limits', { method: 'PUT', token: admin, body: JSON.stringify({ dailyLossLimit: 100 }) })).status).toBe(200);
+    await stack.paper.setQuote(reliance, 245000);
+    const entry = await stack.request('/trades', {
+      method: 'POST',
+      token: trader,
+      headers: { 'Idempotency-Key': 'conditions-0001' },
+      // A far stop-loss: the trade then watches (and records) the price.
+      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET', stopLoss: 2000 }),
+    });
+    expect(entry.status).toBe(201);
+    await stack.paper.setQuote(reliance, 243500);
+    await eventually(async () => {
+      const [p] = await stack.db.sql<{ price: number }[]>`select price_paise as price from market_prices where instrument_key like 'NSE:RELIANCE:%'`;
+      return p?.price === 243500;
+    }, 20_000, 'the new price seen by the position');
+
+    // Reconciliation: a mismatch audited and not resolved.
+    await transaction(stack.db.sql, (tx) => stack.audit.append(tx, { type: 'RECONCILIATION_MISMATCH', actor: { type: 'system', id: 'reconciler' }, accountId: stack.config.ACCOUNT_ID, payload: { symbol: 'RELIANCE', ours: 10, broker: 0 } }));
+
+    // Audit chain: a record altered behind the application's back (as a superuser, triggers off).
+    await stack.db.admin.begin(async (tx) => {
+      await tx`alter table audit_events disable trigger audit_events_no_update_delete`;
+      await tx`update audit_events set payload = '{"tampered": true}' where seq = 1`;
+      await tx`alter table audit_events enable trigger audit_events_no_update_delete`;
+    });
+    expect(await activities.verifyAuditChain()).toMatchObject({ ok: false });
+
+    // Backups: the registry of the backup work holds only a failed daily backup.
+    await stack.db.sql`insert into backups (id, kind, status, directory, started_at, finished_at, error)
+      values ('daily-test-1', 'daily', 'FAILED', '/nowhere', now() - interval '1 hour', now(), 'disk full')`;
+
+    // Broker: a worker saw six failures in a row, the last one an expired session.
+    const brokerMetrics = createBrokerMetrics(createMetrics('worker-test').registry, 'paper');
+    for (let i = 0; i < 5; i++) brokerMetrics.record('getOrder', 0.05, new BrokerUnavailableError('timeout'));
+    brokerMetrics.record('placeOrder', 0.05, new BrokerSessionExpiredError('session expired'));
+    const heartbeat = startProcessMonitoring({ sql: stack.db.sql, config: stack.config, log: silentLogger, kind: 'worker', metrics: createMetrics('worker-test-2'), broker: { name: 'paper', metrics: brokerMetrics } });
+    await heartbeat.beat();
+    await heartbeat.stop();
+
+    clock = new Date();
+    const first = await activities.evaluateAlerts();
+    const key = (rule: string, labels = '') => `${rule}${labels}`;
+    const account = `{account="${stack.config.ACCOUNT_ID}"}`;
+    expect(await firing()).toEqual(
+      expect.arrayContaining([
+        key('daily_loss_near_limit', account),
+        key('reconciliation_mismatch'),
+        key('audit_chain_broken'),
+        key('backup_failed', '{kind="daily"}'),
+        key('backup_stale', '{kind="daily"}'),
+        key('broker_session_expired'),
+      ]),
+    );
+    expect(first.notifications.map((n) => n.ruleId)).toContain('broker_session_expired');
+    // The error rate must hold for a minute before it fires.
+    expect(await firing()).not.toContain('broker_error_rate');
+    clock = new Date(clock.getTime() + 61_000);
+    await activities.evaluateAlerts();
+    expect(await firing()).toContain('broker_error_rate');
+
+    // Deduplicated: another evaluation adds nothing while the conditions hold.
+    const before = (await firing()).length;
+    clock = new Date(clock.getTime() + 30_000);
+    await activities.evaluateAlerts();
+    expect(await firing()).toHaveLength(before);
+
+    // The P&L samples the console draws were taken on each evaluation.
+    const samples = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from pnl_samples where account_id = ${stack.config.ACCOUNT_ID}`;
+    expect(samples[0]!.n).toBe(3);
+  });
+});
