@@ -64,7 +64,10 @@ describe('trading metrics after a trade', () => {
     const account = { account: stack.config.ACCOUNT_ID, process: 'api' };
     expect(metricValue(text, 'breeze_open_positions', account)).toBe(1);
     expect(metricValue(text, 'breeze_exposure_rupees', account)).toBe(24500);
-    expect(metricValue(text, 'breeze_pnl_unrealized_rupees', { ...account, basis: 'net' })).toBe(0);
+    // Net of the entry's charges (brokerage, taxes): the open position has cost them already.
+    const [open] = await stack.db.sql<{ charges: number }[]>`select charges_paise as charges from trades where status = 'OPEN'`;
+    expect(open!.charges).toBeGreaterThan(0);
+    expect(metricValue(text, 'breeze_pnl_unrealized_rupees', { ...account, basis: 'net' })).toBe(-open!.charges / 100);
     expect(metricValue(text, 'breeze_pnl_realized_rupees', { ...account, basis: 'gross' })).toBe(0);
     expect(metricValue(text, 'breeze_risk_rejections_today', { rule: 'MAX_TRADE_VALUE' })).toBe(1);
     expect(metricValue(text, 'breeze_trading_halted', account)).toBe(0);

@@ -28,7 +28,8 @@ async function verifiedBackup(id: string): Promise<Manifest> {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The seeded rows (test/support/backup-data.ts) belong to account 'main': the stack trades on it too.
+  stack = await startStack({ settings: { ACCOUNT_ID: 'main' } });
   await seedTrades(stack.db.sql, stack.audit, 4);
   await seedOtherTables(stack.db.sql);
   first = await verifiedBackup('manual-first');
