@@ -26,6 +26,7 @@ import { ipBlockRoutes } from './routes/ip-blocks.ts';
 import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { paperRoutes } from './routes/paper.ts';
+import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { riskRoutes } from './routes/risk.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));
   app.route('/', backupRoutes(deps));
+  app.route('/', reconciliationRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -60,6 +60,9 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'PUT /market/holidays/:exchange/:year': admin,
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
+  'GET /reconciliation/mismatches': adminRead,
+  'POST /reconciliation/mismatches/:id/resolve': admin,
+  'POST /reconciliation/run': admin,
 
   'GET /backup/status': adminRead,
   'POST /backup/run': admin,
