@@ -20,6 +20,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { backupRoutes } from './routes/backup.ts';
+import { brokerRoutes } from './routes/broker.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', marketRoutes(deps));
   app.route('/', paperRoutes(deps));
   app.route('/', backupRoutes(deps));
+  app.route('/', brokerRoutes(deps));
   app.route('/', reconciliationRoutes(deps));
   app.route('/', docsRoutes());
 

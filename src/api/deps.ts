@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { createAuditLog } from '../audit/append.ts';
 import { createAuditFileCopy } from '../audit/file-copy.ts';
 import type { PaperExchange } from '../broker/paper/exchange.ts';
+import { breezeLoginOptions, createBreezeClient, createBrokerRateLimiter } from '../broker/breeze/create.ts';
 import { createBroker } from '../broker/create.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -23,6 +24,8 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
   const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
   const rateLimiter = createRateLimiter(config, sql);
   const blocks = await blockList(sql);
+  // One budget for the operator's login call and the status view; it is the workers' shared one.
+  const limiter = config.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
   return {
     config,
     log,
@@ -34,10 +37,12 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     rateLimiter,
     blockList: blocks,
     paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
+    breeze: limiter && { client: createBreezeClient({ config, sql, log, limiter }), login: breezeLoginOptions(config, limiter) },
     async close() {
       await sessions.close();
       await rateLimiter.close();
       await blocks.close();
+      await limiter?.close();
     },
   };
 }
