@@ -165,6 +165,14 @@ describe('reconciliation', () => {
     expect((await reconciliationActivities(deps).reconciliationAccounts(true)).accountIds).toEqual([stack.config.ACCOUNT_ID]);
   });
 
+  it('leaves the Breeze session routes to Breeze: the paper exchange has no session to set', async () => {
+    const status = await stack.request('/broker/status', { token: admin });
+    expect(await status.json()).toMatchObject({ broker: 'paper', trading: { state: 'ACTIVE' }, session: null, budget: null });
+    const set = await stack.request('/broker/session', { method: 'POST', token: admin, body: JSON.stringify({ apiSession: '12345' }) });
+    expect(set.status).toBe(404);
+    expect(((await set.json()) as { type: string }).type).toBe('/problems/breeze-broker-off');
+  });
+
   it('is scheduled every interval with overlap SKIP and a catch-up window of one interval, idempotently', async () => {
     const id = reconciliationScheduleId(stack.config);
     try {
