@@ -26,6 +26,7 @@ import { installTemporalRuntime } from './src/observability/temporal-runtime.ts'
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
 import { connectClient } from './src/temporal/client.ts';
+import { ensureReconciliationSchedule, startReconciliationAtWorkerStart } from './src/temporal/reconciliation-schedule.ts';
 import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
 import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
@@ -63,6 +64,9 @@ async function run(): Promise<void> {
     await ensureRetentionSchedule(client, config);
     const schedules = await ensureBackupSchedules(client, config);
     log.info(schedules, 'backup schedules in place');
+    await ensureReconciliationSchedule(client, config);
+    // The worker's own poller is not running yet: the round starts once worker.run() below polls.
+    log.info({ workflowId: await startReconciliationAtWorkerStart(client, config), everyMinutes: config.RECONCILIATION_INTERVAL_MIN }, 'reconciliation scheduled, and one round started now');
     log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
     await worker.run();
     log.info('worker stopped');

@@ -201,6 +201,12 @@ export const settings = {
   BROKER_CALLS_PER_MINUTE: int(1).default(100).describe('Broker API calls per minute across all workers; Breeze allows 100'),
   BROKER_CALLS_PER_DAY: int(1).default(5000).describe('Broker API calls per IST day across all workers; Breeze allows 5000'),
   BROKER_RATE_WAIT_MS: int(0).default(3000).describe('Longest a broker call waits for a slot in the shared budget before failing as unavailable'),
+  BROKER_SESSION_RETRY_S: int(1).default(60).describe('Delay between retries of an order action refused for an expired broker session (trading reduces to exits meanwhile)'),
+
+  // Reconciliation
+  RECONCILIATION_INTERVAL_MIN: int(1).max(1440).default(5).describe("Minutes between reconciliations of the broker's positions and open orders with ours"),
+  RECONCILIATION_RUN_WAIT_MS: int(100).default(10000).describe('How long POST /reconciliation/run waits for the result before answering 202 with the run id'),
+
   // Backups
   BACKUP_DIR: z.string().optional().describe('Directory of application backups, one folder per backup (default DATA_DIR/backups)'),
   BACKUP_DAILY_TIME: hhmm.default('16:00').describe('IST time of the daily backup (every day; after the market closes)'),

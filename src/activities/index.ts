@@ -10,6 +10,7 @@ import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
+import { reconciliationActivities } from './reconciliation.ts';
 import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
@@ -26,6 +27,7 @@ export function createActivities(given: ActivityDeps) {
     ...alertActivities(deps),
     ...retentionActivities(deps),
     ...backupActivities(deps),
+    ...reconciliationActivities(deps),
   };
 }
 

@@ -15,6 +15,7 @@ import type { Paise } from '../domain/money.ts';
 import type { Instrument, OrderType, Side } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow, cancelled, heartbeat } from './context.ts';
+import { sessionExpiryGuard } from './session-expiry.ts';
 
 export interface LegInput {
   tradeId: string;
@@ -92,7 +93,7 @@ export function orderActivities(deps: ActivityDeps) {
     return result;
   }
 
-  return {
+  const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(leg: LegInput): Promise<LegResult> {
       await insertOrder(deps.sql, leg);
@@ -148,5 +149,14 @@ export function orderActivities(deps: ActivityDeps) {
     async cancelOrder(leg: LegInput, brokerOrderId: string): Promise<LegResult> {
       return toLegResult(leg.tag, await deps.broker.cancelOrder(leg.accountId, brokerOrderId, leg.instrument));
     },
+  };
+
+  // An expired broker session reduces trading to exits and retries later (session-expiry.ts).
+  const guarded = sessionExpiryGuard(deps);
+  return {
+    placeOrder: (leg: LegInput) => guarded(leg, 'placeOrder', () => steps.placeOrder(leg)),
+    settleOrder: (leg: LegInput, final: boolean) => guarded(leg, 'settleOrder', () => steps.settleOrder(leg, final)),
+    awaitOrder: (leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number) => guarded(leg, 'awaitOrder', () => steps.awaitOrder(leg, brokerOrderId, windowMs, pollMs)),
+    cancelOrder: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'cancelOrder', () => steps.cancelOrder(leg, brokerOrderId)),
   };
 }

@@ -21,6 +21,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { backupRoutes } from './routes/backup.ts';
+import { brokerRoutes } from './routes/broker.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
@@ -28,6 +29,7 @@ import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes } from './routes/monitoring.ts';
 import { paperRoutes } from './routes/paper.ts';
+import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { riskRoutes } from './routes/risk.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
 import { tradeRoutes } from './routes/trades.ts';
@@ -89,6 +91,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', monitoringRoutes(deps));
   app.route('/', consoleRoutes());
   app.route('/', backupRoutes(deps));
+  app.route('/', brokerRoutes(deps));
+  app.route('/', reconciliationRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

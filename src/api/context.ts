@@ -18,6 +18,8 @@ import type { SessionChecker } from '../security/session-check.ts';
 import type { AuditLog } from '../audit/append.ts';
 import type { BlockList } from './middleware/ip-block.ts';
 import type { PaperExchange } from '../broker/paper/exchange.ts';
+import type { BreezeClient } from '../broker/breeze/client.ts';
+import type { LoginOptions } from '../broker/breeze/session.ts';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +35,8 @@ export interface AppDeps {
   blockList: BlockList;
   /** The paper exchange, when it is the broker (its quote and order-book controls). */
   paper?: PaperExchange | undefined;
+  /** Breeze, when it is the broker: the operator's session login and the shared call budget. */
+  breeze?: { client: BreezeClient; login: LoginOptions } | undefined;
 }
 
 export interface AppEnv {

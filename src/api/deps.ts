@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { createAuditLog } from '../audit/append.ts';
 import { createAuditFileCopy } from '../audit/file-copy.ts';
 import type { PaperExchange } from '../broker/paper/exchange.ts';
+import { breezeLoginOptions, createBreezeClient, createBrokerRateLimiter } from '../broker/breeze/create.ts';
 import { createBroker } from '../broker/create.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -29,6 +30,8 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
   const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'api', metrics });
   const blocks = await blockList(sql);
+  // One budget for the operator's login call and the status view; it is the workers' shared one.
+  const limiter = config.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
   return {
     config,
     log,
@@ -41,11 +44,13 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     rateLimiter,
     blockList: blocks,
     paper: config.BROKER === 'paper' ? (createBroker(config, sql) as PaperExchange) : undefined,
+    breeze: limiter && { client: createBreezeClient({ config, sql, log, limiter }), login: breezeLoginOptions(config, limiter) },
     async close() {
       await heartbeat.stop();
       await sessions.close();
       await rateLimiter.close();
       await blocks.close();
+      await limiter?.close();
     },
   };
 }

@@ -67,6 +67,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'PUT /market/holidays/:exchange/:year': admin,
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
+  'POST /broker/session': admin,
+  'GET /broker/status': adminRead,
+  'GET /reconciliation/mismatches': adminRead,
+  'POST /reconciliation/mismatches/:id/resolve': admin,
+  'POST /reconciliation/run': admin,
 
   'GET /monitoring/metrics': read,
   'GET /monitoring/alerts': read,

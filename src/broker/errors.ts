@@ -34,9 +34,14 @@ export class BrokerOutcomeUnknownError extends AppError {
   }
 }
 
-/** The broker session has expired; trading reduces to exits until an operator sets a new one. */
+/**
+ * The broker session has expired; trading reduces to exits until an operator sets a new one.
+ * Retryable, after a long delay: nothing was done at the broker (a refused session acts on
+ * nothing), and an exit must keep trying until the operator has set the new day's session
+ * (src/activities/orders.ts).
+ */
 export class BrokerSessionExpiredError extends AppError {
-  constructor(reason: string, cause?: unknown) {
-    super('broker-session-expired', `The broker session has expired: ${reason}`, { category: 'dependency', status: 503, severity: 'CRITICAL', cause });
+  constructor(reason: string, cause?: unknown, retryAfterSeconds = 60) {
+    super('broker-session-expired', `The broker session has expired: ${reason}`, { category: 'dependency', status: 503, severity: 'CRITICAL', retryable: true, retryAfterSeconds, cause });
   }
 }

@@ -12,6 +12,7 @@ import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
 import { instrumentKey } from '../domain/trade.ts';
 import { lastPrices } from './market-prices.ts';
 import type { Queryable } from './pool.ts';
+import { lockedInstruments } from './reconciliation.ts';
 import { activeReservations, entriesInLastSecond } from './reservations.ts';
 import { limitOverrides } from './risk-limits.ts';
 import { openTrades, realizedSince, type TradeRow } from './trades.ts';
@@ -45,6 +46,7 @@ export async function readBook(sql: Queryable, config: Config, account: { id: st
       reservations: await activeReservations(sql, account.id),
       realizedTodayPaise: await realizedSince(sql, account.id, istDayStart(now)),
       ordersLastSecond: await entriesInLastSecond(sql, account.id, now),
+      lockedInstruments: await lockedInstruments(sql, account.id),
     },
   };
 }

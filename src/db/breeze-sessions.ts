@@ -47,3 +47,19 @@ export async function expireBreezeSession(sql: Queryable, tradingDay: string, se
     update breeze_sessions set expired_at = now(), updated_at = now()
     where trading_day = ${tradingDay} and session_token = ${sessionToken} and expired_at is null`;
 }
+
+/** What may be shown of an IST day's session (GET /broker/status): never the API_Session or the token. */
+export interface BreezeSessionState {
+  tradingDay: string;
+  userId: string;
+  setAt: Date;
+  /** When a worker found Breeze refusing it; null while it is believed valid. */
+  expiredAt: Date | null;
+}
+
+export async function breezeSessionState(sql: Queryable, tradingDay: string): Promise<BreezeSessionState | undefined> {
+  const [row] = await sql<BreezeSessionState[]>`
+    select to_char(trading_day, 'YYYY-MM-DD') as "tradingDay", user_id as "userId", updated_at as "setAt", expired_at as "expiredAt"
+    from breeze_sessions where trading_day = ${tradingDay}`;
+  return row;
+}

@@ -6,6 +6,7 @@
  */
 export { backupWorkflow } from './backup.ts';
 export { circuitBreakerWorkflow } from './circuit-breaker.ts';
+export { reconciliationWorkflow } from './reconciliation.ts';
 export { retentionWorkflow } from './retention.ts';
 export { tradeWorkflow } from './trade.ts';
 export { alertDeliveryWorkflow } from './alert-delivery.ts';

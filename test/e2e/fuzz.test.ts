@@ -9,7 +9,7 @@ let patterns: { method: string; path: string }[];
 beforeAll(async () => {
   stack = await startStack({
     noWorker: true,
-    settings: { TRADE_ACK_WAIT_MS: '200', RATE_LIMIT_READ: '10000,100000,1000000,10000000', RATE_LIMIT_TRADING: '10000,100000,1000000,10000000', RATE_LIMIT_AUTH: '10000,100000,1000000,10000000' },
+    settings: { TRADE_ACK_WAIT_MS: '200', RECONCILIATION_RUN_WAIT_MS: '200', RATE_LIMIT_READ: '10000,100000,1000000,10000000', RATE_LIMIT_TRADING: '10000,100000,1000000,10000000', RATE_LIMIT_AUTH: '10000,100000,1000000,10000000' },
   });
   adminToken = (await stack.login()).accessToken;
   patterns = stack.app.routes.filter((r) => r.method !== 'ALL' && !r.path.endsWith('*')).map((r) => ({ method: r.method, path: r.path }));

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import type { Sql } from '../../db/pool.ts';
+import type { Sql, TxSql } from '../../db/pool.ts';
+import { transaction } from '../../db/transaction.ts';
 import { expireBreezeSession, loadBreezeSession, saveBreezeSession, saveBreezeSessionIfAbsent, type StoredBreezeSession } from '../../db/breeze-sessions.ts';
 import { istParts } from '../../domain/market-calendar.ts';
 import { BrokerSessionExpiredError, BrokerUnavailableError } from '../errors.ts';
@@ -59,15 +60,25 @@ export function sessionDay(at: Date): string {
   return istParts(at).date;
 }
 
+/** Who is logged in for which IST day: what may be shown and audited (never the token). */
+export interface SessionSet {
+  tradingDay: string;
+  userId: string;
+}
+
 /**
  * Set the day's session from a fresh API_Session: exchange it (so a typo fails here, not on the
  * first order) and store it for every worker. Returns who is logged in, never the token.
+ * `record` runs in the transaction that stores it (its audit record, invariant 3).
  */
-export async function setBreezeSession(sql: Sql, options: LoginOptions, apiSession: string, now = new Date()): Promise<{ tradingDay: string; userId: string }> {
+export async function setBreezeSession(sql: Sql, options: LoginOptions, apiSession: string, now = new Date(), record?: (tx: TxSql, set: SessionSet) => Promise<unknown>): Promise<SessionSet> {
   const exchanged = await exchangeApiSession(options, apiSession);
-  const tradingDay = sessionDay(now);
-  await saveBreezeSession(sql, { tradingDay, apiSession, sessionToken: exchanged.sessionToken, userId: exchanged.userId });
-  return { tradingDay, userId: exchanged.userId };
+  const set: SessionSet = { tradingDay: sessionDay(now), userId: exchanged.userId };
+  await transaction(sql, async (tx) => {
+    await saveBreezeSession(tx, { ...set, apiSession, sessionToken: exchanged.sessionToken });
+    await record?.(tx, set);
+  });
+  return set;
 }
 
 export interface SessionProviderOptions {

@@ -21,6 +21,7 @@ export const RULES = [
   'ORDER_RATE',
   'PRICE_UNAVAILABLE',
   'INTRADAY_CUTOFF',
+  'RECONCILIATION_LOCK',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
@@ -64,6 +65,8 @@ export interface Book {
   realizedTodayPaise: Paise;
   /** Entry orders the account sent in the last second. */
   ordersLastSecond: number;
+  /** Instruments with an unresolved reconciliation mismatch: no new entries there (exits stay allowed). */
+  lockedInstruments?: readonly string[] | undefined;
 }
 
 export interface EntryOrder {
@@ -174,6 +177,12 @@ export function checkRisk(order: EntryOrder, book: Book, limits: RiskLimits, mar
 
   if (book.ordersLastSecond >= limits.maxOrdersPerSecond) {
     add('ORDER_RATE', limits.maxOrdersPerSecond, book.ordersLastSecond + 1, `More than ${limits.maxOrdersPerSecond} orders in one second`);
+  }
+
+  // Reconciliation: while the broker's book and ours disagree on this instrument, adding to it would
+  // build on a position nobody can vouch for. Only entries pass through here; exits stay allowed.
+  if (book.lockedInstruments?.includes(order.instrumentKey)) {
+    add('RECONCILIATION_LOCK', 'no unresolved reconciliation mismatch', 'unresolved mismatch', 'The broker\'s book and ours disagree on this instrument; new entries wait until an operator resolves the mismatch');
   }
   return violations;
 }

@@ -1,0 +1,107 @@
+/**
+ * The broker, the operator's way (admin): set the day's Breeze session from the API_Session of
+ * ICICI's browser login (POST /broker/session, Breeze only), and see which broker is in use,
+ * whether today's session is set and believed valid, and what is left of the shared call budget
+ * (GET /broker/status). Neither answer ever carries the API_Session or the session token.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { setSessionAsOperator } from '../../broker/breeze/operator-session.ts';
+import { sessionDay } from '../../broker/breeze/session.ts';
+import { BrokerSessionExpiredError } from '../../broker/errors.ts';
+import { getAccount } from '../../db/accounts.ts';
+import { breezeSessionState } from '../../db/breeze-sessions.ts';
+import { AppError, BusinessRuleError } from '../../domain/errors.ts';
+import { actorOf } from '../../security/principal.ts';
+import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { validationHook } from '../validation.ts';
+
+const Obj = z.record(z.string(), z.unknown());
+const problem = { content: { 'application/problem+json': { schema: Obj } } };
+
+const SessionBody = z
+  .object({ apiSession: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the API_Session shown after the ICICI login').openapi({ description: "The day's API_Session from ICICI's browser login" }) })
+  .strict()
+  .openapi('BrokerSessionRequest');
+
+const setSession = createRoute({
+  method: 'post',
+  path: '/broker/session',
+  tags: ['broker'],
+  summary: "Set the day's Breeze session from the API_Session of ICICI's browser login (BROKER=breeze only)",
+  request: { body: { content: { 'application/json': { schema: SessionBody } }, required: true } },
+  responses: {
+    200: { description: 'Set for every worker: the trading day and the ICICI user id', content: { 'application/json': { schema: Obj } } },
+    404: { description: 'The broker is not Breeze', ...problem },
+    422: { description: 'Breeze refused the API_Session', ...problem },
+  },
+});
+
+const status = createRoute({
+  method: 'get',
+  path: '/broker/status',
+  tags: ['broker'],
+  summary: "The broker in use, today's session and the remaining call budget",
+  responses: { 200: { description: 'Broker status', content: { 'application/json': { schema: Obj } } } },
+});
+
+export function brokerRoutes(deps: AppDeps) {
+  const { config, sql } = deps;
+  const breezeOnly = () => {
+    if (!deps.breeze) throw new AppError('breeze-broker-off', 'The broker is not Breeze (BROKER is not breeze)', { category: 'not_found', status: 404 });
+    return deps.breeze;
+  };
+
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(setSession, async (c) => {
+      const breeze = breezeOnly();
+      const principal = principalOf(c);
+      const { requestId, clientIp } = requestFacts(c);
+      try {
+        const set = await setSessionAsOperator({ sql, audit: deps.audit }, breeze.login, c.req.valid('json').apiSession, {
+          actor: actorOf(principal),
+          via: 'api',
+          accountId: principal.accountId,
+          requestId,
+          clientIp,
+        });
+        return c.json({ broker: 'breeze', ...set }, 200);
+      } catch (err) {
+        if (err instanceof BrokerSessionExpiredError) {
+          throw new BusinessRuleError('broker-session-refused', 'Breeze refused this API_Session: log in to ICICI again and use the new one');
+        }
+        throw err;
+      }
+    })
+    .openapi(status, async (c) => {
+      const account = await getAccount(sql, principalOf(c).accountId);
+      const trading = account ? { state: account.tradingState, reason: account.stateReason, since: account.stateChangedAt.toISOString() } : null;
+      if (!deps.breeze) return c.json({ broker: config.BROKER, trading, session: null, budget: null }, 200);
+      const tradingDay = sessionDay(new Date());
+      const stored = await breezeSessionState(sql, tradingDay);
+      const left = await deps.breeze.client.remainingBudget();
+      return c.json(
+        {
+          broker: 'breeze',
+          trading,
+          session: {
+            tradingDay,
+            set: stored !== undefined,
+            // believed valid: set, and no worker has met Breeze refusing it since
+            valid: stored !== undefined && stored.expiredAt === null,
+            userId: stored?.userId ?? null,
+            setAt: stored?.setAt.toISOString() ?? null,
+            expiredAt: stored?.expiredAt?.toISOString() ?? null,
+            // exchanged at first use when nothing is stored for the day
+            apiSessionInSettings: Boolean(config.BREEZE_API_SESSION),
+          },
+          budget: {
+            limits: { orderActionsPerSecond: config.BROKER_MAX_ORDERS_PER_SECOND, callsPerMinute: config.BROKER_CALLS_PER_MINUTE, callsPerDay: config.BROKER_CALLS_PER_DAY },
+            left: left ? { orderActionsThisSecond: left.secondLeft, callsThisMinute: left.minuteLeft, callsToday: left.dayLeft } : null,
+          },
+        },
+        200,
+      );
+    });
+}
