@@ -18,6 +18,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TRADE_ACK_WAIT_MS: '3000',
     ORDER_POLL_MS: '100',
     PRICE_POLL_MS: '100',
+    // Round trips at a flat price lose their charges: a losing-streak cool-down would halt unrelated tests.
+    BREAKER_LOSS_STREAK: '0',
     ...overrides,
   });
 }
