@@ -16,7 +16,12 @@ const event = (i: number) => ({
   payload: { tag: `t${i}E1`, side: 'BUY', quantity: 10, limitPricePaise: 245_050, broker: 'paper', brokerStatus: 'OPEN' },
 });
 
-export async function benchAudit(infra: BenchInfra, rows = 5000, concurrency = 8) {
+/** Both at one writer (the chain's own cost) and at eight (its cost when appends queue for the head). */
+export async function benchAudit(infra: BenchInfra) {
+  return { sequential: await benchAuditAt(infra, 3000, 1), concurrent: await benchAuditAt(infra, 5000, 8) };
+}
+
+async function benchAuditAt(infra: BenchInfra, rows: number, concurrency: number) {
   const sql: Sql = createSql(infra.appUrl, { max: concurrency, idleTimeoutS: 5, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-audit' });
   const admin = createSql(infra.adminUrl, { max: 1, idleTimeoutS: 5, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-audit' });
   try {
