@@ -38,7 +38,7 @@ export async function startBenchInfra(): Promise<BenchInfra> {
   const cli = resolveTool(TEMPORAL_CLI, process.env.TEMPORAL_CLI, () => {});
   const [pg, temporal] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: false }),
-    startDevServer({ binary: cli.path, port: await freePort(), namespace: 'default', dbFile: path.join(dir, 'temporal.sqlite') }),
+    startDevServer({ binary: cli.path, port: await freePort(), namespace: 'default', dbFile: path.join(dir, 'temporal.sqlite'), fast: process.env.BENCH_FAST_TEMPORAL === '1' }),
   ]);
   const admin = createSql(pg.adminUrl, { max: 1, idleTimeoutS: 5, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench' });
   await migrate(admin, pino({ level: 'silent' }), { appRole: pg.appRole });

@@ -19,12 +19,16 @@ import type { PaperExchange } from '../src/broker/paper/exchange.ts';
 import { loadConfig } from '../src/config.ts';
 import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
+import { insertUser } from '../src/db/users.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
+import { hashPassword } from '../src/security/passwords.ts';
 import { createTradingWorker } from '../src/worker/create-worker.ts';
 import { enterFloor } from './workflows/floor.ts';
 import { type BenchInfra, load, percentiles } from './infra.ts';
 
 const SYMBOLS = Array.from({ length: 40 }, (_, i) => `BENCH${i}`);
+/** Trades spread over several accounts, as a desk with several traders: each book stays small. */
+const ACCOUNTS = 20;
 
 export async function benchTrading(infra: BenchInfra, options: { trades?: number; concurrency?: number } = {}) {
   const total = options.trades ?? 1000;
@@ -38,7 +42,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
     MARKET_HOURS: 'always',
     PAPER_RANDOM_WALK: 'false',
     ACCOUNT_CAPITAL: '1000000000000',
-    RISK_MAX_OPEN_POSITIONS: '1000000',
+    RISK_MAX_OPEN_POSITIONS: '1000',
     RISK_MAX_POSITION_QUANTITY: '100000000',
     RISK_MAX_CONCENTRATION: '1',
     RISK_MAX_ORDERS_PER_SECOND: '100000',
@@ -77,13 +81,20 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const worker = await createTradingWorker({ config, log, sql, connection, client, broker, audit: createAuditLog() });
   const stack = await worker.runUntil(async () => {
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: config.ADMIN_USERNAME, password: config.ADMIN_PASSWORD }) });
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    const passwordHash = await hashPassword('bench-trader-password', config.BCRYPT_COST);
+    const tokens: string[] = [];
+    for (let a = 0; a < ACCOUNTS; a++) {
+      const accountId = `bench-${a}`;
+      await ensureAccount(sql, accountId, 1e14);
+      await insertUser(sql, { username: `trader-${a}`, passwordHash, role: 'trader', accountId, createdBy: 'bench' });
+      const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `trader-${a}`, password: 'bench-trader-password' }) });
+      tokens.push(((await login.json()) as { accessToken: string }).accessToken);
+    }
     let failures = 0;
     const enter = async (i: number) => {
       const res = await fetch(`${base}/trades`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: { authorization: `Bearer ${tokens[i % ACCOUNTS]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
         body: JSON.stringify({ symbol: SYMBOLS[i % SYMBOLS.length], side: 'BUY', quantity: 1, orderType: 'MARKET' }),
       });
       const body = (await res.json()) as { status?: string };

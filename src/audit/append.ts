@@ -1,21 +1,26 @@
 /**
- * The one writer of the audit trail. `append(tx, event)` runs inside the caller's transaction, so a
- * state change and its audit record commit or roll back together. The head row is locked for the
- * append, which serialises appends: the chain never forks. Once the transaction commits, the
- * record is also copied to the day's JSONL file.
+ * The one writer of the audit trail. `append(tx, event)` records the event in the caller's
+ * transaction, so a state change and its audit record commit or roll back together. The records of
+ * a transaction are written in one statement at its very end (`audit_append_batch`), which locks
+ * the chain's head only while the transaction commits: appends are serialised (the chain never
+ * forks) without holding every other transaction back for the whole of this one, and the chain's
+ * order is the commit order. Once the transaction has committed, the records are also copied to
+ * the day's JSONL file.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { afterCommit } from '../db/transaction.ts';
+import { afterCommit, beforeCommit } from '../db/transaction.ts';
 import type { TxSql } from '../db/pool.ts';
 import { contentTail, scrubPayload } from './chain.ts';
 import { type AuditEvent, type AuditRecord, defaultsOf } from './events.ts';
 import type { AuditFileCopy } from './file-copy.ts';
 
+type Pending = Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>;
+
 export interface AuditLog {
-  /** Append `event` in `tx` (opened with `transaction()`); resolves to the stored record. */
-  append(tx: TxSql, event: AuditEvent): Promise<AuditRecord>;
+  /** Record `event` in `tx` (opened with `transaction()`); it is written when `tx` commits. */
+  append(tx: TxSql, event: AuditEvent): Promise<void>;
 }
 
 export interface AuditLogOptions {
@@ -26,10 +31,31 @@ export interface AuditLogOptions {
 
 export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? (() => new Date());
+  const pendingByTx = new WeakMap<TxSql, Pending[]>();
+
+  async function flush(tx: TxSql, pending: Pending[]): Promise<void> {
+    const batch = pending.map((content) => ({ ...content, tail: contentTail(content) }));
+    const rows = await tx<{ seq: number; prevHash: string; hash: string }[]>`
+      select seq, prev_hash as "prevHash", hash from audit_append_batch(${tx.json(batch as never)})`;
+    if (rows.length !== pending.length) throw new Error('audit append wrote a different number of records');
+    const records: AuditRecord[] = pending.map((content, i) => ({ seq: rows[i]!.seq, ...content, prevHash: rows[i]!.prevHash, hash: rows[i]!.hash }));
+    const fileCopy = options.fileCopy;
+    if (fileCopy) afterCommit(tx, async () => {
+      for (const record of records) await fileCopy.write(record);
+    });
+  }
+
   return {
     async append(tx, event) {
       const defaults = defaultsOf(event.type);
-      const content = {
+      let pending = pendingByTx.get(tx);
+      if (!pending) {
+        const queue: Pending[] = [];
+        pending = queue;
+        pendingByTx.set(tx, queue);
+        beforeCommit(tx, () => flush(tx, queue));
+      }
+      pending.push({
         eventId: randomUUID(),
         occurredAt: now().toISOString(),
         type: event.type,
@@ -44,31 +70,7 @@ export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
         clientIp: event.clientIp ?? null,
         requestId: event.requestId ?? null,
         payload: (scrubPayload(event.payload ?? {}) ?? {}) as Record<string, unknown>,
-      };
-      const tail = contentTail(content);
-      // Lock the head, take the next sequence number, hash (same formula as chain.ts) and move the head.
-      const [row] = await tx<{ seq: number; prevHash: string; hash: string }[]>`
-        with head as (
-          select seq, hash from audit_head where id = 1 for update
-        ), inserted as (
-          insert into audit_events (
-            seq, event_id, occurred_at, event_type, severity, category, actor_type, actor_id,
-            account_id, trade_id, workflow_id, run_id, client_ip, request_id, payload, prev_hash, hash)
-          select head.seq + 1, ${content.eventId}, ${content.occurredAt}, ${content.type}, ${content.severity},
-            ${content.category}, ${content.actorType}, ${content.actorId}, ${content.accountId}, ${content.tradeId},
-            ${content.workflowId}, ${content.runId}, ${content.clientIp}, ${content.requestId},
-            ${tx.json(content.payload as never)}, head.hash,
-            encode(sha256(convert_to(head.hash || E'\\n[' || (head.seq + 1)::text || ',' || ${tail}::text, 'UTF8')), 'hex')
-          from head
-          returning seq, prev_hash, hash
-        )
-        update audit_head set seq = inserted.seq, hash = inserted.hash from inserted where audit_head.id = 1
-        returning inserted.seq as seq, inserted.prev_hash as "prevHash", inserted.hash as hash`;
-      if (!row) throw new Error('audit head row is missing');
-      const record: AuditRecord = { seq: row.seq, ...content, prevHash: row.prevHash, hash: row.hash };
-      const fileCopy = options.fileCopy;
-      if (fileCopy) afterCommit(tx, () => fileCopy.write(record));
-      return record;
+      });
     },
   };
 }

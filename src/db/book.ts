@@ -27,12 +27,21 @@ export interface AccountBook {
 
 /** Read the book (inside the reservation's transaction, after the account row is locked). */
 export async function readBook(sql: Queryable, config: Config, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
-  const trades = await openTrades(sql, account.id);
+  // Independent reads, sent together: porsager pipelines them on the connection (one round trip
+  // of waiting instead of seven inside the reservation's critical section).
+  const [trades, overrides, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
+    openTrades(sql, account.id),
+    limitOverrides(sql, account.id),
+    activeReservations(sql, account.id),
+    realizedSince(sql, account.id, istDayStart(now)),
+    entriesInLastSecond(sql, account.id, now),
+    lockedInstruments(sql, account.id),
+  ]);
   const prices = await lastPrices(sql, [...extraInstruments, ...trades.map((t) => instrumentKey(t.instrument))]);
   return {
     openTrades: trades,
     prices,
-    limits: effectiveLimits(defaultRiskLimits(config), await limitOverrides(sql, account.id)),
+    limits: effectiveLimits(defaultRiskLimits(config), overrides),
     book: {
       tradingState: account.tradingState,
       capitalPaise: account.capitalPaise,
@@ -43,10 +52,10 @@ export async function readBook(sql: Queryable, config: Config, account: { id: st
         entryPricePaise: t.entryPricePaise ?? 0,
         lastPrice: prices.get(instrumentKey(t.instrument)),
       })),
-      reservations: await activeReservations(sql, account.id),
-      realizedTodayPaise: await realizedSince(sql, account.id, istDayStart(now)),
-      ordersLastSecond: await entriesInLastSecond(sql, account.id, now),
-      lockedInstruments: await lockedInstruments(sql, account.id),
+      reservations,
+      realizedTodayPaise,
+      ordersLastSecond,
+      lockedInstruments: locked,
     },
   };
 }

@@ -1,30 +1,39 @@
 /**
- * Transactions with after-commit hooks. `sql.begin` already rolls back when the callback throws;
- * this adds a way for writers inside the transaction (the audit file copy, metrics) to act only
- * once the transaction has committed.
+ * Transactions with commit hooks. `sql.begin` already rolls back when the callback throws; this
+ * adds work that must run at the very end of the transaction (the audit append, so the chain's
+ * head is locked only while committing) and work that must wait until it has committed (the
+ * audit file copy).
  *
  * @module
  */
 import type { Sql, TxSql } from './pool.ts';
 
 type Hook = () => void | Promise<void>;
-const hooksByTx = new WeakMap<TxSql, Hook[]>();
+interface Hooks {
+  beforeCommit: Hook[];
+  afterCommit: Hook[];
+}
+const hooksByTx = new WeakMap<TxSql, Hooks>();
 
 /**
- * Run `fn` in one transaction; after it commits, run the hooks registered with {@link afterCommit}.
- * A failing hook is reported to `onHookError` and never undoes the commit.
+ * Run `fn` in one transaction. The hooks registered with {@link beforeCommit} run, in order, after
+ * `fn` and inside the transaction (a failing one rolls it back); those registered with
+ * {@link afterCommit} run once it committed (a failing one is reported to `onHookError` and never
+ * undoes the commit).
  */
 export async function transaction<T>(
   sql: Sql,
   fn: (tx: TxSql) => Promise<T>,
   onHookError: (err: unknown) => void = () => {},
 ): Promise<T> {
-  const hooks: Hook[] = [];
+  const hooks: Hooks = { beforeCommit: [], afterCommit: [] };
   const result = (await sql.begin(async (tx) => {
     hooksByTx.set(tx, hooks);
-    return fn(tx);
+    const value = await fn(tx);
+    for (let i = 0; i < hooks.beforeCommit.length; i++) await hooks.beforeCommit[i]!();
+    return value;
   })) as T;
-  for (const hook of hooks) {
+  for (const hook of hooks.afterCommit) {
     try {
       await hook();
     } catch (err) {
@@ -34,9 +43,18 @@ export async function transaction<T>(
   return result;
 }
 
-/** Register work to do once `tx` commits; throws when `tx` was not opened by {@link transaction}. */
-export function afterCommit(tx: TxSql, hook: Hook): void {
+function hooksOf(tx: TxSql): Hooks {
   const hooks = hooksByTx.get(tx);
-  if (!hooks) throw new Error('afterCommit needs a transaction opened by transaction()');
-  hooks.push(hook);
+  if (!hooks) throw new Error('commit hooks need a transaction opened by transaction()');
+  return hooks;
+}
+
+/** Register work to run at the end of `tx`, before it commits. */
+export function beforeCommit(tx: TxSql, hook: Hook): void {
+  hooksOf(tx).beforeCommit.push(hook);
+}
+
+/** Register work to do once `tx` commits. */
+export function afterCommit(tx: TxSql, hook: Hook): void {
+  hooksOf(tx).afterCommit.push(hook);
 }

@@ -186,7 +186,9 @@ describe('the daily file copy', () => {
   it('writes every committed record to the day file, and nothing of a rolled-back one', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bt-copy-'));
     const withCopy = createAuditLog({ fileCopy: createAuditFileCopy(dir, silentLogger) });
-    const record = await transaction(db.sql, (tx) => withCopy.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: 'bob' }, payload: { sessionId: 's1', password: 'hunter2' } }));
+    await transaction(db.sql, (tx) => withCopy.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: 'bob' }, payload: { sessionId: 's1', password: 'hunter2' } }));
+    const [record] = await recordsAfter(db.sql, 0, 1);
+    if (!record) throw new Error('no record');
     await transaction(db.sql, async (tx) => {
       await withCopy.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: 'eve' } });
       throw new Error('rolled back');
