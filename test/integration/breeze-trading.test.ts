@@ -17,7 +17,11 @@ const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as cons
 let emulator: BreezeEmulator;
 let settings: Record<string, string>;
 
-beforeAll(async () => {
+/**
+ * A Breeze of its own for each group of tests: reconciliation (run at every worker start) compares
+ * the broker's book with the database's, so two test databases must not share one broker.
+ */
+async function freshBreeze() {
   const appKey = `app-${randomBytes(4).toString('hex')}`;
   emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
   emulator.setQuote(relind, { ltpPaise: 2450_00 });
@@ -31,8 +35,7 @@ beforeAll(async () => {
     RISK_MAX_OPEN_POSITIONS: '10',
     RATE_LIMIT_TRADING: '1000,10000,100000,1000000',
   };
-});
-afterAll(async () => emulator?.stop());
+}
 
 /** The orders Breeze received for a trade, by the tags in user_remark. */
 function ordersAtBreeze(tradeId: string): string[] {
@@ -46,10 +49,14 @@ describe('trading through Breeze', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
+    await freshBreeze();
     stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
     trader = (await stack.userWithRole('trader')).accessToken;
   });
-  afterAll(async () => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await emulator?.stop();
+  });
 
   it('enters, exits on request and realizes the P&L, one order per leg', async () => {
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 4 }));
@@ -81,11 +88,14 @@ describe('trading through Breeze with workers that crash', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
+    await freshBreeze();
     stack = await startStack({ noWorker: true, settings: { ...settings, TRADE_ACK_WAIT_MS: '1000' } });
     trader = (await stack.userWithRole('trader')).accessToken;
-    emulator.setQuote(relind, { ltpPaise: 2450_00 });
   });
-  afterAll(async () => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await emulator?.stop();
+  });
 
   it('finishes a trade whose worker died right after Breeze accepted the entry', async () => {
     const doomed = spawnWorker(stack, { ...settings, FAILPOINTS: 'after-broker-accept' });
