@@ -14,11 +14,11 @@ import { actorOf } from '../../security/principal.ts';
 import { endSessions, refreshSession, type RequestFacts } from '../../security/sessions.ts';
 import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
 import { validationHook } from '../validation.ts';
+import { problem } from '../schemas/common.ts';
 
 const TokenPair = z
   .object({ accessToken: z.string(), refreshToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
   .openapi('TokenPair');
-const problem = { content: { 'application/problem+json': { schema: z.object({}).passthrough() } } };
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const loginRoute = createRoute({
@@ -29,8 +29,8 @@ const loginRoute = createRoute({
   request: { body: json(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict()) },
   responses: {
     200: { description: 'Logged in', content: { 'application/json': { schema: TokenPair } } },
-    401: { description: 'Invalid credentials', ...problem },
-    423: { description: 'Account locked (Retry-After says for how long)', ...problem },
+    401: problem('Invalid credentials'),
+    423: problem('Account locked (Retry-After says for how long)'),
   },
 });
 
@@ -40,7 +40,7 @@ const refreshRoute = createRoute({
   tags: ['auth'],
   summary: 'Rotate the refresh token; using one twice revokes the session',
   request: { body: json(z.object({ refreshToken: z.string().min(1).max(4096) }).strict()) },
-  responses: { 200: { description: 'A new token pair', content: { 'application/json': { schema: TokenPair } } }, 401: { description: 'Refused', ...problem } },
+  responses: { 200: { description: 'A new token pair', content: { 'application/json': { schema: TokenPair } } }, 401: problem('Refused') },
 });
 
 const logoutRoute = createRoute({
@@ -57,7 +57,7 @@ const passwordRoute = createRoute({
   tags: ['auth'],
   summary: 'Change your password (ends your other sessions)',
   request: { body: json(z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict()) },
-  responses: { 204: { description: 'Changed' }, 401: { description: 'Current password wrong', ...problem } },
+  responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong') },
 });
 
 export function authRoutes(deps: AppDeps) {

@@ -12,8 +12,8 @@ import { startBackupNow } from '../../temporal/backups.ts';
 import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
+import { problem } from '../schemas/common.ts';
 
-const problem = { content: { 'application/problem+json': { schema: z.object({}).passthrough() } } };
 
 const BackupStatus = z
   .object({
@@ -33,7 +33,7 @@ const status = createRoute({
   summary: 'Last backups per kind, schedules, next runs, failures and staleness',
   responses: {
     200: { description: 'Backup status', content: { 'application/json': { schema: BackupStatus } } },
-    403: { description: 'Needs the admin scope', ...problem },
+    403: problem('Needs the admin scope'),
   },
 });
 
@@ -45,7 +45,7 @@ const run = createRoute({
   request: { body: { content: { 'application/json': { schema: RunBody } }, required: true } },
   responses: {
     202: { description: 'Started (or joined the run of this kind already going)', content: { 'application/json': { schema: RunAccepted } } },
-    403: { description: 'Needs the admin scope', ...problem },
+    403: problem('Needs the admin scope'),
   },
 });
 

@@ -16,9 +16,8 @@ import { AppError, BusinessRuleError } from '../../domain/errors.ts';
 import { actorOf } from '../../security/principal.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { validationHook } from '../validation.ts';
+import { JsonObject, problem } from '../schemas/common.ts';
 
-const Obj = z.record(z.string(), z.unknown());
-const problem = { content: { 'application/problem+json': { schema: Obj } } };
 
 const SessionBody = z
   .object({ apiSession: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the API_Session shown after the ICICI login').openapi({ description: "The day's API_Session from ICICI's browser login" }) })
@@ -32,9 +31,9 @@ const setSession = createRoute({
   summary: "Set the day's Breeze session from the API_Session of ICICI's browser login (BROKER=breeze only)",
   request: { body: { content: { 'application/json': { schema: SessionBody } }, required: true } },
   responses: {
-    200: { description: 'Set for every worker: the trading day and the ICICI user id', content: { 'application/json': { schema: Obj } } },
-    404: { description: 'The broker is not Breeze', ...problem },
-    422: { description: 'Breeze refused the API_Session', ...problem },
+    200: { description: 'Set for every worker: the trading day and the ICICI user id', content: { 'application/json': { schema: JsonObject } } },
+    404: problem('The broker is not Breeze'),
+    422: problem('Breeze refused the API_Session'),
   },
 });
 
@@ -43,7 +42,7 @@ const status = createRoute({
   path: '/broker/status',
   tags: ['broker'],
   summary: "The broker in use, today's session and the remaining call budget",
-  responses: { 200: { description: 'Broker status', content: { 'application/json': { schema: Obj } } } },
+  responses: { 200: { description: 'Broker status', content: { 'application/json': { schema: JsonObject } } } },
 });
 
 export function brokerRoutes(deps: AppDeps) {

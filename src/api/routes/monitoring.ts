@@ -12,20 +12,19 @@ import { paiseToRupees } from '../../domain/money.ts';
 import { snapshotSamples } from '../../observability/samples.ts';
 import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
 import { validationHook } from '../validation.ts';
+import { jsonObject } from '../schemas/common.ts';
 
-const Obj = z.record(z.string(), z.unknown());
-const ok = (description: string) => ({ description, content: { 'application/json': { schema: Obj } } });
 
-const metrics = createRoute({ method: 'get', path: '/monitoring/metrics', tags: ['monitoring'], summary: 'System and trading metrics as JSON (the same numbers as GET /metrics)', responses: { 200: ok('Snapshot') } });
+const metrics = createRoute({ method: 'get', path: '/monitoring/metrics', tags: ['monitoring'], summary: 'System and trading metrics as JSON (the same numbers as GET /metrics)', responses: { 200: jsonObject('Snapshot') } });
 const alerts = createRoute({
   method: 'get',
   path: '/monitoring/alerts',
   tags: ['monitoring'],
   summary: 'Alerts pending or firing now, and the recent notifications with their deliveries',
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
-  responses: { 200: ok('Alerts') },
+  responses: { 200: jsonObject('Alerts') },
 });
-const pnl = createRoute({ method: 'get', path: '/monitoring/pnl', tags: ['monitoring'], summary: "Today's P&L samples of the caller's account, with the daily loss limit", responses: { 200: ok('P&L samples') } });
+const pnl = createRoute({ method: 'get', path: '/monitoring/pnl', tags: ['monitoring'], summary: "Today's P&L samples of the caller's account, with the daily loss limit", responses: { 200: jsonObject('P&L samples') } });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

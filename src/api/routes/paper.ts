@@ -11,8 +11,8 @@ import { paiseToRupees, rupeesToPaise } from '../../domain/money.ts';
 import { EXCHANGES, PRODUCTS } from '../../domain/trade.ts';
 import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
 import { validationHook } from '../validation.ts';
+import { JsonObject } from '../schemas/common.ts';
 
-const Obj = z.record(z.string(), z.unknown());
 
 const setQuote = createRoute({
   method: 'post',
@@ -29,7 +29,7 @@ const setQuote = createRoute({
       required: true,
     },
   },
-  responses: { 200: { description: 'The quote', content: { 'application/json': { schema: Obj } } } },
+  responses: { 200: { description: 'The quote', content: { 'application/json': { schema: JsonObject } } } },
 });
 
 const orders = createRoute({
@@ -38,7 +38,7 @@ const orders = createRoute({
   tags: ['paper'],
   summary: 'Every order the paper exchange received, with its tag',
   request: { query: z.object({ tag: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(5000).default(500) }) },
-  responses: { 200: { description: 'Orders, newest first', content: { 'application/json': { schema: Obj } } } },
+  responses: { 200: { description: 'Orders, newest first', content: { 'application/json': { schema: JsonObject } } } },
 });
 
 export function paperRoutes(deps: AppDeps) {

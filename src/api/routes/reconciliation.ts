@@ -14,10 +14,8 @@ import { runReconciliationNow } from '../../temporal/reconciliation-schedule.ts'
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
+import { jsonObject, problem } from '../schemas/common.ts';
 
-const Obj = z.record(z.string(), z.unknown());
-const problem = { content: { 'application/problem+json': { schema: Obj } } };
-const ok = (description: string) => ({ description, content: { 'application/json': { schema: Obj } } });
 
 const list = createRoute({
   method: 'get',
@@ -25,7 +23,7 @@ const list = createRoute({
   tags: ['reconciliation'],
   summary: 'Mismatches between the broker and our book, newest first (open ones lock entries in their instrument)',
   request: { query: z.object({ status: z.enum(['open', 'resolved', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  responses: { 200: ok('Mismatches and the locked instruments') },
+  responses: { 200: jsonObject('Mismatches and the locked instruments') },
 });
 
 const MismatchId = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -38,7 +36,7 @@ const resolve = createRoute({
     params: MismatchId,
     body: { content: { 'application/json': { schema: z.object({ note: z.string().trim().min(3).max(1000) }).strict().openapi('ResolveMismatchRequest') } }, required: true },
   },
-  responses: { 200: ok('Resolved'), 404: { description: 'No such mismatch', ...problem }, 409: { description: 'Already resolved', ...problem } },
+  responses: { 200: jsonObject('Resolved'), 404: problem('No such mismatch'), 409: problem('Already resolved') },
 });
 
 const run = createRoute({
@@ -46,7 +44,7 @@ const run = createRoute({
   path: '/reconciliation/run',
   tags: ['reconciliation'],
   summary: "Reconcile the caller's account now",
-  responses: { 200: ok('The round, with what it found'), 202: ok('Still running after RECONCILIATION_RUN_WAIT_MS: the run id') },
+  responses: { 200: jsonObject('The round, with what it found'), 202: jsonObject('Still running after RECONCILIATION_RUN_WAIT_MS: the run id') },
 });
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;

@@ -22,23 +22,22 @@ import { limitsView, LimitsBody, toLimits } from '../schemas/risk.ts';
 import { decideOnLimitChange, requestLimitChange } from '../services/limit-changes.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
+import { jsonObject } from '../schemas/common.ts';
 
-const Obj = z.record(z.string(), z.unknown());
-const ok = (description: string) => ({ description, content: { 'application/json': { schema: Obj } } });
 
-const status = createRoute({ method: 'get', path: '/risk/status', tags: ['risk'], summary: 'Trading state, limits and how much of each is used', responses: { 200: ok('Risk status') } });
+const status = createRoute({ method: 'get', path: '/risk/status', tags: ['risk'], summary: 'Trading state, limits and how much of each is used', responses: { 200: jsonObject('Risk status') } });
 const putLimits = createRoute({
   method: 'put',
   path: '/risk/limits',
   tags: ['risk'],
   summary: 'Change limits: tightening applies now, loosening waits for a second admin (202)',
   request: { body: { content: { 'application/json': { schema: LimitsBody } }, required: true } },
-  responses: { 200: ok('Applied'), 202: ok('Tightening applied, loosening pending approval') },
+  responses: { 200: jsonObject('Applied'), 202: jsonObject('Tightening applied, loosening pending approval') },
 });
-const listChanges = createRoute({ method: 'get', path: '/risk/limits/changes', tags: ['risk'], summary: 'Limit loosenings waiting for approval', responses: { 200: ok('Pending changes') } });
+const listChanges = createRoute({ method: 'get', path: '/risk/limits/changes', tags: ['risk'], summary: 'Limit loosenings waiting for approval', responses: { 200: jsonObject('Pending changes') } });
 const ChangeId = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
-const approve = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/approve', tags: ['risk'], summary: 'Approve a loosening (a different admin)', request: { params: ChangeId }, responses: { 200: ok('Applied') } });
-const reject = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/reject', tags: ['risk'], summary: 'Reject a loosening', request: { params: ChangeId }, responses: { 200: ok('Rejected') } });
+const approve = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/approve', tags: ['risk'], summary: 'Approve a loosening (a different admin)', request: { params: ChangeId }, responses: { 200: jsonObject('Applied') } });
+const reject = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/reject', tags: ['risk'], summary: 'Reject a loosening', request: { params: ChangeId }, responses: { 200: jsonObject('Rejected') } });
 const halt = createRoute({
   method: 'post',
   path: '/risk/halt',
@@ -50,10 +49,10 @@ const halt = createRoute({
       required: true,
     },
   },
-  responses: { 200: ok('Halted') },
+  responses: { 200: jsonObject('Halted') },
 });
-const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: ok('Resumed'), 409: { description: 'Within the minimum hold' } } });
-const positions = createRoute({ method: 'get', path: '/positions', tags: ['trades'], summary: 'Open positions with unrealized P&L', responses: { 200: ok('Positions') } });
+const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: 'Within the minimum hold' } } });
+const positions = createRoute({ method: 'get', path: '/positions', tags: ['trades'], summary: 'Open positions with unrealized P&L', responses: { 200: jsonObject('Positions') } });
 
 const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 const changeView = (ch: LimitChange) => ({ id: ch.id, requestedBy: ch.requestedBy, requestedAt: ch.requestedAt.toISOString(), status: ch.status, old: limitsView(ch.oldLimits), proposed: ch.newLimits });

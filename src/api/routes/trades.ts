@@ -20,9 +20,9 @@ import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { tradeView } from '../views/trade.ts';
+import { problem } from '../schemas/common.ts';
 
 const Trade = z.record(z.string(), z.unknown()).openapi('Trade', { description: 'A trade: status, legs, fills and P&L (rupees)' });
-const problem = { content: { 'application/problem+json': { schema: z.object({}).passthrough() } } };
 const TradeId = z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const enter = createRoute({
@@ -34,7 +34,7 @@ const enter = createRoute({
   responses: {
     200: { description: 'The trade this Idempotency-Key already made', content: { 'application/json': { schema: Trade } } },
     201: { description: 'Entered: filled (OPEN) or still working (PENDING)', content: { 'application/json': { schema: Trade } } },
-    422: { description: 'Rejected by the risk manager (`violations`), or the key was used for another request', ...problem },
+    422: problem('Rejected by the risk manager (`violations`), or the key was used for another request'),
   },
 });
 
@@ -61,7 +61,7 @@ const read = createRoute({
   tags: ['trades'],
   summary: 'One trade with its legs',
   request: { params: TradeId },
-  responses: { 200: { description: 'The trade', content: { 'application/json': { schema: Trade } } }, 404: { description: 'No such trade', ...problem } },
+  responses: { 200: { description: 'The trade', content: { 'application/json': { schema: Trade } } }, 404: problem('No such trade') },
 });
 
 const exit = createRoute({
@@ -85,7 +85,7 @@ const cancel = createRoute({
   responses: {
     200: { description: 'The trade is already final', content: { 'application/json': { schema: Trade } } },
     202: { description: 'Cancel requested', content: { 'application/json': { schema: Trade } } },
-    409: { description: 'The entry has filled: exit the trade instead', ...problem },
+    409: problem('The entry has filled: exit the trade instead'),
   },
 });
 

@@ -12,11 +12,11 @@ import { actorOf, ROLES } from '../../security/principal.ts';
 import { endSessions } from '../../security/sessions.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { validationHook } from '../validation.ts';
+import { problem } from '../schemas/common.ts';
 
 const User = z
   .object({ id: z.string(), username: z.string(), role: z.enum(ROLES), accountId: z.string(), disabled: z.boolean(), locked: z.boolean(), createdAt: z.string(), createdBy: z.string() })
   .openapi('User');
-const problem = { content: { 'application/problem+json': { schema: z.object({}).passthrough() } } };
 const UserId = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const view = (u: UserRow) => ({
@@ -43,7 +43,7 @@ const create = createRoute({
       required: true,
     },
   },
-  responses: { 201: { description: 'Created', content: { 'application/json': { schema: User } } }, 409: { description: 'Username taken', ...problem } },
+  responses: { 201: { description: 'Created', content: { 'application/json': { schema: User } } }, 409: problem('Username taken') },
 });
 
 const change = createRoute({
@@ -52,7 +52,7 @@ const change = createRoute({
   tags: ['users'],
   summary: 'Change the role of a user, or disable or enable it (disabling ends its sessions)',
   request: { params: UserId, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).strict() } }, required: true } },
-  responses: { 200: { description: 'Changed', content: { 'application/json': { schema: User } } }, 404: { description: 'No such user', ...problem } },
+  responses: { 200: { description: 'Changed', content: { 'application/json': { schema: User } } }, 404: problem('No such user') },
 });
 
 const revoke = createRoute({
