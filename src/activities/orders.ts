@@ -8,26 +8,18 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
-import type { BrokerFill, BrokerOrder } from '../broker/types.ts';
+import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { insertOrder, type LegStatus, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
-import type { Instrument, OrderType, Side } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow, cancelled, heartbeat } from './context.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
 
-export interface LegInput {
+/** One broker order of a trade: its entry or its exit (with the attempt in its tag). */
+export interface LegInput extends BrokerOrderRequest {
   tradeId: string;
-  accountId: string;
-  tag: string;
   leg: 'ENTRY' | 'EXIT';
-  instrument: Instrument;
-  side: Side;
-  quantity: number;
-  orderType: OrderType;
-  limitPricePaise?: Paise | undefined;
-  strategyId?: string | undefined;
 }
 
 export interface LegResult {
