@@ -19,7 +19,7 @@ let config: Config;
 beforeAll(async () => {
   db = await createTestDatabase();
   config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, BACKUP_KEEP_DAILY: '3' });
-  await seedTrades(db.sql, createAuditLog(), 3);
+  await seedTrades(db.sql, createAuditLog(), config.ACCOUNT_ID, 3);
 });
 afterAll(async () => db?.drop());
 

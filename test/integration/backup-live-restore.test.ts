@@ -17,6 +17,8 @@ import { startStack, type TestStack } from '../support/stack.ts';
 let stack: TestStack;
 let first: Manifest;
 let second: Manifest;
+/** The seeded trades' account, which the stack trades on too. */
+let account: string;
 
 async function verifiedBackup(id: string): Promise<Manifest> {
   const dir = backupDir(backupRoot(stack.config), id);
@@ -28,12 +30,12 @@ async function verifiedBackup(id: string): Promise<Manifest> {
 }
 
 beforeAll(async () => {
-  // The seeded rows (test/support/backup-data.ts) belong to account 'main': the stack trades on it too.
-  stack = await startStack({ settings: { ACCOUNT_ID: 'main' } });
-  await seedTrades(stack.db.sql, stack.audit, 4);
-  await seedOtherTables(stack.db.sql);
+  stack = await startStack();
+  account = stack.config.ACCOUNT_ID;
+  await seedTrades(stack.db.sql, stack.audit, account, 4);
+  await seedOtherTables(stack.db.sql, account);
   first = await verifiedBackup('manual-first');
-  await seedTrades(stack.db.sql, stack.audit, 3, 4);
+  await seedTrades(stack.db.sql, stack.audit, account, 3, 4);
   second = await verifiedBackup('manual-second');
 });
 afterAll(async () => stack?.stop());
@@ -74,7 +76,7 @@ it('refuses to restore while an account is ACTIVE, changing nothing', async () =
   expect(await runRestore(deps(), options({ backupId: 'manual-first' }), out)).toEqual({ outcome: 'refused' });
   expect(out.lines.at(-1)).toMatch(/Refused: trading is live/);
   expect(await tableDigests(stack.db.sql)).toEqual(before);
-  expect((await getAccount(stack.db.sql, 'main'))?.tradingState).toBe('ACTIVE');
+  expect((await getAccount(stack.db.sql, account))?.tradingState).toBe('ACTIVE');
 });
 
 it('with --force halts trading through the circuit breaker first, then restores and keeps the audit records written after the backup', async () => {
@@ -82,13 +84,13 @@ it('with --force halts trading through the circuit breaker first, then restores 
   const auditBefore = await count(stack.db.sql, 'audit_events');
   const out = io();
   expect(await runRestore(deps(), options({ backupId: 'manual-first', force: true }), out)).toEqual({ outcome: 'restored' });
-  expect(out.lines).toContain('  main: HALTED via the circuit breaker');
+  expect(out.lines).toContain(`  ${account}: HALTED via the circuit breaker`);
   expect(out.lines.some((l) => l.includes('must be reconciled with the broker'))).toBe(true);
 
   expect(await count(stack.db.sql, 'trades')).toBe(4);
   expect(await count(stack.db.sql, 'fills')).toBe(4);
-  expect((await getAccount(stack.db.sql, 'main'))?.tradingState).toBe('HALTED');
-  expect((await readBreakerState(stack.client, 'main'))?.tradingState).toBe('HALTED');
+  expect((await getAccount(stack.db.sql, account))?.tradingState).toBe('HALTED');
+  expect((await readBreakerState(stack.client, account))?.tradingState).toBe('HALTED');
   // Append-only: every record from before is still there, then the breaker's halt, then the restore
   // holding the restored account (ACTIVE in the backup) HALTED, then the restore itself.
   const after = await stack.db.sql<{ type: string; actor: string; reason: string | null }[]>`
@@ -106,7 +108,7 @@ it('with --force and Temporal out of reach, writes HALTED directly with its audi
   await setActive();
   const out = io();
   expect(await runRestore(deps(stack.db.admin, false), options({ backupId: 'manual-second', force: true }), out)).toEqual({ outcome: 'restored' });
-  expect(out.lines).toContain('  main: HALTED via a direct database write (Temporal did not answer)');
+  expect(out.lines).toContain(`  ${account}: HALTED via a direct database write (Temporal did not answer)`);
   expect(await count(stack.db.sql, 'trades')).toBe(7);
   const [halt] = await stack.db.sql<{ payload: { via: string } }[]>`select payload from audit_events where event_type = 'CIRCUIT_BREAKER_TRIPPED' and payload ? 'via' order by seq desc limit 1`;
   expect(halt?.payload.via).toMatch(/Temporal/);

@@ -25,8 +25,8 @@ const plainDir = path.join(root, 'manual-plain');
 
 beforeAll(async () => {
   source = await createTestDatabase();
-  await seedTrades(source.sql, createAuditLog(), 25);
-  await seedOtherTables(source.sql);
+  await seedTrades(source.sql, createAuditLog(), 'backup-restore', 25);
+  await seedOtherTables(source.sql, 'backup-restore');
   // The application role takes the backup: it needs no more than SELECT.
   plain = await writeBackup(source.sql, { id: 'manual-plain', kind: 'manual', dir: plainDir, config: testConfig() });
 });

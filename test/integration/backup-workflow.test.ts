@@ -16,8 +16,8 @@ let adminToken: string;
 beforeAll(async () => {
   stack = await startStack();
   adminToken = (await stack.login()).accessToken;
-  await seedTrades(stack.db.sql, stack.audit, 5);
-  await seedOtherTables(stack.db.sql);
+  await seedTrades(stack.db.sql, stack.audit, stack.config.ACCOUNT_ID, 5);
+  await seedOtherTables(stack.db.sql, stack.config.ACCOUNT_ID);
 });
 afterAll(async () => stack?.stop());
 

@@ -16,43 +16,48 @@ import { transaction } from '../../src/db/transaction.ts';
 
 const AWKWARD = 'line one\nline\ttwo \\ back "quoted" \'single\' ₹ नमस्ते 🚀';
 
-/** Add `count` trades (ids start after `from`), each with an order, a fill, a reservation and two audit records. */
-export async function seedTrades(sql: Sql, audit: AuditLog, count: number, from = 0): Promise<void> {
-  await ensureAccount(sql, 'main', 50_000_000);
+/**
+ * Add `count` trades of `accountId` (ids start after `from`), each with an order, a fill, a
+ * reservation and two audit records. Give each test file its own account: the Temporal server is
+ * shared by every file, and a worker reconciling these OPEN trades halts their account through a
+ * circuit-breaker workflow that outlives the file.
+ */
+export async function seedTrades(sql: Sql, audit: AuditLog, accountId: string, count: number, from = 0): Promise<void> {
+  await ensureAccount(sql, accountId, 50_000_000);
   for (let i = from; i < from + count; i++) {
     const id = `t${String(i).padStart(15, 'a')}`;
     await transaction(sql, async (tx) => {
       await tx`
         insert into trades (id, account_id, workflow_id, request_fingerprint, requested_by, symbol, exchange, product, side,
           quantity, order_type, limit_price_paise, intraday, status, violations, filled_quantity, entry_price_paise, created_at)
-        values (${id}, 'main', ${`trade-${id}`}, ${'f'.repeat(64)}, ${i % 2 ? AWKWARD : 'tester'}, 'RELIANCE', 'NSE', 'CASH', 'BUY',
+        values (${id}, ${accountId}, ${`trade-${id}`}, ${'f'.repeat(64)}, ${i % 2 ? AWKWARD : 'tester'}, 'RELIANCE', 'NSE', 'CASH', 'BUY',
           ${10 + i}, 'LIMIT', ${245_050 + i}, true, 'OPEN', ${i % 3 ? null : tx.json([{ rule: 'X', message: AWKWARD, nested: { a: [1, null, 'b'] } }] as never)},
           ${10 + i}, ${245_000 + i}, ${new Date(Date.UTC(2026, 2, 12, 4, 0, 0) + i * 1_234_567)})`;
       await tx`insert into orders (tag, trade_id, account_id, leg, side, quantity, order_type, status, filled_quantity)
-        values (${`${id}-E`}, ${id}, 'main', 'ENTRY', 'BUY', ${10 + i}, 'LIMIT', 'FILLED', ${10 + i})`;
+        values (${`${id}-E`}, ${id}, ${accountId}, 'ENTRY', 'BUY', ${10 + i}, 'LIMIT', 'FILLED', ${10 + i})`;
       await tx`insert into fills (order_tag, trade_id, account_id, broker_fill_id, quantity, price_paise, filled_at)
-        values (${`${id}-E`}, ${id}, 'main', ${`bf-${i}`}, ${10 + i}, ${245_000 + i}, now())`;
+        values (${`${id}-E`}, ${id}, ${accountId}, ${`bf-${i}`}, ${10 + i}, ${245_000 + i}, now())`;
       await tx`insert into reservations (trade_id, account_id, instrument_key, side, quantity, notional_paise, status)
-        values (${id}, 'main', 'NSE:RELIANCE:CASH', 'BUY', ${10 + i}, ${(10 + i) * 245_000}, 'CONVERTED')`;
-      await audit.append(tx, { type: 'TRADE_REQUESTED', actor: { type: 'user', id: 'tester' }, accountId: 'main', tradeId: id, payload: { note: AWKWARD, i } });
-      await audit.append(tx, { type: 'ORDER_FILLED', actor: { type: 'system', id: 'test' }, accountId: 'main', tradeId: id, payload: { pricePaise: 245_000 + i } });
+        values (${id}, ${accountId}, 'NSE:RELIANCE:CASH', 'BUY', ${10 + i}, ${(10 + i) * 245_000}, 'CONVERTED')`;
+      await audit.append(tx, { type: 'TRADE_REQUESTED', actor: { type: 'user', id: 'tester' }, accountId, tradeId: id, payload: { note: AWKWARD, i } });
+      await audit.append(tx, { type: 'ORDER_FILLED', actor: { type: 'system', id: 'test' }, accountId, tradeId: id, payload: { pricePaise: 245_000 + i } });
     });
   }
 }
 
 /** Rows in the other tables, including sequences moved on (fills.id, paper_order_numbers). */
-export async function seedOtherTables(sql: Sql): Promise<void> {
-  await ensureAccount(sql, 'main', 50_000_000);
-  await sql`insert into risk_limit_overrides (account_id, limits, updated_by) values ('main', ${sql.json({ maxOpenPositions: 5 } as never)}, 'admin')
+export async function seedOtherTables(sql: Sql, accountId: string): Promise<void> {
+  await ensureAccount(sql, accountId, 50_000_000);
+  await sql`insert into risk_limit_overrides (account_id, limits, updated_by) values (${accountId}, ${sql.json({ maxOpenPositions: 5 } as never)}, 'admin')
     on conflict (account_id) do update set limits = excluded.limits`;
-  await sql`insert into risk_limit_changes (account_id, old_limits, new_limits, requested_by) values ('main', '{}', ${sql.json({ maxOpenPositions: 5 } as never)}, ${AWKWARD})`;
+  await sql`insert into risk_limit_changes (account_id, old_limits, new_limits, requested_by) values (${accountId}, '{}', ${sql.json({ maxOpenPositions: 5 } as never)}, ${AWKWARD})`;
   await sql`insert into market_prices (instrument_key, price_paise, at) values ('NSE:RELIANCE:CASH', 245000, '2026-03-12T04:00:00.123456Z')
     on conflict (instrument_key) do nothing`;
   await sql`insert into paper_quotes (instrument_key, exchange, symbol, last_price_paise) values ('NSE:RELIANCE:CASH', 'NSE', 'RELIANCE', 245000)
     on conflict (instrument_key) do nothing`;
   const [n] = await sql<{ n: number }[]>`select nextval('paper_order_numbers') as n`;
   await sql`insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, status)
-    values (${`P${n!.n}`}, 'main', 'tag', 'NSE:RELIANCE:CASH', ${sql.json({ symbol: 'RELIANCE' } as never)}, 'BUY', 1, 'MARKET', 'FILLED')`;
+    values (${`P${n!.n}`}, ${accountId}, 'tag', 'NSE:RELIANCE:CASH', ${sql.json({ symbol: 'RELIANCE' } as never)}, 'BUY', 1, 'MARKET', 'FILLED')`;
   await sql`insert into paper_fills (order_id, quantity, price_paise) values (${`P${n!.n}`}, 1, 245000)`;
 }
 
