@@ -34,15 +34,10 @@ export async function saveAlertStates(sql: Queryable, changed: AlertState[], rem
   if (removed.length) await sql`delete from alert_state where key in ${sql(removed)}`;
 }
 
-export interface AlertEventRow {
+/** A stored notification: what the evaluator decided, with its id and times. */
+export interface AlertEventRow extends Omit<Notification, 'key'> {
   id: number;
   alertKey: string;
-  ruleId: string;
-  status: 'FIRING' | 'RESOLVED';
-  severity: Severity;
-  summary: string;
-  labels: Record<string, string>;
-  value: number | null;
   occurredAt: Date;
   dispatchedAt: Date | null;
 }

@@ -4,18 +4,12 @@
  * @module
  */
 import { AppError } from '../../domain/errors.ts';
-import type { Severity } from './rules.ts';
+import type { Notification } from './evaluate.ts';
 
-export interface AlertMessage {
+export interface AlertMessage extends Omit<Notification, 'key'> {
   /** The notification's id (alert_events.id): receivers deduplicate on it (X-Alert-Id). */
   eventId: number;
   alertKey: string;
-  ruleId: string;
-  status: 'FIRING' | 'RESOLVED';
-  severity: Severity;
-  summary: string;
-  labels: Record<string, string>;
-  value: number | null;
   occurredAt: string;
 }
 
