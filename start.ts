@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { readConfig } from './src/config.ts';
+import { devSecretsFile } from './src/config/dev-secrets.ts';
 import { migrate } from './src/db/migrate.ts';
 import { createSql, poolOptions, waitForDatabase } from './src/db/pool.ts';
 import { startEmbeddedPostgres } from './src/launcher/embedded-postgres.ts';
@@ -87,7 +88,7 @@ async function run(): Promise<void> {
     supervisor.start({ name: 'api', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'api.ts')], env: childEnv });
     log.info(
       { api: `http://localhost:${config.PORT}`, docs: `http://localhost:${config.PORT}/docs`, temporalUi: config.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.TEMPORAL_UI_PORT}` },
-      `breeze-trader is starting: API on http://localhost:${config.PORT} (first admin: ${config.ADMIN_USERNAME}); Ctrl-C stops everything`,
+      `breeze-trader is starting: API on http://localhost:${config.PORT} (first admin: ${config.ADMIN_USERNAME}, password: ADMIN_PASSWORD or, unset, the one generated into ${devSecretsFile(config.dataDir)}); Ctrl-C stops everything`,
     );
   } catch (err) {
     log.error({ err: err instanceof Error ? err.message : err }, 'start-up failed');

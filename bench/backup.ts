@@ -26,6 +26,7 @@ import { restoreBackup } from '../src/backup/restore.ts';
 import { createScratchDatabase, databaseUrl, type ScratchDatabase } from '../src/backup/scratch-db.ts';
 import { verifyBackup } from '../src/backup/verify.ts';
 import { loadConfig } from '../src/config.ts';
+import { generateDevSecrets } from '../src/config/dev-secrets.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createSql } from '../src/db/pool.ts';
 import { startEmbeddedPostgres } from '../src/launcher/embedded-postgres.ts';
@@ -122,7 +123,7 @@ export async function benchBackup(options: BackupBenchOptions = {}): Promise<Bac
     const databaseBytes = await dbSize(databaseUrl(serverUrl, db.name));
 
     // Application backup.
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: work });
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: work }, { devSecrets: generateDevSecrets });
     const dir = path.join(work, 'backups', `manual-bench-${tag}`);
     let t = process.hrtime.bigint();
     const { manifest } = await writeBackup(db.sql, { id: `manual-bench-${tag}`, kind: 'manual', dir, config });

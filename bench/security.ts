@@ -12,6 +12,7 @@ import pino from 'pino';
 import { createApp } from '../src/api/app.ts';
 import { createApiDeps } from '../src/api/deps.ts';
 import { loadConfig } from '../src/config.ts';
+import { generateDevSecrets } from '../src/config/dev-secrets.ts';
 import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
@@ -33,7 +34,7 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
     MARKET_HOURS: 'always',
     RATE_LIMIT_READ: '1000000,10000000,100000000,1000000000',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `bench-${Date.now()}:` } : {}),
-  });
+  }, { devSecrets: generateDevSecrets });
   const log = pino({ level: 'silent' });
   const sql = createSql(infra.appUrl, { max: 10, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-api' });
   const temporal = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });

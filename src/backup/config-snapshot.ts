@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { type Config, settings } from '../config.ts';
+import type { Config } from '../config.ts';
+import { settings } from '../config/settings.ts';
 import type { Queryable } from '../db/pool.ts';
 
 /** Names of settings whose values are never written anywhere. */

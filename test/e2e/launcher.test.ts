@@ -5,12 +5,12 @@
  * And the single-process entries fail clearly on a bad setting or an unreachable PostgreSQL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEV_ADMIN_PASSWORD } from '../../src/config.ts';
+import { devSecretsFile } from '../../src/config/dev-secrets.ts';
 import { freePort } from '../support/ports.ts';
 
 interface Launched {
@@ -82,8 +82,13 @@ async function stop(l: Launched) {
   return l.exited;
 }
 
+/** The first admin's password, as a newcomer finds it: generated into DATA_DIR by the first start. */
+function adminPassword(): string {
+  return (JSON.parse(readFileSync(devSecretsFile(dataDir), 'utf8')) as { ADMIN_PASSWORD: string }).ADMIN_PASSWORD;
+}
+
 async function token() {
-  const res = await api('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: DEV_ADMIN_PASSWORD }) });
+  const res = await api('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword() }) });
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
@@ -94,6 +99,7 @@ describe('npm start', () => {
     const first = launcher();
     try {
       await untilReady(first);
+      expect(first.lines().some((l) => String(l.msg).includes(devSecretsFile(dataDir)))).toBe(true);
       const auth = { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' };
       await api('/paper/quotes', { method: 'POST', headers: auth, body: JSON.stringify({ symbol: 'ITC', price: 450 }) });
       const entry = await api('/trades', { method: 'POST', headers: { ...auth, 'idempotency-key': 'launcher-trade-1' }, body: JSON.stringify({ symbol: 'ITC', side: 'BUY', quantity: 5, orderType: 'MARKET' }) });

@@ -10,6 +10,7 @@ import { auditAnchorKey } from '../../src/config.ts';
 import { transaction } from '../../src/db/transaction.ts';
 import type { RetentionSummary } from '../../src/activities/retention.ts';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/temporal/retention-schedule.ts';
+import { parseSettings } from '../support/config.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 
@@ -96,8 +97,8 @@ describe('the retention cleanup workflow', () => {
 
 describe('the retention settings', () => {
   it('refuse less than five years unless explicitly overridden', async () => {
-    const { loadConfig, ConfigError } = await import('../../src/config.ts');
-    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '365' })).toThrow(ConfigError);
-    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '365', RETENTION_ALLOW_SHORT: 'true' })).not.toThrow();
+    const { ConfigError } = await import('../../src/config.ts');
+    expect(() => parseSettings({ AUDIT_RETENTION_DAYS: '365' })).toThrow(ConfigError);
+    expect(() => parseSettings({ AUDIT_RETENTION_DAYS: '365', RETENTION_ALLOW_SHORT: 'true' })).not.toThrow();
   });
 });

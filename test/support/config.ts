@@ -3,8 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { generateDevSecrets, loadOrCreateDevSecrets } from '../../src/config/dev-secrets.ts';
 
-/** Settings for a test: market always open, quiet logs, its own data dir and task queue. */
+/** Settings from `env` alone, with throwaway development secrets (nothing is written). */
+export function parseSettings(env: Record<string, string | undefined>): Config {
+  return loadConfig(env, { devSecrets: generateDevSecrets });
+}
+
+/**
+ * Settings for a test: market always open, quiet logs, its own data dir and task queue. Its
+ * secrets are its data dir's, as for an entry point: a worker process started on the same data
+ * dir (test/support/worker-process.ts) gets the same ones.
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -21,5 +31,5 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Round trips at a flat price lose their charges: a losing-streak cool-down would halt unrelated tests.
     BREAKER_LOSS_STREAK: '0',
     ...overrides,
-  });
+  }, { devSecrets: loadOrCreateDevSecrets });
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/config.ts';
+import { parseSettings } from '../support/config.ts';
 
 describe('Breeze settings', () => {
   it('refuses BROKER=breeze without the app key and secret, naming both', () => {
     const err = (() => {
       try {
-        loadConfig({ BROKER: 'breeze' });
+        parseSettings({ BROKER: 'breeze' });
       } catch (e) {
         return e;
       }
@@ -15,13 +16,13 @@ describe('Breeze settings', () => {
   });
 
   it('defaults to the live Breeze v1 URL and the broker limits, and keeps a trailing slash on the base URL', () => {
-    const config = loadConfig({ BROKER: 'breeze', BREEZE_APP_KEY: 'k', BREEZE_SECRET_KEY: 's', BREEZE_BASE_URL: 'http://127.0.0.1:8790/breezeapi/api/v1' });
+    const config = parseSettings({ BROKER: 'breeze', BREEZE_APP_KEY: 'k', BREEZE_SECRET_KEY: 's', BREEZE_BASE_URL: 'http://127.0.0.1:8790/breezeapi/api/v1' });
     expect(config.BREEZE_BASE_URL).toBe('http://127.0.0.1:8790/breezeapi/api/v1/');
-    expect(loadConfig({}).BREEZE_BASE_URL).toBe('https://api.icicidirect.com/breezeapi/api/v1/');
+    expect(parseSettings({}).BREEZE_BASE_URL).toBe('https://api.icicidirect.com/breezeapi/api/v1/');
     expect([config.BROKER_MAX_ORDERS_PER_SECOND, config.BROKER_CALLS_PER_MINUTE, config.BROKER_CALLS_PER_DAY]).toEqual([10, 100, 5000]);
   });
 
   it('refuses an order rate above the 10 a second Breeze and NSE allow unregistered algos', () => {
-    expect(() => loadConfig({ BROKER_MAX_ORDERS_PER_SECOND: '11' })).toThrow(ConfigError);
+    expect(() => parseSettings({ BROKER_MAX_ORDERS_PER_SECOND: '11' })).toThrow(ConfigError);
   });
 });

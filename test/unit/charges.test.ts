@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chargeSchedule, loadConfig } from '../../src/config.ts';
+import { chargeSchedule } from '../../src/config.ts';
+import { parseSettings } from '../support/config.ts';
 import { chargesForFill, DEFAULT_CHARGES, segmentOf } from '../../src/domain/charges.ts';
 
 describe('charges per fill', () => {
@@ -47,11 +48,11 @@ describe('charges per fill', () => {
   });
 
   it('takes a schedule override from CHARGES_SCHEDULE, and refuses a malformed one', () => {
-    const schedule = chargeSchedule(loadConfig({ CHARGES_SCHEDULE: '{"brokeragePerOrderPaise":0,"segments":{"OPTIONS":{"sttSell":0.0015}}}' }));
+    const schedule = chargeSchedule(parseSettings({ CHARGES_SCHEDULE: '{"brokeragePerOrderPaise":0,"segments":{"OPTIONS":{"sttSell":0.0015}}}' }));
     expect(schedule.brokeragePerOrderPaise).toBe(0);
     expect(schedule.segments.OPTIONS).toEqual({ ...DEFAULT_CHARGES.segments.OPTIONS, sttSell: 0.0015 });
     expect(schedule.segments.FUTURES).toEqual(DEFAULT_CHARGES.segments.FUTURES);
-    expect(() => loadConfig({ CHARGES_SCHEDULE: '{"gst": 7}' })).toThrow(/CHARGES_SCHEDULE/);
-    expect(() => loadConfig({ CHARGES_SCHEDULE: 'not json' })).toThrow(/CHARGES_SCHEDULE/);
+    expect(() => parseSettings({ CHARGES_SCHEDULE: '{"gst": 7}' })).toThrow(/CHARGES_SCHEDULE/);
+    expect(() => parseSettings({ CHARGES_SCHEDULE: 'not json' })).toThrow(/CHARGES_SCHEDULE/);
   });
 });

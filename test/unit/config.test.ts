@@ -1,12 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, settings } from '../../src/config.ts';
-import { configTable, END_MARKER, envExample, START_MARKER } from '../../src/config-docs.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { devSecretsFile, loadOrCreateDevSecrets } from '../../src/config/dev-secrets.ts';
+import { parseSettings } from '../support/config.ts';
+import { settings } from '../../src/config/settings.ts';
+import { configTable, END_MARKER, envExample, START_MARKER } from '../../src/config/docs.ts';
 
 describe('configuration', () => {
   it('has a default and a description for every setting', () => {
-    const config = loadConfig({});
+    const config = parseSettings({});
     for (const [name, schema] of Object.entries(settings)) {
       expect(schema.description, name).toBeTruthy();
       if (!schema.isOptional()) expect(config[name as keyof typeof config], name).toBeDefined();
@@ -14,10 +19,10 @@ describe('configuration', () => {
   });
 
   it('names the variable when a value is wrong', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ SQUARE_OFF_TIME: '25:99' })).toThrow(/SQUARE_OFF_TIME/);
+    expect(() => parseSettings({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => parseSettings({ SQUARE_OFF_TIME: '25:99' })).toThrow(/SQUARE_OFF_TIME/);
     try {
-      loadConfig({ MARKET_HOURS: 'sometimes', RISK_MAX_OPEN_POSITIONS: '-1' });
+      parseSettings({ MARKET_HOURS: 'sometimes', RISK_MAX_OPEN_POSITIONS: '-1' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -25,7 +30,7 @@ describe('configuration', () => {
     }
   });
 
-  it('refuses development defaults in production', () => {
+  it('refuses to start production without its own services and secrets', () => {
     try {
       loadConfig({ NODE_ENV: 'production' });
       expect.unreachable();
@@ -35,6 +40,37 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@b/c', TEMPORAL_ADDRESS: 't:7233', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-one-for-prod' }),
     ).not.toThrow();
+  });
+
+  it('gives each development installation its own secrets, generated once into DATA_DIR and shared by its processes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-secrets-'));
+    const first = loadConfig({ DATA_DIR: dir }, { devSecrets: loadOrCreateDevSecrets });
+    const second = loadConfig({ DATA_DIR: dir }, { devSecrets: loadOrCreateDevSecrets });
+    expect(first.JWT_SECRET).toHaveLength(64);
+    expect([second.JWT_SECRET, second.ADMIN_PASSWORD]).toEqual([first.JWT_SECRET, first.ADMIN_PASSWORD]);
+    expect(statSync(devSecretsFile(dir)).mode & 0o777).toBe(0o600);
+
+    const other = loadConfig({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bt-secrets-')) }, { devSecrets: loadOrCreateDevSecrets });
+    expect(other.JWT_SECRET).not.toBe(first.JWT_SECRET);
+    expect(other.ADMIN_PASSWORD).not.toBe(first.ADMIN_PASSWORD);
+    // A value that is set wins over the generated one.
+    expect(loadConfig({ DATA_DIR: dir, ADMIN_PASSWORD: 'my-own-admin-password' }, { devSecrets: loadOrCreateDevSecrets })).toMatchObject({ JWT_SECRET: first.JWT_SECRET, ADMIN_PASSWORD: 'my-own-admin-password' });
+  });
+
+  it('names JWT_SECRET and ADMIN_PASSWORD when they are unset and nothing generates them', () => {
+    try {
+      loadConfig({});
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).issues.map((i) => i.variable)).toEqual(['JWT_SECRET', 'ADMIN_PASSWORD']);
+    }
+  });
+
+  it('never generates or reads development secrets in production', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-secrets-'));
+    const production = { NODE_ENV: 'production', DATA_DIR: dir, DATABASE_URL: 'postgres://a@b/c', TEMPORAL_ADDRESS: 't:7233' };
+    expect(() => loadConfig(production, { devSecrets: loadOrCreateDevSecrets })).toThrow(/JWT_SECRET: required in production/);
+    expect(existsSync(devSecretsFile(dir))).toBe(false);
   });
 
   it('is documented in the README table and .env.example exactly as the schema says (npm run docs:config)', () => {
