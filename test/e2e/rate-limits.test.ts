@@ -84,8 +84,10 @@ describe.each([
   });
 
   it('shares one budget between two API processes', async () => {
-    // A second app with its own pool and its own limiter over the same database: another replica.
-    const config = testConfig({ DATABASE_URL: stack.db.url, RATE_LIMIT_READ: '1000,4,1000,10000', ...extra });
+    // A second app with its own pool and its own limiter over the same database: another replica,
+    // configured like the first one (replicas share the signing key, or tokens would not pass).
+    const { JWT_SECRET, ADMIN_PASSWORD } = stack.config;
+    const config = testConfig({ DATABASE_URL: stack.db.url, JWT_SECRET, ADMIN_PASSWORD, RATE_LIMIT_READ: '1000,4,1000,10000', ...extra });
     const deps1 = await createApiDeps({ ...stack.config, RATE_LIMIT_READ: '1000,4,1000,10000' }, silentLogger, stack.db.sql, stack.client);
     const otherPool = createSql(stack.db.url, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 10_000, applicationName: 'replica-2' });
     const deps2 = await createApiDeps(config, silentLogger, otherPool, stack.client);
