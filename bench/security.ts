@@ -12,7 +12,7 @@ import pino from 'pino';
 import { createApp } from '../src/api/app.ts';
 import { createApiDeps } from '../src/api/deps.ts';
 import { loadConfig } from '../src/config.ts';
-import { generateDevSecrets } from '../src/config/dev-secrets.ts';
+import { loadOrCreateDevSecrets } from '../src/config/dev-secrets.ts';
 import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
@@ -20,7 +20,8 @@ import type { BenchInfra } from './infra.ts';
 
 function run(url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, headers, duration: seconds, connections, pipelining: 1 }, (err, result) => (err ? reject(err) : resolve(result)));
+    // In a worker thread: the load generator must not share the server's event loop.
+    autocannon({ url, headers, duration: seconds, connections, pipelining: 1, workers: 1 }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
@@ -28,13 +29,15 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
   const seconds = options.seconds ?? 8;
   const connections = options.connections ?? 50;
   const config = loadConfig({
+    // The bench run is one installation: every part logs in as the same first admin.
+    DATA_DIR: infra.dir,
     DATABASE_URL: infra.appUrl,
     TEMPORAL_ADDRESS: infra.temporalAddress,
     LOG_LEVEL: 'silent',
     MARKET_HOURS: 'always',
     RATE_LIMIT_READ: '1000000,10000000,100000000,1000000000',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `bench-${Date.now()}:` } : {}),
-  }, { devSecrets: generateDevSecrets });
+  }, { devSecrets: loadOrCreateDevSecrets });
   const log = pino({ level: 'silent' });
   const sql = createSql(infra.appUrl, { max: 10, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-api' });
   const temporal = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });

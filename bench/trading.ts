@@ -17,7 +17,7 @@ import { createAuditLog } from '../src/audit/append.ts';
 import { createBroker } from '../src/broker/create.ts';
 import type { PaperExchange } from '../src/broker/paper/exchange.ts';
 import { loadConfig } from '../src/config.ts';
-import { generateDevSecrets } from '../src/config/dev-secrets.ts';
+import { loadOrCreateDevSecrets } from '../src/config/dev-secrets.ts';
 import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
 import { insertUser } from '../src/db/users.ts';
@@ -36,6 +36,8 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   const concurrency = options.concurrency ?? 20;
   const log = pino({ level: 'silent' });
   const config = loadConfig({
+    // The bench run is one installation: every part logs in as the same first admin.
+    DATA_DIR: infra.dir,
     DATABASE_URL: infra.appUrl,
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: 'bench-trading',
@@ -50,7 +52,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
     RATE_LIMIT_TRADING: '1000000,10000000,100000000,1000000000',
     RATE_LIMIT_AUTH: '1000000,10000000,100000000,1000000000',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100',
-  }, { devSecrets: generateDevSecrets });
+  }, { devSecrets: loadOrCreateDevSecrets });
   const sql = createSql(infra.appUrl, { max: 20, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-trading' });
   const client = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
