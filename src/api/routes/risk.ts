@@ -5,25 +5,18 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { getAccount } from '../../db/accounts.ts';
-import { readBook } from '../../db/book.ts';
-import { holidaysOf } from '../../db/market-holidays.ts';
 import { pendingLimitChanges, type LimitChange } from '../../db/risk-limits.ts';
-import { NotFoundError } from '../../domain/errors.ts';
-import { marketStatus, pastIntradayCutoff } from '../../domain/market-calendar.ts';
-import { paiseToRupees } from '../../domain/money.ts';
-import { riskUsage } from '../../domain/risk/usage.ts';
-import { grossPnl, instrumentKey } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
-import { haltTrading, readBreakerState, resumeTrading } from '../../temporal/circuit-breaker.ts';
+import { haltTrading, resumeTrading } from '../../temporal/circuit-breaker.ts';
 import type { BreakerState } from '../../workflows/messages.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { limitsView, LimitsBody, toLimits } from '../schemas/risk.ts';
 import { decideOnLimitChange, requestLimitChange } from '../services/limit-changes.ts';
+import { type PositionsView, readPositions, readRiskStatus, type RiskStatus } from '../services/risk-views.ts';
+import { sharedReads } from '../shared-reads.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { jsonObject } from '../schemas/common.ts';
-
 
 const status = createRoute({ method: 'get', path: '/risk/status', tags: ['risk'], summary: 'Trading state, limits and how much of each is used', responses: { 200: jsonObject('Risk status') } });
 const putLimits = createRoute({
@@ -54,7 +47,6 @@ const halt = createRoute({
 const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: 'Within the minimum hold' } } });
 const positions = createRoute({ method: 'get', path: '/positions', tags: ['trades'], summary: 'Open positions with unrealized P&L', responses: { 200: jsonObject('Positions') } });
 
-const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 const changeView = (ch: LimitChange) => ({ id: ch.id, requestedBy: ch.requestedBy, requestedAt: ch.requestedAt.toISOString(), status: ch.status, old: limitsView(ch.oldLimits), proposed: ch.newLimits });
 const stateView = (s: BreakerState) => ({ tradingState: s.tradingState, reason: s.reason ?? null, since: s.since, resumeNotBefore: s.resumeNotBefore ?? null });
 
@@ -62,50 +54,15 @@ export function riskRoutes(deps: AppDeps) {
   const { sql, config, temporal } = deps;
   const ctx = { sql, config, audit: deps.audit };
 
-  const accountOf = async (accountId: string) => {
-    const account = await getAccount(sql, accountId);
-    if (!account) throw new NotFoundError(`account ${accountId}`);
-    return account;
-  };
-  const marketContext = (now: Date, holidays: Set<string>) => {
-    const m = marketStatus(now, config.MARKET_HOURS, holidays);
-    return { status: m, context: { open: m.open, closedReason: m.reason, pastIntradayCutoff: pastIntradayCutoff(now, config.MARKET_HOURS, config.SQUARE_OFF_TIME), now, maxQuoteAgeMs: config.QUOTE_MAX_AGE_S * 1000 } };
-  };
+  const views = { sql, config, temporal };
+  // Consoles and algos poll these: callers of one account at the same time share one read of its book.
+  const statusReads = sharedReads<RiskStatus>();
+  const positionReads = sharedReads<PositionsView>();
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(status, async (c) => {
-      const account = await accountOf(principalOf(c).accountId);
-      const now = new Date();
-      const { book, limits } = await readBook(sql, config, account, now);
-      const market = marketContext(now, await holidaysOf(sql, 'NSE'));
-      const usage = riskUsage(book, limits, market.context);
-      return c.json(
-        {
-          accountId: account.id,
-          tradingState: account.tradingState,
-          reason: account.stateReason,
-          since: account.stateChangedAt.toISOString(),
-          resumeNotBefore: account.resumeNotBefore?.toISOString() ?? null,
-          capital: rupees(account.capitalPaise),
-          limits: limitsView(limits),
-          usage: {
-            openPositions: usage.openPositions,
-            dailyLoss: {
-              used: rupees(usage.dailyLoss.used),
-              limit: rupees(usage.dailyLoss.limit),
-              ratio: usage.dailyLoss.ratio,
-              realized: rupees(usage.dailyLoss.realizedPaise),
-              unrealized: rupees(usage.dailyLoss.unrealizedPaise),
-            },
-            largestPositionQuantity: usage.largestPositionQuantity,
-            largestConcentration: { used: rupees(usage.largestConcentration.used), limit: rupees(usage.largestConcentration.limit), ratio: usage.largestConcentration.ratio },
-            ordersLastSecond: usage.ordersLastSecond,
-          },
-          market: { phase: market.status.phase, open: market.status.open, reason: market.status.reason ?? null, tradingDay: market.status.tradingDay, squareOffTime: config.SQUARE_OFF_TIME, hours: config.MARKET_HOURS },
-          pendingLimitChanges: (await pendingLimitChanges(sql, account.id)).length,
-        },
-        200,
-      );
+      const accountId = principalOf(c).accountId;
+      return c.json(await statusReads(accountId, () => readRiskStatus(views, accountId)), 200);
     })
     .openapi(putLimits, async (c) => {
       const principal = principalOf(c);
@@ -149,30 +106,7 @@ export function riskRoutes(deps: AppDeps) {
       }
     })
     .openapi(positions, async (c) => {
-      const account = await accountOf(principalOf(c).accountId);
-      const now = new Date();
-      const { openTrades, prices } = await readBook(sql, config, account, now);
-      const breaker = await readBreakerState(temporal, account.id);
-      const rows = openTrades.map((t) => {
-        const last = prices.get(instrumentKey(t.instrument));
-        const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, t.filledQuantity, t.entryPricePaise, last.pricePaise) : undefined;
-        return {
-          tradeId: t.id,
-          status: t.status,
-          symbol: t.instrument.symbol,
-          exchange: t.instrument.exchange,
-          product: t.instrument.product,
-          side: t.side,
-          quantity: t.filledQuantity,
-          entryPrice: rupees(t.entryPricePaise),
-          lastPrice: rupees(last?.pricePaise),
-          lastPriceAt: last?.at.toISOString() ?? null,
-          unrealizedPnl: rupees(unrealized),
-          stopLoss: rupees(t.stopLossPaise),
-          target: rupees(t.targetPaise),
-          openedAt: t.openedAt?.toISOString() ?? null,
-        };
-      });
-      return c.json({ positions: rows, tradingState: breaker?.tradingState ?? account.tradingState }, 200);
+      const accountId = principalOf(c).accountId;
+      return c.json(await positionReads(accountId, () => readPositions(views, accountId)), 200);
     });
 }

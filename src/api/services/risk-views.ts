@@ -1,0 +1,103 @@
+/**
+ * What GET /risk/status and GET /positions show: the account's book as the risk engine reads it,
+ * in rupees and ISO times.
+ *
+ * @module
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config.ts';
+import { getAccount } from '../../db/accounts.ts';
+import { readBook } from '../../db/book.ts';
+import { holidaysOf } from '../../db/market-holidays.ts';
+import type { Sql } from '../../db/pool.ts';
+import { pendingLimitChanges } from '../../db/risk-limits.ts';
+import { NotFoundError } from '../../domain/errors.ts';
+import { marketStatus, pastIntradayCutoff } from '../../domain/market-calendar.ts';
+import { paiseToRupees } from '../../domain/money.ts';
+import { riskUsage } from '../../domain/risk/usage.ts';
+import { grossPnl, instrumentKey } from '../../domain/trade.ts';
+import { readBreakerState } from '../../temporal/circuit-breaker.ts';
+import { limitsView } from '../schemas/risk.ts';
+
+export interface ViewDeps {
+  sql: Sql;
+  config: Config;
+  temporal: Client;
+}
+
+export type RiskStatus = Awaited<ReturnType<typeof readRiskStatus>>;
+export type PositionsView = Awaited<ReturnType<typeof readPositions>>;
+
+const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
+
+async function accountOf(sql: Sql, accountId: string) {
+  const account = await getAccount(sql, accountId);
+  if (!account) throw new NotFoundError(`account ${accountId}`);
+  return account;
+}
+
+/** Trading state, limits, how much of each is used, and the market's phase. */
+export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
+  const account = await accountOf(sql, accountId);
+  const now = new Date();
+  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, config, account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
+  const market = marketStatus(now, config.MARKET_HOURS, holidays);
+  const usage = riskUsage(book, limits, {
+    open: market.open,
+    closedReason: market.reason,
+    pastIntradayCutoff: pastIntradayCutoff(now, config.MARKET_HOURS, config.SQUARE_OFF_TIME),
+    now,
+    maxQuoteAgeMs: config.QUOTE_MAX_AGE_S * 1000,
+  });
+  return {
+    accountId: account.id,
+    tradingState: account.tradingState,
+    reason: account.stateReason,
+    since: account.stateChangedAt.toISOString(),
+    resumeNotBefore: account.resumeNotBefore?.toISOString() ?? null,
+    capital: rupees(account.capitalPaise),
+    limits: limitsView(limits),
+    usage: {
+      openPositions: usage.openPositions,
+      dailyLoss: {
+        used: rupees(usage.dailyLoss.used),
+        limit: rupees(usage.dailyLoss.limit),
+        ratio: usage.dailyLoss.ratio,
+        realized: rupees(usage.dailyLoss.realizedPaise),
+        unrealized: rupees(usage.dailyLoss.unrealizedPaise),
+      },
+      largestPositionQuantity: usage.largestPositionQuantity,
+      largestConcentration: { used: rupees(usage.largestConcentration.used), limit: rupees(usage.largestConcentration.limit), ratio: usage.largestConcentration.ratio },
+      ordersLastSecond: usage.ordersLastSecond,
+    },
+    market: { phase: market.phase, open: market.open, reason: market.reason ?? null, tradingDay: market.tradingDay, squareOffTime: config.SQUARE_OFF_TIME, hours: config.MARKET_HOURS },
+    pendingLimitChanges: pending.length,
+  };
+}
+
+/** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
+export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
+  const account = await accountOf(sql, accountId);
+  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, config, account, new Date()), readBreakerState(temporal, account.id)]);
+  const positions = openTrades.map((t) => {
+    const last = prices.get(instrumentKey(t.instrument));
+    const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, t.filledQuantity, t.entryPricePaise, last.pricePaise) : undefined;
+    return {
+      tradeId: t.id,
+      status: t.status,
+      symbol: t.instrument.symbol,
+      exchange: t.instrument.exchange,
+      product: t.instrument.product,
+      side: t.side,
+      quantity: t.filledQuantity,
+      entryPrice: rupees(t.entryPricePaise),
+      lastPrice: rupees(last?.pricePaise),
+      lastPriceAt: last?.at.toISOString() ?? null,
+      unrealizedPnl: rupees(unrealized),
+      stopLoss: rupees(t.stopLossPaise),
+      target: rupees(t.targetPaise),
+      openedAt: t.openedAt?.toISOString() ?? null,
+    };
+  });
+  return { positions, tradingState: breaker?.tradingState ?? account.tradingState };
+}
