@@ -66,6 +66,8 @@ async function run(): Promise<void> {
         log.info('Temporal dev server stopped');
       });
       childEnv.TEMPORAL_ADDRESS = server.address;
+      // Trade links point at this dev server's UI, wherever TEMPORAL_UI_PORT put it.
+      childEnv.TEMPORAL_UI_URL ||= `http://localhost:${config.TEMPORAL_UI_PORT}`;
       log.info({ address: server.address, ui: `http://localhost:${config.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
     }
 

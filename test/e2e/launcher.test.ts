@@ -104,8 +104,10 @@ describe('npm start', () => {
       await api('/paper/quotes', { method: 'POST', headers: auth, body: JSON.stringify({ symbol: 'ITC', price: 450 }) });
       const entry = await api('/trades', { method: 'POST', headers: { ...auth, 'idempotency-key': 'launcher-trade-1' }, body: JSON.stringify({ symbol: 'ITC', side: 'BUY', quantity: 5, orderType: 'MARKET' }) });
       expect(entry.status).toBe(201);
-      const trade = (await entry.json()) as { id: string; status: string; workflowId: string };
+      const trade = (await entry.json()) as { id: string; status: string; workflowId: string; workflowUrl: string };
       expect(trade.status).toBe('OPEN');
+      // The link opens the workflow in the UI of the dev server this launcher started.
+      expect(trade.workflowUrl).toBe(`http://localhost:${ports.ui}/namespaces/default/workflows/${trade.workflowId}`);
       tradeId = trade.id;
 
       // The worker dies; the launcher says so and brings it back.
