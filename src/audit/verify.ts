@@ -42,7 +42,17 @@ export function checkRecord(record: AuditRecord, expectedSeq: number, expectedPr
   return undefined;
 }
 
+/**
+ * Verify the chain as of one snapshot: in a read-only repeatable-read transaction of its own when
+ * given a pool, so appends and retention running meanwhile are neither seen half-way nor reported
+ * as records removed; inside the caller's transaction when given one.
+ */
 export async function verifyChain(sql: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
+  if ('begin' in sql) return (await sql.begin('isolation level repeatable read read only', (tx) => walkChain(tx, options))) as VerifyResult;
+  return walkChain(sql, options);
+}
+
+async function walkChain(sql: Queryable, options: VerifyOptions): Promise<VerifyResult> {
   const batchSize = options.batchSize ?? 5000;
   const boundary = await archiveBoundary(sql);
   const head = await chainHead(sql);

@@ -170,6 +170,26 @@ describe('concurrent appends', () => {
     expect(forks!.n).toBe(0);
   });
 
+  it('verifies a chain that keeps growing during the walk without reporting records removed', async () => {
+    await appendEvents(40);
+    let appending = true;
+    const appender = (async () => {
+      while (appending) await appendEvents(1);
+    })();
+    try {
+      // Small batches: the walk takes many reads, with appends committing between them.
+      const results = await Promise.all([verifyChain(db.sql, { batchSize: 3 }), verifyChain(db.sql, { batchSize: 5 })]);
+      for (const result of results) {
+        expect(result.firstBadRecord).toBeUndefined();
+        expect(result.ok).toBe(true);
+        expect(result.records).toBe(result.headSeq);
+      }
+    } finally {
+      appending = false;
+      await appender;
+    }
+  });
+
   it('leaves no audit record when the transaction rolls back', async () => {
     await appendEvents(2);
     await expect(
