@@ -17,7 +17,7 @@ async function run(): Promise<void> {
   try {
     await waitForDatabase(sql, url, config.DB_STARTUP_WAIT_S, log);
     const appRole = config.DATABASE_URL ? decodeURIComponent(new URL(config.DATABASE_URL).username) || undefined : undefined;
-    const { applied, version } = await migrate(sql, log, { appRole });
+    const { applied, version } = await migrate(sql, log, { appRole, auditRetentionDays: config.AUDIT_RETENTION_DAYS });
     log.info({ applied, version }, applied.length ? 'migrations applied' : 'schema is up to date');
   } finally {
     await sql.end({ timeout: 5 });

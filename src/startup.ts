@@ -24,7 +24,7 @@ export async function openDatabase(config: Config, log: Logger, processName: str
   try {
     if (admin !== sql) await waitForDatabase(admin, adminUrl, config.DB_STARTUP_WAIT_S, log);
     const appRole = decodeURIComponent(new URL(config.DATABASE_URL).username) || undefined;
-    const { applied, version } = await migrate(admin, log, { appRole });
+    const { applied, version } = await migrate(admin, log, { appRole, auditRetentionDays: config.AUDIT_RETENTION_DAYS });
     log.info({ schemaVersion: version, applied: applied.length, database: describeUrl(config.DATABASE_URL) }, 'database ready');
   } finally {
     if (admin !== sql) await admin.end({ timeout: 5 });

@@ -1,9 +1,10 @@
 /**
  * Archiving old audit records (retention): the oldest records go, in chain order, to a gzipped
- * JSONL file whose first line states the range and the hashes at both ends; then they are removed
- * through the one deletion path the database allows (`audit_purge_archived`), in the same
- * transaction as the archive's registry row and its own audit record. Verification of what stays
- * starts from the archive boundary; an archive verifies on its own.
+ * JSONL file whose first line states the range and the hashes at both ends; then the one deletion
+ * path the database allows (`audit_archive_range`, migration 0060) checks the range against the
+ * chain and the retention it enforces, registers it and removes it, in the same transaction as
+ * its own audit record. Verification of what stays starts from the archive boundary; an archive
+ * verifies on its own.
  *
  * @module
  */
@@ -77,10 +78,8 @@ export async function archiveAuditBefore(sql: Sql, audit: AuditLog, dir: string,
   const fileSha256 = createHash('sha256').update(await readFile(file)).digest('hex');
 
   await transaction(sql, async (tx) => {
-    await tx`
-      insert into audit_archives (first_seq, last_seq, first_prev_hash, last_hash, records, file, file_sha256)
-      values (${header.firstSeq}, ${header.lastSeq}, ${header.firstPrevHash}, ${header.lastHash}, ${header.records}, ${path.basename(file)}, ${fileSha256})`;
-    await tx`select audit_purge_archived(${header.lastSeq})`;
+    // The database checks the range against the chain and the retention it enforces, registers it and removes it.
+    await tx`select audit_archive_range(${header.firstSeq}, ${header.lastSeq}, ${header.lastHash}, ${header.records}, ${path.basename(file)}, ${fileSha256})`;
     await audit.append(tx, {
       type: 'RETENTION_CLEANUP',
       actor: { type: 'system', id: 'retention' },

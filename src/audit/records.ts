@@ -66,6 +66,18 @@ export async function archiveBoundary(sql: Queryable): Promise<ArchiveBoundary |
   return row;
 }
 
+export interface ArchiveRange extends ArchiveBoundary {
+  firstSeq: number;
+  firstPrevHash: string;
+}
+
+/** Every archived range, oldest first (one row per retention run). */
+export async function archiveRanges(sql: Queryable): Promise<ArchiveRange[]> {
+  return sql<ArchiveRange[]>`
+    select first_seq as "firstSeq", first_prev_hash as "firstPrevHash", last_seq as "lastSeq", last_hash as "lastHash"
+    from audit_archives order by first_seq`;
+}
+
 export async function chainHead(sql: Queryable): Promise<{ seq: number; hash: string }> {
   const [row] = await sql<{ seq: number; hash: string }[]>`select seq, hash from audit_head where id = 1`;
   if (!row) throw new Error('audit head row is missing');

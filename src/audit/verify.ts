@@ -8,7 +8,7 @@ import type { Queryable } from '../db/pool.ts';
 import type { Anchor } from './anchor.ts';
 import { GENESIS_HASH, recordHash } from './chain.ts';
 import type { AuditRecord } from './events.ts';
-import { archiveBoundary, chainHead, recordsAfter } from './records.ts';
+import { archiveRanges, chainHead, recordsAfter } from './records.ts';
 
 export interface BadRecord {
   seq: number;
@@ -54,7 +54,8 @@ export async function verifyChain(sql: Queryable, options: VerifyOptions = {}): 
 
 async function walkChain(sql: Queryable, options: VerifyOptions): Promise<VerifyResult> {
   const batchSize = options.batchSize ?? 5000;
-  const boundary = await archiveBoundary(sql);
+  const archives = await archiveRanges(sql);
+  const boundary = archives.at(-1);
   const head = await chainHead(sql);
   const fromSeq = boundary?.lastSeq ?? 0;
   let expectedSeq = fromSeq + 1;
@@ -71,11 +72,21 @@ async function walkChain(sql: Queryable, options: VerifyOptions): Promise<Verify
     ...(bad ? { firstBadRecord: bad } : {}),
   });
 
-  for (const anchor of anchorsBySeq.values()) {
-    if (anchor.seq === fromSeq && fromSeq > 0) {
-      anchorsChecked++;
-      if (anchor.hash !== expectedPrev) return result({ seq: anchor.seq, reason: 'archive boundary disagrees with the anchor' });
+  // The archived ranges must follow on from each other from the genesis, and agree with any
+  // anchor at their ends: the walk below starts from the last one's word.
+  let archivedUpTo = 0;
+  let archivedHash = GENESIS_HASH;
+  for (const archive of archives) {
+    if (archive.firstSeq !== archivedUpTo + 1 || archive.firstPrevHash !== archivedHash) {
+      return result({ seq: archivedUpTo + 1, reason: `archive registry broken: the archive of ${archive.firstSeq}..${archive.lastSeq} does not continue the chain at ${archivedUpTo}` });
     }
+    const anchor = anchorsBySeq.get(archive.lastSeq);
+    if (anchor) {
+      anchorsChecked++;
+      if (anchor.hash !== archive.lastHash) return result({ seq: archive.lastSeq, reason: 'archive boundary disagrees with the anchor' });
+    }
+    archivedUpTo = archive.lastSeq;
+    archivedHash = archive.lastHash;
   }
 
   let after = fromSeq;

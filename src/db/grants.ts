@@ -8,7 +8,12 @@
 import type { TxSql } from './pool.ts';
 
 /** Tables the application may only append to and read. */
-export const APPEND_ONLY_TABLES = ['audit_events', 'audit_archives'] as const;
+export const APPEND_ONLY_TABLES = ['audit_events'] as const;
+/**
+ * Tables the application may only read: archives are registered by audit_archive_range(), which
+ * checks them against the chain (migration 0060), and the audit policy belongs to the owner.
+ */
+export const READ_ONLY_TABLES = ['audit_archives', 'audit_policy'] as const;
 
 export async function grantAppRole(tx: TxSql, role: string): Promise<void> {
   const [me] = await tx<{ user: string }[]>`select current_user as user`;
@@ -17,8 +22,19 @@ export async function grantAppRole(tx: TxSql, role: string): Promise<void> {
   await tx`grant usage on schema public to ${name}`;
   await tx`grant select, insert, update, delete on all tables in schema public to ${name}`;
   await tx`grant usage, select on all sequences in schema public to ${name}`;
+  const present = async (table: string) => (await tx<{ present: boolean }[]>`select to_regclass(${table}) is not null as present`)[0]?.present;
   for (const table of APPEND_ONLY_TABLES) {
-    const [exists] = await tx<{ present: boolean }[]>`select to_regclass(${table}) is not null as present`;
-    if (exists?.present) await tx`revoke update, delete, truncate on ${tx(table)} from ${name}`;
+    if (await present(table)) await tx`revoke update, delete, truncate on ${tx(table)} from ${name}`;
   }
+  for (const table of READ_ONLY_TABLES) {
+    if (await present(table)) await tx`revoke insert, update, delete, truncate on ${tx(table)} from ${name}`;
+  }
+  const [archiving] = await tx<{ present: boolean }[]>`select to_regprocedure('audit_archive_range(bigint, bigint, text, bigint, text, text)') is not null as present`;
+  if (archiving?.present) await tx`grant execute on function audit_archive_range(bigint, bigint, text, bigint, text, text) to ${name}`;
+}
+
+/** The audit retention the database enforces (audit_archive_range refuses younger records); as the schema owner. */
+export async function setAuditRetention(tx: TxSql, days: number): Promise<void> {
+  const [policy] = await tx<{ present: boolean }[]>`select to_regclass('audit_policy') is not null as present`;
+  if (policy?.present) await tx`update audit_policy set min_retention_days = ${days} where id = 1`;
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../observability/logger.ts';
-import { grantAppRole } from './grants.ts';
+import { grantAppRole, setAuditRetention } from './grants.ts';
 import type { Queryable, Sql } from './pool.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -42,6 +42,8 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 export interface MigrateOptions {
   /** The login role the application runs as; it gets only the rights it needs. */
   appRole?: string | undefined;
+  /** AUDIT_RETENTION_DAYS: the database then refuses to archive younger audit records. */
+  auditRetentionDays?: number | undefined;
   dir?: string;
   /** Stop after this version (a scratch database rebuilt to a backup's schema version). */
   upTo?: number | undefined;
@@ -74,6 +76,7 @@ export async function migrate(sql: Sql, log: Logger, options: MigrateOptions = {
       log.info({ version: m.version, name: m.name }, 'migration applied');
     }
     if (options.appRole) await grantAppRole(tx, options.appRole);
+    if (options.auditRetentionDays !== undefined) await setAuditRetention(tx, options.auditRetentionDays);
     const version = migrations.at(-1)?.version ?? 0;
     return { applied, version };
   });

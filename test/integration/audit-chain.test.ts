@@ -151,11 +151,43 @@ describe('append-only', () => {
     await expect(db.admin`truncate audit_events`).rejects.toThrow(/append-only/);
   });
 
-  it('lets the application delete nothing through the purge function before it is archived', async () => {
+  it('refuses the application role any archive row of its own (a forged one would let it remove records)', async () => {
     await appendEvents(3);
-    const [row] = await db.sql<{ removed: number }[]>`select audit_purge_archived(3) as removed`;
-    expect(row!.removed).toBe(0);
+    const [last] = await db.sql<{ hash: string }[]>`select hash from audit_events where seq = 3`;
+    await expect(
+      db.sql`insert into audit_archives (first_seq, last_seq, first_prev_hash, last_hash, records, file, file_sha256) values (1, 3, repeat('0', 64), ${last!.hash}, 3, 'x', 'y')`,
+    ).rejects.toThrow(/permission denied/);
+    await expect(db.sql`delete from audit_events`).rejects.toThrow(/permission denied/);
     expect((await verifyChain(db.sql)).records).toBe(3);
+  });
+
+  it('removes through archiving only records older than the retention the database enforces', async () => {
+    await appendEvents(3);
+    const [last] = await db.sql<{ hash: string }[]>`select hash from audit_events where seq = 3`;
+    // An exact description of the range, but its records are minutes old and five years must pass.
+    await expect(db.sql`select audit_archive_range(1, 3, ${last!.hash}, 3, 'audit-archive.jsonl.gz', 'sha')`).rejects.toThrow(/younger than the 1827 days/);
+    expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 3, fromSeq: 0 });
+  });
+
+  it('archives only a range that continues the chain, as the table holds it', async () => {
+    const threeDaysAgo = createAuditLog({ now: () => new Date(Date.now() - 3 * 86_400_000) });
+    for (let i = 0; i < 4; i++) await transaction(db.sql, (tx) => threeDaysAgo.append(tx, { type: 'ORDER_PLACED', actor: { type: 'workflow', id: `wf-${i}` }, payload: { i } }));
+    await db.admin`update audit_policy set min_retention_days = 1`;
+    const hashes = new Map((await db.sql<{ seq: number; hash: string }[]>`select seq, hash from audit_events`).map((r) => [Number(r.seq), r.hash]));
+    try {
+      await expect(db.sql`select audit_archive_range(2, 3, ${hashes.get(3)!}, 2, 'f', 's')`).rejects.toThrow(/must start at 1/);
+      await expect(db.sql`select audit_archive_range(1, 3, ${hashes.get(2)!}, 3, 'f', 's')`).rejects.toThrow(/does not match the chain/);
+      await expect(db.sql`select audit_archive_range(1, 3, ${hashes.get(3)!}, 2, 'f', 's')`).rejects.toThrow(/does not hold 2 records/);
+      const [done] = await db.sql<{ removed: string }[]>`select audit_archive_range(1, 3, ${hashes.get(3)!}, 3, 'f', 's') as removed`;
+      expect(Number(done!.removed)).toBe(3);
+      expect(await verifyChain(db.sql)).toMatchObject({ ok: true, fromSeq: 3, records: 1 });
+      // An owner rewriting the registry behind the triggers' back: the archives no longer start at the genesis.
+      await behindTheBack((tx) => tx`update audit_archives set first_seq = 2`);
+      expect(await verifyChain(db.sql)).toMatchObject({ ok: false, firstBadRecord: { seq: 1, reason: expect.stringMatching(/archive registry broken/) } });
+    } finally {
+      await behindTheBack((tx) => tx`delete from audit_archives`);
+      await db.admin`update audit_policy set min_retention_days = 1827`;
+    }
   });
 });
 

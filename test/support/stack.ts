@@ -19,6 +19,7 @@ import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
+import { setAuditRetention } from '../../src/db/grants.ts';
 import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
@@ -87,6 +88,8 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
   const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
+  // What openDatabase() does as the schema owner at each start: the retention the database enforces.
+  await db.admin.begin((tx) => setAuditRetention(tx, config.AUDIT_RETENTION_DAYS));
   await ensureAccount(db.sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
   await options.seed?.(db, config);
   const { client, connection } = await connectTemporal();
