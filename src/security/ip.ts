@@ -53,16 +53,31 @@ export function cidrSet(entries: readonly string[]): CidrSet {
   };
 }
 
+/** One X-Forwarded-For entry: an address, optionally with a port (`192.0.2.1:443`, `[2001:db8::1]:443`). */
+function forwardedAddress(entry: string): string | undefined {
+  const text = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) return canonicalAddress(bracketed[1]);
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(text);
+  return canonicalAddress(v4WithPort ? v4WithPort[1] : text);
+}
+
 /**
  * The client's address: the socket peer, unless that peer is a trusted proxy; then the rightmost
- * X-Forwarded-For entry that is not a trusted proxy.
+ * X-Forwarded-For entry that is not a trusted proxy. The walk stops at an entry it cannot read
+ * (`unknown`, an obfuscated name): everything left of it was written by someone we cannot vouch
+ * for, so the last trusted hop stands for the client rather than an address the client chose.
  */
 export function resolveClientIp(socketAddress: string | undefined, forwardedFor: string | undefined, trusted: CidrSet): string {
   const peer = canonicalAddress(socketAddress) ?? 'unknown';
   if (!forwardedFor || !trusted.contains(peer)) return peer;
-  const hops = forwardedFor.split(',').map((h) => canonicalAddress(h)).filter((h): h is string => h !== undefined);
-  for (let i = hops.length - 1; i >= 0; i--) {
-    if (!trusted.contains(hops[i])) return hops[i]!;
+  let nearestTrusted = peer;
+  const entries = forwardedFor.split(',');
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const hop = forwardedAddress(entries[i]!);
+    if (!hop) return nearestTrusted;
+    if (!trusted.contains(hop)) return hop;
+    nearestTrusted = hop;
   }
-  return hops[0] ?? peer;
+  return nearestTrusted;
 }
