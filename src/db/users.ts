@@ -4,6 +4,7 @@
  * @module
  */
 import type { Role } from '../security/principal.ts';
+import type { FailureCounts } from '../domain/lockout.ts';
 import type { Queryable } from './pool.ts';
 
 export interface UserRow {
@@ -13,8 +14,9 @@ export interface UserRow {
   role: Role;
   accountId: string;
   disabled: boolean;
-  failedLogins: number;
   lockCount: number;
+  /** Failed logins before this are not counted any more (last success or last lock for every address). */
+  failuresSince: Date;
   lockedUntil: Date | null;
   passwordChangedAt: Date;
   createdAt: Date;
@@ -23,7 +25,7 @@ export interface UserRow {
 
 const selectUser = (sql: Queryable) => sql`
   select id, username, password_hash as "passwordHash", role, account_id as "accountId", disabled,
-    failed_logins as "failedLogins", lock_count as "lockCount", locked_until as "lockedUntil",
+    lock_count as "lockCount", locked_until as "lockedUntil", failures_since as "failuresSince",
     password_changed_at as "passwordChangedAt", created_at as "createdAt", created_by as "createdBy"
   from users`;
 
@@ -69,34 +71,44 @@ export async function updateUser(sql: Queryable, id: string, fields: { role?: Ro
     where id = ${id}`;
 }
 
-/** Record a failed login against the account: returns the new lock (if this failure locked it). */
-export async function recordFailedLogin(
-  sql: Queryable,
-  id: string,
-  threshold: number,
-  baseS: number,
-  maxS: number,
-): Promise<{ locked: boolean; lockedUntil: Date | null; failedLogins: number }> {
-  const [row] = await sql<{ failedLogins: number; lockedUntil: Date | null; lockCount: number }[]>`
+/** Lock the account for every address (failures came from several), for longer each time. */
+export async function lockAccountEverywhere(sql: Queryable, id: string, baseS: number, maxS: number): Promise<Date> {
+  const [row] = await sql<{ lockedUntil: Date }[]>`
     update users set
-      failed_logins = case when failed_logins + 1 >= ${threshold} then 0 else failed_logins + 1 end,
-      lock_count = case when failed_logins + 1 >= ${threshold} then lock_count + 1 else lock_count end,
-      locked_until = case when failed_logins + 1 >= ${threshold}
-        then now() + least(${baseS} * power(2, lock_count), ${maxS}) * interval '1 second'
-        else locked_until end,
+      locked_until = now() + least(${baseS} * power(2, lock_count), ${maxS}) * interval '1 second',
+      lock_count = lock_count + 1,
+      failures_since = now(),
       updated_at = now()
     where id = ${id}
-    returning failed_logins as "failedLogins", locked_until as "lockedUntil", lock_count as "lockCount"`;
-  const locked = row !== undefined && row.failedLogins === 0 && row.lockedUntil !== null && row.lockedUntil.getTime() > Date.now() - 1000;
-  return { locked, lockedUntil: row?.lockedUntil ?? null, failedLogins: row?.failedLogins ?? 0 };
+    returning locked_until as "lockedUntil"`;
+  if (!row) throw new Error(`user ${id} does not exist`);
+  return row.lockedUntil;
 }
 
+/** A successful login: earlier failures no longer count, and the lock escalation starts over. */
 export async function clearFailedLogins(sql: Queryable, id: string): Promise<void> {
-  await sql`update users set failed_logins = 0, lock_count = 0, locked_until = null where id = ${id}`;
+  await sql`update users set lock_count = 0, locked_until = null, failures_since = now() where id = ${id}`;
 }
 
-export async function insertLoginFailure(sql: Queryable, username: string, clientIp: string): Promise<number> {
-  await sql`insert into login_failures (username, client_ip) values (${username.slice(0, 64)}, ${clientIp})`;
+/**
+ * Failed logins against `username` since `since` (and within the last day) whose password was
+ * checked, from `clientIp` and from every address.
+ */
+export async function loginFailureCounts(sql: Queryable, username: string, clientIp: string, since: Date): Promise<FailureCounts> {
+  const rows = await sql<{ clientIp: string; n: number; times: Date[] }[]>`
+    select client_ip as "clientIp", count(*)::int8 as n, array_agg(at order by at) as times from login_failures
+    where username = ${username.slice(0, 64)} and password_checked and at > greatest(${since}::timestamptz, now() - interval '1 day')
+    group by client_ip`;
+  return {
+    fromSource: rows.find((r) => r.clientIp === clientIp)?.times ?? [],
+    total: rows.reduce((sum, r) => sum + r.n, 0),
+    worstSource: Math.max(0, ...rows.map((r) => r.n)),
+  };
+}
+
+/** Record a failed attempt; returns the attempts that failed from `clientIp` in the last hour (for the block list). */
+export async function insertLoginFailure(sql: Queryable, username: string, clientIp: string, passwordChecked: boolean): Promise<number> {
+  await sql`insert into login_failures (username, client_ip, password_checked) values (${username.slice(0, 64)}, ${clientIp}, ${passwordChecked})`;
   const [row] = await sql<{ n: number }[]>`
     select count(*)::int8 as n from login_failures where client_ip = ${clientIp} and at > now() - interval '1 hour'`;
   return row?.n ?? 0;

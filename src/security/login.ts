@@ -1,10 +1,10 @@
 /**
- * Login with lockout. Failed logins count per account and per IP. An account that fails
- * LOCKOUT_THRESHOLD times in a row is locked for a period that doubles with each lock (capped);
- * an IP that fails too often in an hour goes on the block list, so one address cannot keep an
- * account locked for ever (OWASP Authentication Cheat Sheet, "Account Lockout"). Unknown users,
- * wrong passwords and disabled users get the same answer in the same time (a bcrypt compare
- * always runs: ASVS 5 §6.3.8).
+ * Login with lockout, per source (src/domain/lockout.ts): failed logins lock the account for the
+ * address they came from, for a period that doubles with each lock (capped), and for every address
+ * only when they come from several, so one address cannot keep a user out however patient it is.
+ * An address that fails too often in an hour goes on the block list. Unknown users, wrong
+ * passwords and disabled users get the same answer in the same time (a bcrypt compare always
+ * runs: ASVS 5 §6.3.8).
  *
  * @module
  */
@@ -13,30 +13,40 @@ import type { Config } from '../config.ts';
 import { blockIp } from '../db/ip-blocks.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
-import { clearFailedLogins, insertLoginFailure, recordFailedLogin, userByName } from '../db/users.ts';
+import { clearFailedLogins, insertLoginFailure, lockAccountEverywhere, loginFailureCounts, type UserRow, userByName } from '../db/users.ts';
 import { AccountLockedError, AuthenticationError } from '../domain/errors.ts';
+import { accountLockDue, type LockoutPolicy, sourceLock, sourceLockEarned, sourceLockedUntil } from '../domain/lockout.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { openSession, type RequestFacts, type TokenPair } from './sessions.ts';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
+/** Until when `user` is locked for this address: everywhere, or for this address alone. */
+async function lockedUntil(sql: Sql, policy: LockoutPolicy, user: UserRow, clientIp: string, now: Date): Promise<{ until: Date; scope: 'account' | 'source' } | undefined> {
+  if (user.lockedUntil && user.lockedUntil > now) return { until: user.lockedUntil, scope: 'account' };
+  const until = sourceLockedUntil(policy, await loginFailureCounts(sql, user.username, clientIp, user.failuresSince), now);
+  return until && { until, scope: 'source' };
+}
+
 export async function login(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
+  const policy: LockoutPolicy = { threshold: config.LOCKOUT_THRESHOLD, baseS: config.LOCKOUT_BASE_S, maxS: config.LOCKOUT_MAX_S };
   const user = await userByName(sql, username);
   const base = { clientIp: facts.clientIp, requestId: facts.requestId, accountId: user?.accountId };
 
   /** Every failure counts against the address it came from; too many put it on the block list. */
-  const countAgainstIp = async (tx: TxSql) => {
-    const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp);
+  const countAgainstIp = async (tx: TxSql, passwordChecked: boolean) => {
+    const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp, passwordChecked);
     if (failuresFromIp >= config.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.IP_BLOCK_S, 'system:lockout'))) {
       await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.IP_BLOCK_S } });
     }
   };
 
-  if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+  const lock = user && (await lockedUntil(sql, policy, user, facts.clientIp, new Date()));
+  if (lock) {
+    const retryAfter = Math.max(1, Math.ceil((lock.until.getTime() - Date.now()) / 1000));
     await transaction(sql, async (tx) => {
-      await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', retryAfterSeconds: retryAfter } });
-      await countAgainstIp(tx);
+      await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', scope: lock.scope, retryAfterSeconds: retryAfter } });
+      await countAgainstIp(tx, false);
     });
     throw new AccountLockedError(retryAfter);
   }
@@ -54,13 +64,20 @@ export async function login(sql: Sql, config: Config, audit: AuditLog, username:
   await transaction(sql, async (tx) => {
     const reason = !user ? 'unknown user' : user.disabled ? 'user disabled' : 'wrong password';
     await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username.slice(0, 64) }, ...base, payload: { reason } });
-    if (user && !user.disabled) {
-      const lock = await recordFailedLogin(tx, user.id, config.LOCKOUT_THRESHOLD, config.LOCKOUT_BASE_S, config.LOCKOUT_MAX_S);
-      if (lock.locked) {
-        await audit.append(tx, { type: 'ACCOUNT_LOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { user: user.username, lockedUntil: lock.lockedUntil?.toISOString() } });
-      }
+    await countAgainstIp(tx, true);
+    if (!user || user.disabled) return;
+    // Under the user's row lock: concurrent failures make one decision each, in turn.
+    const locked = await userByName(tx, user.username, true);
+    if (!locked) return;
+    const counts = await loginFailureCounts(tx, user.username, facts.clientIp, locked.failuresSince);
+    const lockAudit = (scope: 'account' | 'source', until: Date) =>
+      audit.append(tx, { type: 'ACCOUNT_LOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { user: user.username, scope, ip: scope === 'source' ? facts.clientIp : undefined, lockedUntil: until.toISOString(), failures: counts.total } });
+    if (accountLockDue(policy, counts)) {
+      await lockAudit('account', await lockAccountEverywhere(tx, user.id, policy.baseS, policy.maxS));
+    } else if (sourceLockEarned(policy, counts)) {
+      const lock = sourceLock(policy, counts);
+      if (lock) await lockAudit('source', lock.until);
     }
-    await countAgainstIp(tx);
   });
   throw new AuthenticationError(INVALID_CREDENTIALS, 'invalid-credentials');
 }

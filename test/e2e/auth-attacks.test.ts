@@ -142,22 +142,65 @@ describe('session timeouts', () => {
 });
 
 describe('lockout', () => {
-  it('locks the account after repeated failures, with 423 and Retry-After, even for the right password', async () => {
-    const user = await stack.userWithRole('trader');
-    const attempt = (password: string, ip = '198.51.100.7') => stack.request('/auth/login', { method: 'POST', ip, body: JSON.stringify({ username: user.username, password }) });
-    for (let i = 0; i < 3; i++) expect((await attempt('wrong-password-123')).status).toBe(401);
-    const locked = await attempt(user.password);
-    expect(locked.status).toBe(423);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    const events = await stack.db.sql`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username}`;
-    expect(events).toHaveLength(1);
+  const loginAs = (user: { username: string }, password: string, ip: string) => stack.request('/auth/login', { method: 'POST', ip, body: JSON.stringify({ username: user.username, password }) });
+  /** Let time pass for an address's failures against a user (as if the lock they earned had run out). */
+  const ageFailures = async (user: { username: string }, ip: string, seconds: number) => {
+    await stack.db.admin`update login_failures set at = at - ${seconds} * interval '1 second' where username = ${user.username} and client_ip = ${ip}`;
+    await stack.db.admin`update users set failures_since = failures_since - ${seconds} * interval '1 second' where username = ${user.username}`;
+  };
+  const lockEvents = (user: { username: string }) => stack.db.sql<{ payload: { scope: string; ip?: string } }[]>`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username} order by seq`;
 
-    // The lock expires; the next lock lasts longer.
+  it('locks the failing address out after repeated failures, with 423 and Retry-After, even for the right password', async () => {
+    const user = await stack.userWithRole('trader');
+    for (let i = 0; i < 3; i++) expect((await loginAs(user, 'wrong-password-123', '198.51.100.7')).status).toBe(401);
+    const locked = await loginAs(user, user.password, '198.51.100.7');
+    expect(locked.status).toBe(423);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 0.9);
+    expect((await lockEvents(user)).map((e) => e.payload)).toMatchObject([{ scope: 'source', ip: '198.51.100.7' }]);
+    // The user, from their own address, is not locked out by someone else's failures.
+    expect((await loginAs(user, user.password, '198.51.100.8')).status).toBe(200);
+  });
+
+  it('makes each further lock of an address last longer', async () => {
+    const user = await stack.userWithRole('trader');
+    const ip = '198.51.100.9';
+    for (let i = 0; i < 3; i++) await loginAs(user, 'wrong-password-123', ip);
+    await ageFailures(user, ip, stack.config.LOCKOUT_BASE_S + 1);
+    for (let i = 0; i < 3; i++) expect((await loginAs(user, 'wrong-password-123', ip)).status).toBe(401);
+    const second = await loginAs(user, user.password, ip);
+    expect(second.status).toBe(423);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 1.9);
+  });
+
+  it('cannot keep a user out from one address, however patiently it guesses', async () => {
+    const user = await stack.userWithRole('trader');
+    const attacker = '198.51.100.10';
+    for (let round = 1; round <= 4; round++) {
+      // Three guesses each time the previous lock has run out: never enough for the block list.
+      for (let i = 0; i < 3; i++) await loginAs(user, `guess-${round}-${i}-password`, attacker);
+      expect((await loginAs(user, user.password, attacker)).status).toBe(423);
+      expect((await loginAs(user, user.password, '198.51.100.11')).status).toBe(200);
+      await ageFailures(user, attacker, stack.config.LOCKOUT_MAX_S + 1);
+    }
+    const [row] = await stack.db.sql<{ lockedUntil: Date | null }[]>`select locked_until as "lockedUntil" from users where id = ${user.id}`;
+    expect(row!.lockedUntil).toBeNull();
+  });
+
+  it('locks the account for every address when failures come from several', async () => {
+    const user = await stack.userWithRole('trader');
+    // Guesses from three addresses, none with enough for a lock of its own: the failures of all but
+    // the worst address reach the threshold (3) with the fifth.
+    for (const ip of ['203.0.113.21', '203.0.113.21', '203.0.113.22', '203.0.113.22', '203.0.113.23']) {
+      expect((await loginAs(user, 'wrong-password-123', ip)).status).toBe(401);
+    }
+    const elsewhere = await loginAs(user, user.password, '203.0.113.24');
+    expect(elsewhere.status).toBe(423);
+    expect((await lockEvents(user)).map((e) => e.payload.scope)).toEqual(['account']);
+    // The lock runs out; a good login starts the count over.
     await stack.db.admin`update users set locked_until = now() - interval '1 second' where id = ${user.id}`;
-    expect((await attempt(user.password)).status).toBe(200);
-    for (let i = 0; i < 3; i++) await attempt('wrong-password-123', '198.51.100.8');
-    const [first] = await stack.db.sql<{ until: Date }[]>`select locked_until as until from users where id = ${user.id}`;
-    expect(first!.until.getTime() - Date.now()).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 1000 * 0.9);
+    expect((await loginAs(user, user.password, '203.0.113.24')).status).toBe(200);
+    expect((await loginAs(user, 'wrong-password-123', '203.0.113.21')).status).toBe(401);
+    expect((await loginAs(user, user.password, '203.0.113.21')).status).toBe(200);
   });
 
   it('answers an unknown user exactly like a wrong password', async () => {
@@ -185,8 +228,7 @@ describe('lockout', () => {
     if (!blocked) throw new Error('no answer');
     expect(blocked.status).toBe(403);
     expect(((await blocked.json()) as { type: string }).type).toBe('/problems/ip-blocked');
-    // Once the account lock runs out, the victim logs in from elsewhere while the attacker stays blocked.
-    await stack.db.admin`update users set locked_until = now() - interval '1 second' where id = ${victim.id}`;
+    // The victim logs in from elsewhere while the attacker stays blocked.
     expect((await stack.request('/auth/login', { method: 'POST', ip: '198.51.100.99', body: JSON.stringify({ username: victim.username, password: victim.password }) })).status).toBe(200);
     const audit = await stack.db.sql`select 1 from audit_events where event_type = 'IP_BLOCKED' and client_ip = ${attacker}`;
     expect(audit).toHaveLength(1);
