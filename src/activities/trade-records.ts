@@ -8,7 +8,7 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { recordPrice } from '../db/market-prices.ts';
-import { getAccount } from '../db/accounts.ts';
+import { getAccount, lockAccount } from '../db/accounts.ts';
 import { readBook } from '../db/book.ts';
 import { insertFill, updateOrder } from '../db/orders.ts';
 import { closeReservation } from '../db/reservations.ts';
@@ -56,7 +56,14 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     return { actor, accountId: trade.accountId, tradeId: trade.id, workflowId: actor.id, runId };
   }
 
+  /**
+   * Lock the trade's account, then the trade. Every change made here alters what the risk check
+   * reads (open positions, reservations, realized P&L), and the reservation reads them under the
+   * account's lock: a fill committing between two of its reads would count in neither (invariant 1).
+   */
   async function lockOrFail(tx: TxSql, tradeId: string): Promise<TradeRow> {
+    const [owner] = await tx<{ accountId: string }[]>`select account_id as "accountId" from trades where id = ${tradeId}`;
+    if (owner) await lockAccount(tx, owner.accountId);
     const trade = await lockTrade(tx, tradeId);
     if (!trade) throw new Error(`trade ${tradeId} does not exist`);
     return trade;
