@@ -35,6 +35,16 @@ export function callingWorkflow(): { workflowId?: string; runId?: string } {
   }
 }
 
+/** When Temporal gives up on this attempt (epoch ms); `undefined` outside Temporal. */
+export function attemptDeadline(): number | undefined {
+  try {
+    const { currentAttemptScheduledTimestampMs, startToCloseTimeoutMs } = Context.current().info;
+    return startToCloseTimeoutMs ? currentAttemptScheduledTimestampMs + startToCloseTimeoutMs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Heartbeat when running inside Temporal; a no-op otherwise. */
 export function heartbeat(details?: unknown): void {
   try {

@@ -13,7 +13,7 @@ import { insertOrder, type LegStatus, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { failpoint } from '../observability/failpoints.ts';
-import { type ActivityDeps, callingWorkflow, cancelled, heartbeat } from './context.ts';
+import { type ActivityDeps, attemptDeadline, callingWorkflow, cancelled, heartbeat } from './context.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
 
 /** One broker order of a trade: its entry or its exit (with the attempt in its tag). */
@@ -45,6 +45,8 @@ export function toLegResult(tag: string, order: BrokerOrder): LegResult {
 }
 
 const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
+/** Time kept between the broker's last possible answer and the end of the attempt. */
+const SEND_MARGIN_MS = 2000;
 
 export function orderActivities(deps: ActivityDeps) {
   const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
@@ -91,9 +93,13 @@ export function orderActivities(deps: ActivityDeps) {
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);
+      // Sent early enough to hear back within this attempt: a retry must never look the tag up while
+      // this attempt's order is still on its way (and send a second one).
+      const deadline = attemptDeadline();
+      const sendBy = deadline && deadline - (deps.config.BREEZE_TIMEOUT_MS + deps.config.BROKER_RATE_WAIT_MS + SEND_MARGIN_MS);
       let order: BrokerOrder;
       try {
-        order = await deps.broker.placeOrder(leg);
+        order = await deps.broker.placeOrder(leg, { sendBy });
       } catch (err) {
         if (err instanceof BrokerRejectedError) {
           const rejected: BrokerOrder = { brokerOrderId: '', tag: leg.tag, instrument: leg.instrument, side: leg.side, quantity: leg.quantity, status: 'REJECTED', filledQuantity: 0, rejectReason: err.message, fills: [] };

@@ -21,6 +21,15 @@ export interface BrokerOrderRequest {
   strategyId?: string | undefined;
 }
 
+export interface PlaceOptions {
+  /**
+   * Epoch ms after which the order must not start going out: the caller's attempt could end
+   * before the broker answers, and its retry would look the tag up while the order is still on
+   * the wire (and send it again). Past it, placeOrder throws BrokerUnavailableError: not sent.
+   */
+  sendBy?: number | undefined;
+}
+
 export type BrokerOrderStatus = 'OPEN' | 'FILLED' | 'CANCELLED' | 'REJECTED';
 
 export interface BrokerFill {
@@ -62,7 +71,7 @@ export interface BrokerPosition {
 export interface Broker {
   readonly name: 'paper' | 'breeze';
   /** Send a new order. Throws BrokerRejectedError, BrokerUnavailableError or BrokerOutcomeUnknownError. */
-  placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder>;
+  placeOrder(request: BrokerOrderRequest, options?: PlaceOptions): Promise<BrokerOrder>;
   /** The order carrying `tag`, if the broker has one. */
   findOrderByTag(accountId: string, tag: string, instrument: Instrument): Promise<BrokerOrder | undefined>;
   getOrder(accountId: string, brokerOrderId: string, instrument: Instrument): Promise<BrokerOrder>;

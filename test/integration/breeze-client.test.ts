@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerRejectedError } from '../../src/broker/errors.ts';
+import { BrokerRejectedError, BrokerUnavailableError } from '../../src/broker/errors.ts';
 import type { Instrument } from '../../src/domain/trade.ts';
 import { type BreezeHarness, newTag, RELIANCE, startBreezeHarness } from '../support/breeze.ts';
 
@@ -26,6 +26,16 @@ describe('Breeze client against the emulator', () => {
     const found = await h.client.findOrderByTag('main', tag, RELIANCE);
     expect(found).toMatchObject({ brokerOrderId: placed.brokerOrderId, tag, status: 'OPEN', side: 'BUY', quantity: 5, instrument: RELIANCE });
     expect(await h.client.findOrderByTag('main', newTag(), RELIANCE)).toBeUndefined();
+  });
+
+  it('does not start sending an order past its send-by time, so a retry can never meet it on the wire', async () => {
+    h.emulator.setQuote(relind, { ltpPaise: 245000 });
+    const tag = newTag();
+    const late = h.client.placeOrder({ accountId: 'main', tag, instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 240000 }, { sendBy: Date.now() - 1 });
+    await expect(late).rejects.toBeInstanceOf(BrokerUnavailableError);
+    expect(h.emulator.sent('POST', 'order').filter((r) => (r.body as { user_remark?: string }).user_remark === tag)).toHaveLength(0);
+    const inTime = await h.client.placeOrder({ accountId: 'main', tag, instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 240000 }, { sendBy: Date.now() + 60_000 });
+    expect(inTime).toMatchObject({ tag, status: 'OPEN' });
   });
 
   it('fills a resting order when the quote crosses it, with the execution as a fill in paise', async () => {

@@ -10,7 +10,7 @@
  * @module
  */
 import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
-import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerPosition, Quote } from '../types.ts';
+import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerPosition, PlaceOptions, Quote } from '../types.ts';
 import type { Paise } from '../../domain/money.ts';
 import { EXCHANGES, type Exchange, type Instrument, type OrderType } from '../../domain/trade.ts';
 import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow, squareOffBody } from './mapping.ts';
@@ -63,9 +63,12 @@ export class BreezeClient implements Broker {
     this.budget = options.budget;
   }
 
-  async placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder> {
+  async placeOrder(request: BrokerOrderRequest, options: PlaceOptions = {}): Promise<BrokerOrder> {
     const stockCode = (await this.master()).toStockCode(request.instrument.symbol);
     const pricePaise = await this.limitPrice(request.instrument, stockCode, request.side, request.orderType, request.limitPricePaise);
+    if (options.sendBy !== undefined && this.now().getTime() > options.sendBy) {
+      throw new BrokerUnavailableError('POST order: not sent, too little time left in this attempt to send it and hear back', undefined, 1);
+    }
     const payload = await this.call('POST', 'order', placeOrderBody(request, stockCode, pricePaise), 'write');
     const ack = orderAck.safeParse(payload);
     // the order was accepted, but we cannot name it: settle it by its tag
