@@ -9,7 +9,7 @@
 import type { Actor } from '../audit/events.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
-import { insertOrder, type LegStatus, updateOrder } from '../db/orders.ts';
+import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { failpoint } from '../observability/failpoints.ts';
@@ -87,12 +87,30 @@ export function orderActivities(deps: ActivityDeps) {
     return result;
   }
 
+  /**
+   * An earlier attempt of this leg that was settled as never sent (not found over the settle
+   * window) may have reached the broker late. Before sending another, look again: found, it is
+   * adopted as this leg's order and this attempt's tag is never sent.
+   */
+  async function surfacedEarlierAttempt(leg: LegInput): Promise<LegResult | undefined> {
+    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && o.status === 'NOT_SENT' && o.tag !== leg.tag);
+    for (const attempt of earlier) {
+      const late = await deps.broker.findOrderByTag(leg.accountId, attempt.tag, leg.instrument);
+      if (!late) continue;
+      await updateOrder(deps.sql, leg.tag, { status: 'NOT_SENT', rejectReason: `not sent: attempt ${attempt.tag} reached the broker after all` });
+      return recordSent({ ...leg, tag: attempt.tag, quantity: attempt.quantity }, late, true);
+    }
+    return undefined;
+  }
+
   const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(leg: LegInput): Promise<LegResult> {
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);
+      const surfaced = await surfacedEarlierAttempt(leg);
+      if (surfaced) return surfaced;
       // Sent early enough to hear back within this attempt: a retry must never look the tag up while
       // this attempt's order is still on its way (and send a second one).
       const deadline = attemptDeadline();

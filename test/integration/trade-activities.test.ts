@@ -1,0 +1,91 @@
+/**
+ * The trade activities called directly, outside Temporal, on a paper exchange: what a workflow
+ * relies on them for when steps race or an earlier attempt surfaces late.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../src/activities/context.ts';
+import { orderActivities } from '../../src/activities/orders.ts';
+import { riskActivities } from '../../src/activities/risk.ts';
+import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
+import { createAuditLog } from '../../src/audit/append.ts';
+import { PaperExchange } from '../../src/broker/paper/exchange.ts';
+import type { Config } from '../../src/config.ts';
+import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
+import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
+import { testConfig } from '../support/config.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { silentLogger } from '../support/logger.ts';
+
+let db: TestDatabase;
+let config: Config;
+let broker: PaperExchange;
+let deps: ActivityDeps;
+const instrument = { symbol: 'ITC', exchange: 'NSE' as const, product: 'CASH' as const };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  config = testConfig({ DATABASE_URL: db.url });
+  await ensureAccount(db.sql, config.ACCOUNT_ID, 50_000_000);
+  broker = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
+  await broker.setQuote(instrument, 450_00);
+  deps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, temporal: undefined as never };
+});
+afterAll(async () => db?.drop());
+
+/** A trade whose entry risk has been reserved (PENDING). */
+async function reserve(tradeId: string) {
+  const reserved = await riskActivities(deps).reserveRisk({
+    tradeId,
+    accountId: config.ACCOUNT_ID,
+    request: { instrument, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: true },
+    requestFingerprint: 'f'.repeat(64),
+    requestedBy: { type: 'user', id: 'tester' },
+    source: 'api',
+  });
+  expect(reserved.outcome).toBe('ACCEPTED');
+}
+
+it('makes a change to the book wait while a risk check holds the account', async () => {
+  // The risk check reads the book in several statements under the account's lock: a change made
+  // between two of them (a fill converting a reservation) would count in neither (invariant 1).
+  await reserve('tlockingaaaaaaaa');
+
+  let release!: () => void;
+  let locked!: () => void;
+  const accountHeld = new Promise<void>((r) => (locked = r));
+  const check = db.sql.begin(async (tx) => {
+    await lockAccount(tx, config.ACCOUNT_ID);
+    locked();
+    await new Promise<void>((r) => (release = r));
+  });
+  await accountHeld;
+  let changed = false;
+  const change = tradeRecordActivities(deps).recordEntryClosed('tlockingaaaaaaaa', undefined, 'CANCELLED', 'cancelled in the test').then((status) => {
+    changed = true;
+    return status;
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(changed).toBe(false);
+  const [reservation] = await db.sql<{ status: string }[]>`select status from reservations where trade_id = 'tlockingaaaaaaaa'`;
+  expect(reservation!.status).toBe('ACTIVE');
+
+  release();
+  await check;
+  expect(await change).toBe('CANCELLED');
+});
+
+it('adopts an earlier exit attempt that surfaced at the broker after it was settled as never sent', async () => {
+  await reserve('tsurfacedaaaaaaa');
+  const exit = (attempt: number) => ({ tradeId: 'tsurfacedaaaaaaa', accountId: config.ACCOUNT_ID, tag: `tsurfacedaaaaaaaX${attempt}`, leg: 'EXIT' as const, instrument, side: 'SELL' as const, quantity: 10, orderType: 'MARKET' as const });
+  // Attempt 1 was not found over the settle window (NOT_SENT), yet the broker did get it, late.
+  await insertOrder(db.sql, exit(1));
+  await updateOrder(db.sql, exit(1).tag, { status: 'NOT_SENT' });
+  const late = await broker.placeOrder(exit(1));
+
+  const result = await orderActivities(deps).placeOrder(exit(2));
+  expect(result).toMatchObject({ tag: exit(1).tag, brokerOrderId: late.brokerOrderId });
+  expect((await broker.listOrders(config.ACCOUNT_ID)).filter((o) => o.tag.startsWith('tsurfaced'))).toHaveLength(1);
+  const legs = new Map((await ordersOfTrade(db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
+  expect(legs.get(exit(2).tag)).toBe('NOT_SENT');
+  expect(legs.get(exit(1).tag)).not.toBe('NOT_SENT');
+});
