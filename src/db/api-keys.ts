@@ -23,12 +23,15 @@ export interface ApiKeyRow {
   revokedAt: Date | null;
   lastUsedAt: Date | null;
   lastUsedIp: string | null;
+  /** Who made the key (a username, or the id of the key that made it). */
+  createdBy: string;
 }
 
 const selectKey = (sql: Queryable) => sql`
   select k.id, k.prefix, k.key_hash as "keyHash", k.name, k.user_id as "userId", u.username, u.role,
     u.account_id as "accountId", u.disabled as "userDisabled", k.scopes, k.cidrs, k.webhook_secret as "webhookSecret",
-    k.created_at as "createdAt", k.revoked_at as "revokedAt", k.last_used_at as "lastUsedAt", k.last_used_ip as "lastUsedIp"
+    k.created_at as "createdAt", k.revoked_at as "revokedAt", k.last_used_at as "lastUsedAt", k.last_used_ip as "lastUsedIp",
+    k.created_by as "createdBy"
   from api_keys k join users u on u.id = k.user_id`;
 
 export async function apiKeyByPrefix(sql: Queryable, prefix: string): Promise<ApiKeyRow | undefined> {

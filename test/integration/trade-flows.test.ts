@@ -143,6 +143,12 @@ describe('limits at run time (maker-checker)', () => {
     const pending = (await loosen.json()) as { limits: { maxOpenPositions: number; dailyLossLimit: number }; pending: { id: number } };
     expect(pending.limits).toMatchObject({ maxOpenPositions: 5, dailyLossLimit: 40000 });
     expect((await stack.request(`/risk/limits/changes/${pending.pending.id}/approve`, { method: 'POST', token: first })).status).toBe(403);
+    // Nor through an admin key the first admin made for the second: the key's maker is behind it.
+    const made = await stack.request('/api-keys', { method: 'POST', token: first, body: JSON.stringify({ name: 'approver', userId: second.id, scopes: ['read', 'trade', 'admin'] }) });
+    expect(made.status).toBe(201);
+    const viaKey = await stack.request(`/risk/limits/changes/${pending.pending.id}/approve`, { method: 'POST', headers: { 'X-API-Key': ((await made.json()) as { key: string }).key } });
+    expect(viaKey.status).toBe(403);
+    expect(((await viaKey.json()) as { type: string }).type).toBe('/problems/maker-checker');
     const approved = await stack.request(`/risk/limits/changes/${pending.pending.id}/approve`, { method: 'POST', token: second.accessToken });
     expect(approved.status).toBe(200);
     expect(((await approved.json()) as { limits: { maxOpenPositions: number } }).limits.maxOpenPositions).toBe(12);

@@ -8,6 +8,7 @@ import type { AuditLog } from '../../audit/append.ts';
 import type { Actor } from '../../audit/events.ts';
 import { type Config, defaultRiskLimits } from '../../config.ts';
 import { lockAccount } from '../../db/accounts.ts';
+import { apiKeyById } from '../../db/api-keys.ts';
 import type { Sql, TxSql } from '../../db/pool.ts';
 import { decideLimitChange, getLimitChange, insertLimitChange, type LimitChange, limitOverrides, writeLimitOverrides } from '../../db/risk-limits.ts';
 import { transaction } from '../../db/transaction.ts';
@@ -64,14 +65,28 @@ export async function requestLimitChange(ctx: Context, accountId: string, propos
   });
 }
 
+/** The usernames behind a `type:id` actor string (a key's maker is a username or another key's id). */
+async function peopleBehind(tx: TxSql, actor: string): Promise<string[]> {
+  const colon = actor.indexOf(':');
+  const [type, id] = [actor.slice(0, colon), actor.slice(colon + 1)];
+  if (type === 'user') return [id];
+  const key = type === 'api_key' ? await apiKeyById(tx, id) : undefined;
+  if (!key) return [];
+  const maker = (await apiKeyById(tx, key.createdBy)) ? `api_key:${key.createdBy}` : `user:${key.createdBy}`;
+  return [key.username, ...(await peopleBehind(tx, maker))];
+}
+
 export async function decideOnLimitChange(ctx: Context, accountId: string, id: number, approve: boolean, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
   return transaction(ctx.sql, async (tx) => {
     await lockAccount(tx, accountId);
     const change = await getLimitChange(tx, id, true);
     if (!change || change.accountId !== accountId) throw new NotFoundError(`limit change ${id}`);
     if (change.status !== 'PENDING') throw new ConflictError('change-decided', `Limit change ${id} is already ${change.status}`);
+    // Maker-checker is about people: the checker is a logged-in admin who is none of the people
+    // behind the request (an API key stands for the user it acts for and whoever made it).
+    if (actor.type !== 'user') throw new PermissionError('A loosening of limits is decided by a logged-in admin, not an API key', 'maker-checker');
+    if ((await peopleBehind(tx, change.requestedBy)).includes(actor.id)) throw new PermissionError('A second admin must decide on a loosening of limits', 'maker-checker');
     const by = `${actor.type}:${actor.id}`;
-    if (change.requestedBy === by) throw new PermissionError('A second admin must decide on a loosening of limits', 'maker-checker');
     await decideLimitChange(tx, id, approve ? 'APPLIED' : 'REJECTED', by);
     if (!approve) {
       await ctx.audit.append(tx, { type: 'CONFIG_CHANGE_REJECTED', actor, accountId, requestId, payload: { setting: 'risk_limits', changeId: id, requestedBy: change.requestedBy } });
