@@ -88,12 +88,13 @@ export function orderActivities(deps: ActivityDeps) {
   }
 
   /**
-   * An earlier attempt of this leg that was settled as never sent (not found over the settle
-   * window) may have reached the broker late. Before sending another, look again: found, it is
-   * adopted as this leg's order and this attempt's tag is never sent.
+   * An earlier attempt of this leg that we never saw reach the broker (settled as not sent, or
+   * failed before its answer) may have reached it late. Before sending another, look again: found,
+   * it is adopted as this leg's order and this attempt's tag is never sent.
    */
   async function surfacedEarlierAttempt(leg: LegInput): Promise<LegResult | undefined> {
-    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && o.status === 'NOT_SENT' && o.tag !== leg.tag);
+    const unseen: readonly LegStatus[] = ['NOT_SENT', 'NEW', 'UNKNOWN'];
+    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && unseen.includes(o.status) && o.tag !== leg.tag);
     for (const attempt of earlier) {
       const late = await deps.broker.findOrderByTag(leg.accountId, attempt.tag, leg.instrument);
       if (!late) continue;

@@ -17,7 +17,7 @@ import { transaction } from '../db/transaction.ts';
 import type { TxSql } from '../db/pool.ts';
 import { squareOffInstant } from '../domain/market-calendar.ts';
 import { unrealizedPnl } from '../domain/risk/rules.ts';
-import { closingSide, type ExitReason, grossPnl, instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { closingSide, type ExitReason, exitedGrossPnl, instrumentKey, openQuantity, type TradeStatus } from '../domain/trade.ts';
 import { chargesForFill, segmentOf } from '../domain/charges.ts';
 import { chargeSchedule } from '../config.ts';
 import { failpoint } from '../observability/failpoints.ts';
@@ -69,22 +69,29 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     return trade;
   }
 
-  /** Store the leg's fills with their charges; returns the charges of the fills stored now. */
-  async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult, kind: 'ENTRY' | 'EXIT'): Promise<number> {
+  /**
+   * Store the leg's fills with their charges, and the leg's final state (FILLED, or CANCELLED for
+   * a leg that filled in part before it ended). Returns what the fills stored now add up to:
+   * a retried call stores nothing twice and adds nothing.
+   */
+  async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult, kind: 'ENTRY' | 'EXIT', legStatus: 'FILLED' | 'CANCELLED' = 'FILLED'): Promise<{ charges: number; quantity: number; valuePaise: number }> {
     const segment = segmentOf(trade.instrument.product, trade.intraday);
     const side = kind === 'ENTRY' ? trade.side : closingSide(trade.side);
     // A broker that reports no fill lines (only an average) still traded: one line for the lot.
     const fills = leg.fills.length ? leg.fills : [{ fillId: `${leg.tag}-avg`, quantity: leg.filledQuantity, pricePaise: averagePrice(leg), at: now().toISOString() }];
-    let charges = 0;
+    const added = { charges: 0, quantity: 0, valuePaise: 0 };
     for (const [i, fill] of fills.entries()) {
       const fillCharges = chargesForFill(schedule, segment, side, fill.quantity * fill.pricePaise, i === 0).total;
       const stored = await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges, filledAt: fill.at });
-      if (stored) charges += fillCharges;
+      if (!stored) continue;
+      added.charges += fillCharges;
+      added.quantity += fill.quantity;
+      added.valuePaise += fill.quantity * fill.pricePaise;
     }
-    await updateOrder(tx, leg.tag, { status: 'FILLED', brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) });
+    await updateOrder(tx, leg.tag, { status: legStatus, brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) });
     await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString()));
-    if (charges) await tx`update trades set charges_paise = charges_paise + ${charges} where id = ${trade.id}`;
-    return charges;
+    if (added.charges) await tx`update trades set charges_paise = charges_paise + ${added.charges} where id = ${trade.id}`;
+    return added;
   }
 
   return {
@@ -97,7 +104,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
           return { status: trade.status, entryPricePaise: trade.entryPricePaise ?? 0, filledQuantity: trade.filledQuantity, squareOffAt: squareOff?.toISOString() };
         }
         const price = averagePrice(leg);
-        const charges = await storeFills(tx, trade, leg, 'ENTRY');
+        const { charges } = await storeFills(tx, trade, leg, 'ENTRY');
         await tx`
           update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
             opened_at = now(), updated_at = now()
@@ -161,26 +168,56 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         if (trade.status === 'CLOSED') {
           return { status: 'CLOSED', realizedPnlPaise: trade.realizedPnlPaise ?? 0, ...(await dayLoss()) };
         }
-        const exitPrice = averagePrice(leg);
-        const gross = grossPnl(trade.side, trade.filledQuantity, trade.entryPricePaise ?? exitPrice, exitPrice);
-        const exitCharges = await storeFills(tx, trade, leg, 'EXIT');
+        // The whole exit: the parts that filled earlier and this last leg, each at its own prices.
+        const last = await storeFills(tx, trade, leg, 'EXIT');
+        const exitedQuantity = trade.exitedQuantity + last.quantity;
+        const exitedValue = trade.exitedValuePaise + last.valuePaise;
+        const exitPrice = exitedQuantity ? Math.round(exitedValue / exitedQuantity) : averagePrice(leg);
+        const gross = exitedGrossPnl(trade.side, trade.entryPricePaise ?? exitPrice, exitedQuantity, exitedValue);
+        const exitCharges = last.charges;
         const charges = trade.chargesPaise + exitCharges;
         const realized = gross - charges;
         await tx`
           update trades set status = 'CLOSED', exit_price_paise = ${exitPrice}, gross_pnl_paise = ${gross},
-            realized_pnl_paise = ${realized}, exit_reason = ${reason}, closed_at = now(), updated_at = now()
+            realized_pnl_paise = ${realized}, exit_reason = ${reason}, exited_quantity = ${exitedQuantity},
+            exited_value_paise = ${exitedValue}, closed_at = now(), updated_at = now()
           where id = ${tradeId}`;
         const b = base(trade);
         await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'EXIT', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: exitPrice, fills: leg.fills, chargesPaise: exitCharges } });
         if (reason === 'SQUARE_OFF' || reason === 'FLATTEN') {
-          await deps.audit.append(tx, { type: 'POSITION_SQUARED_OFF', ...b, payload: { reason, instrument: trade.instrument, quantity: trade.filledQuantity, exitPricePaise: exitPrice } });
+          await deps.audit.append(tx, { type: 'POSITION_SQUARED_OFF', ...b, payload: { reason, instrument: trade.instrument, quantity: exitedQuantity, exitPricePaise: exitPrice } });
         }
         await deps.audit.append(tx, {
           type: 'TRADE_EXITED',
           ...b,
-          payload: { reason, instrument: trade.instrument, side: trade.side, quantity: trade.filledQuantity, entryPricePaise: trade.entryPricePaise, exitPricePaise: exitPrice, grossPnlPaise: gross, chargesPaise: charges, realizedPnlPaise: realized },
+          payload: { reason, instrument: trade.instrument, side: trade.side, quantity: exitedQuantity, entryPricePaise: trade.entryPricePaise, exitPricePaise: exitPrice, grossPnlPaise: gross, chargesPaise: charges, realizedPnlPaise: realized },
         });
         return { status: 'CLOSED', realizedPnlPaise: realized, ...(await dayLoss()) };
+      });
+    },
+
+    /**
+     * Part of the exit filled and the leg ended (Breeze's protective limit for a "market" exit can
+     * fill some and expire): that part is closed at its prices, the rest is still held and the
+     * workflow sends it out again. Returns what has been exited in all.
+     */
+    async recordPartialExit(tradeId: string, leg: LegResult): Promise<{ exitedQuantity: number; openQuantity: number }> {
+      return transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        if (trade.status !== 'EXITING' && trade.status !== 'OPEN') return { exitedQuantity: trade.exitedQuantity, openQuantity: openQuantity(trade) };
+        const part = await storeFills(tx, trade, leg, 'EXIT', leg.status === 'CANCELLED' ? 'CANCELLED' : 'FILLED');
+        const exitedQuantity = trade.exitedQuantity + part.quantity;
+        if (part.quantity) {
+          await tx`
+            update trades set exited_quantity = ${exitedQuantity}, exited_value_paise = exited_value_paise + ${part.valuePaise}, updated_at = now()
+            where id = ${tradeId}`;
+          await deps.audit.append(tx, {
+            type: 'ORDER_FILLED',
+            ...base(trade),
+            payload: { tag: leg.tag, leg: 'EXIT', partial: true, brokerOrderId: leg.brokerOrderId, brokerStatus: leg.status, filledQuantity: part.quantity, averagePricePaise: averagePrice(leg), fills: leg.fills, chargesPaise: part.charges, exitedQuantity, openQuantity: trade.filledQuantity - exitedQuantity },
+          });
+        }
+        return { exitedQuantity, openQuantity: trade.filledQuantity - exitedQuantity };
       });
     },
 

@@ -68,9 +68,12 @@ export function tradingStateActivities(deps: ActivityDeps) {
       return trades.length;
     },
 
-    /** Ask every open trade to exit now; returns how many were asked. */
+    /**
+     * Ask every trade that holds or may come to hold a position to exit now: open and exiting ones,
+     * and working entries (which cancel, and exit at once should they fill first). Returns how many.
+     */
     async flattenPositions(accountId: string, requestedBy: Actor): Promise<number> {
-      const trades = await openTrades(deps.sql, accountId);
+      const trades = [...(await pendingTrades(deps.sql, accountId)), ...(await openTrades(deps.sql, accountId))];
       await Promise.all(
         trades.map((t) =>
           deps.temporal.workflow.getHandle(t.workflowId).executeUpdate(requestExit, { args: [{ reason: 'FLATTEN', requestedBy }] }).catch((err: unknown) => {
@@ -86,6 +89,16 @@ export function tradingStateActivities(deps: ActivityDeps) {
       const [row] = await deps.sql<{ n: number }[]>`
         select count(*)::int8 as n from trades where account_id = ${accountId} and status in ('PENDING', 'OPEN', 'EXITING')`;
       return (row?.n ?? 0) === 0;
+    },
+
+    /** The book did not come flat after a flatten: audited and logged loudly; an operator must look. */
+    async reportFlattenIncomplete(accountId: string, requestedBy: Actor): Promise<void> {
+      const left = await deps.sql<{ id: string; status: string }[]>`
+        select id, status from trades where account_id = ${accountId} and status in ('PENDING', 'OPEN', 'EXITING') order by created_at`;
+      deps.log.error({ accountId, trades: left }, 'book not flat after flatten: positions or working entries remain');
+      await transaction(deps.sql, (tx) =>
+        deps.audit.append(tx, { type: 'FLATTEN_INCOMPLETE', actor: { type: 'system', id: 'circuit-breaker' }, accountId, payload: { requestedBy, remaining: left } }),
+      );
     },
 
     async reportTradeClosed(accountId: string, closed: TradeClosed): Promise<void> {

@@ -48,6 +48,7 @@ const TYPES = {
   CIRCUIT_BREAKER_TRIPPED: ['risk', 'CRITICAL'],
   TRADING_REDUCED: ['risk', 'HIGH'],
   TRADING_RESUMED: ['risk', 'HIGH'],
+  FLATTEN_INCOMPLETE: ['risk', 'CRITICAL'],
   // configuration
   CONFIG_CHANGED: ['config', 'HIGH'],
   CONFIG_CHANGE_REQUESTED: ['config', 'MEDIUM'],

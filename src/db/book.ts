@@ -9,7 +9,7 @@ import { defaultRiskLimits } from '../config.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { effectiveLimits, type RiskLimits } from '../domain/risk/limits.ts';
 import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
-import { instrumentKey } from '../domain/trade.ts';
+import { instrumentKey, openQuantity } from '../domain/trade.ts';
 import { lastPrices } from './market-prices.ts';
 import type { Queryable } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
@@ -48,7 +48,7 @@ export async function readBook(sql: Queryable, config: Config, account: { id: st
       positions: trades.map((t) => ({
         instrumentKey: instrumentKey(t.instrument),
         side: t.side,
-        quantity: t.filledQuantity,
+        quantity: openQuantity(t),
         entryPricePaise: t.entryPricePaise ?? 0,
         lastPrice: prices.get(instrumentKey(t.instrument)),
       })),

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Queryable } from './pool.ts';
+import { partialGross } from './trades.ts';
 
 export interface RealizedToday {
   accountId: string;
@@ -14,12 +15,15 @@ export interface RealizedToday {
   closedTrades: number;
 }
 
-/** Realized P&L of trades closed since `since` (the IST day start), per account. */
+/** Realized P&L since `since` (the IST day start), per account: closed trades and partial exits of open ones. */
 export async function realizedByAccount(sql: Queryable, since: Date): Promise<RealizedToday[]> {
   return sql<RealizedToday[]>`
-    select account_id as "accountId", coalesce(sum(gross_pnl_paise), 0)::int8 as "grossPaise",
-      coalesce(sum(realized_pnl_paise), 0)::int8 as "netPaise", count(*)::int8 as "closedTrades"
-    from trades where status = 'CLOSED' and closed_at >= ${since}
+    select account_id as "accountId",
+      coalesce(sum(case when status = 'CLOSED' then gross_pnl_paise else ${partialGross(sql)} end), 0)::int8 as "grossPaise",
+      coalesce(sum(case when status = 'CLOSED' then realized_pnl_paise else ${partialGross(sql)} end), 0)::int8 as "netPaise",
+      count(*) filter (where status = 'CLOSED')::int8 as "closedTrades"
+    from trades
+    where (status = 'CLOSED' and closed_at >= ${since}) or (status in ('OPEN', 'EXITING') and exited_quantity > 0 and updated_at >= ${since})
     group by account_id`;
 }
 

@@ -125,9 +125,9 @@ function sqlSame(tx: TxSql, accountId: string, f: Finding) {
 
 /** Our trades and legs that are not final: the side of the comparison that is ours. */
 export async function ourLiveBook(sql: Queryable, accountId: string): Promise<OurBook> {
-  const trades = await sql<{ id: string; symbol: string; exchange: Instrument['exchange']; product: Instrument['product']; expiry: string | null; strikePaise: number | null; optionRight: Instrument['right'] | null; side: 'BUY' | 'SELL'; status: string; filledQuantity: number }[]>`
+  const trades = await sql<{ id: string; symbol: string; exchange: Instrument['exchange']; product: Instrument['product']; expiry: string | null; strikePaise: number | null; optionRight: Instrument['right'] | null; side: 'BUY' | 'SELL'; status: string; openQuantity: number }[]>`
     select id, symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry, strike_paise as "strikePaise",
-      option_right as "optionRight", side, status, filled_quantity as "filledQuantity"
+      option_right as "optionRight", side, status, filled_quantity - exited_quantity as "openQuantity"
     from trades where account_id = ${accountId} and status in ('PENDING', 'OPEN', 'EXITING')`;
   const legs = await sql<{ tag: string; tradeId: string; status: string }[]>`
     select o.tag, o.trade_id as "tradeId", o.status from orders o join trades t on t.id = o.trade_id
@@ -139,7 +139,7 @@ export async function ourLiveBook(sql: Queryable, accountId: string): Promise<Ou
       if (t.expiry) instrument.expiry = t.expiry;
       if (t.strikePaise !== null) instrument.strikePaise = t.strikePaise;
       if (t.optionRight) instrument.right = t.optionRight;
-      return [t.id, { id: t.id, instrument, side: t.side, status: t.status, filledQuantity: t.filledQuantity }];
+      return [t.id, { id: t.id, instrument, side: t.side, status: t.status, openQuantity: t.openQuantity }];
     }),
   );
   return {

@@ -30,6 +30,9 @@ export interface TradeRow {
   rejectReason: string | null;
   violations: Violation[] | null;
   filledQuantity: number;
+  /** Of the filled quantity, what partial exit fills closed so far (the rest is still held). */
+  exitedQuantity: number;
+  exitedValuePaise: number;
   entryPricePaise: number | null;
   exitPricePaise: number | null;
   grossPnlPaise: number | null;
@@ -58,7 +61,7 @@ const selectTrade = (sql: Queryable) => sql`
     strike_paise as "strikePaise", option_right as "optionRight", side, quantity, order_type as "orderType",
     limit_price_paise as "limitPricePaise", stop_loss_paise as "stopLossPaise", target_paise as "targetPaise",
     intraday, status, reject_reason as "rejectReason", violations, filled_quantity as "filledQuantity",
-    entry_price_paise as "entryPricePaise", exit_price_paise as "exitPricePaise", gross_pnl_paise as "grossPnlPaise",
+    exited_quantity as "exitedQuantity", exited_value_paise as "exitedValuePaise", entry_price_paise as "entryPricePaise", exit_price_paise as "exitPricePaise", gross_pnl_paise as "grossPnlPaise",
     charges_paise as "chargesPaise", realized_pnl_paise as "realizedPnlPaise", exit_reason as "exitReason",
     created_at as "createdAt", opened_at as "openedAt", closed_at as "closedAt", updated_at as "updatedAt"
   from trades`;
@@ -152,13 +155,20 @@ export async function pendingTrades(sql: Queryable, accountId: string): Promise<
 
 /** Realized P&L of trades closed since `since` (the IST day start). */
 export async function realizedSince(sql: Queryable, accountId: string, since: Date): Promise<number> {
+  // Closed trades, and the parts of open ones that partial exits closed (gross: their charges are
+  // realized when the trade closes).
   const [row] = await sql<{ total: number }[]>`
-    select coalesce(sum(realized_pnl_paise), 0)::int8 as total from trades
-    where account_id = ${accountId} and status = 'CLOSED' and closed_at >= ${since}`;
+    select coalesce(sum(case when status = 'CLOSED' then realized_pnl_paise else ${partialGross(sql)} end), 0)::int8 as total from trades
+    where account_id = ${accountId}
+      and ((status = 'CLOSED' and closed_at >= ${since}) or (status in ('OPEN', 'EXITING') and exited_quantity > 0 and updated_at >= ${since}))`;
   return row?.total ?? 0;
 }
 
 /** Realized P&L of the account's most recent closed trades, newest first. */
+/** SQL: gross P&L of what partial exits closed of a trade still open (see exitedGrossPnl). */
+export const partialGross = (sql: Queryable) =>
+  sql`(case when side = 'BUY' then 1 else -1 end) * (exited_value_paise - exited_quantity * coalesce(entry_price_paise, 0))`;
+
 export async function recentClosedPnl(sql: Queryable, accountId: string, count: number): Promise<number[]> {
   const rows = await sql<{ pnl: number }[]>`
     select realized_pnl_paise as pnl from trades where account_id = ${accountId} and status = 'CLOSED'

@@ -20,7 +20,8 @@ export interface OurTrade {
   instrument: Instrument;
   side: Side;
   status: string;
-  filledQuantity: number;
+  /** What the trade holds: filled by its entry, less what partial exits closed. */
+  openQuantity: number;
 }
 
 /** A leg of one of our trades that is not final. */
@@ -98,7 +99,7 @@ export const LEGS_IN_FLIGHT: readonly string[] = ['NEW', 'UNKNOWN', 'OPEN'];
 function heldQuantity(book: OurBook, key: string): number {
   return book.trades
     .filter((t) => t.status === 'OPEN' && instrumentKey(t.instrument) === key)
-    .reduce((sum, t) => sum + direction(t.side) * t.filledQuantity, 0);
+    .reduce((sum, t) => sum + direction(t.side) * t.openQuantity, 0);
 }
 
 function inFlight(book: OurBook, key: string): boolean {
@@ -112,7 +113,7 @@ function inFlight(book: OurBook, key: string): boolean {
 function fingerprint(book: OurBook, key: string): string {
   return book.trades
     .filter((t) => instrumentKey(t.instrument) === key)
-    .map((t) => `${t.id}:${t.status}:${t.filledQuantity}`)
+    .map((t) => `${t.id}:${t.status}:${t.openQuantity}`)
     .sort()
     .join('|');
 }

@@ -72,6 +72,16 @@ export function direction(side: Side): 1 | -1 {
   return side === 'BUY' ? 1 : -1;
 }
 
+/** What a trade still holds after the parts of its exit that filled. */
+export function openQuantity(t: { filledQuantity: number; exitedQuantity: number }): number {
+  return t.filledQuantity - t.exitedQuantity;
+}
+
+/** Gross P&L of the part of a position exited so far (`exitedValuePaise`: sum of quantity x price). */
+export function exitedGrossPnl(side: Side, entryPaise: Paise, exitedQuantity: number, exitedValuePaise: Paise): Paise {
+  return direction(side) * (exitedValuePaise - exitedQuantity * entryPaise);
+}
+
 /** Gross P&L of a round trip, before charges. */
 export function grossPnl(side: Side, quantity: number, entryPaise: Paise, exitPaise: Paise): Paise {
   return direction(side) * quantity * (exitPaise - entryPaise);

@@ -19,7 +19,7 @@ import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rej
 import type { Sql } from '../db/pool.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { paiseToRupees } from '../domain/money.ts';
-import { grossPnl, instrumentKey } from '../domain/trade.ts';
+import { grossPnl, instrumentKey, openQuantity } from '../domain/trade.ts';
 import { taskQueuePollers } from '../temporal/task-queue.ts';
 
 export interface AccountMetrics {
@@ -117,8 +117,8 @@ async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, 
     const entry = t.entryPricePaise ?? 0;
     // A missing quote counts the position at its entry price: the best estimate there is.
     const last = prices.get(instrumentKey(t.instrument))?.pricePaise ?? entry;
-    exposure += t.filledQuantity * last;
-    unrealizedGross += grossPnl(t.side, t.filledQuantity, entry, last);
+    exposure += openQuantity(t) * last;
+    unrealizedGross += grossPnl(t.side, openQuantity(t), entry, last);
     openCharges += t.chargesPaise;
   }
   const day = realized.get(account.id) ?? { grossPaise: 0, netPaise: 0 };

@@ -30,6 +30,8 @@ const act = wf.proxyActivities<Activities>({
 
 /** How long the breaker keeps checking that a flattened book is flat before it says it is not. */
 const FLATTEN_CONFIRM_LOOKS = 60;
+/** Trades are asked to exit again every this many looks. */
+const FLATTEN_ASK_EVERY_LOOKS = 5;
 
 export async function circuitBreakerWorkflow(input: BreakerInput): Promise<void> {
   const { accountId, settings } = input;
@@ -153,11 +155,16 @@ export async function circuitBreakerWorkflow(input: BreakerInput): Promise<void>
   }
 
   async function flatten(by: Actor): Promise<void> {
+    // Patched in: trades that came to hold a position after the first ask (an entry that filled
+    // before its cancel landed) are asked too, and a book that stays open is audited.
+    const persistent = wf.patched('flatten-asks-again');
     await act.flattenPositions(accountId, by);
     for (let look = 0; look < FLATTEN_CONFIRM_LOOKS; look++) {
       if (await act.bookIsFlat(accountId)) return;
       await wf.sleep('2 seconds');
+      if (persistent && look % FLATTEN_ASK_EVERY_LOOKS === FLATTEN_ASK_EVERY_LOOKS - 1) await act.flattenPositions(accountId, by);
     }
-    wf.log.error('book not flat after flatten', { accountId });
+    if (persistent) await act.reportFlattenIncomplete(accountId, by);
+    else wf.log.error('book not flat after flatten', { accountId });
   }
 }

@@ -32,6 +32,8 @@ export interface TradeWorkflowInput {
 export interface HoldState {
   entryPricePaise: number;
   filledQuantity: number;
+  /** Of the filled quantity, what partial exits closed already. */
+  exitedQuantity?: number | undefined;
   squareOffAt?: string | undefined;
   exitAttempt: number;
   pendingExit?: ExitRequest | undefined;
@@ -54,7 +56,7 @@ export interface ExitRequest {
 
 /** Sent by POST /trades (update-with-start): answers once the entry is decided, or PENDING after the wait. */
 export const submitEntry = defineUpdate<TradeSummary, [{ requestId?: string | undefined }]>('submitEntry');
-/** Ask an open trade to exit (or a pending one to cancel its entry when the reason is FLATTEN). */
+/** Ask an open trade to exit; a pending one cancels its entry (and exits at once should the entry fill first). */
 export const requestExit = defineUpdate<TradeSummary, [ExitRequest]>('requestExit');
 /** Cancel a working entry order. */
 export const cancelEntry = defineUpdate<TradeSummary, [{ requestedBy: Actor; requestId?: string | undefined }]>('cancelEntry');

@@ -37,8 +37,11 @@ const notify = wf.proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-/** A working entry or an exit order is polled in windows of this length. */
+/** A working entry or an exit order is polled in windows of this length... */
 const ORDER_WINDOW_MS = 60_000;
+/** ...and, once it has rested this many windows, in longer ones (a resting limit order can wait for days). */
+const SHORT_ORDER_WINDOWS = 5;
+const LONG_ORDER_WINDOW_MS = 4 * 60_000;
 /** Stop-loss and target are watched in windows of this length. */
 const WATCH_WINDOW_MS = 5 * 60_000;
 /** With nothing to watch, the hold wakes up this often (to continue-as-new when suggested). */
@@ -48,7 +51,16 @@ const EXIT_RETRY = '30 seconds';
 
 const FINAL: readonly TradeStatus[] = ['REJECTED', 'CLOSED', 'FAILED', 'CANCELLED'];
 
+/**
+ * Broker faults never fail the trade (patched in: histories recorded before keep the old path).
+ * An exit that cannot be sent or polled goes back to holding (automatic exits retry); an entry
+ * whose cancel is refused keeps being watched; a cancel or exit asked for before the entry is sent
+ * is honoured; an exit that fills in part closes that part and sends the rest.
+ */
+const LEGS_SURVIVE_BROKER_FAULTS = 'legs-survive-broker-faults';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
+  const hardened = wf.patched(LEGS_SURVIVE_BROKER_FAULTS);
   const { tradeId, accountId, request } = input;
   const self: Actor = { type: 'workflow', id: wf.workflowInfo().workflowId };
   let status: TradeStatus = input.resume ? 'OPEN' : 'PENDING';
@@ -58,6 +70,8 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
   let cancelRequested = false;
   let pendingExit: ExitRequest | undefined = input.resume?.pendingExit;
   const hold: HoldState = input.resume ?? { entryPricePaise: 0, filledQuantity: 0, exitAttempt: 1 };
+  /** What the position still holds: its entry fill, less what partial exits closed. */
+  const held = () => hold.filledQuantity - (hold.exitedQuantity ?? 0);
 
   const summary = (replayed = false): TradeSummary => ({ tradeId, status, violations, replayed, requestFingerprint: input.requestFingerprint });
   const setStatus = (next: TradeStatus) => {
@@ -87,8 +101,12 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
   wf.setHandler(
     requestExit,
     (req) => {
-      if (status === 'PENDING') cancelRequested = true;
-      else pendingExit ??= req;
+      if (status === 'PENDING') {
+        cancelRequested = true;
+        // Should the entry fill before its cancel lands (a market order in flight), the position
+        // this exit was asked for is closed at once.
+        if (hardened) pendingExit ??= req;
+      } else pendingExit ??= req;
       return summary();
     },
     { validator: (_req) => assertStatus(status, ['PENDING', 'OPEN', 'EXITING'], 'The trade has no position to exit') },
@@ -101,25 +119,47 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
     leg: kind,
     instrument: request.instrument,
     side: kind === 'ENTRY' ? request.side : closingSide(request.side),
-    quantity: kind === 'ENTRY' ? request.quantity : hold.filledQuantity,
+    quantity: kind === 'ENTRY' ? request.quantity : hardened ? held() : hold.filledQuantity,
     orderType: kind === 'ENTRY' ? request.orderType : 'MARKET',
     limitPricePaise: kind === 'ENTRY' ? request.limitPricePaise : undefined,
     strategyId: request.strategyId,
   });
 
-  /** Wait for a sent order to fill or end; a cancel request cancels it at the broker. */
+  const reportBrokerFailure = (err: unknown) => notify.reportBrokerFailure(accountId, { tradeId, code: failureCode(err) ?? 'unknown', at: new Date().toISOString() });
+
+  /**
+   * Wait for a sent order to fill or end; a cancel request cancels it at the broker. Once hardened,
+   * a refused cancel stops the cancelling (the order is watched until it ends) and a broker that
+   * cannot be asked is asked again later: the order is live, so it is never given up on.
+   */
   async function untilOrderDone(order: LegInput, result: LegResult, cancellable: boolean): Promise<LegResult> {
     let current = result;
-    while (current.status === 'OPEN' && current.brokerOrderId) {
+    let cancelRefused = false;
+    const cancelling = () => cancellable && cancelRequested && !cancelRefused;
+    for (let windows = 0; current.status === 'OPEN' && current.brokerOrderId; windows++) {
       const id = current.brokerOrderId;
-      if (cancellable && cancelRequested) {
-        current = await cancelLeg(order, id);
+      if (cancelling()) {
+        if (!hardened) {
+          current = await cancelLeg(order, id);
+          continue;
+        }
+        try {
+          current = await cancelLeg(order, id);
+        } catch (err) {
+          cancelRefused = true;
+          wf.log.warn('the broker refused to cancel a working order; watching it until it ends', { tradeId, tag: order.tag, error: failureMessage(err) });
+        }
         continue;
       }
-      const polled = await untilInterrupted(
-        () => orderWatch.awaitOrder(order, id, ORDER_WINDOW_MS, 500),
-        () => cancellable && cancelRequested,
-      );
+      const windowMs = hardened && windows >= SHORT_ORDER_WINDOWS ? LONG_ORDER_WINDOW_MS : ORDER_WINDOW_MS;
+      let polled: LegResult | undefined;
+      try {
+        polled = await untilInterrupted(() => orderWatch.awaitOrder(order, id, windowMs, 500), cancelling);
+      } catch (err) {
+        if (!hardened) throw err;
+        await reportBrokerFailure(err);
+        await wf.sleep(EXIT_RETRY);
+      }
       if (polled) current = polled;
     }
     return current;
@@ -142,12 +182,17 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
       decide(decision.status);
       return false;
     }
+    if (hardened && cancelRequested) {
+      // cancelled (or halted) while the risk check ran: the entry is never sent
+      decide(await db.recordEntryClosed(tradeId, undefined, 'CANCELLED', 'cancelled before the entry was sent'));
+      return false;
+    }
     const order = leg('ENTRY', 1);
     let result: LegResult;
     try {
       result = await sendLeg(order);
     } catch (err) {
-      await notify.reportBrokerFailure(accountId, { tradeId, code: failureCode(err) ?? 'unknown', at: new Date().toISOString() });
+      await reportBrokerFailure(err);
       decide(await db.recordEntryClosed(tradeId, undefined, 'FAILED', failureMessage(err)));
       return false;
     }
@@ -201,8 +246,23 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
   async function exitPosition(exit: ExitRequest): Promise<boolean> {
     setStatus(await db.markExiting(tradeId, exit.reason, exit.requestedBy, exit.requestId));
     const order = leg('EXIT', hold.exitAttempt++);
-    let result = await sendLeg(order);
+    let result: LegResult;
+    try {
+      result = await sendLeg(order);
+    } catch (err) {
+      if (!hardened) throw err;
+      // Not sent as far as we know (the next attempt looks this tag up before it sends).
+      await reportBrokerFailure(err);
+      result = { tag: order.tag, status: 'NOT_SENT', filledQuantity: 0, rejectReason: failureMessage(err), fills: [] };
+    }
     result = await untilOrderDone(order, result, false);
+    if (hardened && result.filledQuantity > 0 && result.filledQuantity < order.quantity) {
+      const part = await db.recordPartialExit(tradeId, result);
+      hold.exitedQuantity = part.exitedQuantity;
+      // The rest goes out at once, for the same reason.
+      pendingExit = exit;
+      return false;
+    }
     if (result.filledQuantity > 0) {
       const closed = await db.recordExitFill(tradeId, { ...result, status: 'FILLED' }, exit.reason);
       setStatus(closed.status);

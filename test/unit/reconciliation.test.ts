@@ -10,7 +10,7 @@ const nifty: Instrument = { symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES'
 const INFY = instrumentKey(infy);
 const TCS = instrumentKey(tcs);
 
-const trade = (t: Partial<OurTrade> & { id: string }): OurTrade => ({ instrument: infy, side: 'BUY', status: 'OPEN', filledQuantity: 10, ...t });
+const trade = (t: Partial<OurTrade> & { id: string }): OurTrade => ({ instrument: infy, side: 'BUY', status: 'OPEN', openQuantity: 10, ...t });
 const book = (trades: OurTrade[] = [], legs: OurBook['legs'] = []): OurBook => ({ trades, legs });
 const broker = (positions: TheirBook['positions'] = [], orders: TheirOrder[] = []): TheirBook => ({ positions, orders });
 const order = (o: Partial<TheirOrder> = {}): TheirOrder => ({ brokerOrderId: 'B1', tag: 'stray', instrument: tcs, side: 'BUY', quantity: 5, filledQuantity: 0, status: 'OPEN', ...o });
@@ -18,7 +18,7 @@ const same = (ours: OurBook, theirs: TheirBook, ourTags: string[] = [], watched:
 
 describe('reconcile', () => {
   it('finds nothing when the broker holds what our open trades hold, long and short', () => {
-    const ours = book([trade({ id: 'a' }), trade({ id: 'b', filledQuantity: 4 }), trade({ id: 'c', instrument: tcs, side: 'SELL', filledQuantity: 3 })]);
+    const ours = book([trade({ id: 'a' }), trade({ id: 'b', openQuantity: 4 }), trade({ id: 'c', instrument: tcs, side: 'SELL', openQuantity: 3 })]);
     const result = same(ours, broker([{ instrument: infy, quantity: 14 }, { instrument: tcs, quantity: -3 }]));
     expect(result).toEqual({ checked: [INFY, TCS], skipped: [], findings: [] });
   });
@@ -49,7 +49,7 @@ describe('reconcile', () => {
 
   it('skips an instrument with a trade in flight (PENDING or EXITING), whatever the broker shows', () => {
     for (const status of ['PENDING', 'EXITING']) {
-      const result = same(book([trade({ id: 'a', status, filledQuantity: 0 })]), broker([{ instrument: infy, quantity: 10 }], [order({ instrument: infy })]));
+      const result = same(book([trade({ id: 'a', status, openQuantity: 0 })]), broker([{ instrument: infy, quantity: 10 }], [order({ instrument: infy })]));
       expect(result).toEqual({ checked: [], skipped: [INFY], findings: [] });
     }
   });
@@ -66,7 +66,7 @@ describe('reconcile', () => {
   it('skips an instrument whose trades changed while the broker was read (a fill, an exit, a new trade)', () => {
     const theirs = broker([{ instrument: infy, quantity: 10 }, { instrument: tcs, quantity: 4 }]);
     const before = book([trade({ id: 'a' })]);
-    const after = book([trade({ id: 'b', instrument: tcs, filledQuantity: 4 })]);
+    const after = book([trade({ id: 'b', instrument: tcs, openQuantity: 4 })]);
     expect(reconcile({ before, theirs, after, ourTags: new Set() })).toEqual({ checked: [], skipped: [INFY, TCS], findings: [] });
   });
 
@@ -75,7 +75,7 @@ describe('reconcile', () => {
   });
 
   it('keeps derivatives apart from their underlying by the full instrument key', () => {
-    const result = same(book([trade({ id: 'a', instrument: nifty, filledQuantity: 50 })]), broker([{ instrument: { ...nifty, expiry: '2027-01-28' }, quantity: 50 }]));
+    const result = same(book([trade({ id: 'a', instrument: nifty, openQuantity: 50 })]), broker([{ instrument: { ...nifty, expiry: '2027-01-28' }, quantity: 50 }]));
     expect(result.findings.map((f) => [f.instrumentKey, f.ours, f.theirs])).toEqual([
       ['NFO:NIFTY:FUTURES:2026-12-31::', 50, 0],
       ['NFO:NIFTY:FUTURES:2027-01-28::', 0, 50],

@@ -15,7 +15,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { marketStatus, pastIntradayCutoff } from '../../domain/market-calendar.ts';
 import { paiseToRupees } from '../../domain/money.ts';
 import { riskUsage } from '../../domain/risk/usage.ts';
-import { grossPnl, instrumentKey } from '../../domain/trade.ts';
+import { grossPnl, instrumentKey, openQuantity } from '../../domain/trade.ts';
 import { readBreakerState } from '../../temporal/circuit-breaker.ts';
 import { limitsView } from '../schemas/risk.ts';
 
@@ -81,7 +81,7 @@ export async function readPositions({ sql, config, temporal }: ViewDeps, account
   const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, config, account, new Date()), readBreakerState(temporal, account.id)]);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
-    const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, t.filledQuantity, t.entryPricePaise, last.pricePaise) : undefined;
+    const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;
     return {
       tradeId: t.id,
       status: t.status,
@@ -89,7 +89,7 @@ export async function readPositions({ sql, config, temporal }: ViewDeps, account
       exchange: t.instrument.exchange,
       product: t.instrument.product,
       side: t.side,
-      quantity: t.filledQuantity,
+      quantity: openQuantity(t),
       entryPrice: rupees(t.entryPricePaise),
       lastPrice: rupees(last?.pricePaise),
       lastPriceAt: last?.at.toISOString() ?? null,
