@@ -98,7 +98,7 @@ export async function insertTrade(sql: Queryable, t: NewTrade): Promise<boolean>
       ${t.requestedBy}, ${r.strategyId ?? null}, ${i.symbol}, ${i.exchange}, ${i.product}, ${i.expiry ?? null},
       ${i.strikePaise ?? null}, ${i.right ?? null}, ${r.side}, ${r.quantity}, ${r.orderType}, ${r.limitPricePaise ?? null},
       ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.intraday}, 'PENDING')
-    on conflict do nothing
+    on conflict (id) do nothing
     returning id`;
   return rows.length === 1;
 }

@@ -5,6 +5,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { ApiKeyRow } from '../db/api-keys.ts';
+import { cidrSet } from './ip.ts';
+import { ROLE_SCOPES, type Scope } from './principal.ts';
 import { sha256 } from './tokens.ts';
 
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
@@ -17,4 +20,23 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
 export function apiKeyPrefix(key: string): string | undefined {
   const match = /^bt_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(key);
   return match?.[1];
+}
+
+/** What a key may do now: the scopes it was given that its user's current role still allows. */
+export function effectiveScopes(key: Pick<ApiKeyRow, 'scopes' | 'role'>): Scope[] {
+  const allowed = ROLE_SCOPES[key.role];
+  return key.scopes.filter((s) => allowed.includes(s));
+}
+
+export type KeyRefusal = 'revoked' | 'user-disabled' | 'address';
+
+/**
+ * Why a key may not be used by a caller at `ip` now, or `undefined` when it may. The same rules
+ * for `X-API-Key` requests and for webhooks signed with the key's secret.
+ */
+export function apiKeyRefusal(key: Pick<ApiKeyRow, 'revokedAt' | 'userDisabled' | 'cidrs'>, ip: string): KeyRefusal | undefined {
+  if (key.revokedAt) return 'revoked';
+  if (key.userDisabled) return 'user-disabled';
+  if (key.cidrs.length && !cidrSet(key.cidrs).contains(ip)) return 'address';
+  return undefined;
 }

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/security/webhook-signature.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { startStack, TEST_IP, type TestStack } from '../support/stack.ts';
 
 const SECRET = 'whsec_shared-test-secret-0123456789';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startStack({ settings: { WEBHOOK_SECRET: SECRET } });
+  // Room for every trade this file opens (each test's signal opens one).
+  stack = await startStack({ settings: { WEBHOOK_SECRET: SECRET, RISK_MAX_OPEN_POSITIONS: '20' } });
   await stack.paper.setQuote({ symbol: 'INFY', exchange: 'NSE', product: 'CASH' }, 150000);
 });
 afterAll(async () => stack?.stop());
@@ -14,12 +15,13 @@ afterAll(async () => stack?.stop());
 const signal = (signalId: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ signalId, symbol: 'INFY', exchange: 'NSE', side: 'BUY', quantity: 5, orderType: 'MARKET', ...extra });
 
-function post(body: string, opts: { secret?: string; timestamp?: number; signature?: string; key?: string } = {}) {
+function post(body: string, opts: { secret?: string; timestamp?: number; signature?: string; key?: string; ip?: string } = {}) {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const signature = opts.signature ?? signWebhook(opts.secret ?? SECRET, timestamp, body);
   return stack.request('/webhooks/signals', {
     method: 'POST',
     body,
+    ...(opts.ip ? { ip: opts.ip } : {}),
     headers: { 'X-Signature-Timestamp': String(timestamp), 'X-Signature': signature, ...(opts.key ? { 'X-Webhook-Key': opts.key } : {}) },
   });
 }
@@ -89,5 +91,62 @@ describe('signed webhooks', () => {
     expect(row!.requested_by).toBe(`api_key:${key.id}`);
     // The shared secret does not sign for a key.
     expect((await post(signal('tv-signal-0009'), { key: key.prefix })).status).toBe(401);
+  });
+
+  async function signingKey(body: Record<string, unknown> = {}) {
+    const admin = await stack.login();
+    const trader = await stack.userWithRole('trader');
+    const created = await stack.request('/api-keys', {
+      method: 'POST',
+      token: admin.accessToken,
+      body: JSON.stringify({ name: 'tradingview', userId: trader.id, scopes: ['trade'], webhookSigning: true, ...body }),
+    });
+    expect(created.status).toBe(201);
+    const key = (await created.json()) as { id: string; prefix: string; webhookSecret: string };
+    return { ...key, admin, trader };
+  }
+
+  it("record a signing key's last use, and refuse it once its user may no longer trade", async () => {
+    const key = await signingKey();
+    expect((await post(signal('tv-signal-0010'), { secret: key.webhookSecret, key: key.prefix })).status).toBe(201);
+    const [used] = await stack.db.sql`select last_used_at, last_used_ip from api_keys where id = ${key.id}`;
+    expect(used!.last_used_at).not.toBeNull();
+    expect(used!.last_used_ip).toBe(TEST_IP);
+
+    const demoted = await stack.request(`/users/${key.trader.id}`, { method: 'PATCH', token: key.admin.accessToken, body: JSON.stringify({ role: 'viewer' }) });
+    expect(demoted.status).toBe(200);
+    expect((await post(signal('tv-signal-0011'), { secret: key.webhookSecret, key: key.prefix })).status).toBe(401);
+    const [audited] = await stack.db.sql`select payload from audit_events where event_type = 'WEBHOOK_REJECTED' and payload->>'keyPrefix' = ${key.prefix}`;
+    expect(audited!.payload).toMatchObject({ keyRefused: 'no-trade-scope' });
+    expect(await stack.db.sql`select 1 from trades where signal_id = 'tv-signal-0011'`).toHaveLength(0);
+  });
+
+  it("refuse a key's signature from outside the key's CIDRs", async () => {
+    const key = await signingKey({ cidrs: ['198.51.100.0/24'] });
+    expect((await post(signal('tv-signal-0012'), { secret: key.webhookSecret, key: key.prefix })).status).toBe(401);
+    expect((await post(signal('tv-signal-0013'), { secret: key.webhookSecret, key: key.prefix, ip: '198.51.100.7' })).status).toBe(201);
+    expect(await stack.db.sql`select 1 from trades where signal_id = 'tv-signal-0012'`).toHaveLength(0);
+  });
+
+  it('refuse a copy sent while the first is still in flight: one trade, the copy audited as a replay', async () => {
+    const body = signal('tv-signal-0014');
+    const statuses = (await Promise.all([post(body), post(body), post(body)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409]);
+    const audited = await stack.db.sql`select 1 from audit_events where event_type = 'WEBHOOK_REJECTED' and payload->>'signalId' = 'tv-signal-0014'`;
+    expect(audited).toHaveLength(2);
+    const orders = await stack.db.sql`select count(*)::int as n from paper_orders p join trades t on p.tag like t.id || '%' where t.signal_id = 'tv-signal-0014'`;
+    expect(orders[0]!.n).toBe(1);
+  });
+
+  it('let two accounts use the same signal id, each trading once', async () => {
+    const key = await signingKey();
+    await stack.db.sql`insert into accounts (id, name, capital_paise) values ('acct-second', 'acct-second', 100000000) on conflict do nothing`;
+    await stack.db.sql`update users set account_id = 'acct-second' where id = ${key.trader.id}`;
+    expect((await post(signal('tv-shared-0015'))).status).toBe(201);
+    const res = await post(signal('tv-shared-0015'), { secret: key.webhookSecret, key: key.prefix });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { status: string }).status).toBe('OPEN');
+    const trades = await stack.db.sql`select account_id from trades where signal_id = 'tv-shared-0015' order by account_id`;
+    expect(trades.map((t) => t.account_id)).toEqual(['acct-second', stack.config.ACCOUNT_ID].sort());
   });
 });

@@ -9,11 +9,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Actor } from '../../audit/events.ts';
-import { apiKeyByPrefix } from '../../db/api-keys.ts';
+import { apiKeyByPrefix, markApiKeyUsed } from '../../db/api-keys.ts';
 import { transaction } from '../../db/transaction.ts';
 import { getTrade } from '../../db/trades.ts';
 import { AppError, AuthenticationError, ConflictError, ValidationError } from '../../domain/errors.ts';
 import { tradeIdFor } from '../../domain/ids.ts';
+import { apiKeyRefusal, effectiveScopes } from '../../security/api-keys.ts';
 import { checkWebhookSignature } from '../../security/webhook-signature.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
@@ -64,14 +65,18 @@ export function webhookRoutes(deps: AppDeps) {
     const raw = await c.req.text();
     const keyPrefix = c.req.header('x-webhook-key');
     const key = keyPrefix && /^[0-9a-f]{12}$/.test(keyPrefix) ? await apiKeyByPrefix(sql, keyPrefix) : undefined;
-    const usableKey = key && !key.revokedAt && !key.userDisabled && key.webhookSecret && key.scopes.includes('trade') ? key : undefined;
+    // A key signs only while it could trade itself: not revoked, its user enabled and still
+    // allowed to trade by their current role, the caller inside its CIDRs.
+    const keyRefused = key && (apiKeyRefusal(key, c.get('clientIp')) ?? (!key.webhookSecret ? 'no-webhook-secret' : !effectiveScopes(key).includes('trade') ? 'no-trade-scope' : undefined));
+    const usableKey = key && !keyRefused ? key : undefined;
     const secrets = usableKey ? [usableKey.webhookSecret!] : keyPrefix ? [] : config.WEBHOOK_SECRET ? [config.WEBHOOK_SECRET] : [];
     const check = checkWebhookSignature(secrets, c.req.header('x-signature-timestamp'), c.req.header('x-signature'), raw, Math.floor(Date.now() / 1000), config.WEBHOOK_TOLERANCE_S);
     if (!check.ok || !secrets.length) {
       const reason = !secrets.length ? 'no usable webhook secret' : check.ok ? 'unknown' : check.reason;
-      await reject(c, reason, { keyPrefix });
+      await reject(c, reason, { keyPrefix, ...(keyRefused ? { keyRefused } : {}) });
       throw new AuthenticationError(`Webhook refused: ${reason === 'stale' ? 'timestamp outside the allowed window' : reason === 'missing' ? 'signature headers missing' : 'signature does not match'}`, 'webhook-signature');
     }
+    if (usableKey) await markApiKeyUsed(sql, usableKey.id, c.get('clientIp'));
 
     let body: unknown;
     try {
@@ -88,11 +93,12 @@ export function webhookRoutes(deps: AppDeps) {
     const { signalId, ...tradeBody } = parsed.data;
     const accountId = usableKey?.accountId ?? config.ACCOUNT_ID;
     const idempotencyKey = `webhook:${signalId}`;
+    const replayed = async (tradeId: string) => {
+      await reject(c, 'replayed signal id', { signalId, tradeId });
+      return new ConflictError('signal-replayed', `Signal ${signalId} was already received`, { tradeId });
+    };
     const seen = await getTrade(sql, tradeIdFor(accountId, idempotencyKey));
-    if (seen) {
-      await reject(c, 'replayed signal id', { signalId, tradeId: seen.id });
-      throw new ConflictError('signal-replayed', `Signal ${signalId} was already received`, { tradeId: seen.id });
-    }
+    if (seen) throw await replayed(seen.id);
     const requestedBy: Actor = usableKey ? { type: 'api_key', id: usableKey.id } : { type: 'system', id: 'webhook' };
     const outcome = await enterTrade(deps, {
       accountId,
@@ -106,6 +112,8 @@ export function webhookRoutes(deps: AppDeps) {
     });
     if (outcome.kind === 'pending') return c.json({ id: outcome.tradeId, status: 'PENDING', signalId }, 201);
     const trade = outcome.trade;
+    // A copy that arrived while the first was still in flight joined its workflow: a replay too.
+    if (!outcome.created) throw await replayed(trade.id);
     if (trade.status === 'REJECTED' && trade.violations?.length) {
       throw new AppError('risk-rejected', `Rejected by the risk manager: ${trade.violations.map((v) => v.rule).join(', ')}`, {
         category: 'business',
