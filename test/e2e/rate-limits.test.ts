@@ -73,6 +73,24 @@ describe.each([
     expect((await stack.request('/health', { ip: abuser })).status).toBe(200);
   });
 
+  it('counts bad credentials per address: a flood of bad tokens and keys is throttled, then blocked', async () => {
+    const guesser = '192.0.2.210';
+    const statuses: number[] = [];
+    for (let i = 0; i < 30 && statuses.at(-1) !== 403; i++) {
+      const headers: Record<string, string> = i % 2 ? { 'X-API-Key': `bt_${'0'.repeat(12)}_${'A'.repeat(43)}` } : { Authorization: 'Bearer a.b.c' };
+      statuses.push((await stack.request('/risk/status', { ip: guesser, headers })).status);
+    }
+    // The auth class allows 5 a second by default: then 429s, which count as abuse (threshold 4).
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses).toContain(429);
+    expect(statuses.at(-1)).toBe(403);
+    const audit = await stack.db.sql`select 1 from audit_events where client_ip = ${guesser} and event_type = 'IP_BLOCKED'`;
+    expect(audit).toHaveLength(1);
+    // A good caller elsewhere is not affected (a fresh one: the tests above spent the viewer's reads).
+    const other = await stack.userWithRole('viewer');
+    expect((await stack.request('/risk/status', { token: other.accessToken, ip: '192.0.2.211' })).status).toBe(200);
+  });
+
   it('lets a block expire on its own', async () => {
     const ip = '192.0.2.201';
     await stack.db.sql`insert into ip_blocks (ip, reason, expires_at, blocked_by) values (${ip}, 'test', now() + interval '1 second', 'test')`;

@@ -2,24 +2,22 @@
  * Who is calling: an access token (`Authorization: Bearer`) checked against its live session, or
  * an API key (`X-API-Key`), checked against its hash, its revocation, its user and its CIDRs.
  * No credentials: no principal (routes that need one answer 401). Bad credentials: 401 at once,
- * with `WWW-Authenticate` (RFC 6750 §3).
+ * with `WWW-Authenticate` (RFC 6750 §3), counted against the caller's address in the auth limits.
  *
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Config } from '../../config.ts';
 import { apiKeyByPrefix, markApiKeyUsed } from '../../db/api-keys.ts';
-import type { Sql } from '../../db/pool.ts';
 import { AuthenticationError, PermissionError } from '../../domain/errors.ts';
-import { apiKeyPrefix } from '../../security/api-keys.ts';
-import { cidrSet } from '../../security/ip.ts';
+import { apiKeyPrefix, apiKeyRefusal, effectiveScopes } from '../../security/api-keys.ts';
 import { ROLE_SCOPES } from '../../security/principal.ts';
 import type { SessionChecker } from '../../security/session-check.ts';
 import { tokenSettings } from '../../security/sessions.ts';
 import { sha256, verifyAccessToken } from '../../security/tokens.ts';
 import type { AppEnv } from '../context.ts';
+import { limitCaller, type RateLimitDeps } from './rate-limit-caller.ts';
 
 const KEY_TOUCH_EVERY_MS = 60_000;
 
@@ -28,10 +26,22 @@ function unauthorized(description: string): HTTPException {
   return new HTTPException(401, { message: description, res, cause: new AuthenticationError(description) });
 }
 
-export function authenticate(deps: { config: Config; sql: Sql; sessions: SessionChecker }): MiddlewareHandler<AppEnv> {
+export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker }): MiddlewareHandler<AppEnv> {
   const settings = tokenSettings(deps.config);
   const keyTouched = new Map<string, number>();
   return async (c, next) => {
+    try {
+      await identify(c);
+    } catch (refusal) {
+      // Bad credentials are limited per address like logins, so guessing is throttled and a
+      // flood of them ends on the block list instead of costing a lookup each, unbounded.
+      await limitCaller(deps, c, 'auth', `ip:${c.get('clientIp')}`);
+      throw refusal;
+    }
+    await next();
+  };
+
+  async function identify(c: Context<AppEnv>): Promise<void> {
     const authorization = c.req.header('authorization');
     const apiKey = c.req.header('x-api-key');
     if (authorization) {
@@ -51,17 +61,16 @@ export function authenticate(deps: { config: Config; sql: Sql; sessions: Session
       const row = prefix ? await apiKeyByPrefix(deps.sql, prefix) : undefined;
       const given = Buffer.from(sha256(apiKey), 'hex');
       const stored = Buffer.from(row?.keyHash ?? '0'.repeat(64), 'hex');
-      if (!row || !timingSafeEqual(given, stored) || row.revokedAt || row.userDisabled) throw unauthorized('The API key is invalid or revoked');
       const ip = c.get('clientIp');
-      if (row.cidrs.length && !cidrSet(row.cidrs).contains(ip)) throw new PermissionError('This API key may not be used from this address', 'api-key-address');
-      const allowed = ROLE_SCOPES[row.role];
-      c.set('principal', { kind: 'api_key', id: row.id, name: row.name, role: row.role, scopes: row.scopes.filter((s) => allowed.includes(s)), accountId: row.accountId });
+      const refusal = row && timingSafeEqual(given, stored) ? apiKeyRefusal(row, ip) : 'revoked';
+      if (!row || refusal === 'revoked' || refusal === 'user-disabled') throw unauthorized('The API key is invalid or revoked');
+      if (refusal === 'address') throw new PermissionError('This API key may not be used from this address', 'api-key-address');
+      c.set('principal', { kind: 'api_key', id: row.id, name: row.name, role: row.role, scopes: effectiveScopes(row), accountId: row.accountId });
       const now = Date.now();
       if (now - (keyTouched.get(row.id) ?? 0) > KEY_TOUCH_EVERY_MS) {
         keyTouched.set(row.id, now);
         await markApiKeyUsed(deps.sql, row.id, ip);
       }
     }
-    await next();
-  };
+  }
 }

@@ -6,28 +6,15 @@
  * @module
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AuditLog } from '../../audit/append.ts';
-import type { Config } from '../../config.ts';
-import { blockIp } from '../../db/ip-blocks.ts';
-import type { Sql } from '../../db/pool.ts';
 import { transaction } from '../../db/transaction.ts';
-import { AuthenticationError, PermissionError, RateLimitError } from '../../domain/errors.ts';
+import { AuthenticationError, PermissionError } from '../../domain/errors.ts';
 import { cidrSet } from '../../security/ip.ts';
-import type { RateLimiter } from '../../security/rate-limit.ts';
 import type { AppEnv } from '../context.ts';
 import { policyKey, ROUTE_POLICIES } from '../policy.ts';
 import { matchedPattern } from '../route-pattern.ts';
-import type { BlockList } from './ip-block.ts';
+import { limitCaller, type RateLimitDeps } from './rate-limit-caller.ts';
 
-export interface PolicyDeps {
-  config: Config;
-  sql: Sql;
-  audit: AuditLog;
-  rateLimiter: RateLimiter;
-  blockList: BlockList;
-}
-
-export function enforcePolicy(deps: PolicyDeps): MiddlewareHandler<AppEnv> {
+export function enforcePolicy(deps: RateLimitDeps): MiddlewareHandler<AppEnv> {
   const allowlist = cidrSet(deps.config.IP_ALLOWLIST);
   return async (c, next) => {
     const pattern = matchedPattern(c);
@@ -49,26 +36,7 @@ export function enforcePolicy(deps: PolicyDeps): MiddlewareHandler<AppEnv> {
       if (!principal.scopes.includes(policy.access)) throw new PermissionError(`This needs the '${policy.access}' scope`);
     }
 
-    if (policy.rateClass) {
-      const key = principal ? `${principal.kind}:${principal.id}` : `ip:${ip}`;
-      const decision = await deps.rateLimiter.consume(policy.rateClass, key);
-      c.header('RateLimit-Policy', decision.policy);
-      if (decision.limit) c.header('RateLimit', decision.limit);
-      if (!decision.allowed) {
-        if (await deps.rateLimiter.recordAbuse(ip)) await blockAbuser(deps, ip, c.get('requestId'));
-        throw new RateLimitError(decision.retryAfterSeconds ?? 1, { 'violated-policies': decision.violatedPolicies });
-      }
-    }
+    if (policy.rateClass) await limitCaller(deps, c, policy.rateClass, principal ? `${principal.kind}:${principal.id}` : `ip:${ip}`);
     await next();
   };
-}
-
-async function blockAbuser(deps: PolicyDeps, ip: string, requestId: string): Promise<void> {
-  await transaction(deps.sql, async (tx) => {
-    if (!(await blockIp(tx, ip, 'repeated rate-limit violations', deps.config.IP_BLOCK_S, 'system:rate-limit'))) return;
-    const actor = { type: 'system' as const, id: 'rate-limit' };
-    await deps.audit.append(tx, { type: 'RATE_LIMIT_BLOCK', actor, clientIp: ip, requestId, payload: { ip, seconds: deps.config.IP_BLOCK_S } });
-    await deps.audit.append(tx, { type: 'IP_BLOCKED', actor, clientIp: ip, requestId, payload: { ip, reason: 'repeated rate-limit violations', seconds: deps.config.IP_BLOCK_S } });
-  });
-  deps.blockList.invalidate(ip);
 }

@@ -68,7 +68,7 @@ export function authRoutes(deps: AppDeps) {
     .openapi(loginRoute, async (c) => {
       const { username, password } = c.req.valid('json');
       // Per-username limit too, before any hash is computed (the per-IP one ran in the policy middleware).
-      const perUser = await deps.rateLimiter.consume('auth', `user:${username.toLowerCase()}`);
+      const perUser = await deps.rateLimiter.consume('auth', `login:${username.toLowerCase()}`);
       if (!perUser.allowed) throw new RateLimitError(perUser.retryAfterSeconds ?? 1, { 'violated-policies': perUser.violatedPolicies });
       return c.json(await login(sql, config, audit, username, password, facts(c)), 200);
     })
