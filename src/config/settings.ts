@@ -137,6 +137,9 @@ export const settings = {
   // Network controls
   IP_ALLOWLIST: list.default([]).describe('CIDRs allowed to reach trading and admin routes (empty: any)'),
   TRUSTED_PROXIES: list.default([]).describe('CIDRs of proxies whose X-Forwarded-For is believed'),
+  METRICS_ALLOWLIST: list
+    .default(['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])
+    .describe('CIDRs that may scrape GET /metrics (it shows positions and P&L); empty: any'),
   REDIS_URL: z.string().optional().describe('Redis for shared rate-limit state: API limits and the broker budget (unset: PostgreSQL)'),
   REDIS_KEY_PREFIX: z.string().max(64).default('breeze-trader:').describe('Prefix of every Redis key this deployment writes'),
   RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),

@@ -57,8 +57,12 @@ describe('trading metrics after a trade', () => {
     expect(m.samples).toContainEqual({ name: 'breeze_open_positions', labels: { account: stack.config.ACCOUNT_ID }, value: 1 });
   });
 
-  it('GET /metrics exposes the trading gauges in Prometheus text', async () => {
-    const res = await stack.request('/metrics');
+  it('GET /metrics exposes the trading gauges in Prometheus text, to scrapers on the private network only', async () => {
+    // The test stack's default caller is a public address: P&L is not for it.
+    const outside = await stack.request('/metrics');
+    expect(outside.status).toBe(403);
+    expect(await outside.text()).not.toContain('breeze_pnl');
+    const res = await stack.request('/metrics', { ip: '10.1.2.3' });
     expect(res.status).toBe(200);
     const text = await res.text();
     const account = { account: stack.config.ACCOUNT_ID, process: 'api' };

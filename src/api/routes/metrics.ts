@@ -1,13 +1,19 @@
 /**
- * Prometheus scrape endpoint (text exposition format).
+ * Prometheus scrape endpoint (text exposition format). Its gauges show positions, exposure and
+ * P&L per account, so only scrapers inside METRICS_ALLOWLIST may read it: loopback and private
+ * networks by default, where the Prometheus next to the API runs.
  *
  * @module
  */
 import { Hono } from 'hono';
+import { PermissionError } from '../../domain/errors.ts';
+import { cidrSet } from '../../security/ip.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 
-export function metricsRoutes(deps: Pick<AppDeps, 'metrics'>) {
+export function metricsRoutes(deps: Pick<AppDeps, 'metrics' | 'config'>) {
+  const allowlist = cidrSet(deps.config.METRICS_ALLOWLIST);
   return new Hono<AppEnv>().get('/metrics', async (c) => {
+    if (allowlist.size && !allowlist.contains(c.get('clientIp'))) throw new PermissionError('Metrics may be scraped only from METRICS_ALLOWLIST addresses', 'metrics-not-allowed');
     const body = await deps.metrics.registry.metrics();
     return c.body(body, 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
