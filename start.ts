@@ -37,8 +37,9 @@ async function run(): Promise<void> {
     log.info('stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // The children run in process groups of their own (a terminal's signals reach only us), so every
+  // way the launcher is asked to end stops them too, in order.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
 
   try {
     if (!config.DATABASE_URL) {

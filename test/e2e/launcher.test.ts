@@ -31,6 +31,8 @@ function launch(script: string, env: Record<string, string>): Launched {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(script)], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a job started at a terminal has.
+    detached: true,
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -77,8 +79,9 @@ async function untilReady(l: Launched, timeoutMs = 120_000) {
   throw new Error(`not ready in time: ${JSON.stringify(l.lines().slice(-10))}`);
 }
 
+/** Ctrl-C at a terminal: SIGINT to the whole foreground process group, not just the launcher. */
 async function stop(l: Launched) {
-  l.child.kill('SIGINT');
+  process.kill(-l.child.pid!, 'SIGINT');
   return l.exited;
 }
 
@@ -122,8 +125,12 @@ describe('npm start', () => {
     } finally {
       expect(await stop(first)).toBe(0);
     }
-    expect(first.lines().some((l) => String(l.msg).includes('embedded PostgreSQL stopped'))).toBe(true);
-    expect(first.lines().some((l) => String(l.msg).includes('Temporal dev server stopped'))).toBe(true);
+    // In order: the worker and the API finish with Temporal and PostgreSQL before those stop.
+    const at = (msg: string) => first.lines().findIndex((l) => String(l.msg) === msg);
+    const [worker, apiStop, temporal, pg] = ['worker stopped', 'api stopped', 'Temporal dev server stopped', 'embedded PostgreSQL stopped'].map(at);
+    expect(Math.min(worker!, apiStop!, temporal!, pg!)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(worker!, apiStop!)).toBeLessThan(temporal!);
+    expect(temporal).toBeLessThan(pg!);
   }, 240_000);
 
   it('reuses the data on a second start: the trade and its workflow are still there', async () => {
