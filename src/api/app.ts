@@ -15,6 +15,7 @@ import { authenticate } from './middleware/authenticate.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { enforcePolicy } from './middleware/enforce-policy.ts';
+import { wellFormedJson } from './middleware/well-formed-json.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps) {
   app.use(deps.blockList.middleware);
   app.use(authenticate(deps));
   app.use(enforcePolicy(deps));
+  app.use(wellFormedJson);
   app.onError(errorHandler(deps.log));
   app.notFound(notFoundHandler);
 

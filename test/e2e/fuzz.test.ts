@@ -83,3 +83,20 @@ describe('fuzzing every route', () => {
     );
   });
 });
+
+describe('text that is not Unicode', () => {
+  it('a lone surrogate in a JSON body is a 400 problem and changes nothing', async () => {
+    const token = (await stack.login()).accessToken; // the fuzzing may have logged the first session out
+    const [admin] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.ADMIN_USERNAME}`;
+    // "\ud800" is valid JSON but no character: PostgreSQL refuses it in jsonb (the audit payload).
+    const body = `{"name":"algo \\ud800","userId":"${admin!.id}","scopes":["read"]}`;
+    const res = await stack.request('/api-keys', { method: 'POST', token, body });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe('/name');
+    expect(await stack.db.sql`select 1 from api_keys where name like 'algo %'`).toHaveLength(0);
+    // A well-formed pair (an emoji written as two escapes) is fine.
+    const emoji = await stack.request('/api-keys', { method: 'POST', token, body: body.replace('\\ud800', '\\ud83d\\ude00') });
+    expect(emoji.status).toBe(201);
+  });
+});
