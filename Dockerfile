@@ -21,7 +21,8 @@ ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=8000
-RUN mkdir -p /data && chown node:node /data
+# Named volumes mounted here take this ownership on first use: the app runs as `node` and writes both.
+RUN mkdir -p /data /backups && chown node:node /data /backups
 USER node
 EXPOSE 8000 9464 9465
 CMD ["node", "--import", "tsx", "api.ts"]

@@ -114,4 +114,18 @@ describe('docker-compose.yml', () => {
     expect(command).toContain('wal_level=replica');
     expect(command).toContain('archive_mode=on');
   });
+
+  it('lets the postgres user write the WAL archive, and the app user its data and backups', () => {
+    const db = compose.services.db as { depends_on?: Record<string, { condition: string }> };
+    expect(db.depends_on?.['db-volume-permissions']).toEqual({ condition: 'service_completed_successfully' });
+    const fixer = compose.services['db-volume-permissions']!;
+    expect(fixer.command).toEqual(['sh', '-c', expect.stringContaining('chown postgres:postgres /wal-archive /base-backups')]);
+    expect(fixer.volumes).toEqual(expect.arrayContaining(['wal-archive:/wal-archive', 'base-backups:/base-backups']));
+    // The app's named volumes copy the image's ownership of their mount points on first use.
+    const appVolumes = compose.services.api!.volumes!.map((v) => v.split(':')[1]);
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const chowned = /RUN mkdir -p ([^&\n]+) && chown node:node ([^\n]+)/.exec(dockerfile);
+    for (const dir of appVolumes) expect(chowned?.[2]?.split(' '), dir).toContain(dir);
+    expect(compose.services.api!.environment!.BACKUP_DIR).toBe('/backups');
+  });
 });
