@@ -37,7 +37,7 @@ async function run(): Promise<void> {
   const log = createLogger(config, 'worker');
   if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
   armFailpoints(config.FAILPOINTS);
-  installTemporalRuntime(log, config.WORKER_METRICS_PORT);
+  installTemporalRuntime(log, config.WORKER_METRICS_PORT, config.HOST);
 
   const sql = await openDatabase(config, log, 'worker');
   const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);

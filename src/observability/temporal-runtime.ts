@@ -16,7 +16,8 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
-export function installTemporalRuntime(log: Logger, metricsPort: number): void {
+/** `host`: the interface the SDK's metrics listen on (HOST, like the API's: loopback unless told). */
+export function installTemporalRuntime(log: Logger, metricsPort: number, host: string): void {
   const sdkLog = log.child({ component: 'temporal' });
   Runtime.install({
     // WARN: the SDK's INFO lines (bundler output, state changes) drown the system's own log.
@@ -25,7 +26,7 @@ export function installTemporalRuntime(log: Logger, metricsPort: number): void {
     }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${metricsPort}` }, metricPrefix: 'temporal_' } } : {}),
+      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` }, metricPrefix: 'temporal_' } } : {}),
     },
   });
 }

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,11 +20,11 @@ interface Launched {
 }
 
 let dataDir: string;
-let ports: { api: number; pg: number; temporal: number; ui: number };
+let ports: { api: number; pg: number; temporal: number; ui: number; sdkMetrics: number };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'bt-launch-'));
-  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), sdkMetrics: await freePort() };
 });
 
 function launch(script: string, env: Record<string, string>): Launched {
@@ -57,7 +57,7 @@ function launcher(): Launched {
     TEMPORAL_PORT: String(ports.temporal),
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_CLI: inject('temporalCli'),
-    WORKER_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: String(ports.sdkMetrics),
     MARKET_HOURS: 'always',
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
   });
@@ -112,6 +112,11 @@ describe('npm start', () => {
       // The link opens the workflow in the UI of the dev server this launcher started.
       expect(trade.workflowUrl).toBe(`http://localhost:${ports.ui}/namespaces/default/workflows/${trade.workflowId}`);
       tradeId = trade.id;
+
+      // The SDK's metrics listen on HOST (loopback by default), not on every interface.
+      expect(await (await fetch(`http://127.0.0.1:${ports.sdkMetrics}/metrics`)).text()).toContain('temporal_');
+      const lan = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+      if (lan) await expect(fetch(`http://${lan.address}:${ports.sdkMetrics}/metrics`)).rejects.toThrow();
 
       // The worker dies; the launcher says so and brings it back.
       const started = first.lines().find((l) => l.child === 'worker' && typeof l.pid === 'number');
