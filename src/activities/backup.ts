@@ -14,7 +14,7 @@ import { backupKey } from '../backup/encryption.ts';
 import { backupDir, backupRoot } from '../backup/files.ts';
 import { readManifest } from '../backup/manifest.ts';
 import { verifyBackup as verifyInScratch, type VerificationReport, writeVerification } from '../backup/verify.ts';
-import { completeBackupRow, deleteBackupRow, failBackupRow, getBackupRow, listBackupRows, recordVerificationRow, startBackupRow } from '../db/backups.ts';
+import { completeBackupRow, deleteBackupRow, failBackupRow, getBackupRow, listBackupRows, recordVerificationRow, settleAbandonedRows, startBackupRow } from '../db/backups.ts';
 import { transaction } from '../db/transaction.ts';
 import { planRetention, type RetentionPolicy } from '../domain/backup-retention.ts';
 import type { BackupKind } from '../domain/backups.ts';
@@ -83,9 +83,29 @@ export function backupActivities(deps: ActivityDeps) {
     if (!report.ok) log.error({ alert: 'backup_verification_failed', backupId, problems: report.problems.slice(0, MAX_PROBLEMS) }, `backup ${backupId} failed verification`);
   }
 
+  /**
+   * Runs that timed out left their rows RUNNING (or COMPLETED, stuck in verification) with no
+   * failure recorded, so no alert named them: settle them as failed, audited, before a new run.
+   */
+  async function settleAbandoned(): Promise<void> {
+    const inFlightMs = retentionPolicy(config).inFlightMs;
+    const error = `did not finish within BACKUP_TIMEOUT_MIN (${config.BACKUP_TIMEOUT_MIN} min): the run timed out or was ended`;
+    const { workflowId, runId } = callingWorkflow();
+    const settled = await transaction(sql, async (tx) => {
+      const rows = await settleAbandonedRows(tx, new Date(now().getTime() - inFlightMs), error, now());
+      for (const row of rows) {
+        const type = row.status === 'FAILED' ? 'BACKUP_FAILED' : 'BACKUP_VERIFICATION_FAILED';
+        await audit.append(tx, { type, actor: BACKUP_ACTOR, workflowId, runId, payload: { backupId: row.id, kind: row.kind, error, abandoned: true } });
+      }
+      return rows;
+    });
+    for (const row of settled) log.error({ alert: 'backup_failed', backupId: row.id, status: row.status }, `backup ${row.id} never finished; recorded as ${row.status}`);
+  }
+
   return {
     /** Write the backup's files and manifest; a retried attempt starts the same backup over. */
     async createBackup(input: CreateBackupInput): Promise<BackupCreated> {
+      await settleAbandoned();
       const existing = await getBackupRow(sql, input.backupId);
       if (existing && (existing.status === 'COMPLETED' || existing.status === 'VERIFIED' || existing.status === 'VERIFICATION_FAILED')) {
         // An earlier attempt finished but its result was lost: report it, do not write it twice.

@@ -19,16 +19,26 @@ export interface BackupKindStatus {
   lastFinishedAt: Date | null;
 }
 
-/** Per kind, or `undefined` when there is no backup registry in this database. */
-export async function backupStatusByKind(sql: Queryable): Promise<BackupKindStatus[] | undefined> {
+/**
+ * Per kind, or `undefined` when there is no backup registry in this database. A backup still
+ * RUNNING (or COMPLETED, unverified) after `abandonedAfterMs` counts as failed at once: its run
+ * timed out, and the next run only records that much later.
+ */
+export async function backupStatusByKind(sql: Queryable, abandonedAfterMs: number): Promise<BackupKindStatus[] | undefined> {
   const [exists] = await sql<{ present: boolean }[]>`select to_regclass('backups') is not null as present`;
   if (!exists?.present) return undefined;
   return sql<BackupKindStatus[]>`
+    with b as (
+      select kind, status, finished_at, verified_at, snapshot_at, started_at,
+        case when status in ('RUNNING', 'COMPLETED') and started_at < now() - ${abandonedAfterMs} * interval '1 millisecond'
+          then case status when 'RUNNING' then 'FAILED' else 'VERIFICATION_FAILED' end
+          else status end as effective
+      from backups)
     select kind,
       max(finished_at) filter (where status in ('COMPLETED', 'VERIFIED')) as "lastSuccessAt",
       max(verified_at) filter (where status = 'VERIFIED') as "lastVerifiedAt",
       max(coalesce(snapshot_at, started_at)) filter (where status = 'VERIFIED') as "lastVerifiedSnapshotAt",
-      (array_agg(status order by finished_at desc nulls last) filter (where status <> 'RUNNING'))[1] as "lastStatus",
+      (array_agg(effective order by coalesce(finished_at, started_at) desc) filter (where effective <> 'RUNNING'))[1] as "lastStatus",
       max(finished_at) as "lastFinishedAt"
-    from backups group by kind order by kind`;
+    from b group by kind order by kind`;
 }

@@ -69,6 +69,20 @@ export async function failBackupRow(sql: Queryable, row: { id: string; kind: Bac
     on conflict (id) do update set status = 'FAILED', finished_at = ${row.at}, error = ${row.error}`;
 }
 
+/**
+ * Backups whose run ended without saying how (its workflow timed out, or was terminated): still
+ * RUNNING or COMPLETED long after any run could have finished. Each is settled as a failure of
+ * the step it was in, returned so the caller audits it in the same transaction.
+ */
+export async function settleAbandonedRows(sql: Queryable, startedBefore: Date, error: string, at: Date): Promise<{ id: string; kind: BackupKind; status: BackupStatus }[]> {
+  return sql<{ id: string; kind: BackupKind; status: BackupStatus }[]>`
+    update backups set
+      status = case status when 'RUNNING' then 'FAILED' else 'VERIFICATION_FAILED' end,
+      finished_at = coalesce(finished_at, ${at}), error = ${error}
+    where status in ('RUNNING', 'COMPLETED') and started_at < ${startedBefore}
+    returning id, kind, status`;
+}
+
 export async function recordVerificationRow(sql: Queryable, id: string, result: { ok: boolean; at: Date; durationMs: number; error?: string | undefined }): Promise<void> {
   await sql`
     update backups set status = ${result.ok ? 'VERIFIED' : 'VERIFICATION_FAILED'}, verified_at = ${result.at},

@@ -7,6 +7,7 @@ import { createAuditLog } from '../../src/audit/append.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { backupDir, backupRoot } from '../../src/backup/files.ts';
 import type { Config } from '../../src/config.ts';
+import { backupStatusByKind } from '../../src/db/backup-registry.ts';
 import { getBackupRow, listBackupRows } from '../../src/db/backups.ts';
 import type { BackupStatus } from '../../src/domain/backups.ts';
 import { seedTrades } from '../support/backup-data.ts';
@@ -71,4 +72,27 @@ it('applies retention: removes files and registry rows beyond the settings, audi
 
   // Running it again removes nothing more.
   expect((await activities(() => new Date(Date.UTC(2026, 5, 30, 12))).applyBackupRetention()).removed).toEqual([]);
+});
+
+it('records a backup whose run timed out as failed: at once in the status, then in the registry, audited, before the next run', async () => {
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+  const insert = (id: string, kind: string, status: BackupStatus, startedAt: Date) =>
+    db.sql`insert into backups (id, kind, status, directory, started_at) values (${id}, ${kind}, ${status}, ${backupDir(backupRoot(config), id)}, ${startedAt})`;
+  // BACKUP_TIMEOUT_MIN is 240: these two runs are long over, the third may still be going.
+  await insert('weekly-timed-out-writing', 'weekly', 'RUNNING', hoursAgo(5));
+  await insert('monthly-timed-out-verifying', 'monthly', 'COMPLETED', hoursAgo(6));
+  await insert('monthly-still-running', 'monthly', 'RUNNING', hoursAgo(1));
+
+  const status = await backupStatusByKind(db.sql, config.BACKUP_TIMEOUT_MIN * 60_000);
+  expect(status?.find((s) => s.kind === 'weekly')?.lastStatus).toBe('FAILED');
+  expect(status?.find((s) => s.kind === 'monthly')?.lastStatus).toBe('VERIFICATION_FAILED');
+
+  const failedBefore = await auditCount('BACKUP_FAILED');
+  await activities().createBackup({ backupId: 'manual-20260102t000000z-next', kind: 'manual' });
+  expect(await getBackupRow(db.sql, 'weekly-timed-out-writing')).toMatchObject({ status: 'FAILED', error: expect.stringContaining('BACKUP_TIMEOUT_MIN') });
+  expect(await getBackupRow(db.sql, 'monthly-timed-out-verifying')).toMatchObject({ status: 'VERIFICATION_FAILED' });
+  expect(await getBackupRow(db.sql, 'monthly-still-running')).toMatchObject({ status: 'RUNNING' });
+  expect((await auditCount('BACKUP_FAILED')) - failedBefore).toBe(1);
+  const [audited] = await db.sql`select payload from audit_events where event_type = 'BACKUP_VERIFICATION_FAILED' and payload->>'backupId' = 'monthly-timed-out-verifying'`;
+  expect(audited!.payload).toMatchObject({ kind: 'monthly', abandoned: true });
 });
