@@ -21,16 +21,24 @@ export interface ConfigSnapshot {
   riskLimitOverrides: unknown[];
 }
 
-function withoutCredentials(value: string): string {
+/**
+ * A URL without what may authenticate: user and password, the query (`?token=`), and for webhook
+ * URLs the path too (Slack's and Discord's hooks carry their secret there).
+ */
+function withoutCredentials(name: string, value: string): string {
+  let url: URL;
   try {
-    const url = new URL(value);
-    if (!url.username && !url.password) return value;
-    url.username = '';
-    url.password = '';
-    return url.toString();
+    url = new URL(value);
   } catch {
     return value;
   }
+  if (!url.host) return value;
+  if (/WEBHOOK/.test(name)) return `${url.origin}/(path left out)`;
+  if (!url.username && !url.password && !url.search) return value;
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  return url.toString();
 }
 
 export function settingsSnapshot(config: Config): Pick<ConfigSnapshot, 'settings' | 'secretsLeftOut'> {
@@ -42,7 +50,7 @@ export function settingsSnapshot(config: Config): Pick<ConfigSnapshot, 'settings
       if (value !== undefined) secretsLeftOut.push(name);
       continue;
     }
-    out[name] = typeof value === 'string' ? withoutCredentials(value) : value;
+    out[name] = typeof value === 'string' ? withoutCredentials(name, value) : value;
   }
   return { settings: out, secretsLeftOut };
 }

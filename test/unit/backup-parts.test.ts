@@ -23,13 +23,23 @@ describe('parentsFirst', () => {
 
 describe('configuration snapshot', () => {
   it('leaves secrets out, strips credentials from URLs and keeps everything else', () => {
-    const config = testConfig({ DATABASE_URL: 'postgres://app:s3cret@db.internal:5432/breeze', BACKUP_ENCRYPTION_KEY: 'ab'.repeat(32), JWT_SECRET: 'x'.repeat(40) });
+    const config = testConfig({
+      DATABASE_URL: 'postgres://app:s3cret@db.internal:5432/breeze',
+      BACKUP_ENCRYPTION_KEY: 'ab'.repeat(32),
+      JWT_SECRET: 'x'.repeat(40),
+      ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T0001/B0001/hooksecret123',
+      REDIS_URL: 'redis://cache.internal:6379/0?password=redissecret',
+    });
     const snapshot = settingsSnapshot(config);
     const text = JSON.stringify(snapshot);
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain('ab'.repeat(32));
     expect(text).not.toContain('x'.repeat(40));
+    expect(text).not.toContain('hooksecret123');
+    expect(text).not.toContain('redissecret');
     expect(snapshot.settings.DATABASE_URL).toBe('postgres://db.internal:5432/breeze');
+    expect(snapshot.settings.ALERT_WEBHOOK_URL).toBe('https://hooks.slack.com/(path left out)');
+    expect(snapshot.settings.REDIS_URL).toBe('redis://cache.internal:6379/0');
     expect(snapshot.settings.RISK_MAX_OPEN_POSITIONS).toBe(3);
     expect(snapshot.secretsLeftOut).toEqual(expect.arrayContaining(['JWT_SECRET', 'ADMIN_PASSWORD', 'BACKUP_ENCRYPTION_KEY']));
   });
