@@ -62,6 +62,13 @@ function assertBrokerReady(config: Config): void {
   if (config.BROKER !== 'breeze') return;
   const missing = (['BREEZE_APP_KEY', 'BREEZE_SECRET_KEY'] as const).filter((name) => !config[name]);
   if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required with BROKER=breeze' })));
+  // A reserve as large as the budget would leave nothing for polls and quotes, and stop-loss watching with them.
+  const reserves = [
+    ['BROKER_ORDER_RESERVE_PER_MINUTE', config.BROKER_ORDER_RESERVE_PER_MINUTE, config.BROKER_CALLS_PER_MINUTE, 'BROKER_CALLS_PER_MINUTE'],
+    ['BROKER_ORDER_RESERVE_PER_DAY', config.BROKER_ORDER_RESERVE_PER_DAY, config.BROKER_CALLS_PER_DAY, 'BROKER_CALLS_PER_DAY'],
+  ] as const;
+  const tooLarge = reserves.filter(([, reserve, budget]) => reserve >= budget);
+  if (tooLarge.length) throw new ConfigError(tooLarge.map(([variable, , , budget]) => ({ variable, message: `must be below ${budget}` })));
 }
 
 /** Production must not run on anything a developer machine gets for free. */

@@ -8,6 +8,7 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
+import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
@@ -170,10 +171,11 @@ export function orderActivities(deps: ActivityDeps) {
 
   // An expired broker session reduces trading to exits and retries later (session-expiry.ts).
   const guarded = sessionExpiryGuard(deps);
+  // Sending, settling and cancelling may use the broker budget kept for orders; polling may not.
   return {
-    placeOrder: (leg: LegInput) => guarded(leg, 'placeOrder', () => steps.placeOrder(leg)),
-    settleOrder: (leg: LegInput, final: boolean) => guarded(leg, 'settleOrder', () => steps.settleOrder(leg, final)),
+    placeOrder: (leg: LegInput) => guarded(leg, 'placeOrder', () => asOrderAction(() => steps.placeOrder(leg))),
+    settleOrder: (leg: LegInput, final: boolean) => guarded(leg, 'settleOrder', () => asOrderAction(() => steps.settleOrder(leg, final))),
     awaitOrder: (leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number) => guarded(leg, 'awaitOrder', () => steps.awaitOrder(leg, brokerOrderId, windowMs, pollMs)),
-    cancelOrder: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'cancelOrder', () => steps.cancelOrder(leg, brokerOrderId)),
+    cancelOrder: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'cancelOrder', () => asOrderAction(() => steps.cancelOrder(leg, brokerOrderId))),
   };
 }

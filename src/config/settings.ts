@@ -192,6 +192,8 @@ export const settings = {
   BROKER_MAX_ORDERS_PER_SECOND: int(1).max(10).default(10).describe('Order actions (place, modify, cancel, square-off) per second across all workers; Breeze allows 10'),
   BROKER_CALLS_PER_MINUTE: int(1).default(100).describe('Broker API calls per minute across all workers; Breeze allows 100'),
   BROKER_CALLS_PER_DAY: int(1).default(5000).describe('Broker API calls per IST day across all workers; Breeze allows 5000'),
+  BROKER_ORDER_RESERVE_PER_MINUTE: int(0).default(20).describe('Broker calls a minute kept for placing, settling and cancelling orders: status polls, quotes and reconciliation stop short of them'),
+  BROKER_ORDER_RESERVE_PER_DAY: int(0).default(500).describe('Broker calls a day kept for order actions in the same way'),
   BROKER_RATE_WAIT_MS: int(0).default(3000).describe('Longest a broker call waits for a slot in the shared budget before failing as unavailable'),
   BROKER_SESSION_RETRY_S: int(1).default(60).describe('Delay between retries of an order action refused for an expired broker session (trading reduces to exits meanwhile)'),
 

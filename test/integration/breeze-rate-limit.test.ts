@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerUnavailableError } from '../../src/broker/errors.ts';
 import { createRateLimiter } from '../../src/broker/rate-limit/limiter.ts';
+import { asOrderAction } from '../../src/broker/rate-limit/priority.ts';
 import { postgresRateLimitStore } from '../../src/broker/rate-limit/postgres-store.ts';
 import { redisRateLimitStore } from '../../src/broker/rate-limit/redis-store.ts';
 import type { RateLimits, RateLimitStore } from '../../src/broker/rate-limit/store.ts';
@@ -66,6 +67,25 @@ describe.each([
       expect(err).toBeInstanceOf(BrokerUnavailableError);
       expect((err as BrokerUnavailableError).retryAfterSeconds).toBeGreaterThan(1);
       expect(await limiter.remaining()).toMatchObject({ minuteLeft: 0 });
+    } finally {
+      await limiter.close();
+    }
+  });
+
+  it('keeps the order reserve: polls and quotes stop short of it, order actions may use it', async () => {
+    const key = `test-${randomBytes(6).toString('hex')}`;
+    const [store] = stores();
+    const limiter = createRateLimiter({ store, limits: { ...generous, perMinute: 6, perDay: 8 }, orderReserve: { perMinute: 2, perDay: 3 }, maxWaitMs: 100, key });
+    try {
+      for (let i = 0; i < 4; i++) await limiter.acquire('read');
+      const starved = await limiter.acquire('read').catch((e: unknown) => e);
+      expect(starved).toBeInstanceOf(BrokerUnavailableError);
+      expect((starved as Error).message).toContain('kept for orders');
+      // An order action's own reads (its tag lookup, its quote) and its send still get through.
+      await asOrderAction(() => limiter.acquire('read'));
+      await limiter.acquire('write');
+      expect(await limiter.remaining()).toMatchObject({ minuteLeft: 0 });
+      expect(await asOrderAction(() => limiter.acquire('write')).catch((e: unknown) => e)).toBeInstanceOf(BrokerUnavailableError);
     } finally {
       await limiter.close();
     }

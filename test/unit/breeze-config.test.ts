@@ -25,4 +25,10 @@ describe('Breeze settings', () => {
   it('refuses an order rate above the 10 a second Breeze and NSE allow unregistered algos', () => {
     expect(() => parseSettings({ BROKER_MAX_ORDERS_PER_SECOND: '11' })).toThrow(ConfigError);
   });
+
+  it('refuses an order reserve that would leave polls and quotes no budget at all', () => {
+    const breeze = { BROKER: 'breeze', BREEZE_APP_KEY: 'k', BREEZE_SECRET_KEY: 's' };
+    expect(() => parseSettings({ ...breeze, BROKER_CALLS_PER_MINUTE: '20' })).toThrow(/BROKER_ORDER_RESERVE_PER_MINUTE.*must be below BROKER_CALLS_PER_MINUTE/s);
+    expect(parseSettings({ ...breeze, BROKER_CALLS_PER_MINUTE: '21' }).BROKER_ORDER_RESERVE_PER_MINUTE).toBe(20);
+  });
 });

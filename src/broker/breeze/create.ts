@@ -24,6 +24,7 @@ export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLim
   return createRateLimiter({
     store,
     limits: { perSecond: config.BROKER_MAX_ORDERS_PER_SECOND, perMinute: config.BROKER_CALLS_PER_MINUTE, perDay: config.BROKER_CALLS_PER_DAY, secondMs: SECOND_WINDOW_MS },
+    orderReserve: { perMinute: config.BROKER_ORDER_RESERVE_PER_MINUTE, perDay: config.BROKER_ORDER_RESERVE_PER_DAY },
     maxWaitMs: config.BROKER_RATE_WAIT_MS,
     key: `breeze:${config.BREEZE_APP_KEY ?? ''}`,
   });
