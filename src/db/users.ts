@@ -71,6 +71,16 @@ export async function updateUser(sql: Queryable, id: string, fields: { role?: Ro
     where id = ${id}`;
 }
 
+/**
+ * The enabled admins of an account, locked for the rest of the transaction: a change that could
+ * leave none takes these first, so two admins demoting each other at once cannot both succeed.
+ */
+export async function lockEnabledAdmins(sql: Queryable, accountId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    select id from users where account_id = ${accountId} and role = 'admin' and not disabled order by id for update`;
+  return rows.map((r) => r.id);
+}
+
 /** Lock the account for every address (failures came from several), for longer each time. */
 export async function lockAccountEverywhere(sql: Queryable, id: string, baseS: number, maxS: number): Promise<Date> {
   const [row] = await sql<{ lockedUntil: Date }[]>`

@@ -234,3 +234,22 @@ describe('lockout', () => {
     expect(audit).toHaveLength(1);
   });
 });
+
+describe('administration', () => {
+  it('always keeps an enabled admin: of two admins demoting each other at once one wins, and the last cannot step down', async () => {
+    const first = await stack.login();
+    const [firstUser] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.ADMIN_USERNAME}`;
+    const other = await stack.userWithRole('admin');
+    const demote = (token: string, id: string) => stack.request(`/users/${id}`, { method: 'PATCH', token, body: JSON.stringify({ role: 'viewer' }) });
+    const statuses = (await Promise.all([demote(first.accessToken, other.id), demote(other.accessToken, firstUser!.id)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 422]);
+    const admins = await stack.db.sql<{ id: string }[]>`select id from users where account_id = ${stack.config.ACCOUNT_ID} and role = 'admin' and not disabled`;
+    expect(admins).toHaveLength(1);
+
+    const last = admins[0]!.id === other.id ? other : first;
+    const selfDisable = await stack.request(`/users/${admins[0]!.id}`, { method: 'PATCH', token: last.accessToken, body: JSON.stringify({ disabled: true }) });
+    expect(selfDisable.status).toBe(422);
+    expect(((await selfDisable.json()) as { type: string }).type).toBe('/problems/last-admin');
+    expect(await stack.db.sql`select 1 from users where id = ${admins[0]!.id} and role = 'admin' and not disabled`).toHaveLength(1);
+  });
+});

@@ -5,8 +5,8 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { transaction } from '../../db/transaction.ts';
-import { insertUser, listUsers, updateUser, userById, type UserRow } from '../../db/users.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { insertUser, listUsers, lockEnabledAdmins, updateUser, userById, type UserRow } from '../../db/users.ts';
+import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { hashPassword, passwordProblems } from '../../security/passwords.ts';
 import { actorOf, ROLES } from '../../security/principal.ts';
 import { endSessions } from '../../security/sessions.ts';
@@ -52,7 +52,7 @@ const change = createRoute({
   tags: ['users'],
   summary: 'Change the role of a user, or disable or enable it (disabling ends its sessions)',
   request: { params: UserId, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).strict() } }, required: true } },
-  responses: { 200: { description: 'Changed', content: { 'application/json': { schema: User } } }, 404: problem('No such user') },
+  responses: { 200: { description: 'Changed', content: { 'application/json': { schema: User } } }, 404: problem('No such user'), 422: problem('It would leave the account without an enabled admin') },
 });
 
 const revoke = createRoute({
@@ -94,6 +94,10 @@ export function userRoutes(deps: AppDeps) {
       const body = c.req.valid('json');
       const before = await own(principal.accountId, id);
       await transaction(sql, async (tx) => {
+        const admins = await lockEnabledAdmins(tx, principal.accountId);
+        const stopsBeingAdmin = admins.includes(id) && (body.disabled === true || (body.role !== undefined && body.role !== 'admin'));
+        // Nobody could then manage users, keys, limits or resume trading: the account would need a database hand.
+        if (stopsBeingAdmin && admins.length === 1) throw new BusinessRuleError('last-admin', 'This is the last enabled admin of the account: make another admin first');
         await updateUser(tx, id, body);
         await audit.append(tx, {
           type: 'USER_CHANGED',
