@@ -34,9 +34,11 @@ export function tradingStateActivities(deps: ActivityDeps) {
   return {
     async applyTradingState(change: StateChange): Promise<void> {
       const { workflowId, runId } = callingWorkflow();
-      await transaction(deps.sql, async (tx) => {
+      const changed = await transaction(deps.sql, async (tx) => {
         const account = await lockAccount(tx, change.accountId);
         if (!account) throw new Error(`account ${change.accountId} does not exist`);
+        // A resume of an account already trading changes nothing, and records nothing.
+        if (change.state === 'ACTIVE' && account.tradingState === 'ACTIVE') return false;
         await writeTradingState(tx, change.accountId, change.state, change.reason, `${change.actor.type}:${change.actor.id}`, change.resumeNotBefore ? new Date(change.resumeNotBefore) : null);
         await deps.audit.append(tx, {
           type: EVENT_OF[change.state],
@@ -47,7 +49,9 @@ export function tradingStateActivities(deps: ActivityDeps) {
           requestId: change.requestId,
           payload: { from: account.tradingState, to: change.state, reason: change.reason, resumeNotBefore: change.resumeNotBefore, ...change.details },
         });
+        return true;
       });
+      if (!changed) return;
       if (change.state !== 'ACTIVE') {
         deps.log.error({ alert: 'circuit_breaker_tripped', accountId: change.accountId, state: change.state, reason: change.reason }, `trading ${change.state} for ${change.accountId}: ${change.reason}`);
       } else {

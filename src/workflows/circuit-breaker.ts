@@ -28,6 +28,8 @@ const act = wf.proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+const RESUME_WRITES_STATE = 'resume-writes-state';
+
 /** How long the breaker keeps checking that a flattened book is flat before it says it is not. */
 const FLATTEN_CONFIRM_LOOKS = 60;
 /** Trades are asked to exit again every this many looks. */
@@ -95,7 +97,11 @@ export async function circuitBreakerWorkflow(input: BreakerInput): Promise<void>
     resume,
     (req) =>
       serial(async () => {
-        if (state.tradingState !== 'ACTIVE') await moveTo('ACTIVE', 'resumed', req.requestedBy, undefined, req.requestId);
+        // Patched in: a resume always writes ACTIVE. The database may hold HALTED that this
+        // workflow never set (a forced restore halts there directly when Temporal is out of
+        // reach); a resume that looked only at this state did nothing and left trading halted.
+        const writesAlways = wf.patched(RESUME_WRITES_STATE);
+        if (writesAlways || state.tradingState !== 'ACTIVE') await moveTo('ACTIVE', 'resumed', req.requestedBy, undefined, req.requestId);
         state.consecutiveLosses = 0;
         state.brokerFailures = [];
         autoResumeAt = undefined;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHalted } from '../../src/backup/trading-guard.ts';
+import { transaction } from '../../src/db/transaction.ts';
 import { readBreakerState } from '../../src/temporal/circuit-breaker.ts';
 import { circuitBreakerWorkflowId } from '../../src/workflows/messages.ts';
 import { recordHistory } from '../support/history-json.ts';
@@ -70,6 +72,24 @@ describe('the circuit breaker', () => {
     const [reserved] = await stack.db.sql`select count(*)::int as n from reservations where status = 'ACTIVE'`;
     expect(reserved!.n).toBe(0);
     expect((await readBreakerState(stack.client, stack.config.ACCOUNT_ID))?.tradingState).toBe('HALTED');
+  });
+
+  it('resumes a halt written to the database outside the breaker (a forced restore with Temporal out of reach)', async () => {
+    expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
+    expect(await tradingState()).toBe('ACTIVE');
+    const restore = { type: 'system', id: 'restore' } as const;
+    await transaction(stack.db.sql, (tx) => writeHalted(tx, stack.audit, stack.config.ACCOUNT_ID, 'RESTORE: held until reconciliation', restore, {}));
+    expect(await tradingState()).toBe('HALTED');
+    expect((await readBreakerState(stack.client, stack.config.ACCOUNT_ID))?.tradingState).toBe('ACTIVE');
+
+    expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
+    expect(await tradingState()).toBe('ACTIVE');
+    const [resumed] = await stack.db.sql`select payload from audit_events where event_type = 'TRADING_RESUMED' order by seq desc limit 1`;
+    expect(resumed!.payload).toMatchObject({ from: 'HALTED', to: 'ACTIVE' });
+    // Resuming what already trades records nothing more.
+    const before = await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_RESUMED'`;
+    expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
+    expect(await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_RESUMED'`).toHaveLength(before.length);
   });
 
   it('refuses to resume before the minimum hold of a halt', async () => {
