@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconciliationActivities } from '../../src/activities/reconciliation.ts';
+import { writeHalted } from '../../src/backup/trading-guard.ts';
+import { transaction } from '../../src/db/transaction.ts';
 import { ensureReconciliationSchedule, reconciliationScheduleId, startReconciliationAtWorkerStart } from '../../src/temporal/reconciliation-schedule.ts';
 import type { ReconciliationSummary } from '../../src/workflows/reconciliation.ts';
 import type { Instrument } from '../../src/domain/trade.ts';
@@ -153,6 +155,30 @@ describe('reconciliation', () => {
     expect(round.mismatches.filter((m) => m.instrumentKey === key('TATASTEEL'))).toEqual([]);
     await stack.request(`/trades/${trade.id}/cancel`, { method: 'POST', token: trader });
     await waitForTrade(stack, trader, trade.id, hasStatus('CANCELLED'));
+  });
+
+  it('keeps a halt written by a restore until a reconciliation finds the books agree', async () => {
+    const accountId = stack.config.ACCOUNT_ID;
+    const restore = { type: 'system', id: 'restore' } as const;
+    await transaction(stack.db.sql, (tx) => writeHalted(tx, stack.audit, accountId, 'RESTORE: backup daily-x restored; reconcile open trades with the broker before resuming', restore, {}));
+    // The stray WIPRO order of the first test is still unresolved: resuming runs a reconciliation and refuses.
+    const refused = await stack.request('/risk/resume', { method: 'POST', token: admin });
+    expect(refused.status).toBe(409);
+    const problem = (await refused.json()) as { type: string; mismatches: number[] };
+    expect(problem.type).toBe('/problems/reconcile-first');
+    const wipro = (await mismatches()).mismatches.find((m) => m.symbol === 'WIPRO')!;
+    expect(problem.mismatches).toEqual([wipro.id]);
+    const [account] = await stack.db.sql`select trading_state from accounts where id = ${accountId}`;
+    expect(account!.trading_state).toBe('HALTED');
+
+    // The operator cancels the stray order at the broker and resolves the mismatch: now it resumes.
+    const [stray] = await stack.db.sql<{ ref: string }[]>`select ref from reconciliation_mismatches where id = ${wipro.id}`;
+    await stack.paper.cancelOrder(accountId, stray!.ref);
+    const note = JSON.stringify({ note: 'stray order cancelled at the broker' });
+    expect((await stack.request(`/reconciliation/mismatches/${wipro.id}/resolve`, { method: 'POST', token: admin, body: note })).status).toBe(200);
+    const resumed = await stack.request('/risk/resume', { method: 'POST', token: admin });
+    expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as { tradingState: string }).tradingState).toBe('ACTIVE');
   });
 
   it('runs once at worker start for every account, and scheduled rounds skip the hours the market is closed', async () => {

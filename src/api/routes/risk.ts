@@ -7,11 +7,12 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { pendingLimitChanges, type LimitChange } from '../../db/risk-limits.ts';
 import { actorOf } from '../../security/principal.ts';
-import { haltTrading, resumeTrading } from '../../temporal/circuit-breaker.ts';
+import { haltTrading } from '../../temporal/circuit-breaker.ts';
 import type { BreakerState } from '../../workflows/messages.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { limitsView, LimitsBody, toLimits } from '../schemas/risk.ts';
 import { decideOnLimitChange, requestLimitChange } from '../services/limit-changes.ts';
+import { resumeAccount } from '../services/resume-trading.ts';
 import { type PositionsView, readPositions, readRiskStatus, type RiskStatus } from '../services/risk-views.ts';
 import { sharedReads } from '../shared-reads.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
@@ -44,7 +45,7 @@ const halt = createRoute({
   },
   responses: { 200: jsonObject('Halted') },
 });
-const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: 'Within the minimum hold' } } });
+const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: "Within the minimum hold; or halted by a restore and the broker's book is not reconciled yet" } } });
 const positions = createRoute({ method: 'get', path: '/positions', tags: ['trades'], summary: 'Open positions with unrealized P&L', responses: { 200: jsonObject('Positions') } });
 
 const changeView = (ch: LimitChange) => ({ id: ch.id, requestedBy: ch.requestedBy, requestedAt: ch.requestedAt.toISOString(), status: ch.status, old: limitsView(ch.oldLimits), proposed: ch.newLimits });
@@ -98,12 +99,8 @@ export function riskRoutes(deps: AppDeps) {
     })
     .openapi(resume, async (c) => {
       const principal = principalOf(c);
-      try {
-        const state = await resumeTrading(temporal, config, principal.accountId, { requestedBy: actorOf(principal), requestId: c.get('requestId') });
-        return c.json(stateView(state), 200);
-      } catch (err) {
-        throw fromTemporalError(err, 'the circuit breaker');
-      }
+      const state = await resumeAccount(views, principal.accountId, actorOf(principal), c.get('requestId'));
+      return c.json(stateView(state), 200);
     })
     .openapi(positions, async (c) => {
       const accountId = principalOf(c).accountId;
