@@ -16,7 +16,7 @@ import { transaction } from '../db/transaction.ts';
 import { clearFailedLogins, insertLoginFailure, lockAccountEverywhere, loginFailureCounts, type UserRow, userByName } from '../db/users.ts';
 import { AccountLockedError, AuthenticationError } from '../domain/errors.ts';
 import { accountLockDue, type LockoutPolicy, sourceLock, sourceLockEarned, sourceLockedUntil } from '../domain/lockout.ts';
-import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import { dummyHash, verifyPassword } from './passwords.ts';
 import { openSession, type RequestFacts, type TokenPair } from './sessions.ts';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -28,10 +28,17 @@ async function lockedUntil(sql: Sql, policy: LockoutPolicy, user: UserRow, clien
   return until && { until, scope: 'source' };
 }
 
-export async function login(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
+/**
+ * Check a user's password the way a login does: refused while locked, and a wrong one counted
+ * toward the lockout and the block list and audited (LOGIN_FAILED, with `purpose`). Returns the
+ * user when the password is right. A password change checks the current password here too, so a
+ * stolen access token cannot be used to guess it without limit.
+ */
+export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts, purpose: 'login' | 'password change'): Promise<UserRow> {
   const policy: LockoutPolicy = { threshold: config.LOCKOUT_THRESHOLD, baseS: config.LOCKOUT_BASE_S, maxS: config.LOCKOUT_MAX_S };
   const user = await userByName(sql, username);
   const base = { clientIp: facts.clientIp, requestId: facts.requestId, accountId: user?.accountId };
+  const during = purpose === 'login' ? {} : { during: purpose };
 
   /** Every failure counts against the address it came from; too many put it on the block list. */
   const countAgainstIp = async (tx: TxSql, passwordChecked: boolean) => {
@@ -45,25 +52,18 @@ export async function login(sql: Sql, config: Config, audit: AuditLog, username:
   if (lock) {
     const retryAfter = Math.max(1, Math.ceil((lock.until.getTime() - Date.now()) / 1000));
     await transaction(sql, async (tx) => {
-      await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', scope: lock.scope, retryAfterSeconds: retryAfter } });
+      await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username }, ...base, payload: { reason: 'account locked', scope: lock.scope, retryAfterSeconds: retryAfter, ...during } });
       await countAgainstIp(tx, false);
     });
     throw new AccountLockedError(retryAfter);
   }
 
-  const passwordOk = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (user && passwordOk && !user.disabled) {
-    return transaction(sql, async (tx) => {
-      await clearFailedLogins(tx, user.id);
-      const { sessionId, tokens } = await openSession(tx, config, user, facts);
-      await audit.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: user.username }, ...base, payload: { sessionId, role: user.role } });
-      return tokens;
-    });
-  }
+  const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(config.BCRYPT_COST)));
+  if (user && passwordOk && !user.disabled) return user;
 
   await transaction(sql, async (tx) => {
     const reason = !user ? 'unknown user' : user.disabled ? 'user disabled' : 'wrong password';
-    await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username.slice(0, 64) }, ...base, payload: { reason } });
+    await audit.append(tx, { type: 'LOGIN_FAILED', actor: { type: 'user', id: username.slice(0, 64) }, ...base, payload: { reason, ...during } });
     await countAgainstIp(tx, true);
     if (!user || user.disabled) return;
     // Under the user's row lock: concurrent failures make one decision each, in turn.
@@ -79,5 +79,15 @@ export async function login(sql: Sql, config: Config, audit: AuditLog, username:
       if (lock) await lockAudit('source', lock.until);
     }
   });
-  throw new AuthenticationError(INVALID_CREDENTIALS, 'invalid-credentials');
+  throw new AuthenticationError(purpose === 'login' ? INVALID_CREDENTIALS : 'The current password is wrong', 'invalid-credentials');
+}
+
+export async function login(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
+  const user = await checkPassword(sql, config, audit, username, password, facts, 'login');
+  return transaction(sql, async (tx) => {
+    await clearFailedLogins(tx, user.id);
+    const { sessionId, tokens } = await openSession(tx, config, user, facts);
+    await audit.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: user.username }, clientIp: facts.clientIp, requestId: facts.requestId, accountId: user.accountId, payload: { sessionId, role: user.role } });
+    return tokens;
+  });
 }

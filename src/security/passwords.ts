@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import bcrypt from 'bcrypt';
 import { type FieldProblem } from '../domain/errors.ts';
@@ -14,8 +15,18 @@ const commonPasswords = createRequire(import.meta.url)('fxa-common-password-list
 
 export const BCRYPT_MAX_BYTES = 72;
 
-/** A real hash of nothing anyone knows: compared against when the user does not exist, so timing does not tell. */
-export const DUMMY_HASH = '$2b$12$Wt6R5tfqm6DUM9ORBRIGze3CZwoUbFkbIkZxIls4tQdz9X.2oNT1a';
+const dummyHashes = new Map<number, Promise<string>>();
+
+/**
+ * A real hash, at the configured cost, of nothing anyone knows: compared against when the user
+ * does not exist, so the time taken does not tell (a fixed cost-12 hash answered faster than
+ * users' hashes once BCRYPT_COST was raised). Made once per process and cost.
+ */
+export function dummyHash(cost: number): Promise<string> {
+  let hash = dummyHashes.get(cost);
+  if (!hash) dummyHashes.set(cost, (hash = bcrypt.hash(randomBytes(32).toString('base64url'), cost)));
+  return hash;
+}
 
 export async function hashPassword(password: string, cost: number): Promise<string> {
   return bcrypt.hash(password, cost);

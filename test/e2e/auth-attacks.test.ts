@@ -161,6 +161,19 @@ describe('lockout', () => {
     expect((await loginAs(user, user.password, '198.51.100.8')).status).toBe(200);
   });
 
+  it('counts a wrong current password in a password change like a failed login: a stolen token cannot guess it', async () => {
+    const user = await stack.userWithRole('trader');
+    const change = (currentPassword: string) =>
+      stack.request('/auth/password', { method: 'POST', token: user.accessToken, ip: '198.51.100.70', body: JSON.stringify({ currentPassword, newPassword: 'a-brand-new-passphrase-42' }) });
+    for (let i = 0; i < 3; i++) expect((await change(`guess-number-${i}`)).status).toBe(401);
+    expect((await change(user.password)).status).toBe(423);
+    expect((await lockEvents(user)).map((e) => e.payload)).toMatchObject([{ scope: 'source', ip: '198.51.100.70' }]);
+    const failed = await stack.db.sql`select payload from audit_events where event_type = 'LOGIN_FAILED' and actor_id = ${user.username} order by seq`;
+    expect(failed.map((f) => f.payload.during)).toEqual(['password change', 'password change', 'password change', 'password change']);
+    // The password is unchanged.
+    expect((await loginAs(user, user.password, '198.51.100.71')).status).toBe(200);
+  });
+
   it('makes each further lock of an address last longer', async () => {
     const user = await stack.userWithRole('trader');
     const ip = '198.51.100.9';

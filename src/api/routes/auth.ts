@@ -8,8 +8,8 @@ import type { Context } from 'hono';
 import { transaction } from '../../db/transaction.ts';
 import { updateUser, userById } from '../../db/users.ts';
 import { AuthenticationError, RateLimitError, ValidationError } from '../../domain/errors.ts';
-import { login } from '../../security/login.ts';
-import { hashPassword, passwordProblems, verifyPassword } from '../../security/passwords.ts';
+import { checkPassword, login } from '../../security/login.ts';
+import { hashPassword, passwordProblems } from '../../security/passwords.ts';
 import { actorOf } from '../../security/principal.ts';
 import { endSessions, refreshSession, type RequestFacts } from '../../security/sessions.ts';
 import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
@@ -57,7 +57,7 @@ const passwordRoute = createRoute({
   tags: ['auth'],
   summary: 'Change your password (ends your other sessions)',
   request: { body: json(z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict()) },
-  responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong') },
+  responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong (counted like a failed login)'), 423: problem('Locked out after too many wrong passwords') },
 });
 
 export function authRoutes(deps: AppDeps) {
@@ -84,8 +84,9 @@ export function authRoutes(deps: AppDeps) {
       const principal = principalOf(c);
       if (principal.kind !== 'user') throw new AuthenticationError('Only a user can change a password');
       const { currentPassword, newPassword } = c.req.valid('json');
-      const user = await userById(sql, principal.id);
-      if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) throw new AuthenticationError('The current password is wrong', 'invalid-credentials');
+      const account = await userById(sql, principal.id);
+      if (!account) throw new AuthenticationError('The session has ended');
+      const user = await checkPassword(sql, config, audit, account.username, currentPassword, facts(c), 'password change');
       const problems = passwordProblems(newPassword, user.username, config.PASSWORD_MIN_LENGTH, '/newPassword');
       if (problems.length) throw new ValidationError('The new password does not meet the policy', problems);
       const hash = await hashPassword(newPassword, config.BCRYPT_COST);
