@@ -70,5 +70,7 @@ export function problemResponse(c: Context, err: AppError, extraHeaders?: Header
     headers[name] = value;
   });
   if (err.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
+  // Every 401 says how to authenticate (RFC 9110 §11.6.1); bad tokens already carry their error.
+  if (err.status === 401 && !Object.keys(headers).some((h) => h.toLowerCase() === 'www-authenticate')) headers['WWW-Authenticate'] = 'Bearer realm="breeze-trader"';
   return c.body(JSON.stringify(toProblem(err, requestId)), err.status as never, headers);
 }

@@ -30,6 +30,14 @@ describe('access tokens', () => {
     expect((await status(viewer.accessToken)).status).toBe(200);
   });
 
+  it('are asked for, with WWW-Authenticate, when a route needs them and none came', async () => {
+    const res = await stack.request('/risk/status');
+    await expectUnauthorized(res.clone());
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="breeze-trader"');
+    const bad = await status('a.b.c');
+    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
   it('are refused in every forged or broken form', async () => {
     const [header, payload] = viewer.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
