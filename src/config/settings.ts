@@ -145,7 +145,7 @@ export const settings = {
   RATE_LIMIT_AUTH: z.string().default('5,20,100,500').describe('Auth route limits per IP and per username: per second, minute, hour, day'),
   RATE_LIMIT_TRADING: z.string().default('10,120,2000,20000').describe('Trading route limits per caller: per second, minute, hour, day'),
   RATE_LIMIT_READ: z.string().default('50,1200,30000,300000').describe('Read route limits per caller: per second, minute, hour, day'),
-  RATE_LIMIT_WEBHOOK: z.string().default('10,120,2000,20000').describe('Webhook limits per key: per second, minute, hour, day'),
+  RATE_LIMIT_WEBHOOK: z.string().default('10,120,2000,20000').describe('Webhook limits per sending address (signals arrive unauthenticated until their signature is checked): per second, minute, hour, day'),
   RATE_LIMIT_ABUSE_THRESHOLD: int(1).default(100).describe('Refused requests from one IP in 10 minutes that put it on the block list'),
   WEBHOOK_SECRET: z.string().min(16).optional().describe('HMAC-SHA256 secret of signed webhooks (per-key secrets also work)'),
   WEBHOOK_TOLERANCE_S: int(1).default(300).describe('Largest age (either direction) of a webhook timestamp'),
