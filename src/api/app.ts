@@ -69,7 +69,10 @@ export function createApp(deps: AppDeps) {
   // Only requests that carry a body: the check builds the full Request object, which made every
   // GET several times slower on @hono/node-server (measured in bench/security.ts).
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-  app.use(timeout(config.REQUEST_TIMEOUT_MS));
+  // Walking the whole audit chain takes about a second per 50,000 records: longer than any other request.
+  const requestTimeout = timeout(config.REQUEST_TIMEOUT_MS);
+  const verifyTimeout = timeout(config.AUDIT_VERIFY_TIMEOUT_S * 1000);
+  app.use((c, next) => (c.req.path === '/audit/verify' ? verifyTimeout(c, next) : requestTimeout(c, next)));
   app.use(clientIp(config.TRUSTED_PROXIES));
   app.use(deps.blockList.middleware);
   app.use(authenticate(deps));

@@ -45,6 +45,16 @@ describe('errors', () => {
     expect(lines().some((l) => l.requestId === body.requestId)).toBe(true);
   });
 
+  it('give a full audit chain walk its own, longer time limit than REQUEST_TIMEOUT_MS', async () => {
+    const { accessToken } = await stack.login();
+    // No request of this app can finish in a millisecond: the chain walk still runs to its end.
+    const app = createApp({ ...stack.deps, config: { ...stack.config, REQUEST_TIMEOUT_MS: 1 } });
+    const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${accessToken}` } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+    const verified = await get('/audit/verify');
+    expect(verified.status).toBe(200);
+    expect(((await verified.json()) as { ok: boolean }).ok).toBe(true);
+  });
+
   it('answer an unknown route with a 404 problem', async () => {
     const res = await stack.request('/no/such/route');
     expect(res.status).toBe(404);
