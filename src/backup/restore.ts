@@ -38,6 +38,8 @@ export interface RestoreProgress {
   step: RestoreStep;
   table?: string;
   rows?: number;
+  /** Uncompressed COPY bytes of the table loaded so far. */
+  bytes?: number;
   done?: number;
   total?: number;
 }
@@ -69,8 +71,9 @@ export interface RestoreOptions {
 }
 
 /** Load one file into `target`, checking its rows against the manifest on the way. */
-async function loadTable(tx: TxSql, dir: string, entry: TableEntry, key: BackupKey | undefined, target: string): Promise<number> {
-  const reader = readTable(dir, entry, key);
+/** Load one table's file; `progress` hears of every 8 MB loaded (a large table is one long COPY, and the caller heartbeats). */
+async function loadTable(tx: TxSql, dir: string, entry: TableEntry, key: BackupKey | undefined, target: string, progress: (p: RestoreProgress) => void): Promise<number> {
+  const reader = readTable(dir, entry, key, (bytes) => progress({ step: 'load', table: entry.name, bytes }));
   await copyIn(tx, target, entry.columns, reader.source, ...reader.transforms);
   if (reader.tap.sha256 !== entry.sha256) throw new RestoreRefusedError(`${entry.file} changed while it was being restored`);
   if (reader.digest.rows !== entry.rows || reader.digest.digest !== entry.rowsDigest) {
@@ -141,7 +144,7 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
 
     const tables: RestoredTable[] = [];
     for (const entry of business) {
-      const rows = await loadTable(tx, dir, entry, key, entry.name);
+      const rows = await loadTable(tx, dir, entry, key, entry.name, progress);
       tables.push({ name: entry.name, rowsBefore: before.get(entry.name) ?? 0, rows });
       progress({ step: 'load', table: entry.name, rows, done: tables.length, total: business.length });
     }
@@ -152,14 +155,14 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
       let loaded = 0;
       for (const name of ['audit_archives', 'audit_events'] as const) {
         const entry = entries.get(name);
-        if (entry) loaded = await loadTable(tx, dir, entry, key, name);
+        if (entry) loaded = await loadTable(tx, dir, entry, key, name, progress);
       }
       audit = await adoptAuditTrail(tx, manifest, loaded);
     } else {
       await createAuditStaging(tx);
       for (const name of ['audit_archives', 'audit_events'] as const) {
         const entry = entries.get(name);
-        if (entry) await loadTable(tx, dir, entry, key, staging(name));
+        if (entry) await loadTable(tx, dir, entry, key, staging(name), progress);
       }
       audit = await mergeAuditTrail(tx, manifest);
     }

@@ -10,7 +10,7 @@ import { verifyChain } from '../../src/audit/verify.ts';
 import { writeBackup, type WrittenBackup } from '../../src/backup/create.ts';
 import { backupKey } from '../../src/backup/encryption.ts';
 import { readManifest, writeManifest } from '../../src/backup/manifest.ts';
-import { restoreBackup, RestoreRefusedError } from '../../src/backup/restore.ts';
+import { type RestoreProgress, restoreBackup, RestoreRefusedError } from '../../src/backup/restore.ts';
 import { scratchName } from '../../src/backup/scratch-db.ts';
 import { verifyBackup } from '../../src/backup/verify.ts';
 import { testConfig } from '../support/config.ts';
@@ -75,6 +75,26 @@ describe('backup and restore', () => {
       expect(await verifyChain(target.sql)).toMatchObject({ ok: true, records: 50 });
     } finally {
       await target.drop();
+    }
+  });
+
+  it('reports progress while one large table loads, so the activity restoring it keeps heartbeating', async () => {
+    const big = await createTestDatabase();
+    const target = await createTestDatabase();
+    const dir = path.join(root, 'manual-big');
+    try {
+      // About 12 MB of COPY text in one table: a single COPY, longer than any per-table report.
+      await big.admin`insert into ip_blocks (ip, reason, expires_at, blocked_by) select 'ip-' || i, repeat('r', 1200), now(), 'test' from generate_series(1, 10000) i`;
+      const written = await writeBackup(big.sql, { id: 'manual-big', kind: 'manual', dir, config: testConfig() });
+      const reports: RestoreProgress[] = [];
+      await restoreBackup(target.admin, dir, written.manifest, { onProgress: (p) => reports.push(p) });
+      const during = reports.filter((r) => r.step === 'load' && r.table === 'ip_blocks' && r.bytes !== undefined);
+      expect(during.length).toBeGreaterThanOrEqual(1);
+      expect(during[0]!.bytes).toBeGreaterThanOrEqual(8 << 20);
+      expect(await target.admin`select count(*)::int as n from ip_blocks`).toEqual([{ n: 10000 }]);
+    } finally {
+      await target.drop();
+      await big.drop();
     }
   });
 
