@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { builtinRules } from '../../src/observability/alerts/rules.ts';
 import { METRIC_CATALOG, SYSTEM_SAMPLE_NAMES } from '../../src/observability/samples.ts';
 
@@ -28,5 +29,19 @@ describe('deploy/ files', () => {
     const used = new Set([...`${prometheusRules}\n${dashboard}`.matchAll(/breeze_[a-z0-9_]+/g)].map((m) => m[0]));
     expect([...used].filter((name) => !KNOWN.has(name))).toEqual([]);
     expect(() => JSON.parse(dashboard) as unknown).not.toThrow();
+  });
+
+  it('pages through Alertmanager: Prometheus sends to it, compose runs it, every route has a receiver', () => {
+    const prometheus = parse(readFileSync('deploy/prometheus/prometheus.yml', 'utf8')) as { alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+    expect(prometheus.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { volumes?: string[] }> };
+    expect(compose.services.alertmanager?.volumes).toContain('./deploy/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro');
+    type Route = { receiver?: string; routes?: Route[] };
+    const config = parse(readFileSync('deploy/alertmanager/alertmanager.yml', 'utf8')) as { route: Route; receivers: { name: string; email_configs?: unknown[]; webhook_configs?: unknown[] }[] };
+    const receivers = new Set(config.receivers.filter((r) => r.email_configs?.length || r.webhook_configs?.length).map((r) => r.name));
+    const routed = (r: Route): string[] => [...(r.receiver ? [r.receiver] : []), ...(r.routes ?? []).flatMap(routed)];
+    expect(routed(config.route).filter((name) => !receivers.has(name))).toEqual([]);
+    // A dead worker cannot raise the system's own alert: Prometheus must.
+    expect(prometheusRules).toContain('rule: worker_not_polling');
   });
 });
