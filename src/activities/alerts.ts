@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { RateBudget } from '../broker/rate-limit/store.ts';
 import { getAlertEvent, insertAlertEvents, loadAlertStates, markDispatched, recordDeliveryAttempt, recordEvaluation, saveAlertStates, undispatchedEvents, type AlertEventRow } from '../db/alerts.ts';
 import { recordVerification } from '../db/audit-verifications.ts';
 import { pruneMonitoring } from '../db/heartbeats.ts';
@@ -34,7 +35,7 @@ export function alertActivities(deps: ActivityDeps) {
 
   /** The rules in force; an invalid rules file falls back to the built-ins and says so. */
   async function rules(): Promise<{ rules: AlertRule[]; invalid: boolean }> {
-    const builtins = builtinRules({ minWorkers: config.ALERT_MIN_WORKERS });
+    const builtins = builtinRules({ minWorkers: config.ALERT_MIN_WORKERS, brokerCallsPerDay: config.BROKER_CALLS_PER_DAY });
     try {
       return { rules: await loadRules(builtins, { file: config.ALERT_RULES_FILE, env: config.ALERT_RULES }), invalid: false };
     } catch (err) {
@@ -43,12 +44,23 @@ export function alertActivities(deps: ActivityDeps) {
     }
   }
 
+  /** The shared broker budget left (Breeze counts its calls; the paper exchange has none). */
+  async function brokerBudgetSamples(): Promise<MetricSample[]> {
+    const broker = deps.broker as { name: string; remainingBudget?: () => Promise<RateBudget | undefined> };
+    const budget = await broker.remainingBudget?.().catch(() => undefined);
+    if (!budget) return [];
+    return [
+      { name: 'breeze_broker_rate_budget_remaining', labels: { broker: broker.name, window: 'minute' }, value: budget.minuteLeft },
+      { name: 'breeze_broker_rate_budget_remaining', labels: { broker: broker.name, window: 'day' }, value: budget.dayLeft },
+    ];
+  }
+
   return {
     async evaluateAlerts(): Promise<EvaluationOutcome> {
       const now = clock();
       const snapshot = await readSnapshot({ sql, config, temporal: deps.temporal }, now);
       const inForce = await rules();
-      const samples: MetricSample[] = [...snapshotSamples(snapshot), ...processSamples(snapshot), { name: 'breeze_alert_rules_invalid', labels: {}, value: inForce.invalid ? 1 : 0 }];
+      const samples: MetricSample[] = [...snapshotSamples(snapshot), ...processSamples(snapshot), ...(await brokerBudgetSamples()), { name: 'breeze_alert_rules_invalid', labels: {}, value: inForce.invalid ? 1 : 0 }];
       const result = evaluate(inForce.rules, samples, await loadAlertStates(sql), now.getTime(), config.ALERT_COOLDOWN_S * 1000);
       await transaction(sql, async (tx) => {
         await saveAlertStates(tx, result.changed, result.removed);

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertActivities } from '../../src/activities/alerts.ts';
 import { BrokerSessionExpiredError, BrokerUnavailableError } from '../../src/broker/errors.ts';
+import { createBrokerRateLimiter } from '../../src/broker/breeze/create.ts';
 import { transaction } from '../../src/db/transaction.ts';
 import { createBrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startProcessMonitoring } from '../../src/observability/process-monitoring.ts';
+import { startBreezeHarness } from '../support/breeze.ts';
 import { silentLogger } from '../support/logger.ts';
 import { eventually } from '../support/receivers.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
@@ -100,5 +102,26 @@ describe('database-driven alert conditions', () => {
     // The P&L samples the console draws were taken on each evaluation.
     const samples = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from pnl_samples where account_id = ${stack.config.ACCOUNT_ID}`;
     expect(samples[0]!.n).toBe(3);
+  });
+
+  it("warns when the Breeze daily call budget runs low, before polls and then orders stop", async () => {
+    // A real Breeze client (against the emulator) whose budget of the day is nearly spent.
+    const breeze = await startBreezeHarness({ settings: { BROKER_CALLS_PER_DAY: '1010', BROKER_CALLS_PER_MINUTE: '100000', BROKER_ORDER_RESERVE_PER_DAY: '10' } });
+    try {
+      const limiter = createBrokerRateLimiter(breeze.config, breeze.db.sql);
+      for (let i = 0; i < 10; i++) await limiter.acquire('read');
+      const config = { ...stack.config, BROKER_CALLS_PER_DAY: 1010 };
+      const evaluator = alertActivities({ config, sql: stack.db.sql, broker: breeze.client, audit: stack.audit, log: silentLogger, temporal: stack.client, now: () => clock });
+      clock = new Date(clock.getTime() + 1000);
+      await evaluator.evaluateAlerts();
+      // 1000 left of 1010: more than a fifth, no alert yet; 200 left is less.
+      expect((await firing()).filter((k) => k.startsWith('broker_budget_low'))).toEqual([]);
+      for (let i = 0; i < 800; i += 100) await Promise.all(Array.from({ length: 100 }, () => limiter.acquire('read')));
+      clock = new Date(clock.getTime() + 1000);
+      await evaluator.evaluateAlerts();
+      expect(await firing()).toContain('broker_budget_low{broker="breeze",window="day"}');
+    } finally {
+      await breeze.stop();
+    }
   });
 });

@@ -19,6 +19,7 @@ const CASES: Record<string, { bad: MetricSample; good: MetricSample }> = {
   broker_session_expired: pair('breeze_broker_session_expired', {}, 1, 0),
   worker_not_polling: pair('breeze_task_queue_pollers', { type: 'activity' }, 0, 2),
   reconciliation_mismatch: pair('breeze_reconciliation_mismatch_open', {}, 1, 0),
+  broker_budget_low: pair('breeze_broker_rate_budget_remaining', { broker: 'breeze', window: 'day' }, 900, 4000),
   alert_rules_invalid: pair('breeze_alert_rules_invalid', {}, 1, 0),
 };
 

@@ -49,6 +49,8 @@ export function compare(op: Comparison, value: number, threshold: number): boole
 export interface BuiltinSettings {
   /** Pollers each task-queue type must have (ALERT_MIN_WORKERS). */
   minWorkers: number;
+  /** The broker's daily call budget (BROKER_CALLS_PER_DAY), when its client counts calls. */
+  brokerCallsPerDay?: number | undefined;
 }
 
 const rule = (id: string, metric: string, op: Comparison, threshold: number, forSeconds: number, severity: Severity, summary: string): AlertRule => ({
@@ -80,6 +82,10 @@ export function builtinRules(s: BuiltinSettings): AlertRule[] {
     rule('broker_session_expired', 'breeze_broker_session_expired', '==', 1, 0, 'critical', 'Broker session expired: set a new session'),
     rule('worker_not_polling', 'breeze_task_queue_pollers', '<', s.minWorkers, 60, 'critical', 'Worker not polling its task queue'),
     rule('reconciliation_mismatch', 'breeze_reconciliation_mismatch_open', '==', 1, 0, 'critical', 'Reconciliation mismatch with the broker'),
+    {
+      ...rule('broker_budget_low', 'breeze_broker_rate_budget_remaining', '<', Math.round(0.2 * (s.brokerCallsPerDay ?? 5000)), 0, 'warning', "Under 20% of the broker's daily call budget left: polls and quotes stop first, then orders"),
+      match: { window: 'day' },
+    },
     rule('alert_rules_invalid', 'breeze_alert_rules_invalid', '==', 1, 0, 'warning', 'The alert rules file is invalid: built-in rules only'),
   ];
 }
