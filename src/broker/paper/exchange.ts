@@ -2,13 +2,15 @@
  * The paper exchange: the default broker. Orders, fills and prices live in PostgreSQL, so it
  * survives restarts and every worker sees the same market. It trades only in market hours (the
  * same calendar as the risk engine), fills MARKET orders at the last price with slippage and
- * LIMIT orders when the price crosses, and keeps every order it receives with its tag.
+ * LIMIT orders when the price crosses, and keeps every order it receives with its tag. Orders are
+ * DAY orders, as on the exchange: with NSE hours, one still resting when its session closes
+ * (15:30 IST) is cancelled as expired, and never fills at a later day's prices.
  *
  * @module
  */
 import { holidaysOf } from '../../db/market-holidays.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
-import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar.ts';
+import { type MarketHoursMode, marketStatus, NORMAL_SESSION } from '../../domain/market-calendar.ts';
 import type { Paise } from '../../domain/money.ts';
 import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -74,9 +76,9 @@ export class PaperExchange implements Broker {
       const id = `P${String(next!.n).padStart(12, '0')}`;
       const rejectReason = !market.open ? `market closed (${market.reason})` : request.orderType === 'LIMIT' && !request.limitPricePaise ? 'limit price missing' : null;
       await tx`
-        insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, limit_price_paise, strategy_id, status, reject_reason)
+        insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, limit_price_paise, strategy_id, status, reject_reason, received_at)
         values (${id}, ${request.accountId}, ${request.tag}, ${key}, ${tx.json(request.instrument as never)}, ${request.side}, ${request.quantity},
-                ${request.orderType}, ${request.limitPricePaise ?? null}, ${request.strategyId ?? null}, ${rejectReason ? 'REJECTED' : 'OPEN'}, ${rejectReason})`;
+                ${request.orderType}, ${request.limitPricePaise ?? null}, ${request.strategyId ?? null}, ${rejectReason ? 'REJECTED' : 'OPEN'}, ${rejectReason}, ${this.now()})`;
       if (!rejectReason) await this.matchOne(tx, id, lastPrice);
       return this.load(tx, request.accountId, id);
     });
@@ -94,7 +96,7 @@ export class PaperExchange implements Broker {
     return this.options.sql.begin(async (tx) => {
       const [row] = await tx<{ instrument: Instrument }[]>`select instrument from paper_orders where id = ${brokerOrderId} and account_id = ${accountId}`;
       if (!row) throw new NotFoundError(`paper order ${brokerOrderId}`);
-      await this.advance(tx, row.instrument); // price moves may fill it
+      await this.advance(tx, row.instrument); // price moves may fill it, or its session may have closed
       return this.load(tx, accountId, brokerOrderId);
     });
   }
@@ -109,6 +111,7 @@ export class PaperExchange implements Broker {
   }
 
   async listOrders(accountId: string): Promise<BrokerOrder[]> {
+    await this.expireDayOrders(this.options.sql, { accountId });
     const rows = await this.options.sql<{ id: string }[]>`select id from paper_orders where account_id = ${accountId} order by received_at`;
     return Promise.all(rows.map((r) => this.load(this.options.sql, accountId, r.id)));
   }
@@ -159,6 +162,7 @@ export class PaperExchange implements Broker {
       [row] = await tx<QuoteRow[]>`select last_price_paise, pinned, steps, updated_at from paper_quotes where instrument_key = ${key} for update`;
       if (!row) throw new Error(`paper quote for ${key} vanished`);
     }
+    await this.expireDayOrders(tx, { instrumentKey: key });
     if (row.pinned || !this.options.randomWalk) return row.last_price_paise;
     const due = Math.floor((this.now().getTime() - row.updated_at.getTime()) / this.stepMs);
     if (due <= 0) return row.last_price_paise;
@@ -173,8 +177,19 @@ export class PaperExchange implements Broker {
   }
 
   private async matchResting(tx: TxSql, key: string, lastPricePaise: Paise): Promise<void> {
+    await this.expireDayOrders(tx, { instrumentKey: key });
     const resting = await tx<{ id: string }[]>`select id from paper_orders where instrument_key = ${key} and status = 'OPEN' order by received_at for update`;
     for (const order of resting) await this.matchOne(tx, order.id, lastPricePaise);
+  }
+
+  /** Cancel, as expired, the resting orders (among `which`) whose day's session has closed. */
+  private async expireDayOrders(sql: Queryable, which: { instrumentKey: string } | { accountId: string }): Promise<void> {
+    if (this.options.marketHours !== 'nse') return;
+    const now = this.now();
+    await sql`
+      update paper_orders set status = 'CANCELLED', reject_reason = ${`expired: a DAY order ends with its session (${NORMAL_SESSION.closes} IST)`}, updated_at = ${now}
+      where status = 'OPEN' and ${'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : sql`account_id = ${which.accountId}`}
+        and (((received_at at time zone 'Asia/Kolkata')::date + ${NORMAL_SESSION.closes}::time) at time zone 'Asia/Kolkata') <= ${now}`;
   }
 
   private async matchOne(tx: TxSql, id: string, lastPricePaise: Paise): Promise<void> {
