@@ -101,6 +101,27 @@ describe.each([
     expect((await stack.request('/health', { ip })).status).toBe(200);
   });
 
+  it('trips the hour and the day tiers too, each named in the refusal', async () => {
+    for (const [tier, spec, allowed] of [['hour', '1000,1000,3,1000', 3], ['day', '1000,1000,1000,2', 2]] as const) {
+      const deps = await createApiDeps({ ...stack.config, RATE_LIMIT_READ: spec }, silentLogger, stack.db.sql, stack.client);
+      const app = createApp(deps);
+      const fresh = await stack.userWithRole('viewer');
+      try {
+        const statuses: number[] = [];
+        let last: Response | undefined;
+        for (let i = 0; i <= allowed; i++) {
+          last = await app.request('/risk/status', { headers: { Authorization: `Bearer ${fresh.accessToken}` } }, { incoming: { socket: { remoteAddress: '198.51.100.40' } } });
+          statuses.push(last.status);
+        }
+        expect(statuses, tier).toEqual([...Array<number>(allowed).fill(200), 429]);
+        expect(((await last!.json()) as { 'violated-policies': string[] })['violated-policies'], tier).toEqual([tier]);
+        expect(Number(last!.headers.get('retry-after')), tier).toBeGreaterThan(60);
+      } finally {
+        await deps.close();
+      }
+    }
+  });
+
   it('shares one budget between two API processes', async () => {
     // A second app with its own pool and its own limiter over the same database: another replica,
     // configured like the first one (replicas share the signing key, or tokens would not pass).
