@@ -56,7 +56,7 @@ async function run(): Promise<void> {
       client,
       broker,
       brokerMetrics,
-      audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
+      audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
       workflowBundleCode: config.WORKFLOW_BUNDLE_PATH ? await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);

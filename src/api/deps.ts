@@ -39,7 +39,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     temporal,
     metrics,
     monitoring,
-    audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
+    audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
     sessions,
     rateLimiter,
     blockList: blocks,

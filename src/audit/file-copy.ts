@@ -7,6 +7,7 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { AuditRecord } from './events.ts';
 
@@ -20,8 +21,10 @@ export function dailyFileName(occurredAt: string): string {
   return `audit-${occurredAt.slice(0, 10)}.jsonl`;
 }
 
-export function createAuditFileCopy(dir: string, log: Logger): AuditFileCopy {
+/** `registry`: the process's, where `breeze_audit_file_copy_failures_total` counts the failed writes for Prometheus. */
+export function createAuditFileCopy(dir: string, log: Logger, registry?: Registry): AuditFileCopy {
   let failures = 0;
+  const counter = registry && new Counter({ name: 'breeze_audit_file_copy_failures_total', help: 'Audit records whose copy to the daily file failed (the database has them)', registers: [registry] });
   let ready: Promise<unknown> | undefined;
   return {
     get failures() {
@@ -35,6 +38,7 @@ export function createAuditFileCopy(dir: string, log: Logger): AuditFileCopy {
         await appendFile(path.join(dir, dailyFileName(record.occurredAt)), `${JSON.stringify(record)}\n`, { mode: 0o640 });
       } catch (err) {
         failures++;
+        counter?.inc();
         ready = undefined;
         log.error({ err, alert: 'audit_file_copy_failed', seq: record.seq, dir }, 'audit file copy failed; the database record is safe');
       }

@@ -6,6 +6,7 @@ import { anchorsFile, readAnchors, writeAnchor } from '../../src/audit/anchor.ts
 import { createAuditLog } from '../../src/audit/append.ts';
 import { recordHash } from '../../src/audit/chain.ts';
 import { createAuditFileCopy, dailyFileName } from '../../src/audit/file-copy.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 import { recordsAfter } from '../../src/audit/records.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { transaction } from '../../src/db/transaction.ts';
@@ -256,11 +257,14 @@ describe('the daily file copy', () => {
     const blocked = path.join(dir, 'not-a-dir');
     writeFileSync(blocked, 'a file where the directory should be');
     const { log, lines } = capturingLogger();
-    const copy = createAuditFileCopy(blocked, log);
+    const metrics = createMetrics('audit-copy-test');
+    const copy = createAuditFileCopy(blocked, log, metrics.registry);
     const withCopy = createAuditLog({ fileCopy: copy });
     await transaction(db.sql, (tx) => withCopy.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: 'bob' } }));
     expect((await verifyChain(db.sql)).records).toBe(1);
     expect(copy.failures).toBe(1);
+    // Prometheus sees it too (deploy/prometheus/alert-rules.yml pages on it).
+    expect(await metrics.registry.getSingleMetricAsString('breeze_audit_file_copy_failures_total')).toMatch(/breeze_audit_file_copy_failures_total\{process="audit-copy-test"\} 1$/m);
     expect(lines().some((l) => l.alert === 'audit_file_copy_failed')).toBe(true);
     expect(existsSync(path.join(blocked, 'x'))).toBe(false);
   });

@@ -15,6 +15,7 @@ const KNOWN = new Set<string>([
   'breeze_monitoring_read_errors_total',
   'breeze_broker_calls_total',
   'breeze_broker_rate_budget_remaining',
+  'breeze_audit_file_copy_failures_total',
   ...['bucket', 'sum', 'count'].map((s) => `breeze_broker_call_duration_seconds_${s}`),
 ]);
 
