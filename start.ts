@@ -40,6 +40,11 @@ async function run(): Promise<void> {
   // The children run in process groups of their own (a terminal's signals reach only us), so every
   // way the launcher is asked to end stops them too, in order.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // Nor may a launcher that fails unexpectedly leave them running on their own.
+  process.on('uncaughtException', (err) => {
+    log.error({ err: err.message }, 'launcher failed');
+    void stopAll(1);
+  });
 
   try {
     if (!config.DATABASE_URL) {
