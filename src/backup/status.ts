@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { type BackupRow, listBackupRows } from '../db/backups.ts';
 import type { Queryable } from '../db/pool.ts';
-import { BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
+import { abandonedAs, BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
 import { describeBackupSchedule, type ScheduleState } from '../temporal/schedules.ts';
 
 /** Failures listed per kind (newest first). */
@@ -69,10 +69,17 @@ export function summarize(row: BackupRow): BackupSummary {
   };
 }
 
-/** The status from registry rows (newest first) and schedule states; pure, for tests. */
-export function statusOf(rows: readonly BackupRow[], schedules: Partial<Record<BackupKind, ScheduleState>>, now: Date): BackupStatus {
+/**
+ * The status from registry rows (newest first) and schedule states; pure, for tests. A run older
+ * than `inFlightMs` that never recorded its end shows as the failure it was.
+ */
+export function statusOf(rows: readonly BackupRow[], schedules: Partial<Record<BackupKind, ScheduleState>>, now: Date, inFlightMs: number): BackupStatus {
+  const settled = rows.map((r) => {
+    const failed = abandonedAs(r, now, inFlightMs);
+    return failed ? { ...r, status: failed, error: r.error ?? 'did not finish within BACKUP_TIMEOUT_MIN: the run timed out or was ended' } : r;
+  });
   const kinds = BACKUP_KINDS.map((kind): KindStatus => {
-    const mine = rows.filter((r) => r.kind === kind);
+    const mine = settled.filter((r) => r.kind === kind);
     const lastSuccessful = mine.find((r) => r.status === 'COMPLETED' || r.status === 'VERIFIED');
     const lastVerified = mine.find((r) => r.status === 'VERIFIED');
     // Age from the snapshot: that is the point a restore would return to.
@@ -97,5 +104,5 @@ export async function backupStatus(sql: Queryable, client: Client, config: Confi
     describeBackupSchedule(client, config, 'weekly'),
     describeBackupSchedule(client, config, 'monthly'),
   ]);
-  return statusOf(rows, { daily, weekly, monthly }, now);
+  return statusOf(rows, { daily, weekly, monthly }, now, config.BACKUP_TIMEOUT_MIN * 60_000);
 }

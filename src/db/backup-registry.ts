@@ -22,7 +22,7 @@ export interface BackupKindStatus {
 /**
  * Per kind, or `undefined` when there is no backup registry in this database. A backup still
  * RUNNING (or COMPLETED, unverified) after `abandonedAfterMs` counts as failed at once: its run
- * timed out, and the next run only records that much later.
+ * timed out, and the next run only records that much later (the rule of `abandonedAs`, in SQL).
  */
 export async function backupStatusByKind(sql: Queryable, abandonedAfterMs: number): Promise<BackupKindStatus[] | undefined> {
   const [exists] = await sql<{ present: boolean }[]>`select to_regclass('backups') is not null as present`;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { BackupKind, BackupStatus } from './backups.ts';
+import { abandonedAs, type BackupKind, type BackupStatus } from './backups.ts';
 import { istParts } from './market-calendar.ts';
 
 export interface RetainedBackup {
@@ -94,8 +94,8 @@ export function planRetention(backups: readonly RetainedBackup[], policy: Retent
   for (const b of sorted) {
     if (b.status === 'VERIFIED') continue;
     if (b.status === 'RUNNING' || b.status === 'COMPLETED') {
-      if (now.getTime() - b.startedAt.getTime() <= policy.inFlightMs) keep.add(b.id);
-      else remove.set(b.id, 'abandoned');
+      if (abandonedAs(b, now, policy.inFlightMs)) remove.set(b.id, 'abandoned');
+      else keep.add(b.id);
       continue;
     }
     const newerThanGood = !newestVerified || newestFirst(b, newestVerified) < 0;

@@ -54,6 +54,17 @@ export function isStale(kind: BackupKind, lastVerifiedAt: Date | undefined, now:
 }
 
 /**
+ * What a backup still RUNNING (writing) or COMPLETED (verifying) after the longest a run may take
+ * became: its run timed out or was ended without recording how, so it failed at the step it was
+ * in. `undefined` while it may still finish.
+ */
+export function abandonedAs(b: { status: BackupStatus; startedAt: Date }, now: Date, inFlightMs: number): 'FAILED' | 'VERIFICATION_FAILED' | undefined {
+  if (b.status !== 'RUNNING' && b.status !== 'COMPLETED') return undefined;
+  if (now.getTime() - b.startedAt.getTime() <= inFlightMs) return undefined;
+  return b.status === 'RUNNING' ? 'FAILED' : 'VERIFICATION_FAILED';
+}
+
+/**
  * A backup id: the kind, the UTC time to the second and a short random suffix, e.g.
  * `daily-20260312t103000z-9f3a`. Sorting ids of one kind sorts them by time.
  */

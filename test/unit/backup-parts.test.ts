@@ -93,13 +93,16 @@ describe('status', () => {
 
   it('reports the last successful and verified backup per kind, failures, and staleness by schedule', () => {
     const status = statusOf(
-      [row('d-new', 'daily', 'VERIFICATION_FAILED', 2), row('d-ok', 'daily', 'VERIFIED', 27), row('w-ok', 'weekly', 'VERIFIED', 24 * 6), row('m-run', 'monthly', 'COMPLETED', 1)],
+      [row('d-new', 'daily', 'VERIFICATION_FAILED', 2), row('w-hung', 'weekly', 'RUNNING', 5), row('d-ok', 'daily', 'VERIFIED', 27), row('w-ok', 'weekly', 'VERIFIED', 24 * 6), row('m-run', 'monthly', 'COMPLETED', 1)],
       {},
       now,
+      4 * 3_600_000,
     );
     const kind = (k: string) => status.kinds.find((s) => s.kind === k)!;
     expect(kind('daily')).toMatchObject({ stale: true, lastVerified: { id: 'd-ok' }, lastSuccessful: { id: 'd-ok' }, failures: [{ id: 'd-new', error: 'broken' }] });
     expect(kind('weekly')).toMatchObject({ stale: false, lastVerified: { id: 'w-ok', bytes: 5000, durationMs: 1000 } });
+    // Still RUNNING five hours on, past the four a run may take: it shows as the failure it was.
+    expect(kind('weekly').failures).toEqual([expect.objectContaining({ id: 'w-hung', status: 'FAILED', error: expect.stringContaining('BACKUP_TIMEOUT_MIN') })]);
     expect(kind('monthly')).toMatchObject({ stale: true, lastVerified: null, lastSuccessful: { id: 'm-run' } });
     expect(kind('manual')).toMatchObject({ stale: false, maxAgeHours: null });
     expect(status.stale).toBe(true);
