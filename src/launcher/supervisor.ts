@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../observability/logger.ts';
+import { endWithParent } from './end-with-parent.ts';
 
 export interface ChildSpec {
   name: string;
@@ -52,6 +53,7 @@ export class Supervisor {
     // Its own process group: a Ctrl-C at the terminal reaches the launcher alone, which stops the
     // children itself, in order (these first, then Temporal, then PostgreSQL).
     const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    endWithParent(child, 'SIGTERM');
     entry.process = child;
     this.log.info({ child: spec.name, pid: child.pid }, `${spec.name} started`);
     child.once('exit', (code, signal) => {

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../temporal/search-attributes.ts';
+import { endWithParent } from './end-with-parent.ts';
 
 export interface DevServerOptions {
   binary: string;
@@ -54,6 +55,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
 
   // Its own process group, so a terminal's Ctrl-C leaves it to the launcher to stop (after the worker).
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  endWithParent(child, 'SIGTERM');
   const output: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
