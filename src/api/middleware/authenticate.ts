@@ -32,11 +32,12 @@ export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker })
   return async (c, next) => {
     try {
       await identify(c);
-    } catch (refusal) {
+    } catch (err) {
       // Bad credentials are limited per address like logins, so guessing is throttled and a
       // flood of them ends on the block list instead of costing a lookup each, unbounded.
-      await limitCaller(deps, c, 'auth', `ip:${c.get('clientIp')}`);
-      throw refusal;
+      const refused = err instanceof HTTPException || err instanceof PermissionError;
+      if (refused) await limitCaller(deps, c, 'auth', `ip:${c.get('clientIp')}`);
+      throw err;
     }
     await next();
   };
