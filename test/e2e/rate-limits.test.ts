@@ -91,6 +91,14 @@ describe.each([
     expect((await stack.request('/risk/status', { token: other.accessToken, ip: '192.0.2.211' })).status).toBe(200);
   });
 
+  it("keeps bad credentials in a bucket of their own: a client's stale tokens do not use up its logins", async () => {
+    const client = '192.0.2.220';
+    const user = await stack.userWithRole('viewer');
+    for (let i = 0; i < 5; i++) expect((await stack.request('/risk/status', { ip: client, headers: { Authorization: 'Bearer x.y.z' } })).status).toBe(401);
+    const login = await stack.request('/auth/login', { method: 'POST', ip: client, body: JSON.stringify({ username: user.username, password: user.password }) });
+    expect(login.status).toBe(200);
+  });
+
   it('lets a block expire on its own', async () => {
     const ip = '192.0.2.201';
     await stack.db.sql`insert into ip_blocks (ip, reason, expires_at, blocked_by) values (${ip}, 'test', now() + interval '1 second', 'test')`;

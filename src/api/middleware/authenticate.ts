@@ -33,10 +33,11 @@ export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker })
     try {
       await identify(c);
     } catch (err) {
-      // Bad credentials are limited per address like logins, so guessing is throttled and a
-      // flood of them ends on the block list instead of costing a lookup each, unbounded.
+      // Bad credentials are limited per address at the auth class's rates, so guessing is
+      // throttled and a flood of them ends on the block list instead of costing a lookup each.
+      // A bucket of their own: a client's stale token must not use up its logins and refreshes.
       const refused = err instanceof HTTPException || err instanceof PermissionError;
-      if (refused) await limitCaller(deps, c, 'auth', `ip:${c.get('clientIp')}`);
+      if (refused) await limitCaller(deps, c, 'auth', `bad-credentials:${c.get('clientIp')}`);
       throw err;
     }
     await next();
