@@ -34,3 +34,22 @@ it('expires a resting DAY order when its session closes: it never fills at a lat
   const live = await exchange.placeOrder({ accountId: 'acct', tag: 'day-order-2', instrument: itc, side: 'BUY', quantity: 5, orderType: 'LIMIT', limitPricePaise: 440_00 });
   expect(live.status).toBe('FILLED');
 });
+
+it('rests a STOP order until the price touches its trigger, then fills it like a market order', async () => {
+  clock = ist('2026-12-02', '11:00');
+  await exchange.setQuote(itc, 450_00);
+  const stop = await exchange.placeOrder({ accountId: 'acct', tag: 'stop-sell-1', instrument: itc, side: 'SELL', quantity: 10, orderType: 'STOP', triggerPricePaise: 440_00 });
+  expect(stop.status).toBe('OPEN');
+  await exchange.setQuote(itc, 441_00); // above the trigger: still resting
+  expect((await exchange.getOrder('acct', stop.brokerOrderId)).status).toBe('OPEN');
+  await exchange.setQuote(itc, 438_50); // gapped through it: fills at the price there is
+  expect(await exchange.getOrder('acct', stop.brokerOrderId)).toMatchObject({ status: 'FILLED', filledQuantity: 10, averagePricePaise: 438_50 });
+
+  const buyStop = await exchange.placeOrder({ accountId: 'acct', tag: 'stop-buy-1', instrument: itc, side: 'BUY', quantity: 5, orderType: 'STOP', triggerPricePaise: 445_00 });
+  expect(buyStop.status).toBe('OPEN');
+  await exchange.setQuote(itc, 445_00);
+  expect((await exchange.getOrder('acct', buyStop.brokerOrderId)).status).toBe('FILLED');
+  // No trigger, no order.
+  await expect(exchange.placeOrder({ accountId: 'acct', tag: 'stop-bad-1', instrument: itc, side: 'SELL', quantity: 1, orderType: 'STOP', triggerPricePaise: 0 })).rejects.toThrow(/trigger price missing/);
+});
+

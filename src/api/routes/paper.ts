@@ -69,6 +69,7 @@ export function paperRoutes(deps: AppDeps) {
             quantity: o.quantity,
             orderType: o.orderType,
             limitPrice: o.limitPricePaise === null ? null : paiseToRupees(o.limitPricePaise),
+            triggerPrice: o.triggerPricePaise === null ? null : paiseToRupees(o.triggerPricePaise),
             strategyId: o.strategyId,
             status: o.status,
             filledQuantity: o.filledQuantity,

@@ -2,9 +2,11 @@
  * The paper exchange: the default broker. Orders, fills and prices live in PostgreSQL, so it
  * survives restarts and every worker sees the same market. It trades only in market hours (the
  * same calendar as the risk engine), fills MARKET orders at the last price with slippage and
- * LIMIT orders when the price crosses, and keeps every order it receives with its tag. Orders are
- * DAY orders, as on the exchange: with NSE hours, one still resting when its session closes
- * (15:30 IST) is cancelled as expired, and never fills at a later day's prices.
+ * LIMIT orders when the price crosses, STOP orders (stop-loss market, paper only: the trade
+ * workflows watch their stop-losses themselves) once the price touches their trigger, and keeps
+ * every order it receives with its tag. Orders are DAY orders, as on the exchange: with NSE
+ * hours, one still resting when its session closes (15:30 IST) is cancelled as expired, and never
+ * fills at a later day's prices.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { BrokerRejectedError } from '../errors.ts';
 import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, Quote } from '../types.ts';
-import { fillPrice } from './matching.ts';
+import { fillPrice, type PaperOrderType } from './matching.ts';
 import { initialPrice, roundToTick, walk } from './prices.ts';
 
 export interface PaperExchangeOptions {
@@ -37,8 +39,9 @@ interface OrderRow {
   instrument: Instrument;
   side: 'BUY' | 'SELL';
   quantity: number;
-  order_type: 'MARKET' | 'LIMIT';
+  order_type: PaperOrderType;
   limit_price_paise: number | null;
+  trigger_price_paise: number | null;
   status: BrokerOrder['status'];
   filled_quantity: number;
   average_price_paise: number | null;
@@ -55,6 +58,12 @@ interface QuoteRow {
 /** Longest stretch the walk catches up in one read (an hour of one-second steps). */
 const MAX_CATCH_UP_STEPS = 3600;
 
+/** A stop-loss market order (SL-M): rests until the last price touches `triggerPricePaise`. */
+export interface PaperStopRequest extends Omit<BrokerOrderRequest, 'orderType' | 'limitPricePaise'> {
+  orderType: 'STOP';
+  triggerPricePaise: Paise;
+}
+
 export class PaperExchange implements Broker {
   readonly name = 'paper' as const;
   private readonly options: PaperExchangeOptions;
@@ -67,18 +76,27 @@ export class PaperExchange implements Broker {
     this.now = options.now ?? (() => new Date());
   }
 
-  async placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder> {
+  /** A broker order, or a paper-only STOP order (stop-loss market) with its trigger price. */
+  async placeOrder(request: BrokerOrderRequest | PaperStopRequest): Promise<BrokerOrder> {
     const key = instrumentKey(request.instrument);
+    const limitPricePaise = request.orderType === 'LIMIT' ? request.limitPricePaise : undefined;
+    const triggerPricePaise = request.orderType === 'STOP' ? request.triggerPricePaise : undefined;
     const order = await this.options.sql.begin(async (tx) => {
       const lastPrice = await this.advance(tx, request.instrument);
       const market = marketStatus(this.now(), this.options.marketHours, await holidaysOf(tx, request.instrument.exchange));
       const [next] = await tx<{ n: number }[]>`select nextval('paper_order_numbers') as n`;
       const id = `P${String(next!.n).padStart(12, '0')}`;
-      const rejectReason = !market.open ? `market closed (${market.reason})` : request.orderType === 'LIMIT' && !request.limitPricePaise ? 'limit price missing' : null;
+      const rejectReason = !market.open
+        ? `market closed (${market.reason})`
+        : request.orderType === 'LIMIT' && !limitPricePaise
+          ? 'limit price missing'
+          : request.orderType === 'STOP' && !(triggerPricePaise && triggerPricePaise > 0)
+            ? 'trigger price missing'
+            : null;
       await tx`
-        insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, limit_price_paise, strategy_id, status, reject_reason, received_at)
+        insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, limit_price_paise, trigger_price_paise, strategy_id, status, reject_reason, received_at)
         values (${id}, ${request.accountId}, ${request.tag}, ${key}, ${tx.json(request.instrument as never)}, ${request.side}, ${request.quantity},
-                ${request.orderType}, ${request.limitPricePaise ?? null}, ${request.strategyId ?? null}, ${rejectReason ? 'REJECTED' : 'OPEN'}, ${rejectReason}, ${this.now()})`;
+                ${request.orderType}, ${limitPricePaise ?? null}, ${rejectReason ? null : (triggerPricePaise ?? null)}, ${request.strategyId ?? null}, ${rejectReason ? 'REJECTED' : 'OPEN'}, ${rejectReason}, ${this.now()})`;
       if (!rejectReason) await this.matchOne(tx, id, lastPrice);
       return this.load(tx, request.accountId, id);
     });
@@ -195,7 +213,8 @@ export class PaperExchange implements Broker {
   private async matchOne(tx: TxSql, id: string, lastPricePaise: Paise): Promise<void> {
     const [o] = await tx<OrderRow[]>`select * from paper_orders where id = ${id}`;
     if (!o || o.status !== 'OPEN') return;
-    const price = fillPrice(o.side, o.order_type, o.limit_price_paise ?? undefined, lastPricePaise, this.options.slippageBps);
+    const level = o.order_type === 'STOP' ? o.trigger_price_paise : o.limit_price_paise;
+    const price = fillPrice(o.side, o.order_type, level ?? undefined, lastPricePaise, this.options.slippageBps);
     if (price === undefined) return;
     await tx`insert into paper_fills (order_id, quantity, price_paise, filled_at) values (${id}, ${o.quantity}, ${price}, ${this.now()})`;
     await tx`
@@ -230,8 +249,9 @@ export interface ReceivedOrder {
   instrument: Instrument;
   side: 'BUY' | 'SELL';
   quantity: number;
-  orderType: 'MARKET' | 'LIMIT';
+  orderType: PaperOrderType;
   limitPricePaise: number | null;
+  triggerPricePaise: number | null;
   strategyId: string | null;
   status: BrokerOrder['status'];
   filledQuantity: number;
@@ -244,7 +264,7 @@ export interface ReceivedOrder {
 export async function receivedOrders(sql: Queryable, filter: { accountId?: string | undefined; tag?: string | undefined; limit?: number }): Promise<ReceivedOrder[]> {
   return sql<ReceivedOrder[]>`
     select id, account_id as "accountId", tag, instrument, side, quantity, order_type as "orderType",
-      limit_price_paise as "limitPricePaise", strategy_id as "strategyId", status, filled_quantity as "filledQuantity",
+      limit_price_paise as "limitPricePaise", trigger_price_paise as "triggerPricePaise", strategy_id as "strategyId", status, filled_quantity as "filledQuantity",
       average_price_paise as "averagePricePaise", reject_reason as "rejectReason", received_at as "receivedAt"
     from paper_orders
     where true ${filter.accountId ? sql`and account_id = ${filter.accountId}` : sql``} ${filter.tag ? sql`and tag = ${filter.tag}` : sql``}
