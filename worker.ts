@@ -11,9 +11,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createAuditLog } from './src/audit/append.ts';
 import { createAuditFileCopy } from './src/audit/file-copy.ts';
-import { BreezeClient } from './src/broker/breeze/client.ts';
-import { createBroker } from './src/broker/create.ts';
-import type { RateBudget } from './src/broker/rate-limit/store.ts';
+import { createBroker, rateBudgetOf } from './src/broker/create.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { listAccountIds } from './src/db/accounts.ts';
 import { ensureAlertEvaluator } from './src/temporal/alert-evaluator.ts';
@@ -77,11 +75,6 @@ async function run(): Promise<void> {
     await client.connection.close();
     await sql.end({ timeout: 5 });
   }
-}
-
-/** Breeze keeps a shared call budget (the paper exchange has none): its remainder feeds a gauge. */
-function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefined>) | undefined {
-  return broker instanceof BreezeClient ? () => broker.remainingBudget() : undefined;
 }
 
 run().catch(exitOnStartupError);

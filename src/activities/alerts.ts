@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RateBudget } from '../broker/rate-limit/store.ts';
+import { rateBudgetOf } from '../broker/create.ts';
 import { getAlertEvent, insertAlertEvents, loadAlertStates, markDispatched, recordDeliveryAttempt, recordEvaluation, saveAlertStates, undispatchedEvents, type AlertEventRow } from '../db/alerts.ts';
 import { recordVerification } from '../db/audit-verifications.ts';
 import { pruneMonitoring } from '../db/heartbeats.ts';
@@ -44,14 +44,15 @@ export function alertActivities(deps: ActivityDeps) {
     }
   }
 
-  /** The shared broker budget left (Breeze counts its calls; the paper exchange has none). */
+  /** The shared broker budget left, for brokers that count their calls. */
+  const remainingBudget = rateBudgetOf(deps.broker);
   async function brokerBudgetSamples(): Promise<MetricSample[]> {
-    const broker = deps.broker as { name: string; remainingBudget?: () => Promise<RateBudget | undefined> };
-    const budget = await broker.remainingBudget?.().catch(() => undefined);
+    const budget = await remainingBudget?.().catch(() => undefined);
     if (!budget) return [];
+    const broker = deps.broker.name;
     return [
-      { name: 'breeze_broker_rate_budget_remaining', labels: { broker: broker.name, window: 'minute' }, value: budget.minuteLeft },
-      { name: 'breeze_broker_rate_budget_remaining', labels: { broker: broker.name, window: 'day' }, value: budget.dayLeft },
+      { name: 'breeze_broker_rate_budget_remaining', labels: { broker, window: 'minute' }, value: budget.minuteLeft },
+      { name: 'breeze_broker_rate_budget_remaining', labels: { broker, window: 'day' }, value: budget.dayLeft },
     ];
   }
 

@@ -14,10 +14,10 @@ import { backupKey } from '../backup/encryption.ts';
 import { backupDir, backupRoot } from '../backup/files.ts';
 import { readManifest } from '../backup/manifest.ts';
 import { verifyBackup as verifyInScratch, type VerificationReport, writeVerification } from '../backup/verify.ts';
-import { completeBackupRow, deleteBackupRow, failBackupRow, getBackupRow, listBackupRows, recordVerificationRow, settleAbandonedRows, startBackupRow } from '../db/backups.ts';
+import { completeBackupRow, deleteBackupRow, failBackupRow, getBackupRow, listBackupRows, recordVerificationRow, settleAbandonedRow, startBackupRow } from '../db/backups.ts';
 import { transaction } from '../db/transaction.ts';
 import { planRetention, type RetentionPolicy } from '../domain/backup-retention.ts';
-import type { BackupKind } from '../domain/backups.ts';
+import { ABANDONED_ERROR, abandonedAs, type BackupKind } from '../domain/backups.ts';
 import { AppError, NotFoundError } from '../domain/errors.ts';
 import { type ActivityDeps, callingWorkflow, heartbeat } from './context.ts';
 
@@ -89,17 +89,20 @@ export function backupActivities(deps: ActivityDeps) {
    */
   async function settleAbandoned(): Promise<void> {
     const inFlightMs = retentionPolicy(config).inFlightMs;
-    const error = `did not finish within BACKUP_TIMEOUT_MIN (${config.BACKUP_TIMEOUT_MIN} min): the run timed out or was ended`;
-    const { workflowId, runId } = callingWorkflow();
-    const settled = await transaction(sql, async (tx) => {
-      const rows = await settleAbandonedRows(tx, new Date(now().getTime() - inFlightMs), error, now());
-      for (const row of rows) {
-        const type = row.status === 'FAILED' ? 'BACKUP_FAILED' : 'BACKUP_VERIFICATION_FAILED';
-        await audit.append(tx, { type, actor: BACKUP_ACTOR, workflowId, runId, payload: { backupId: row.id, kind: row.kind, error, abandoned: true } });
-      }
-      return rows;
+    const abandoned = (await listBackupRows(sql)).flatMap((row) => {
+      const as = abandonedAs(row, now(), inFlightMs);
+      return as ? [{ row, as }] : [];
     });
-    for (const row of settled) log.error({ alert: 'backup_failed', backupId: row.id, status: row.status }, `backup ${row.id} never finished; recorded as ${row.status}`);
+    if (!abandoned.length) return;
+    const { workflowId, runId } = callingWorkflow();
+    await transaction(sql, async (tx) => {
+      for (const { row, as } of abandoned) {
+        if (!(await settleAbandonedRow(tx, row, as, ABANDONED_ERROR, now()))) continue;
+        const type = as === 'FAILED' ? 'BACKUP_FAILED' : 'BACKUP_VERIFICATION_FAILED';
+        await audit.append(tx, { type, actor: BACKUP_ACTOR, workflowId, runId, payload: { backupId: row.id, kind: row.kind, error: ABANDONED_ERROR, abandoned: true } });
+      }
+    });
+    for (const { row, as } of abandoned) log.error({ alert: 'backup_failed', backupId: row.id, status: as }, `backup ${row.id} never finished; recorded as ${as}`);
   }
 
   return {

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { type BackupRow, listBackupRows } from '../db/backups.ts';
 import type { Queryable } from '../db/pool.ts';
-import { abandonedAs, BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
+import { ABANDONED_ERROR, abandonedAs, BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
 import { describeBackupSchedule, type ScheduleState } from '../temporal/schedules.ts';
 
 /** Failures listed per kind (newest first). */
@@ -76,7 +76,7 @@ export function summarize(row: BackupRow): BackupSummary {
 export function statusOf(rows: readonly BackupRow[], schedules: Partial<Record<BackupKind, ScheduleState>>, now: Date, inFlightMs: number): BackupStatus {
   const settled = rows.map((r) => {
     const failed = abandonedAs(r, now, inFlightMs);
-    return failed ? { ...r, status: failed, error: r.error ?? 'did not finish within BACKUP_TIMEOUT_MIN: the run timed out or was ended' } : r;
+    return failed ? { ...r, status: failed, error: r.error ?? ABANDONED_ERROR } : r;
   });
   const kinds = BACKUP_KINDS.map((kind): KindStatus => {
     const mine = settled.filter((r) => r.kind === kind);

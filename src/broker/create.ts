@@ -6,8 +6,10 @@
  */
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import { BreezeClient } from './breeze/client.ts';
 import { createBreezeClient } from './breeze/create.ts';
 import { PaperExchange } from './paper/exchange.ts';
+import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
 
 export function createBroker(config: Config, sql: Sql): Broker {
@@ -23,4 +25,9 @@ export function createBroker(config: Config, sql: Sql): Broker {
     case 'breeze':
       return createBreezeClient({ config, sql });
   }
+}
+
+/** What is left of the broker's shared call budget: Breeze counts its calls, the paper exchange has none. */
+export function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefined>) | undefined {
+  return broker instanceof BreezeClient ? () => broker.remainingBudget() : undefined;
 }

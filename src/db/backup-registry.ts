@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { abandonedAs } from '../domain/backups.ts';
+import { listBackupRows } from './backups.ts';
 import type { Queryable } from './pool.ts';
 
 export interface BackupKindStatus {
@@ -21,24 +23,32 @@ export interface BackupKindStatus {
 
 /**
  * Per kind, or `undefined` when there is no backup registry in this database. A backup still
- * RUNNING (or COMPLETED, unverified) after `abandonedAfterMs` counts as failed at once: its run
- * timed out, and the next run only records that much later (the rule of `abandonedAs`, in SQL).
+ * RUNNING (or COMPLETED, unverified) after `abandonedAfterMs` counts as failed at once
+ * (`abandonedAs`): its run timed out, and the next run only records that much later.
  */
-export async function backupStatusByKind(sql: Queryable, abandonedAfterMs: number): Promise<BackupKindStatus[] | undefined> {
+export async function backupStatusByKind(sql: Queryable, now: Date, abandonedAfterMs: number): Promise<BackupKindStatus[] | undefined> {
   const [exists] = await sql<{ present: boolean }[]>`select to_regclass('backups') is not null as present`;
   if (!exists?.present) return undefined;
-  return sql<BackupKindStatus[]>`
-    with b as (
-      select kind, status, finished_at, verified_at, snapshot_at, started_at,
-        case when status in ('RUNNING', 'COMPLETED') and started_at < now() - ${abandonedAfterMs} * interval '1 millisecond'
-          then case status when 'RUNNING' then 'FAILED' else 'VERIFICATION_FAILED' end
-          else status end as effective
-      from backups)
-    select kind,
-      max(finished_at) filter (where status in ('COMPLETED', 'VERIFIED')) as "lastSuccessAt",
-      max(verified_at) filter (where status = 'VERIFIED') as "lastVerifiedAt",
-      max(coalesce(snapshot_at, started_at)) filter (where status = 'VERIFIED') as "lastVerifiedSnapshotAt",
-      (array_agg(effective order by coalesce(finished_at, started_at) desc) filter (where effective <> 'RUNNING'))[1] as "lastStatus",
-      max(finished_at) as "lastFinishedAt"
-    from b group by kind order by kind`;
+  const rows = await listBackupRows(sql);
+  const kinds = [...new Set(rows.map((r) => r.kind))].sort();
+  return kinds.map((kind) => {
+    const mine = rows.filter((r) => r.kind === kind);
+    const verified = mine.filter((r) => r.status === 'VERIFIED');
+    const ended = mine
+      .map((r) => ({ status: abandonedAs(r, now, abandonedAfterMs) ?? r.status, at: (r.finishedAt ?? r.startedAt).getTime() }))
+      .filter((r) => r.status !== 'RUNNING')
+      .sort((a, b) => b.at - a.at);
+    return {
+      kind,
+      lastSuccessAt: latest(mine.filter((r) => r.status === 'COMPLETED' || r.status === 'VERIFIED').map((r) => r.finishedAt)),
+      lastVerifiedAt: latest(verified.map((r) => r.verifiedAt)),
+      lastVerifiedSnapshotAt: latest(verified.map((r) => r.snapshotAt ?? r.startedAt)),
+      lastStatus: ended[0]?.status ?? null,
+      lastFinishedAt: latest(mine.map((r) => r.finishedAt)),
+    };
+  });
+}
+
+function latest(dates: (Date | null)[]): Date | null {
+  return dates.reduce<Date | null>((best, d) => (d && (!best || d > best) ? d : best), null);
 }

@@ -70,17 +70,14 @@ export async function failBackupRow(sql: Queryable, row: { id: string; kind: Bac
 }
 
 /**
- * Backups whose run ended without saying how (its workflow timed out, or was terminated): still
- * RUNNING or COMPLETED long after any run could have finished. Each is settled as a failure of
- * the step it was in, returned so the caller audits it in the same transaction.
+ * Record an abandoned backup (`abandonedAs`) as the failure it was, unless it moved on meanwhile.
+ * True when it was changed: the caller audits it in the same transaction.
  */
-export async function settleAbandonedRows(sql: Queryable, startedBefore: Date, error: string, at: Date): Promise<{ id: string; kind: BackupKind; status: BackupStatus }[]> {
-  return sql<{ id: string; kind: BackupKind; status: BackupStatus }[]>`
-    update backups set
-      status = case status when 'RUNNING' then 'FAILED' else 'VERIFICATION_FAILED' end,
-      finished_at = coalesce(finished_at, ${at}), error = ${error}
-    where status in ('RUNNING', 'COMPLETED') and started_at < ${startedBefore}
-    returning id, kind, status`;
+export async function settleAbandonedRow(sql: Queryable, row: { id: string; status: BackupStatus }, as: 'FAILED' | 'VERIFICATION_FAILED', error: string, at: Date): Promise<boolean> {
+  const changed = await sql`
+    update backups set status = ${as}, finished_at = coalesce(finished_at, ${at}), error = ${error}
+    where id = ${row.id} and status = ${row.status} returning id`;
+  return changed.length === 1;
 }
 
 export async function recordVerificationRow(sql: Queryable, id: string, result: { ok: boolean; at: Date; durationMs: number; error?: string | undefined }): Promise<void> {

@@ -58,6 +58,9 @@ export function isStale(kind: BackupKind, lastVerifiedAt: Date | undefined, now:
  * became: its run timed out or was ended without recording how, so it failed at the step it was
  * in. `undefined` while it may still finish.
  */
+/** The error an abandoned backup is recorded with. */
+export const ABANDONED_ERROR = 'did not finish within BACKUP_TIMEOUT_MIN: the run timed out or was ended';
+
 export function abandonedAs(b: { status: BackupStatus; startedAt: Date }, now: Date, inFlightMs: number): 'FAILED' | 'VERIFICATION_FAILED' | undefined {
   if (b.status !== 'RUNNING' && b.status !== 'COMPLETED') return undefined;
   if (now.getTime() - b.startedAt.getTime() <= inFlightMs) return undefined;

@@ -162,7 +162,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     auditHead(sql),
     lastVerification(sql),
     // The registry belongs to the backup work: if its shape is not what this expects, backups are unavailable, not the whole snapshot.
-    backupStatusByKind(sql, deps.config.BACKUP_TIMEOUT_MIN * 60_000).catch(() => undefined),
+    backupStatusByKind(sql, now, deps.config.BACKUP_TIMEOUT_MIN * 60_000).catch(() => undefined),
     brokerWindow(sql, new Date(now.getTime() - BROKER_WINDOW_MS)),
     reconciliationStatus(sql, dayStart),
     freshHeartbeats(sql, new Date(now.getTime() - HEARTBEAT_FRESH_MS)),

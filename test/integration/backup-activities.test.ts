@@ -83,7 +83,7 @@ it('records a backup whose run timed out as failed: at once in the status, then 
   await insert('monthly-timed-out-verifying', 'monthly', 'COMPLETED', hoursAgo(6));
   await insert('monthly-still-running', 'monthly', 'RUNNING', hoursAgo(1));
 
-  const status = await backupStatusByKind(db.sql, config.BACKUP_TIMEOUT_MIN * 60_000);
+  const status = await backupStatusByKind(db.sql, new Date(), config.BACKUP_TIMEOUT_MIN * 60_000);
   expect(status?.find((s) => s.kind === 'weekly')?.lastStatus).toBe('FAILED');
   expect(status?.find((s) => s.kind === 'monthly')?.lastStatus).toBe('VERIFICATION_FAILED');
 

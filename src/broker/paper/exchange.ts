@@ -162,6 +162,7 @@ export class PaperExchange implements Broker {
         insert into paper_quotes (instrument_key, exchange, symbol, last_price_paise, pinned, updated_at)
         values (${key}, ${instrument.exchange}, ${instrument.symbol}, ${price}, true, ${this.now()})
         on conflict (instrument_key) do update set last_price_paise = excluded.last_price_paise, pinned = true, updated_at = excluded.updated_at`;
+      await this.expireDayOrders(tx, { instrumentKey: key });
       await this.matchResting(tx, key, price);
       return { lastPricePaise: price, at: this.now().toISOString() };
     });
@@ -195,7 +196,6 @@ export class PaperExchange implements Broker {
   }
 
   private async matchResting(tx: TxSql, key: string, lastPricePaise: Paise): Promise<void> {
-    await this.expireDayOrders(tx, { instrumentKey: key });
     const resting = await tx<{ id: string }[]>`select id from paper_orders where instrument_key = ${key} and status = 'OPEN' order by received_at for update`;
     for (const order of resting) await this.matchOne(tx, order.id, lastPricePaise);
   }
