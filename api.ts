@@ -5,7 +5,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './src/api/app.ts';
 import { ConfigError, readConfig } from './src/config.ts';
-import { createLogger } from './src/observability/logger.ts';
+import { createLogger } from './src/config/logger.ts';
 import { createApiDeps } from './src/api/deps.ts';
 import { ensureFirstAdmin } from './src/security/first-admin.ts';
 import { exitOnStartupError, openDatabase } from './src/startup.ts';

@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from './src/launcher/embedded-postgres.ts';
 import { Supervisor } from './src/launcher/supervisor.ts';
 import { startDevServer } from './src/launcher/temporal-dev-server.ts';
 import { PROJECT_ROOT, resolveTool, TEMPORAL_CLI, toolVersion } from './src/launcher/tools.ts';
-import { createLogger } from './src/observability/logger.ts';
+import { createLogger } from './src/config/logger.ts';
 import { exitOnStartupError } from './src/startup.ts';
 
 async function run(): Promise<void> {

@@ -19,7 +19,7 @@ import { createBrokerMetrics } from './src/observability/broker-metrics.ts';
 import { armFailpoints } from './src/observability/failpoints.ts';
 import { createMetrics } from './src/observability/metrics.ts';
 import { startProcessMonitoring } from './src/observability/process-monitoring.ts';
-import { createLogger } from './src/observability/logger.ts';
+import { createLogger } from './src/config/logger.ts';
 import { installTemporalRuntime } from './src/observability/temporal-runtime.ts';
 import { exitOnStartupError, openDatabase } from './src/startup.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';

@@ -9,7 +9,7 @@ import { verifyArchive } from '../src/audit/archive.ts';
 import { verifyChain } from '../src/audit/verify.ts';
 import { auditAnchorKey, readConfig } from '../src/config.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
-import { createLogger } from '../src/observability/logger.ts';
+import { createLogger } from '../src/config/logger.ts';
 import { exitOnStartupError } from '../src/startup.ts';
 
 async function run(): Promise<number> {

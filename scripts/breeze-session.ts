@@ -14,7 +14,7 @@ import { setSessionAsOperator } from '../src/broker/breeze/operator-session.ts';
 import { BrokerSessionExpiredError } from '../src/broker/errors.ts';
 import { ConfigError, readConfig } from '../src/config.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
-import { createLogger } from '../src/observability/logger.ts';
+import { createLogger } from '../src/config/logger.ts';
 import { exitOnStartupError } from '../src/startup.ts';
 
 async function run(): Promise<number> {

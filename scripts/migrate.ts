@@ -5,7 +5,7 @@
 import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
-import { createLogger } from '../src/observability/logger.ts';
+import { createLogger } from '../src/config/logger.ts';
 import { exitOnStartupError } from '../src/startup.ts';
 
 async function run(): Promise<void> {

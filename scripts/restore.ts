@@ -23,7 +23,7 @@ import { backupRoot } from '../src/backup/files.ts';
 import { runRestore } from '../src/backup/restore-command.ts';
 import { readConfig } from '../src/config.ts';
 import { createSql, describeUrl, poolOptions, waitForDatabase } from '../src/db/pool.ts';
-import { createLogger } from '../src/observability/logger.ts';
+import { createLogger } from '../src/config/logger.ts';
 import { connectClient } from '../src/temporal/client.ts';
 
 const USAGE = 'usage: npm run restore -- (--backup <id> | --at <ISO time>) [--dry-run] [--yes] [--force] [--allow-unverified] [--operator <name>]';

@@ -10,7 +10,7 @@ import { AppError } from './domain/errors.ts';
 import { ensureAccount } from './db/accounts.ts';
 import { migrate } from './db/migrate.ts';
 import { createSql, describeUrl, poolOptions, type Sql, waitForDatabase } from './db/pool.ts';
-import type { Logger } from './observability/logger.ts';
+import type { Logger } from './config/logger.ts';
 
 /** The runtime pool, after PostgreSQL answered and migrations ran (as the schema owner when configured). */
 export async function openDatabase(config: Config, log: Logger, processName: string): Promise<Sql> {

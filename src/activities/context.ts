@@ -10,7 +10,7 @@ import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from '../observability/broker-metrics.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 export interface ActivityDeps {
   config: Config;

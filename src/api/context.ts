@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import { AuthenticationError } from '../domain/errors.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { TradingCollector } from '../observability/trading-collector.ts';
 import type { Principal } from '../security/principal.ts';

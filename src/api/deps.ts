@@ -13,7 +13,7 @@ import { breezeLoginOptions, createBreezeClient, createBrokerRateLimiter } from 
 import { createBroker } from '../broker/create.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { startProcessMonitoring } from '../observability/process-monitoring.ts';
 import { readSnapshot } from '../observability/snapshot.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 import type { RouteClass } from '../security/rate-limit.ts';
-import type { Scope } from '../security/principal.ts';
+import type { Scope } from '../domain/roles.ts';
 
 export interface RoutePolicy {
   /** `public`: anyone; `signed`: the handler checks a webhook signature; otherwise the scope needed. */

@@ -8,7 +8,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import type { AuditRecord } from './events.ts';
 
 export interface AuditFileCopy {

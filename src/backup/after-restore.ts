@@ -8,7 +8,7 @@
  * @module
  */
 import type { Sql } from '../db/pool.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import type { Manifest } from './manifest.ts';
 import type { RestoreResult } from './restore.ts';
 

@@ -14,7 +14,7 @@ import type { Actor } from '../audit/events.ts';
 import type { Config } from '../config.ts';
 import { migrate, schemaVersion } from '../db/migrate.ts';
 import type { Sql } from '../db/pool.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { type AfterRestoreHook, reconciliationNotice } from './after-restore.ts';
 import { type BackupOnDisk, latestVerifiedAt, listBackupsOnDisk, readBackupOnDisk } from './on-disk.ts';
 import type { BackupKey } from './encryption.ts';

@@ -16,7 +16,7 @@ import { verifyChain } from '../audit/verify.ts';
 import { chainHead } from '../audit/records.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Sql } from '../db/pool.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { readSequences } from './catalog.ts';
 import { copyOut } from './copy-out.ts';
 import { pinCopyFormat } from './copy-format.ts';

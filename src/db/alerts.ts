@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { AlertState, AlertStatus, Notification } from '../observability/alerts/evaluate.ts';
-import type { Severity } from '../observability/alerts/rules.ts';
+import type { AlertState, AlertStatus, Notification } from '../domain/alerts/evaluate.ts';
+import type { Severity } from '../domain/alerts/rules.ts';
 import type { Queryable } from './pool.ts';
 
 export async function loadAlertStates(sql: Queryable): Promise<AlertState[]> {

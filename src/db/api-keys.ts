@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Role, Scope } from '../security/principal.ts';
+import type { Role, Scope } from '../domain/roles.ts';
 import type { Queryable } from './pool.ts';
 
 export interface ApiKeyRow {

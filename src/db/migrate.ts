@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { grantAppRole, setAuditRetention } from './grants.ts';
 import type { Queryable, Sql } from './pool.ts';
 

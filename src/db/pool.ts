@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import type { Config } from '../config.ts';
 import { UnavailableError } from '../domain/errors.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 export type Sql = postgres.Sql;
 export type TxSql = postgres.TransactionSql;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Role } from '../security/principal.ts';
+import type { Role } from '../domain/roles.ts';
 import type { Queryable } from './pool.ts';
 
 export interface SessionState {

@@ -10,7 +10,7 @@ import type { Sql } from '../db/pool.ts';
 import { addBrokerCalls, writeHeartbeat } from '../db/heartbeats.ts';
 import type { RateBudget } from '../broker/rate-limit/store.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../config/logger.ts';
 import type { SystemSampler } from './system-sampler.ts';
 
 export interface HeartbeatOptions {

@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import { type HeartbeatHandle, startHeartbeat } from './heartbeat.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../config/logger.ts';
 import type { Metrics } from './metrics.ts';
 import { createSystemSampler } from './system-sampler.ts';
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MetricSample } from './alerts/evaluate.ts';
+import type { MetricSample } from '../domain/alerts/evaluate.ts';
 import type { MonitoringSnapshot } from './snapshot.ts';
 
 export const METRIC_CATALOG = {

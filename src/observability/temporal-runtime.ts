@@ -6,7 +6,7 @@
  * @module
  */
 import { DefaultLogger, type LogLevel, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',

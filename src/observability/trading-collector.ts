@@ -6,10 +6,10 @@
  * @module
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { METRIC_CATALOG, snapshotSamples } from './samples.ts';
 import type { MonitoringSnapshot } from './snapshot.ts';
-import type { MetricSample } from './alerts/evaluate.ts';
+import type { MetricSample } from '../domain/alerts/evaluate.ts';
 
 export interface TradingCollector {
   /** The current snapshot (cached for `cacheMs`). */

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiKeyRow } from '../db/api-keys.ts';
 import { cidrSet } from './ip.ts';
-import { ROLE_SCOPES, type Scope } from './principal.ts';
+import { ROLE_SCOPES, type Scope } from '../domain/roles.ts';
 import { sha256 } from './tokens.ts';
 
 export function generateApiKey(): { key: string; prefix: string; hash: string } {

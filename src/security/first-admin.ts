@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
 import { countUsers, insertUser } from '../db/users.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 import { hashPassword, passwordProblems } from './passwords.ts';
 
 export async function ensureFirstAdmin(sql: Sql, config: Config, audit: AuditLog, log: Logger): Promise<void> {

@@ -5,19 +5,7 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-
-export const ROLES = ['admin', 'trader', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const SCOPES = ['read', 'trade', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-/** What each role may do. */
-export const ROLE_SCOPES: Record<Role, Scope[]> = {
-  admin: ['read', 'trade', 'admin'],
-  trader: ['read', 'trade'],
-  viewer: ['read'],
-};
+import type { Role, Scope } from '../domain/roles.ts';
 
 export interface Principal {
   kind: 'user' | 'api_key';

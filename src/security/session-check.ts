@@ -9,7 +9,7 @@
  */
 import type { Sql } from '../db/pool.ts';
 import { type SessionState, sessionState, touchSession } from '../db/sessions.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 /** last_seen_at is written at most this often per session (a write per request would be wasteful). */
 const TOUCH_EVERY_MS = 60_000;

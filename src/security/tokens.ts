@@ -9,7 +9,7 @@
 import { createHash, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { sign, verify } from 'hono/jwt';
 import { AuthenticationError } from '../domain/errors.ts';
-import type { Role } from './principal.ts';
+import type { Role } from '../domain/roles.ts';
 
 export const JWT_ALG = 'HS256' as const;
 

@@ -14,7 +14,7 @@ import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from '../observability/broker-metrics.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

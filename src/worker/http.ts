@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '../config/logger.ts';
 
 export interface WorkerHttp {
   port: number;

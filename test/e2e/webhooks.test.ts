@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/security/webhook-signature.ts';
+import { signWebhook } from '../../src/domain/webhook-signature.ts';
 import { startStack, TEST_IP, type TestStack } from '../support/stack.ts';
 
 const SECRET = 'whsec_shared-test-secret-0123456789';

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkWebhookSignature } from '../../src/security/webhook-signature.ts';
+import { checkWebhookSignature } from '../../src/domain/webhook-signature.ts';
 import { ensureAlertEvaluator, wakeAlertEvaluator } from '../../src/temporal/alert-evaluator.ts';
 import { alertDeliveryWorkflowId, alertEvaluatorWorkflowId } from '../../src/workflows/alert-messages.ts';
 import { recordHistory } from '../support/history-json.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AlertState, evaluate, type MetricSample } from '../../src/observability/alerts/evaluate.ts';
-import { builtinRules } from '../../src/observability/alerts/rules.ts';
+import { type AlertState, evaluate, type MetricSample } from '../../src/domain/alerts/evaluate.ts';
+import { builtinRules } from '../../src/domain/alerts/rules.ts';
 
 const rules = builtinRules({ minWorkers: 1 });
 const COOLDOWN = 300_000;

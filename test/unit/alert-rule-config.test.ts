@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, mergeRules, parseExpr, parseRulesDocument } from '../../src/observability/alerts/rule-config.ts';
-import { builtinRules } from '../../src/observability/alerts/rules.ts';
+import { builtinRules } from '../../src/domain/alerts/rules.ts';
 
 const builtins = builtinRules({ minWorkers: 1 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { builtinRules } from '../../src/observability/alerts/rules.ts';
+import { builtinRules } from '../../src/domain/alerts/rules.ts';
 import { METRIC_CATALOG, SYSTEM_SAMPLE_NAMES } from '../../src/observability/samples.ts';
 
 const prometheusRules = readFileSync('deploy/prometheus/alert-rules.yml', 'utf8');

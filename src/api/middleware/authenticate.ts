@@ -12,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { apiKeyByPrefix, markApiKeyUsed } from '../../db/api-keys.ts';
 import { AuthenticationError, PermissionError } from '../../domain/errors.ts';
 import { apiKeyPrefix, apiKeyRefusal, effectiveScopes } from '../../security/api-keys.ts';
-import { ROLE_SCOPES } from '../../security/principal.ts';
+import { ROLE_SCOPES } from '../../domain/roles.ts';
 import type { SessionChecker } from '../../security/session-check.ts';
 import { tokenSettings } from '../../security/sessions.ts';
 import { sha256, verifyAccessToken } from '../../security/tokens.ts';

@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, NotFoundError, toAppError, UnavailableError } from '../../domain/errors.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../config/logger.ts';
 import { problemResponse } from '../problem.ts';
 
 const CODES_BY_STATUS: Record<number, string> = {

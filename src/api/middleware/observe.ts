@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { matchedPattern } from '../route-pattern.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../config/logger.ts';
 import type { HttpMetrics } from '../../observability/metrics.ts';
 
 export function observe(metrics: HttpMetrics, log: Logger): MiddlewareHandler {

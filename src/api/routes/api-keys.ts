@@ -12,7 +12,8 @@ import { userById } from '../../db/users.ts';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { generateApiKey } from '../../security/api-keys.ts';
 import { cidrSet } from '../../security/ip.ts';
-import { actorOf, ROLE_SCOPES, SCOPES } from '../../security/principal.ts';
+import { ROLE_SCOPES, SCOPES } from '../../domain/roles.ts';
+import { actorOf } from '../../security/principal.ts';
 import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
 import { validationHook } from '../validation.ts';
 

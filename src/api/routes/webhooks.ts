@@ -15,7 +15,7 @@ import { getTrade } from '../../db/trades.ts';
 import { AppError, AuthenticationError, ConflictError, ValidationError } from '../../domain/errors.ts';
 import { tradeIdFor } from '../../domain/ids.ts';
 import { apiKeyRefusal, effectiveScopes } from '../../security/api-keys.ts';
-import { checkWebhookSignature } from '../../security/webhook-signature.ts';
+import { checkWebhookSignature } from '../../domain/webhook-signature.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { enterTrade } from '../services/enter-trade.ts';

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../../config.ts';
 import type { Sql } from '../../db/pool.ts';
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../config/logger.ts';
 import { type BrokerRateLimiter, createRateLimiter } from '../rate-limit/limiter.ts';
 import { postgresRateLimitStore } from '../rate-limit/postgres-store.ts';
 import { redisRateLimitStore } from '../rate-limit/redis-store.ts';

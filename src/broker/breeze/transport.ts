@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Logger } from '../../observability/logger.ts';
+import type { Logger } from '../../config/logger.ts';
 import { BrokerSessionExpiredError } from '../errors.ts';
 import type { BrokerRateLimiter } from '../rate-limit/limiter.ts';
 import { parseAnswer } from './envelope.ts';

@@ -4,7 +4,7 @@
  * @module
  */
 import { AppError } from '../../domain/errors.ts';
-import type { Notification } from './evaluate.ts';
+import type { Notification } from '../../domain/alerts/evaluate.ts';
 
 export interface AlertMessage extends Omit<Notification, 'key'> {
   /** The notification's id (alert_events.id): receivers deduplicate on it (X-Alert-Id). */

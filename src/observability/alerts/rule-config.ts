@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { type AlertRule, COMPARISONS, type Comparison, SEVERITIES } from './rules.ts';
+import { type AlertRule, COMPARISONS, type Comparison, SEVERITIES } from '../../domain/alerts/rules.ts';
 
 const METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const EXPR = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{([^}]*)\})?\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?:for\s+(\d+(?:s|m|h)))?\s*$/;

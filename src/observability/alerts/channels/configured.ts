@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../../../config.ts';
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../../config/logger.ts';
 import type { AlertChannel } from '../message.ts';
 import { emailChannel } from './email.ts';
 import { fileChannel } from './file.ts';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../../config/logger.ts';
 import type { AlertChannel } from '../message.ts';
 
 export function logChannel(log: Logger): AlertChannel {

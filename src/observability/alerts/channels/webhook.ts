@@ -1,6 +1,6 @@
 /**
  * The webhook channel: POST the notification as JSON, signed the way this system checks incoming
- * webhooks (`src/security/webhook-signature.ts`): `X-Signature` is hex HMAC-SHA256 over
+ * webhooks (`src/domain/webhook-signature.ts`): `X-Signature` is hex HMAC-SHA256 over
  * `<timestamp>.<body>`, `X-Signature-Timestamp` is Unix seconds. `X-Alert-Id` lets the receiver
  * drop a repeat (a retry after a lost response delivers twice).
  *
@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { signWebhook } from '../../../security/webhook-signature.ts';
+import { signWebhook } from '../../../domain/webhook-signature.ts';
 import { type AlertChannel, ChannelRejectedError, ChannelUnavailableError } from '../message.ts';
 
 export interface WebhookSettings {
