@@ -8,7 +8,8 @@ import { ConfigError, readConfig } from './src/config.ts';
 import { createLogger } from './src/config/logger.ts';
 import { createApiDeps } from './src/api/deps.ts';
 import { ensureFirstAdmin } from './src/security/first-admin.ts';
-import { exitOnStartupError, openDatabase } from './src/startup.ts';
+import { exitOnStartupError } from './src/config/startup-error.ts';
+import { openDatabase } from './src/db/open.ts';
 import { connectClient } from './src/temporal/client.ts';
 
 async function run(): Promise<void> {

@@ -14,7 +14,7 @@ import { Supervisor } from './src/launcher/supervisor.ts';
 import { startDevServer } from './src/launcher/temporal-dev-server.ts';
 import { PROJECT_ROOT, resolveTool, TEMPORAL_CLI, toolVersion } from './src/launcher/tools.ts';
 import { createLogger } from './src/config/logger.ts';
-import { exitOnStartupError } from './src/startup.ts';
+import { exitOnStartupError } from './src/config/startup-error.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();

@@ -10,7 +10,7 @@ import { verifyChain } from '../src/audit/verify.ts';
 import { auditAnchorKey, readConfig } from '../src/config.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
 import { createLogger } from '../src/config/logger.ts';
-import { exitOnStartupError } from '../src/startup.ts';
+import { exitOnStartupError } from '../src/config/startup-error.ts';
 
 async function run(): Promise<number> {
   const config = readConfig();

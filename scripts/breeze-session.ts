@@ -15,7 +15,7 @@ import { BrokerSessionExpiredError } from '../src/broker/errors.ts';
 import { ConfigError, readConfig } from '../src/config.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
 import { createLogger } from '../src/config/logger.ts';
-import { exitOnStartupError } from '../src/startup.ts';
+import { exitOnStartupError } from '../src/config/startup-error.ts';
 
 async function run(): Promise<number> {
   const config = readConfig();

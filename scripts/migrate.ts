@@ -6,7 +6,7 @@ import { readConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createSql, poolOptions, waitForDatabase } from '../src/db/pool.ts';
 import { createLogger } from '../src/config/logger.ts';
-import { exitOnStartupError } from '../src/startup.ts';
+import { exitOnStartupError } from '../src/config/startup-error.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();

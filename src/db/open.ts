@@ -4,13 +4,12 @@
  *
  * @module
  */
-import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
-import { AppError } from './domain/errors.ts';
-import { ensureAccount } from './db/accounts.ts';
-import { migrate } from './db/migrate.ts';
-import { createSql, describeUrl, poolOptions, type Sql, waitForDatabase } from './db/pool.ts';
-import type { Logger } from './config/logger.ts';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { ensureAccount } from './accounts.ts';
+import { migrate } from './migrate.ts';
+import { createSql, describeUrl, poolOptions, type Sql, waitForDatabase } from './pool.ts';
+import type { Logger } from '../config/logger.ts';
 
 /** The runtime pool, after PostgreSQL answered and migrations ran (as the schema owner when configured). */
 export async function openDatabase(config: Config, log: Logger, processName: string): Promise<Sql> {
@@ -31,11 +30,4 @@ export async function openDatabase(config: Config, log: Logger, processName: str
   }
   await ensureAccount(sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
   return sql;
-}
-
-/** End a process that could not start: a clear message for known causes, the stack otherwise. */
-export function exitOnStartupError(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof AppError) console.error(`startup failed: ${err.message}`);
-  else console.error('startup failed:', err);
-  process.exit(1);
 }
