@@ -1,6 +1,6 @@
 /**
  * What an order activity does when the broker says the session has expired (Breeze ends sessions
- * at IST midnight or after 24 hours, research/breeze-api.md §2.1): reduce the account's trading to
+ * at IST midnight or after 24 hours, docs/breeze-api.md#session): reduce the account's trading to
  * exits through the circuit breaker, raise an alert, and fail the attempt as retryable after
  * BROKER_SESSION_RETRY_S.
  *

@@ -5,7 +5,8 @@
  *
  * Logical COPY rather than pg_dump: it needs no client binary matching the server's major version
  * (the embedded server is 18, the host's tools 15), it streams through Node with backpressure,
- * and the migrations are the schema's source of truth (security-reliability.md §7.1). Physical
+ * and the migrations are the schema's source of truth
+ * (docs/backup-and-recovery.md#logical-copy). Physical
  * backups and WAL archiving are the production complement (docs/backup-and-recovery.md).
  *
  * @module

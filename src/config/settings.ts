@@ -178,7 +178,7 @@ export const settings = {
   ALGO_ID: z.string().regex(/^[\w.-]{1,32}$/).default('GENERIC').describe('Exchange-issued algo id stamped on every order and its audit records (SEBI retail-algo framework)'),
   QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
 
-  // Breeze Connect (ICICI Direct). Limits: research/breeze-api.md §8.4; SEBI/NSE 10 orders a second for unregistered algos (§10.5).
+  // Breeze Connect (ICICI Direct). Limits: docs/breeze-api.md#rate-limits; SEBI/NSE 10 orders a second for unregistered algos (docs/indian-market.md#sebi-retail-algo-rules).
   BREEZE_APP_KEY: z.string().optional().describe('Breeze AppKey (the API key of the app registered with ICICI); required with BROKER=breeze'),
   BREEZE_SECRET_KEY: z.string().optional().describe('Breeze secret key, used only to compute request checksums; required with BROKER=breeze'),
   BREEZE_API_SESSION: z.string().optional().describe("The day's API_Session from ICICI's browser login, exchanged at first use when no session is stored for the day"),

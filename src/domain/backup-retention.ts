@@ -1,5 +1,6 @@
 /**
- * Which backups to keep: grandfather-father-son retention (security-reliability.md §7.4). Per
+ * Which backups to keep: grandfather-father-son retention
+ * (docs/backup-and-recovery.md#grandfather-father-son-retention). Per
  * kind, a backup is kept when it is the newest verified backup of its period and that period is
  * among the newest N periods of the kind: days for daily backups (IST calendar days), ISO weeks
  * for weekly ones, months for monthly ones, and each manual backup its own period.

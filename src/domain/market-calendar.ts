@@ -2,7 +2,7 @@
  * NSE/BSE trading sessions in IST (UTC+05:30, no daylight saving). Times are stored in UTC; market
  * rules are decided here, on the IST wall clock. Holidays are data, passed in by the caller.
  *
- * Sessions (research/breeze-api.md §10.1): normal market 09:15–15:30 for cash and F&O, pre-open
+ * Sessions (docs/indian-market.md#trading-hours): normal market 09:15–15:30 for cash and F&O, pre-open
  * call auction 09:00–09:08 order entry (cash; F&O futures only from 8 Dec 2025).
  *
  * @module

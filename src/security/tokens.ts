@@ -2,7 +2,7 @@
  * Access tokens (JWT, HS256 pinned, with exp, jti, sid, iss and aud all required) and opaque
  * refresh tokens (256 random bits, stored only as SHA-256). Hono's verify pins the algorithm and
  * checks iss/aud; it accepts a token without `exp`, so the claims are checked here as well
- * (research/security-reliability.md §1.1).
+ * (docs/security-standards.md#hono-jwt-verification).
  *
  * @module
  */

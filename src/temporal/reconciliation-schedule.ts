@@ -4,7 +4,7 @@
  * operator's pause is kept. Also the two ways to run one outside the schedule: at worker start, and
  * on an admin's request (waiting for the result).
  *
- * Policies are explicit (research/temporal.md §3.8): overlap SKIP, since a round still running
+ * Policies are explicit (docs/temporal-notes.md#schedules): overlap SKIP, since a round still running
  * makes the next one redundant; a catch-up window of one interval, so a Temporal outage is
  * followed by one round, not by a burst of missed ones; pauseOnFailure off.
  *

@@ -1,8 +1,8 @@
 /**
  * The Temporal Schedule of the daily retention cleanup, created at worker start (idempotently:
  * an existing schedule is updated to the current settings). Overlap SKIP (a run still going makes
- * the next one wait a day) and a one-day catch-up window are set explicitly (research/temporal.md
- * §3.8).
+ * the next one wait a day) and a one-day catch-up window are set explicitly
+ * (docs/temporal-notes.md#schedules).
  *
  * @module
  */

@@ -4,7 +4,8 @@
  * (`ScheduleAlreadyRunning`), update its spec, action and policies. A pause set by an operator is
  * left as it is.
  *
- * Policies are set explicitly (temporal.md §3.8): overlap SKIP — a backup still running when the
+ * Policies are set explicitly (docs/temporal-notes.md#schedules): overlap SKIP — a backup still running
+ * when the
  * next is due makes that one redundant, and the execution timeout guarantees the running one
  * ends; catch-up window one day — a backup missed while Temporal was down is taken when it comes
  * back, unless the next one is due anyway; pauseOnFailure off — one failed night must not stop

@@ -5,7 +5,7 @@
  * run fails, so the schedule's recent actions show it; only a verified backup counts as good.
  *
  * Started with a workflow execution timeout (BACKUP_TIMEOUT_MIN): a run that hangs must not keep
- * a SKIP-overlap schedule from ever starting the next one (temporal.md §3.8).
+ * a SKIP-overlap schedule from ever starting the next one (docs/temporal-notes.md#schedules).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { breezeTimestamp, checksum, decodeSessionToken, encodeSessionToken, signedHeaders } from '../../src/broker/breeze/signing.ts';
 
-// Test vectors from research/breeze-api.md §2.1 and §3.2.
+// Test vectors from docs/breeze-api.md#session and #request-signing.
 describe('Breeze request signing', () => {
   it('computes the checksum of the spec vector with an order-detail payload', () => {
     expect(checksum('2025-02-05T04:12:33.000Z', '{"exchange_code":"NSE","order_id":"20250205N300001234"}', 'MY_SECRET_KEY')).toBe(

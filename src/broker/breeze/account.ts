@@ -1,6 +1,7 @@
 /**
- * Account reads of Breeze in our terms: the trade book, holdings and funds (research/breeze-api.md
- * §6.5, §6.7, §6.9), in paise and domain instruments, ready for reconciliation and charges.
+ * Account reads of Breeze in our terms: the trade book, holdings and funds
+ * (docs/breeze-api.md#account-reads), in paise and domain instruments, ready for reconciliation and
+ * charges.
  *
  * @module
  */

@@ -42,7 +42,7 @@ export interface OrderChange {
   orderType?: OrderType;
 }
 
-/** Breeze answers an empty book with an error rather than an empty list (§6.3, I#94). */
+/** Breeze answers an empty book with an error rather than an empty list (docs/breeze-api.md#orders). */
 const NO_DATA = /no data found/i;
 
 export class BreezeClient implements Broker {
@@ -213,7 +213,7 @@ export class BreezeClient implements Broker {
   private async quoteFor(instrument: Instrument, stockCode: string): Promise<Quote> {
     const { product, ...fields } = instrumentFields(instrument, stockCode);
     const rows = rowsOf(quoteRow, await this.read('quotes', { ...fields, product_type: product }));
-    // equity answers hold one row per exchange, NSE first (the SDK takes data[1] for BSE, §6.11)
+    // equity answers hold one row per exchange, NSE first (the SDK takes data[1] for BSE, docs/breeze-api.md#account-reads)
     const row = rows.find((r) => r.exchange_code?.toUpperCase() === instrument.exchange) ?? (instrument.exchange === 'BSE' ? rows[1] : undefined) ?? rows[0];
     const quote = row && quoteFromRow(row, this.now());
     if (!quote) throw new BrokerUnavailableError(`GET quotes: no last price for ${instrument.symbol}`);

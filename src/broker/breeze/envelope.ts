@@ -1,5 +1,6 @@
 /**
- * Breeze's answer, `{ Success, Status, Error }` (research/breeze-api.md §4.1, §8), turned into data
+ * Breeze's answer, `{ Success, Status, Error }`
+ * (docs/breeze-api.md#envelope-and-values, #errors), turned into data
  * or into the broker error the workflow acts on. The SDKs never look at the HTTP status and
  * parse the body; we look at both, because gateway failures arrive as HTML with a 5xx.
  *
@@ -37,7 +38,7 @@ export interface CallContext {
 
 const SESSION_TEXTS = [/^invalid session\.?$/i, /invalid user details/i, /session\s*(key|token)?\s*(is\s*)?(expired|invalid)/i];
 
-/** "Resource not available." means an expired API session on the login exchange (§2.2), not elsewhere (§8.2). */
+/** "Resource not available." means an expired API session on the login exchange (docs/breeze-api.md#session), not elsewhere (docs/breeze-api.md#errors). */
 const LOGIN_EXPIRED = /^resource not available\.?$/i;
 
 /**

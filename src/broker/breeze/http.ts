@@ -1,10 +1,11 @@
 /**
  * One HTTP exchange with Breeze, over `node:http`/`node:https` rather than fetch: Breeze puts JSON
- * bodies on GET and DELETE (research/breeze-api.md §3.3), which WHATWG fetch refuses.
+ * bodies on GET and DELETE (docs/breeze-api.md#transport), which WHATWG fetch refuses.
  *
  * Two transport choices matter for "an order reaches the broker at most once":
  * - IPv4 only (`family: 4`): orders are accepted only from the static IP registered with the key
- *   (§8.5), and the official Python SDK pins IPv4 for the same reason (§1).
+ *   (docs/breeze-api.md#regulatory-restrictions), and the official Python SDK pins IPv4 for the same
+ *   reason (docs/breeze-api.md#hosts).
  * - No keep-alive: a request written to a pooled socket the server has just closed fails with a
  *   reset that cannot be told apart from a reset after the server acted on it. A fresh connection
  *   per call makes "was it written?" answerable; at ≤ 100 calls a minute the handshake is cheap.

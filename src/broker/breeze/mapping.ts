@@ -1,6 +1,7 @@
 /**
  * Our orders, instruments, positions and quotes ↔ Breeze's request bodies and response rows
- * (research/breeze-api.md §6, §7). Requests carry lowercase words, rupee strings and ISO dates;
+ * (docs/breeze-api.md#orders and #envelope-and-values). Requests carry lowercase words, rupee
+ * strings and ISO dates;
  * responses come back Title-case with IST dates and are normalised to paise here.
  *
  * @module
@@ -26,7 +27,7 @@ import {
   toRupeeString,
 } from './values.ts';
 
-/** Breeze's order status words (§6.4) in our four states; anything unknown stays OPEN and is polled again. */
+/** Breeze's order status words (docs/breeze-api.md#orders) in our four states; anything unknown stays OPEN and is polled again. */
 const STATUS: Record<string, BrokerOrderStatus> = {
   requested: 'OPEN',
   queued: 'OPEN',
@@ -82,7 +83,8 @@ export function placeOrderBody(request: BrokerOrderRequest, stockCode: string, p
 }
 
 /**
- * The body of `POST squareoff` (§6.14): its own key names (`product_type`, `stoploss_price`), and
+ * The body of `POST squareoff` (docs/breeze-api.md#orders): its own key names
+ * (`product_type`, `stoploss_price`), and
  * every key present, empty when unused, as the SDK sends it. `side` is the closing side.
  */
 export function squareOffBody(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', quantity: number, pricePaise: Paise): Record<string, string> {
@@ -164,7 +166,8 @@ export function fillFromRow(row: TradeDetailRow, orderId: string, index: number)
 
 /**
  * A portfolio position as a signed BrokerPosition; undefined when flat. The sign convention of
- * `quantity` for shorts is unconfirmed (§6.6): a negative quantity is taken as it is, an unsigned
+ * `quantity` for shorts is unconfirmed (docs/breeze-api.md#account-reads): a negative
+ * quantity is taken as it is, an unsigned
  * one is signed by `action`.
  */
 export function positionFromRow(row: PositionRow, master: SecurityMaster): BrokerPosition | undefined {

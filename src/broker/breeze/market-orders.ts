@@ -1,6 +1,6 @@
 /**
  * "Market" orders as protective limit orders. Breeze refuses `order_type: market` since the SEBI
- * retail-algo rules (research/breeze-api.md §6.1.1, §8.5), and the official Python SDK (v1.0.68,
+ * retail-algo rules (docs/breeze-api.md#market-orders), and the official Python SDK (v1.0.68,
  * `get_aggressive_limit_price`) sends a limit order priced off the last traded price instead. We do
  * the same, with the SDK's numbers:
  *
@@ -40,7 +40,7 @@ const NSE_INDICES = new Set(['NIFTY', 'CNXBAN', 'NIFSEL', 'NIFFIN']);
 const BSE_INDICES = new Set(['BSESEN', 'BANKEX']);
 
 /**
- * The tick size in paise, from the SDK's table (§6.1.1).
+ * The tick size in paise, from the SDK's table (docs/breeze-api.md#market-orders).
  *
  * @example
  * tickPaise({ exchange: 'NSE', product: 'CASH', stockCode: 'RELIND', lastPricePaise: 245000 }) // 10

@@ -1,5 +1,6 @@
 /**
- * The shapes of Breeze's `Success` payloads we read (research/breeze-api.md §6), checked with zod.
+ * The shapes of Breeze's `Success` payloads we read
+ * (docs/breeze-api.md#orders and #account-reads), checked with zod.
  * Fields are loose on purpose: numbers arrive as strings or numbers, and many fields are null;
  * unknown fields pass through untouched.
  *

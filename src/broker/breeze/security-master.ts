@@ -2,7 +2,7 @@
  * Exchange symbols ↔ ICICI stock codes. Breeze names instruments by ICICI's own short codes
  * (RELIANCE is `RELIND`, SBIN is `STABAN`), listed in ICICI's security master files
  * (`NSEScripMaster.txt`, `FONSEScripMaster.txt`…: column `ShortName` is the ICICI code,
- * `ExchangeCode` the exchange symbol; research/breeze-api.md §4.2).
+ * `ExchangeCode` the exchange symbol; docs/breeze-api.md#identifiers).
  *
  * The committed map below holds only the codes the research confirmed from ICICI's own material.
  * A wrong code would send an order for another company, so an unknown symbol is refused, never
@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { BrokerRejectedError } from '../errors.ts';
 
-/** Exchange symbol → ICICI code, confirmed in the official SDK's README and config (§4.2). */
+/** Exchange symbol → ICICI code, confirmed in the official SDK's README and config (docs/breeze-api.md#identifiers). */
 export const DEFAULT_STOCK_CODES: Readonly<Record<string, string>> = {
   RELIANCE: 'RELIND',
   TATASTEEL: 'TATSTE',

@@ -1,5 +1,5 @@
 /**
- * The Breeze session of the day (research/breeze-api.md §2). An operator logs in to ICICI in a
+ * The Breeze session of the day (docs/breeze-api.md#session). An operator logs in to ICICI in a
  * browser once a day and gets an API_Session; `customerdetails` exchanges it for the session token
  * every signed call carries. The token is stored per IST trading day in PostgreSQL, so one
  * exchange serves every worker, and a worker that meets an expired session reloads whatever the
@@ -35,7 +35,7 @@ export interface ExchangedSession {
 
 /**
  * Exchange an API_Session for the session token: `GET customerdetails` with the JSON body
- * `{SessionToken, AppKey}` and no checksum (§2.2).
+ * `{SessionToken, AppKey}` and no checksum (docs/breeze-api.md#session).
  */
 export async function exchangeApiSession(options: LoginOptions, apiSession: string): Promise<ExchangedSession> {
   await options.limiter?.acquire('read');
@@ -55,7 +55,7 @@ export async function exchangeApiSession(options: LoginOptions, apiSession: stri
   return { sessionToken: parsed.data.session_token, userId: parsed.data.idirect_userid ?? decoded.userId, details: parsed.data };
 }
 
-/** The IST trading day an instant belongs to (sessions end at IST midnight, §2.1). */
+/** The IST trading day an instant belongs to (sessions end at IST midnight, docs/breeze-api.md#session). */
 export function sessionDay(at: Date): string {
   return istParts(at).date;
 }

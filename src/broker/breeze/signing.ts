@@ -1,7 +1,7 @@
 /**
- * Request signing of Breeze Connect v1 (research/breeze-api.md §3): every endpoint except
+ * Request signing of Breeze Connect v1 (docs/breeze-api.md#request-signing): every endpoint except
  * customerdetails carries `X-Checksum: token <sha256(timestamp + body + secret)>`. It is plain
- * SHA-256 over the concatenation, not an HMAC; the DOC page's HMAC variant is stale (§3.2), and all
+ * SHA-256 over the concatenation, not an HMAC; the DOC page's HMAC variant is stale, and all
  * four official SDKs use this one.
  *
  * The server hashes the raw body bytes, so the string hashed here must be the exact string sent:
@@ -51,7 +51,7 @@ export function signedHeaders(keys: SigningKeys, payload: string, at: Date): Rec
   };
 }
 
-/** Base64 of `user_id:session_key`, the value of X-SessionToken (§2.1 step 4). */
+/** Base64 of `user_id:session_key`, the value of X-SessionToken (docs/breeze-api.md#session). */
 export function encodeSessionToken(userId: string, sessionKey: string): string {
   return Buffer.from(`${userId}:${sessionKey}`, 'ascii').toString('base64');
 }

@@ -43,7 +43,7 @@ export function createTransport(options: TransportOptions): BreezeCall {
   };
 
   return async (method, endpoint, body, effect) => {
-    // serialised once: the checksum is over these exact bytes (research/breeze-api.md §3.2)
+    // serialised once: the checksum is over these exact bytes (docs/breeze-api.md#request-signing)
     const payload = JSON.stringify(body);
     const session = await options.session.current();
     try {

@@ -1,7 +1,7 @@
 /**
  * Single values on Breeze's wire: rupee strings, its date formats and its enum words. Requests use
  * lowercase words and ISO dates; responses use Title-case words, `DD-Mon-YYYY` dates in IST, and
- * numbers that are sometimes strings (research/breeze-api.md §4.1, §4.3, §7).
+ * numbers that are sometimes strings (docs/breeze-api.md#envelope-and-values).
  *
  * @module
  */
@@ -107,7 +107,7 @@ export const PRODUCT_TO_BREEZE: Record<Product, string | undefined> = {
   CASH: 'cash',
   FUTURES: 'futures',
   OPTIONS: 'options',
-  // Margin and Option Plus cannot be placed through the API since the 2025 rules (§8.5).
+  // Margin and Option Plus cannot be placed through the API since the 2025 rules (docs/breeze-api.md#regulatory-restrictions).
   MARGIN: undefined,
 };
 

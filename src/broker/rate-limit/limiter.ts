@@ -1,5 +1,5 @@
 /**
- * The client-side budget of broker calls, shared by every worker (research/breeze-api.md §8.4):
+ * The client-side budget of broker calls, shared by every worker (docs/breeze-api.md#rate-limits):
  * at most BROKER_MAX_ORDERS_PER_SECOND order actions a second combined (SEBI/NSE: above 10 the
  * exchange rejects unregistered algos' orders), BROKER_CALLS_PER_MINUTE calls a minute and
  * BROKER_CALLS_PER_DAY a day. Breeze answers a breach with "Limit exceed", so counting here keeps

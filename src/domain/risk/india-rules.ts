@@ -2,14 +2,15 @@
  * The India rule pack: exchange and broker rules an order must meet before it is sent, each one
  * switchable per account. Pure functions of the order, the instrument's rules and the quote.
  *
- * - LOT_SIZE: F&O quantities are whole lots (research/breeze-api.md §10.4); an F&O instrument whose
+ * - LOT_SIZE: F&O quantities are whole lots (docs/indian-market.md#lot-sizes); an F&O instrument whose
  *   lot is unknown is refused rather than guessed.
  * - FREEZE_QUANTITY: an order above the exchange's freeze quantity is refused (the exchange would
  *   reject it; splitting it is not done here).
  * - TICK_SIZE: limit, stop-loss and target prices are whole ticks.
  * - CIRCUIT_BAND: a limit price outside the day's price band (the quote's circuits) is refused
- *   (§10.6: the exchange does not accept it).
- * - PRODUCT_NOT_ALLOWED: Breeze refuses margin (and option-plus) orders through the API (§8.5).
+ *   (docs/indian-market.md#price-bands: the exchange does not accept it).
+ * - PRODUCT_NOT_ALLOWED: Breeze refuses margin (and option-plus) orders through the API
+ *   (docs/breeze-api.md#regulatory-restrictions).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The emulator's read endpoints beyond orders: trades (list and detail), portfolio positions and
- * holdings, funds and quotes, printed the way Breeze prints them (research/breeze-api.md §6.5–§6.11).
+ * holdings, funds and quotes, printed the way Breeze prints them (docs/breeze-api.md#account-reads).
  *
  * @module
  */
@@ -48,7 +48,7 @@ export function getTrades(book: OrderBook, userId: string, body: Body, istDay: (
   return rows.length ? ok(rows) : businessError(TEXT.noData);
 }
 
-/** `GET portfoliopositions`: `action` plus an unsigned `quantity`, as the README sample shows (§6.6). */
+/** `GET portfoliopositions`: `action` plus an unsigned `quantity`, as the README sample shows (docs/breeze-api.md#account-reads). */
 export function getPositions(book: OrderBook, userId: string): Answer {
   const rows = book.positionsOf(userId).map((p) => ({
     segment: p.instrument.product === 'cash' ? 'equity' : 'fno',
@@ -86,7 +86,7 @@ export function getHoldings(book: OrderBook, userId: string, body: Body): Answer
   return rows.length ? ok(rows) : businessError(TEXT.noData);
 }
 
-/** `GET funds`: numbers, except `unallocated_balance`, a string in the sample (§6.9). */
+/** `GET funds`: numbers, except `unallocated_balance`, a string in the sample (docs/breeze-api.md#account-reads). */
 export function getFunds(): Answer {
   return ok({
     bank_account: '000000000000',

@@ -1,5 +1,5 @@
 /**
- * How the emulator checks a signed call, as research/breeze-api.md §3 and §11.3 describe it:
+ * How the emulator checks a signed call, as docs/breeze-api.md#request-signing describes it:
  * `X-Checksum` must be `token ` + sha256(X-Timestamp + raw body bytes + secret), over the bytes
  * received (never re-serialised JSON: real clients differ in key order and escaping), the
  * timestamp must be near the server clock, and the session token must be a live one.
@@ -28,7 +28,7 @@ export class SessionRegistry {
     this.userId = userId;
   }
 
-  /** A new login: an API_Session (short, alphanumeric, like the real ones, §2.1). */
+  /** A new login: an API_Session (short, alphanumeric, like the real ones, docs/breeze-api.md#session). */
   add(apiSession = String(10_000 + randomBytes(3).readUIntBE(0, 3) % 90_000)): EmuSession {
     const session = { apiSession, userId: this.userId, sessionToken: encodeSessionToken(this.userId, randomBytes(6).toString('hex')), expired: false };
     this.byApiSession.set(apiSession, session);

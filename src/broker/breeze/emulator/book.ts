@@ -94,7 +94,7 @@ export class OrderBook {
     return this.quotes.get(instrumentKey(instrument));
   }
 
-  /** A new order id in Breeze's shapes: equity `YYYYMMDD` + letter + 9 digits, F&O 18 digits (§4.2). */
+  /** A new order id in Breeze's shapes: equity `YYYYMMDD` + letter + 9 digits, F&O 18 digits (docs/breeze-api.md#identifiers). */
   nextOrderId(instrument: EmuInstrument, squareOff = false): string {
     const day = toBreezeDateTime(this.now()).slice(0, 11);
     const ymd = fromBreezeDay(day)!.replace(/-/g, '');
@@ -148,7 +148,7 @@ export class OrderBook {
 const title = (w: string | undefined) => (w ? w.charAt(0).toUpperCase() + w.slice(1) : null);
 const rupees = (paise: number) => toRupeeString(paise);
 
-/** An order as Breeze's order book prints it (§6.4). */
+/** An order as Breeze's order book prints it (docs/breeze-api.md#orders). */
 export function orderRowOf(o: EmuOrder): Record<string, unknown> {
   const filled = o.fills.reduce((s, f) => s + f.quantity, 0);
   const average = filled ? Math.round(o.fills.reduce((s, f) => s + f.quantity * f.pricePaise, 0) / filled) : 0;
@@ -190,7 +190,7 @@ export function orderRowOf(o: EmuOrder): Record<string, unknown> {
   };
 }
 
-/** One execution as trade detail prints it (§6.5). */
+/** One execution as trade detail prints it (docs/breeze-api.md#account-reads). */
 export function tradeDetailRowOf(o: EmuOrder, f: EmuFill): Record<string, unknown> {
   return {
     settlement_id: '2026001',
@@ -210,7 +210,7 @@ export function tradeDetailRowOf(o: EmuOrder, f: EmuFill): Record<string, unknow
   };
 }
 
-/** A quote row (§6.11). */
+/** A quote row (docs/breeze-api.md#account-reads). */
 export function quoteRowOf(i: EmuInstrument, q: EmuQuote): Record<string, unknown> {
   return {
     exchange_code: i.exchange,

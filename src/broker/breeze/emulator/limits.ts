@@ -1,5 +1,5 @@
 /**
- * Breeze's per-AppKey limits as the emulator enforces them (research/breeze-api.md §8.4): sliding
+ * Breeze's per-AppKey limits as the emulator enforces them (docs/breeze-api.md#rate-limits): sliding
  * windows of 100 calls a minute and 10 order actions a second, and a daily count. Only calls that
  * pass are counted, so a client that backs off recovers.
  *

@@ -2,7 +2,8 @@
  * The emulator's order endpoints: place (`POST order`), modify (`PUT order`), cancel
  * (`DELETE order`), detail and list (`GET order`), and square-off (`POST squareoff`), with the
  * refusals Breeze makes since the 2025 rules: no `market` orders, no margin or Option Plus
- * (research/breeze-api.md §6.1–§6.4, §6.14, §8.5). Request enums are compared case-blind (§4.1).
+ * (docs/breeze-api.md#orders and #regulatory-restrictions). Request enums are compared case-blind
+ * (docs/breeze-api.md#envelope-and-values).
  *
  * @module
  */
@@ -53,7 +54,7 @@ export function placeOrder(book: OrderBook, userId: string, body: Body, squareOf
   return ok({ order_id: order.orderId, message: `Equity CASH Order placed successfully through RI reference no ${order.orderId}`, user_remark: order.userRemark || null });
 }
 
-/** Field problems of a new order; the texts are ours (the real per-field texts are unknown, §12.1). */
+/** Field problems of a new order; the texts are ours (the real per-field texts are unknown, docs/breeze-api.md#unconfirmed). */
 function invalid(body: Body, product: string, orderType: string): string | undefined {
   if (!str(body, 'stock_code')) return 'Invalid stock_code';
   if (!['NSE', 'BSE', 'NFO', 'BFO'].includes(str(body, 'exchange_code').toUpperCase())) return 'Invalid exchange_code';
@@ -73,7 +74,7 @@ function find(book: OrderBook, userId: string, body: Body): EmuOrder | undefined
   return order && order.userId === userId && order.instrument.exchange === str(body, 'exchange_code').toUpperCase() ? order : undefined;
 }
 
-/** `PUT order`: only open orders change; the SDK's own texts for the rest (§6.2). */
+/** `PUT order`: only open orders change; the SDK's own texts for the rest (docs/breeze-api.md#orders). */
 export function modifyOrder(book: OrderBook, userId: string, body: Body): Answer {
   const order = find(book, userId, body);
   if (!order) return businessError(TEXT.noData);

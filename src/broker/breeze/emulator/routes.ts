@@ -1,5 +1,5 @@
 /**
- * Which handler answers a signed call, by method and endpoint (research/breeze-api.md §5).
+ * Which handler answers a signed call, by method and endpoint (docs/breeze-api.md#endpoints).
  *
  * @module
  */

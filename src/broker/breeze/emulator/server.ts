@@ -1,7 +1,7 @@
 /**
  * A Breeze Connect emulator: an HTTP server speaking Breeze's wire protocol at
- * `/breezeapi/api/v1/<endpoint>` (research/breeze-api.md §11), for tests and local runs. It checks
- * signatures over the raw body bytes, exchanges API sessions, keeps an order book per user, fills
+ * `/breezeapi/api/v1/<endpoint>` (docs/breeze-api.md#the-emulator), for tests and local runs. It
+ * checks signatures over the raw body bytes, exchanges API sessions, keeps an order book per user, fills
  * marketable limit orders against quotes set through the control API, enforces Breeze's limits, and
  * injects the faults that matter for sending an order at most once. It records every request it
  * received, so a test can say "sent exactly once".
@@ -30,7 +30,7 @@ export interface BreezeEmulatorOptions {
   /** API_Sessions valid from the start (one is made up when none is given). */
   apiSessions?: string[];
   userId?: string;
-  /** Allowed distance of X-Timestamp from the emulator's clock (the real window is unknown, §12.5). */
+  /** Allowed distance of X-Timestamp from the emulator's clock (the real window is unknown, docs/breeze-api.md#unconfirmed). */
   maxSkewSeconds?: number;
   limits?: Partial<EmuLimits>;
   now?: () => Date;

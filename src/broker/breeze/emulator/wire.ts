@@ -1,6 +1,6 @@
 /**
  * What the emulator says on the wire: Breeze's envelopes and the texts real servers were seen to
- * send (research/breeze-api.md §8.1, §8.2). Texts marked UNCONFIRMED are ours where no source
+ * send (docs/breeze-api.md#errors). Texts marked UNCONFIRMED are ours where no source
  * shows the real one; they keep the shape and the keywords clients match on.
  *
  * @module
@@ -17,7 +17,7 @@ const json = (status: number, value: unknown): Answer => ({ status, body: JSON.s
 /** Success: HTTP 200, `Status: 200`, `Error: null`. */
 export const ok = (success: unknown): Answer => json(200, { Success: success, Status: 200, Error: null });
 
-/** A business error: HTTP 200 (the SDKs never see a throw, §8.3) with `Status: 500`. */
+/** A business error: HTTP 200 (the SDKs never see a throw, docs/breeze-api.md#errors) with `Status: 500`. */
 export const businessError = (error: string, httpStatus = 200): Answer => json(httpStatus, { Success: null, Status: 500, Error: error });
 
 /** A gateway-level refusal: `Status: 5` and no `Success` key (checksum, limits; I#78, I#144). */
@@ -32,7 +32,7 @@ export const htmlError = (status: number): Answer => ({
 
 export const TEXT = {
   invalidChecksum: 'Authentication Fail :: Invalid Checksum.',
-  /** UNCONFIRMED: the real skew window and its text are unknown (§12.5). */
+  /** UNCONFIRMED: the real skew window and its text are unknown (docs/breeze-api.md#unconfirmed). */
   staleTimestamp: 'Authentication Fail :: Invalid Timestamp.',
   invalidSession: 'Invalid session.',
   unknownKey: 'Public Key does not exist.',
@@ -41,13 +41,13 @@ export const TEXT = {
   invalidUser: 'Invalid User Details',
   perMinute: 'Limit exceed: API call per minute:Try after some time',
   perDay: 'Limit exceed: API call per day: ',
-  /** UNCONFIRMED text; the 10-per-second rule itself is confirmed (§8.5). */
+  /** UNCONFIRMED text; the 10-per-second rule itself is confirmed (docs/breeze-api.md#regulatory-restrictions). */
   perSecond: 'Limit exceed: Order per second:Try after some time',
   marketDenied: "Request Denied: Kindly pass 'limit' as parameter in order_type field instead of market",
-  /** UNCONFIRMED text; the ban itself is confirmed (§8.5). */
+  /** UNCONFIRMED text; the ban itself is confirmed (docs/breeze-api.md#regulatory-restrictions). */
   productBarred: 'Request Denied: Margin and OptionPlus products are not allowed through API',
   noData: 'No data found',
-  /** UNCONFIRMED text (§8.2: exchange/RMS rejection texts were not found). */
+  /** UNCONFIRMED text (docs/breeze-api.md#errors: exchange/RMS rejection texts were not found). */
   outsideBand: 'Order price is outside the day price range',
   notModifiable: 'Order has already been executed and cannot be modified.',
 } as const;
