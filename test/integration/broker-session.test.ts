@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreezeClient } from '../../src/broker/breeze/create.ts';
 import type { BreezeClient } from '../../src/broker/breeze/client.ts';
-import { type BreezeEmulator, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+import { type BreezeEmulator, startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
 import { loadBreezeSession } from '../../src/db/breeze-sessions.ts';
 import { RELIANCE } from '../support/breeze.ts';
 import { silentLogger } from '../support/logger.ts';

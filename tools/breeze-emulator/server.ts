@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { istParts } from '../../../domain/market-calendar.ts';
+import { istParts } from '../../src/domain/market-calendar.ts';
 import { checkSigned, SessionRegistry } from './auth.ts';
 import { type EmuInstrument, type EmuQuote, OrderBook } from './book.ts';
 import { handleControl } from './control.ts';

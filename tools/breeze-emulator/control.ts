@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { toPaise } from '../values.ts';
+import { toPaise } from '../../src/broker/breeze/values.ts';
 import { instrumentOf } from './book.ts';
 import type { FaultKind } from './faults.ts';
 import type { BreezeEmulator } from './server.ts';
