@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breezeHttp } from '../../src/broker/breeze/http.ts';
 import { breezeTimestamp, checksum } from '../../src/broker/breeze/signing.ts';
-import { type BreezeEmulator, startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 
 let emulator: BreezeEmulator;
 let token: string;
