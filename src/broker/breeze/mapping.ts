@@ -81,31 +81,6 @@ export function placeOrderBody(request: BrokerOrderRequest, stockCode: string, p
   };
 }
 
-/**
- * The body of `POST squareoff` (§6.14): its own key names (`product_type`, `stoploss_price`), and
- * every key present, empty when unused, as the SDK sends it. `side` is the closing side.
- */
-export function squareOffBody(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', quantity: number, pricePaise: Paise): Record<string, string> {
-  const { product, ...fields } = instrumentFields(instrument, stockCode);
-  const blanks = ['stoploss_price', 'protection_percentage', 'settlement_id', 'margin_amount', 'open_quantity', 'cover_quantity', 'validity_date', 'alias_name', 'trade_password', 'order_reference', 'lots'];
-  return {
-    source_flag: '',
-    ...fields,
-    product_type: product!,
-    expiry_date: fields.expiry_date ?? '',
-    right: fields.right ?? '',
-    strike_price: fields.strike_price ?? '',
-    quantity: String(quantity),
-    price: toRupeeString(pricePaise),
-    action: sideToBreeze(side),
-    order_type: 'limit',
-    validity: 'day',
-    disclosed_quantity: '0',
-    position_exchange_code: instrument.exchange,
-    ...Object.fromEntries(blanks.map((k) => [k, ''])),
-  };
-}
-
 /** The instrument of a response row, when its product is one we trade. */
 export function instrumentFromRow(
   row: { stock_code?: string | null; exchange_code?: string | null; product_type?: string | null; expiry_date?: string | null; right?: string | null; strike_price?: string | number | null },
