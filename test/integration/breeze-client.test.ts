@@ -64,20 +64,12 @@ describe('Breeze client against the emulator', () => {
     expect(await h.client.cancelOrder('main', filled.brokerOrderId, RELIANCE)).toMatchObject({ status: 'FILLED', filledQuantity: 1 });
   });
 
-  it('modifies a resting order price and reads the result back', async () => {
-    h.emulator.setQuote(relind, { ltpPaise: 245000 });
-    const order = await h.client.placeOrder({ accountId: 'main', tag: newTag(), instrument: RELIANCE, side: 'BUY', quantity: 3, orderType: 'LIMIT', limitPricePaise: 230000 });
-    const modified = await h.client.modifyOrder('main', order.brokerOrderId, RELIANCE, { limitPricePaise: 246000 });
-    expect(modified).toMatchObject({ status: 'FILLED', filledQuantity: 3, averagePricePaise: 245000 });
-    expect(h.emulator.sent('PUT', 'order').at(-1)!.body).toMatchObject({ order_id: order.brokerOrderId, price: '2460.00', order_type: 'limit' });
-  });
-
   it('reads a quote in paise with the day band', async () => {
     h.emulator.setQuote(relind, { ltpPaise: 245010, upperCircuitPaise: 269500, lowerCircuitPaise: 220500 });
     expect(await h.client.quote(RELIANCE)).toMatchObject({ lastPricePaise: 245010, upperCircuitPaise: 269500, lowerCircuitPaise: 220500 });
   });
 
-  it('trades futures and reports signed positions, trades, holdings and funds in our terms', async () => {
+  it('trades futures and reports signed positions and funds in our terms', async () => {
     h.emulator.setQuote({ exchange: 'NFO', stockCode: 'NIFTY', product: 'futures', expiry: '2026-12-29' }, { ltpPaise: 2_450_000 });
     await h.client.placeOrder({ accountId: 'main', tag: newTag(), instrument: NIFTY_FUT, side: 'SELL', quantity: 65, orderType: 'MARKET' });
     h.emulator.setQuote({ exchange: 'NSE', stockCode: 'INFTEC', product: 'cash' }, { ltpPaise: 150000 });
@@ -87,20 +79,7 @@ describe('Breeze client against the emulator', () => {
     expect(positions).toContainEqual({ instrument: NIFTY_FUT, quantity: -65, averagePricePaise: 2_450_000 });
     expect(positions).toContainEqual({ instrument: INFY, quantity: 4, averagePricePaise: 150000 });
 
-    const trades = await h.client.tradeList({ exchange: 'NFO' });
-    expect(trades).toEqual([expect.objectContaining({ instrument: NIFTY_FUT, side: 'SELL', quantity: 65, averagePricePaise: 2_450_000 })]);
-    expect(await h.client.holdings('NSE')).toContainEqual(expect.objectContaining({ instrument: INFY, quantity: 4, averagePricePaise: 150000, marketPricePaise: 150000 }));
     expect(await h.client.funds()).toMatchObject({ totalBankBalancePaise: 100_000_000, allocatedEquityPaise: 50_000_000, unallocatedPaise: 25_000_000 });
-  });
-
-  it('squares a position off through the square-off call', async () => {
-    h.emulator.setQuote({ exchange: 'NSE', stockCode: 'INFTEC', product: 'cash' }, { ltpPaise: 150000 });
-    const before = (await h.client.positions('main')).find((p) => p.instrument.symbol === 'INFY')?.quantity ?? 0;
-    await h.client.placeOrder({ accountId: 'main', tag: newTag(), instrument: INFY, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 150000 });
-    const orderId = await h.client.squareOff(INFY, 'SELL', before + 1, 'MARKET');
-    expect(orderId).toMatch(/^\d{8}N\d{9}$/);
-    expect(h.emulator.sent('POST', 'squareoff').at(-1)!.body).toMatchObject({ product_type: 'cash', action: 'sell', order_type: 'limit', stoploss_price: '' });
-    expect((await h.client.positions('main')).find((p) => p.instrument.symbol === 'INFY')).toBeUndefined();
   });
 
   it('lists the orders of every exchange in our domain types', async () => {
@@ -113,10 +92,6 @@ describe('Breeze client against the emulator', () => {
     const budget = await h.client.remainingBudget();
     expect(budget!.dayLeft).toBeLessThan(5000);
     expect(budget!.minuteLeft).toBeLessThan(100);
-  });
-
-  it('tells who is logged in through customerdetails', async () => {
-    expect(await h.client.customerDetails()).toMatchObject({ idirect_userid: 'EMU00001' });
   });
 
   it('reports an order priced outside the day band as rejected by the exchange', async () => {

@@ -1,20 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { breezeHttp } from '../../src/broker/breeze/http.ts';
+import { breezeHttp, type HttpMethod } from '../../src/broker/breeze/http.ts';
+import { sessionDay } from '../../src/broker/breeze/session.ts';
 import { breezeTimestamp, checksum } from '../../src/broker/breeze/signing.ts';
-import { type BreezeEmulator, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+import { toBreezeDate } from '../../src/broker/breeze/values.ts';
+import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 
 let emulator: BreezeEmulator;
 let token: string;
+let details: Record<string, unknown>;
 beforeAll(async () => {
   emulator = await startBreezeEmulator({ appKey: 'wire-key', secretKey: 'wire-secret', maxSkewSeconds: 60 });
   const res = await breezeHttp({ method: 'GET', url: `${emulator.url}customerdetails`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ SessionToken: emulator.apiSession, AppKey: 'wire-key' }), timeoutMs: 2000, effect: 'read' });
-  token = (JSON.parse(res.text) as { Success: { session_token: string } }).Success.session_token;
+  details = (JSON.parse(res.text) as { Success: Record<string, unknown> }).Success;
+  token = String(details.session_token);
   emulator.setQuote({ exchange: 'NSE', stockCode: 'ITC', product: 'cash' }, { ltpPaise: 45000 });
 });
 afterAll(async () => emulator?.stop());
 
 /** A request signed over `signedBody` but carrying `sentBody` (the same unless a test tampers). */
-async function raw(method: 'GET' | 'POST', endpoint: string, signedBody: string, options: { sentBody?: string; at?: Date } = {}) {
+async function raw(method: HttpMethod, endpoint: string, signedBody: string, options: { sentBody?: string; at?: Date } = {}) {
   const timestamp = breezeTimestamp(options.at ?? new Date());
   const res = await breezeHttp({
     method,
@@ -29,7 +34,17 @@ async function raw(method: 'GET' | 'POST', endpoint: string, signedBody: string,
 
 const itcOrder = (extra: Record<string, string> = {}) => ({ stock_code: 'ITC', exchange_code: 'NSE', product: 'cash', action: 'buy', order_type: 'limit', quantity: '1', price: '451.00', validity: 'day', user_remark: 'wire', ...extra });
 
+/** A new cash order of its own stock (so tests share no position), and its order id. */
+async function placeCash(stockCode: string, fields: Record<string, string>): Promise<string> {
+  const res = await raw('POST', 'order', JSON.stringify(itcOrder({ stock_code: stockCode, ...fields })));
+  return (res.json.Success as { order_id: string }).order_id;
+}
+
 describe('Breeze emulator wire protocol', () => {
+  it('exchanges an API_Session for the session token through unsigned customerdetails', () => {
+    expect(details).toMatchObject({ idirect_userid: 'EMU00001', session_token: expect.any(String) as string });
+  });
+
   it('verifies the checksum over the raw bytes, whatever the key order and spacing', async () => {
     const body = '{ "exchange_code" : "NSE",\n  "stock_code":"ITC", "product_type":"cash" }';
     expect((await raw('GET', 'quotes', body)).json).toMatchObject({ Status: 200, Error: null });
@@ -89,5 +104,35 @@ describe('Breeze emulator wire protocol', () => {
     expect(page.contentType).toContain('text/html');
     const login = JSON.parse((await control('login', {})).text) as { api_session: string };
     expect(login.api_session).toMatch(/^\d+$/);
+  });
+
+  it('modifies a resting order and fills it when the new price crosses the quote (PUT order)', async () => {
+    emulator.setQuote({ exchange: 'NSE', stockCode: 'SBIN', product: 'cash' }, { ltpPaise: 60000 });
+    const orderId = await placeCash('SBIN', { quantity: '3', price: '590.00' });
+    const change = JSON.stringify({ exchange_code: 'NSE', order_id: orderId, order_type: 'limit', price: '601.00', validity: 'day' });
+    expect((await raw('PUT', 'order', change)).json).toEqual({ Success: { message: 'Successfully Modified the order', order_id: orderId }, Status: 200, Error: null });
+    const detail = await raw('GET', 'order', JSON.stringify({ exchange_code: 'NSE', order_id: orderId }));
+    expect(detail.json.Success).toEqual([expect.objectContaining({ status: 'Executed', price: '601.00', average_price: '600.00', modification_number: '1' })]);
+    expect((await raw('PUT', 'order', change)).json).toEqual({ Success: null, Status: 500, Error: 'Order has already been executed and cannot be modified.' });
+  });
+
+  it('lists the trade book and holdings of an exchange as Breeze prints them', async () => {
+    emulator.setQuote({ exchange: 'NSE', stockCode: 'INFTEC', product: 'cash' }, { ltpPaise: 150000 });
+    const orderId = await placeCash('INFTEC', { quantity: '4', price: '1510.00' });
+    const today = toBreezeDate(sessionDay(new Date()));
+    const trades = await raw('GET', 'trades', JSON.stringify({ exchange_code: 'NSE', from_date: today, to_date: today }));
+    expect(trades.json.Success).toContainEqual(expect.objectContaining({ order_id: orderId, stock_code: 'INFTEC', action: 'Buy', quantity: '4', average_cost: '1500.00', product_type: 'Cash' }));
+    const holdings = await raw('GET', 'portfolioholdings', JSON.stringify({ exchange_code: 'NSE' }));
+    expect(holdings.json.Success).toContainEqual(expect.objectContaining({ stock_code: 'INFTEC', quantity: '4', average_price: '1500.00', current_market_price: '1500.00' }));
+  });
+
+  it('squares a position off with its own key names and an order id of the equity shape (POST squareoff)', async () => {
+    emulator.setQuote({ exchange: 'NSE', stockCode: 'WIPRO', product: 'cash' }, { ltpPaise: 50000 });
+    await placeCash('WIPRO', { quantity: '2', price: '500.00' });
+    const body = { source_flag: '', stock_code: 'WIPRO', exchange_code: 'NSE', product_type: 'cash', expiry_date: '', right: '', strike_price: '', quantity: '2', price: '500.00', action: 'sell', order_type: 'limit', validity: 'day', stoploss_price: '' };
+    const res = await raw('POST', 'squareoff', JSON.stringify(body));
+    expect(res.json).toMatchObject({ Status: 200, Success: { order_id: expect.stringMatching(/^\d{8}N\d{9}$/) as string, indicator: '0' } });
+    const positions = await raw('GET', 'portfoliopositions', '{}');
+    expect((positions.json.Success as unknown[] | null) ?? []).not.toContainEqual(expect.objectContaining({ stock_code: 'WIPRO' }));
   });
 });

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreezeClient } from '../../src/broker/breeze/create.ts';
-import { type BreezeEmulator, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { createBreezeClient } from '../../src/broker/breeze/create.ts';
 import type { BreezeClient } from '../../src/broker/breeze/client.ts';
-import { type BreezeEmulator, type BreezeEmulatorOptions, startBreezeEmulator } from '../../src/broker/breeze/emulator/server.ts';
+import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import type { BreezeEmulator, BreezeEmulatorOptions } from '../../tools/breeze-emulator/types.ts';
 import type { Config } from '../../src/config.ts';
 import type { Instrument } from '../../src/domain/trade.ts';
 import { testConfig } from './config.ts';

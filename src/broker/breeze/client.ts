@@ -1,7 +1,6 @@
 /**
- * The Breeze Connect REST client: our {@link Broker} over ICICI Direct's API, plus the Breeze calls
- * the other parts of the system will want (modify, trade list, holdings, funds, square-off,
- * customer details).
+ * The Breeze Connect REST client: our {@link Broker} over ICICI Direct's API, plus the funds read
+ * (for funds and margin checks) and the shared call budget.
  *
  * The order tag travels in `user_remark` and {@link BreezeClient.findOrderByTag} finds it again in
  * the order book, which is how a leg whose answer was lost is settled without sending it twice.
@@ -13,33 +12,24 @@ import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError 
 import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerPosition, PlaceOptions, Quote } from '../types.ts';
 import type { Paise } from '../../domain/money.ts';
 import { EXCHANGES, type Exchange, type Instrument, type OrderType } from '../../domain/trade.ts';
-import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow, squareOffBody } from './mapping.ts';
+import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow } from './mapping.ts';
 import { protectiveLimitPrice } from './market-orders.ts';
 import { orderAck, orderRow, positionRow, quoteRow, rowsOf, tradeDetailRow, type OrderRow } from './rows.ts';
 import type { SecurityMaster } from './security-master.ts';
 import type { BreezeCall } from './transport.ts';
-import { type BreezeFunds, type BreezeHolding, type BreezeTrade, fundsFrom, holdingsFrom, type TradeQuery, tradesFrom } from './account.ts';
-import type { CustomerDetailsRow } from './rows.ts';
+import { type BreezeFunds, fundsFrom } from './funds.ts';
 import type { RateBudget } from '../rate-limit/store.ts';
 import { sessionDay } from './session.ts';
-import { toBreezeDate, toRupeeString } from './values.ts';
+import { toBreezeDate } from './values.ts';
 
 export interface BreezeClientOptions {
   call: BreezeCall;
   securityMaster: () => Promise<SecurityMaster>;
   now?: () => Date;
-  /** The day's login details (a customerdetails call with the stored API session). */
-  customerDetails?: () => Promise<CustomerDetailsRow>;
   /** What is left of the shared call budget (for metrics). */
   budget?: () => Promise<RateBudget>;
   /** Releases what the client holds (the rate-limit store's connection). */
   close?: () => Promise<void>;
-}
-
-export interface OrderChange {
-  quantity?: number;
-  limitPricePaise?: Paise;
-  orderType?: OrderType;
 }
 
 /** Breeze answers an empty book with an error rather than an empty list (docs/breeze-api.md#orders). */
@@ -51,7 +41,6 @@ export class BreezeClient implements Broker {
   protected readonly master: () => Promise<SecurityMaster>;
   protected readonly now: () => Date;
   private readonly closer: (() => Promise<void>) | undefined;
-  private readonly details: (() => Promise<CustomerDetailsRow>) | undefined;
   private readonly budget: (() => Promise<RateBudget>) | undefined;
 
   constructor(options: BreezeClientOptions) {
@@ -59,7 +48,6 @@ export class BreezeClient implements Broker {
     this.master = options.securityMaster;
     this.now = options.now ?? (() => new Date());
     this.closer = options.close;
-    this.details = options.customerDetails;
     this.budget = options.budget;
   }
 
@@ -122,55 +110,9 @@ export class BreezeClient implements Broker {
     return this.quoteFor(instrument, stockCode);
   }
 
-  /** Change a resting order's price, quantity or type; returns the order as read back afterwards. */
-  async modifyOrder(accountId: string, brokerOrderId: string, instrument: Instrument, change: OrderChange): Promise<BrokerOrder> {
-    const body: Record<string, string> = { exchange_code: instrument.exchange, order_id: brokerOrderId, validity: 'day' };
-    if (change.quantity !== undefined) body.quantity = String(change.quantity);
-    if (change.orderType !== undefined || change.limitPricePaise !== undefined) {
-      const current = await this.getOrder(accountId, brokerOrderId, instrument);
-      const stockCode = (await this.master()).toStockCode(instrument.symbol);
-      body.order_type = 'limit';
-      body.price = toRupeeString(await this.limitPrice(instrument, stockCode, current.side, change.orderType ?? 'LIMIT', change.limitPricePaise));
-    }
-    await this.call('PUT', 'order', body, 'write');
-    return this.getOrder(accountId, brokerOrderId, instrument);
-  }
-
-  /**
-   * Close (part of) a position with Breeze's square-off call; `side` is the closing side. Returns
-   * the new order id. Market is priced as a protective limit here too.
-   */
-  async squareOff(instrument: Instrument, side: 'BUY' | 'SELL', quantity: number, orderType: OrderType = 'MARKET', limitPricePaise?: Paise): Promise<string> {
-    const stockCode = (await this.master()).toStockCode(instrument.symbol);
-    const price = await this.limitPrice(instrument, stockCode, side, orderType, limitPricePaise);
-    const body = squareOffBody(instrument, stockCode, side, quantity, price);
-    const ack = orderAck.safeParse(await this.call('POST', 'squareoff', body, 'write'));
-    const orderId = ack.success ? (ack.data.order_id ? String(ack.data.order_id) : idInMessage(ack.data.message)) : undefined;
-    if (!orderId) throw new BrokerOutcomeUnknownError('POST squareoff: accepted without an order id');
-    return orderId;
-  }
-
-  /** Executions in the trade book of one exchange (default: today, IST). */
-  async tradeList(query: TradeQuery): Promise<BreezeTrade[]> {
-    const day = sessionDay(this.now());
-    const body = { exchange_code: query.exchange, from_date: toBreezeDate(query.fromDay ?? day), to_date: toBreezeDate(query.toDay ?? day) };
-    return tradesFrom(await this.read('trades', body), await this.master());
-  }
-
-  /** Portfolio holdings of one exchange (NSE for equity, NFO for F&O). */
-  async holdings(exchange: Exchange = 'NSE'): Promise<BreezeHolding[]> {
-    return holdingsFrom(await this.read('portfolioholdings', { exchange_code: exchange }), await this.master());
-  }
-
   /** Bank balance and segment allocations, in paise. */
   async funds(): Promise<BreezeFunds> {
     return fundsFrom(await this.call('GET', 'funds', {}, 'read'));
-  }
-
-  /** Who is logged in today and which exchanges are open (customerdetails). */
-  async customerDetails(): Promise<CustomerDetailsRow> {
-    if (!this.details) throw new BrokerUnavailableError('customer details are not available on this client');
-    return this.details();
   }
 
   /** What is left of the shared budget: order actions this second, calls this minute and today. */

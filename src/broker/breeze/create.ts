@@ -63,7 +63,6 @@ export function createBreezeClient(deps: BreezeDeps): BreezeClient {
     call,
     securityMaster: () => loadSecurityMaster(config.BREEZE_SECURITY_MASTER),
     now: deps.now,
-    customerDetails: () => session.customerDetails(),
     budget: () => limiter.remaining(),
     close: deps.limiter ? undefined : () => limiter.close(),
   });

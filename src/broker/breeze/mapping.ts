@@ -1,7 +1,6 @@
 /**
  * Our orders, instruments, positions and quotes ↔ Breeze's request bodies and response rows
- * (docs/breeze-api.md#orders and #envelope-and-values). Requests carry lowercase words, rupee
- * strings and ISO dates;
+ * (docs/breeze-api.md#orders and #envelope-and-values). Requests carry lowercase words, rupee strings and ISO dates;
  * responses come back Title-case with IST dates and are normalised to paise here.
  *
  * @module
@@ -82,32 +81,6 @@ export function placeOrderBody(request: BrokerOrderRequest, stockCode: string, p
   };
 }
 
-/**
- * The body of `POST squareoff` (docs/breeze-api.md#orders): its own key names
- * (`product_type`, `stoploss_price`), and
- * every key present, empty when unused, as the SDK sends it. `side` is the closing side.
- */
-export function squareOffBody(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', quantity: number, pricePaise: Paise): Record<string, string> {
-  const { product, ...fields } = instrumentFields(instrument, stockCode);
-  const blanks = ['stoploss_price', 'protection_percentage', 'settlement_id', 'margin_amount', 'open_quantity', 'cover_quantity', 'validity_date', 'alias_name', 'trade_password', 'order_reference', 'lots'];
-  return {
-    source_flag: '',
-    ...fields,
-    product_type: product!,
-    expiry_date: fields.expiry_date ?? '',
-    right: fields.right ?? '',
-    strike_price: fields.strike_price ?? '',
-    quantity: String(quantity),
-    price: toRupeeString(pricePaise),
-    action: sideToBreeze(side),
-    order_type: 'limit',
-    validity: 'day',
-    disclosed_quantity: '0',
-    position_exchange_code: instrument.exchange,
-    ...Object.fromEntries(blanks.map((k) => [k, ''])),
-  };
-}
-
 /** The instrument of a response row, when its product is one we trade. */
 export function instrumentFromRow(
   row: { stock_code?: string | null; exchange_code?: string | null; product_type?: string | null; expiry_date?: string | null; right?: string | null; strike_price?: string | number | null },
@@ -166,8 +139,7 @@ export function fillFromRow(row: TradeDetailRow, orderId: string, index: number)
 
 /**
  * A portfolio position as a signed BrokerPosition; undefined when flat. The sign convention of
- * `quantity` for shorts is unconfirmed (docs/breeze-api.md#account-reads): a negative
- * quantity is taken as it is, an unsigned
+ * `quantity` for shorts is unconfirmed (docs/breeze-api.md#account-reads): a negative quantity is taken as it is, an unsigned
  * one is signed by `action`.
  */
 export function positionFromRow(row: PositionRow, master: SecurityMaster): BrokerPosition | undefined {

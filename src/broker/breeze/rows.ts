@@ -45,23 +45,6 @@ export const tradeDetailRow = z.looseObject({
 });
 export type TradeDetailRow = z.infer<typeof tradeDetailRow>;
 
-export const tradeListRow = z.looseObject({
-  trade_date: text,
-  stock_code: text,
-  action: text,
-  quantity: loose,
-  average_cost: loose,
-  brokerage_amount: loose,
-  total_taxes: loose,
-  product_type: text,
-  exchange_code: text,
-  order_id: loose,
-  expiry_date: text,
-  right: text,
-  strike_price: loose,
-});
-export type TradeListRow = z.infer<typeof tradeListRow>;
-
 export const positionRow = z.looseObject({
   segment: text,
   product_type: text,
@@ -76,16 +59,6 @@ export const positionRow = z.looseObject({
   ltp: loose,
 });
 export type PositionRow = z.infer<typeof positionRow>;
-
-export const holdingRow = z.looseObject({
-  stock_code: text,
-  exchange_code: text,
-  quantity: loose,
-  average_price: loose,
-  current_market_price: loose,
-  product_type: text,
-});
-export type HoldingRow = z.infer<typeof holdingRow>;
 
 export const quoteRow = z.looseObject({
   exchange_code: text,

@@ -119,12 +119,6 @@ export class BreezeSessionProvider {
     await expireBreezeSession(this.options.sql, day, sessionToken);
   }
 
-  /** Customer details of the day's login (a fresh customerdetails call with the stored API_Session). */
-  async customerDetails(): Promise<CustomerDetailsRow> {
-    const session = await this.current();
-    return (await exchangeApiSession(this.options.login, session.apiSession)).details;
-  }
-
   private async fromConfig(day: string, apiSession: string): Promise<StoredBreezeSession | undefined> {
     // a configured API_Session is good for one day; once Breeze refused it, do not spend the
     // call budget asking again on every call

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { toPaise } from '../values.ts';
+import { toPaise } from '../../src/broker/breeze/values.ts';
 import { instrumentOf } from './book.ts';
 import type { FaultKind } from './faults.ts';
-import type { BreezeEmulator } from './server.ts';
+import type { BreezeEmulator } from './types.ts';
 import type { Answer } from './wire.ts';
 
 const FAULTS: readonly FaultKind[] = ['timeout', 'gateway', 'rate-limit', 'reset'];

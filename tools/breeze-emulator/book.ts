@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { fromBreezeDay, toBreezeDateTime, toBreezeDay, toPaise, toRupeeString } from '../values.ts';
+import { fromBreezeDay, toBreezeDateTime, toBreezeDay, toPaise, toRupeeString } from '../../src/broker/breeze/values.ts';
 
 export interface EmuQuote {
   ltpPaise: number;

@@ -1,7 +1,7 @@
 /**
  * A Breeze Connect emulator: an HTTP server speaking Breeze's wire protocol at
- * `/breezeapi/api/v1/<endpoint>` (docs/breeze-api.md#the-emulator), for tests and local runs. It
- * checks signatures over the raw body bytes, exchanges API sessions, keeps an order book per user, fills
+ * `/breezeapi/api/v1/<endpoint>` (docs/breeze-api.md#the-emulator), for tests and local runs. It checks
+ * signatures over the raw body bytes, exchanges API sessions, keeps an order book per user, fills
  * marketable limit orders against quotes set through the control API, enforces Breeze's limits, and
  * injects the faults that matter for sending an order at most once. It records every request it
  * received, so a test can say "sent exactly once".
@@ -12,63 +12,15 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { istParts } from '../../../domain/market-calendar.ts';
+import { istParts } from '../../src/domain/market-calendar.ts';
 import { checkSigned, SessionRegistry } from './auth.ts';
-import { type EmuInstrument, type EmuQuote, OrderBook } from './book.ts';
+import { OrderBook } from './book.ts';
 import { handleControl } from './control.ts';
-import { type Fault, FaultPlan } from './faults.ts';
-import { BREEZE_LIMITS, CallWindows, type EmuLimits } from './limits.ts';
+import { FaultPlan } from './faults.ts';
+import { BREEZE_LIMITS, CallWindows } from './limits.ts';
 import { routeSigned } from './routes.ts';
+import type { BreezeEmulator, BreezeEmulatorOptions, RecordedRequest } from './types.ts';
 import { type Answer, businessError, gatewayError, htmlError, ok, TEXT } from './wire.ts';
-
-export interface BreezeEmulatorOptions {
-  appKey: string;
-  secretKey: string;
-  /** 0 or absent: any free port. */
-  port?: number;
-  host?: string;
-  /** API_Sessions valid from the start (one is made up when none is given). */
-  apiSessions?: string[];
-  userId?: string;
-  /** Allowed distance of X-Timestamp from the emulator's clock (the real window is unknown, docs/breeze-api.md#unconfirmed). */
-  maxSkewSeconds?: number;
-  limits?: Partial<EmuLimits>;
-  now?: () => Date;
-}
-
-export interface RecordedRequest {
-  at: Date;
-  method: string;
-  endpoint: string;
-  /** The body as parsed JSON (or the raw text when it was not JSON). */
-  body: unknown;
-  /** What happened: the envelope Status, or the fault met. */
-  outcome: number | 'timeout' | 'gateway' | 'reset' | 'rate-limit';
-}
-
-export interface BreezeEmulator {
-  /** Base URL of the v1 API, with the trailing slash (BREEZE_BASE_URL). */
-  readonly url: string;
-  readonly port: number;
-  /** The first API_Session, ready for customerdetails. */
-  readonly apiSession: string;
-  readonly requests: RecordedRequest[];
-  readonly book: OrderBook;
-  readonly windows: CallWindows;
-  /** Requests to one endpoint with one method, e.g. `sent('POST', 'order')`. */
-  sent(method: string, endpoint: string): RecordedRequest[];
-  setQuote(instrument: EmuInstrument, quote: Omit<EmuQuote, 'at'>): void;
-  /** A new browser login: returns its API_Session. */
-  login(apiSession?: string): string;
-  expireSessions(): void;
-  injectFault(fault: Fault): void;
-  clearFaults(): void;
-  /** Stop listening and drop every connection (clients get "connection refused"). */
-  down(): Promise<void>;
-  /** Listen again on the same port. */
-  up(): Promise<void>;
-  stop(): Promise<void>;
-}
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const V1 = /^\/breezeapi\/api\/v1\/([A-Za-z_]+)\/?$/;

@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { encodeSessionToken } from '../signing.ts';
+import { encodeSessionToken } from '../../src/broker/breeze/signing.ts';
 import { type Answer, businessError, gatewayError, TEXT } from './wire.ts';
 
 export interface EmuSession {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { fromBreezeDay, toPaise } from '../values.ts';
+import { fromBreezeDay, toPaise } from '../../src/broker/breeze/values.ts';
 import { type EmuOrder, instrumentOf, type OrderBook, orderRowOf } from './book.ts';
 import { type Answer, businessError, ok, TEXT } from './wire.ts';
 

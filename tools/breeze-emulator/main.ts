@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { readConfig } from '../../../config.ts';
+import { readConfig } from '../../src/config.ts';
 import { startBreezeEmulator } from './server.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' } } });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { toBreezeDay, toRupeeString } from '../values.ts';
+import { toBreezeDay, toRupeeString } from '../../src/broker/breeze/values.ts';
 import { instrumentOf, type OrderBook, quoteRowOf, tradeDetailRowOf } from './book.ts';
 import { type Answer, businessError, ok, TEXT } from './wire.ts';
 

@@ -1,0 +1,59 @@
+/**
+ * What a started Breeze emulator is and takes: its options, the requests it records, and the handle
+ * tests and the control API drive it through. Types only, so server.ts and control.ts both depend
+ * on this module instead of on each other.
+ *
+ * @module
+ */
+import type { EmuInstrument, EmuQuote, OrderBook } from './book.ts';
+import type { Fault } from './faults.ts';
+import type { CallWindows, EmuLimits } from './limits.ts';
+
+export interface BreezeEmulatorOptions {
+  appKey: string;
+  secretKey: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+  host?: string;
+  /** API_Sessions valid from the start (one is made up when none is given). */
+  apiSessions?: string[];
+  userId?: string;
+  /** Allowed distance of X-Timestamp from the emulator's clock (the real window is unknown, docs/breeze-api.md#unconfirmed). */
+  maxSkewSeconds?: number;
+  limits?: Partial<EmuLimits>;
+  now?: () => Date;
+}
+
+export interface RecordedRequest {
+  at: Date;
+  method: string;
+  endpoint: string;
+  /** The body as parsed JSON (or the raw text when it was not JSON). */
+  body: unknown;
+  /** What happened: the envelope Status, or the fault met. */
+  outcome: number | 'timeout' | 'gateway' | 'reset' | 'rate-limit';
+}
+
+export interface BreezeEmulator {
+  /** Base URL of the v1 API, with the trailing slash (BREEZE_BASE_URL). */
+  readonly url: string;
+  readonly port: number;
+  /** The first API_Session, ready for customerdetails. */
+  readonly apiSession: string;
+  readonly requests: RecordedRequest[];
+  readonly book: OrderBook;
+  readonly windows: CallWindows;
+  /** Requests to one endpoint with one method, e.g. `sent('POST', 'order')`. */
+  sent(method: string, endpoint: string): RecordedRequest[];
+  setQuote(instrument: EmuInstrument, quote: Omit<EmuQuote, 'at'>): void;
+  /** A new browser login: returns its API_Session. */
+  login(apiSession?: string): string;
+  expireSessions(): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Stop listening and drop every connection (clients get "connection refused"). */
+  down(): Promise<void>;
+  /** Listen again on the same port. */
+  up(): Promise<void>;
+  stop(): Promise<void>;
+}
