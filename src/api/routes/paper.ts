@@ -5,7 +5,7 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { receivedOrders } from '../../broker/paper/exchange.ts';
+import { receivedOrders } from '../../db/paper-orders.ts';
 import { AppError, ValidationError } from '../../domain/errors.ts';
 import { paiseToRupees, rupeesToPaise } from '../../domain/money.ts';
 import { EXCHANGES, PRODUCTS } from '../../domain/trade.ts';
