@@ -5,6 +5,7 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { defaultRiskLimits } from '../../config.ts';
 import { pendingLimitChanges, type LimitChange } from '../../db/risk-limits.ts';
 import { actorOf } from '../../security/principal.ts';
 import { haltTrading } from '../../temporal/circuit-breaker.ts';
@@ -53,7 +54,7 @@ const stateView = (s: BreakerState) => ({ tradingState: s.tradingState, reason: 
 
 export function riskRoutes(deps: AppDeps) {
   const { sql, config, temporal } = deps;
-  const ctx = { sql, config, audit: deps.audit };
+  const ctx = { sql, audit: deps.audit, defaults: defaultRiskLimits(config) };
 
   const views = { sql, config, temporal };
   // Consoles and algos poll these: callers of one account at the same time share one read of its book.
