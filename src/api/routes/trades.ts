@@ -1,11 +1,13 @@
 /**
- * Trades: enter (update-with-start of the trade workflow, keyed by Idempotency-Key), read, list,
- * exit and cancel. The API never calls the broker; it starts, updates and reads.
+ * Trades, mounted at /trades: enter (update-with-start of the trade workflow, keyed by
+ * Idempotency-Key), read, list, exit, cancel, and the timeline of audit records. The API never
+ * calls the broker; it starts, updates and reads.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { tradeTimeline } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
 import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
@@ -15,7 +17,9 @@ import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
 import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
 import { enterTrade } from '../services/enter-trade.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
+import { AuditRecord } from '../schemas/audit.ts';
 import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
@@ -27,7 +31,7 @@ const TradeId = z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ par
 
 const enter = createRoute({
   method: 'post',
-  path: '/trades',
+  path: '/',
   tags: ['trades'],
   summary: 'Enter a trade (idempotent by Idempotency-Key)',
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: TradeRequestBody } }, required: true } },
@@ -40,7 +44,7 @@ const enter = createRoute({
 
 const list = createRoute({
   method: 'get',
-  path: '/trades',
+  path: '/',
   tags: ['trades'],
   summary: 'Trades, newest first',
   request: {
@@ -57,7 +61,7 @@ const list = createRoute({
 
 const read = createRoute({
   method: 'get',
-  path: '/trades/{id}',
+  path: '/{id}',
   tags: ['trades'],
   summary: 'One trade with its legs',
   request: { params: TradeId },
@@ -66,7 +70,7 @@ const read = createRoute({
 
 const exit = createRoute({
   method: 'post',
-  path: '/trades/{id}/exit',
+  path: '/{id}/exit',
   tags: ['trades'],
   summary: 'Request the exit of an open trade',
   request: { params: TradeId },
@@ -78,7 +82,7 @@ const exit = createRoute({
 
 const cancel = createRoute({
   method: 'post',
-  path: '/trades/{id}/cancel',
+  path: '/{id}/cancel',
   tags: ['trades'],
   summary: 'Cancel a working entry',
   request: { params: TradeId },
@@ -87,6 +91,15 @@ const cancel = createRoute({
     202: { description: 'Cancel requested', content: { 'application/json': { schema: Trade } } },
     409: problem('The entry has filled: exit the trade instead'),
   },
+});
+
+const timeline = createRoute({
+  method: 'get',
+  path: '/{id}/timeline',
+  tags: ['trades'],
+  summary: 'Every audit record of the trade, in order',
+  request: { params: TradeId },
+  responses: { 200: { description: 'The trade timeline', content: { 'application/json': { schema: z.object({ tradeId: z.string(), events: z.array(AuditRecord) }) } } } },
 });
 
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
@@ -101,7 +114,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-export function tradeRoutes(deps: AppDeps) {
+export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) {
   const { config, sql, temporal } = deps;
   const view = async (trade: TradeRow, withLegs = true) =>
     tradeView(trade, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
@@ -178,5 +191,10 @@ export function tradeRoutes(deps: AppDeps) {
       }
       const now = (await getTrade(sql, trade.id))!;
       return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+    })
+    .openapi(timeline, async (c) => {
+      const { id } = c.req.valid('param');
+      await loadOwn(c, id);
+      return c.json({ tradeId: id, events: await tradeTimeline(sql, id) }, 200);
     });
 }
