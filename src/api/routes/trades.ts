@@ -134,6 +134,20 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
     if (status === 200) c.header('Idempotent-Replayed', 'true');
     return c.json(await view(trade), status);
   };
+  /**
+   * Send the workflow an exit or cancel request, then answer with the trade as it is now: 200 when
+   * it is final (also when it became final before the request reached it), else 202.
+   */
+  const requestAndView = async (c: Context<AppEnv>, trade: TradeRow, request: () => Promise<unknown>) => {
+    try {
+      await request();
+    } catch (err) {
+      const mapped = fromTemporalError(err, `trade ${trade.id}`);
+      if (mapped.code !== 'trade-final') throw mapped;
+    }
+    const now = (await getTrade(sql, trade.id))!;
+    return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+  };
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(enter, async (c) => {
@@ -170,27 +184,13 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
     .openapi(exit, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
-      try {
-        await exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') });
-      } catch (err) {
-        const mapped = fromTemporalError(err, `trade ${trade.id}`);
-        if (mapped.code !== 'trade-final') throw mapped;
-      }
-      const now = (await getTrade(sql, trade.id))!;
-      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+      return requestAndView(c, trade, () => exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') }));
     })
     .openapi(cancel, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
       if (trade.status !== 'PENDING') throw new ConflictError('trade-state-conflict', `The entry has filled (status ${trade.status}); exit the trade instead`);
-      try {
-        await cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId'));
-      } catch (err) {
-        const mapped = fromTemporalError(err, `trade ${trade.id}`);
-        if (mapped.code !== 'trade-final') throw mapped;
-      }
-      const now = (await getTrade(sql, trade.id))!;
-      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+      return requestAndView(c, trade, () => cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId')));
     })
     .openapi(timeline, async (c) => {
       const { id } = c.req.valid('param');
