@@ -1,5 +1,6 @@
 /**
- * The Hono application: edge middleware in a fixed order, then one router per resource.
+ * The Hono application: edge middleware in a fixed order, then one router per resource, mounted at
+ * its prefix and given only the dependencies it uses.
  *
  * @module
  */
@@ -10,7 +11,8 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
 import { AppError } from '../domain/errors.ts';
-import type { AppDeps, AppEnv } from './context.ts';
+import type { AppEnv } from './context.ts';
+import type { AppDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { clientIp } from './middleware/client-ip.ts';
@@ -30,6 +32,7 @@ import { marketRoutes } from './routes/market.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes } from './routes/monitoring.ts';
 import { paperRoutes } from './routes/paper.ts';
+import { positionRoutes } from './routes/positions.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { riskRoutes } from './routes/risk.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
@@ -81,25 +84,27 @@ export function createApp(deps: AppDeps) {
   app.onError(errorHandler(deps.log));
   app.notFound(notFoundHandler);
 
-  app.route('/', healthRoutes(deps));
-  app.route('/', metricsRoutes(deps));
-  app.route('/', authRoutes(deps));
-  app.route('/', userRoutes(deps));
-  app.route('/', apiKeyRoutes(deps));
-  app.route('/', ipBlockRoutes(deps));
-  app.route('/', webhookRoutes(deps));
-  app.route('/', tradeRoutes(deps));
-  app.route('/', riskRoutes(deps));
-  app.route('/', riskRuleRoutes(deps));
-  app.route('/', auditRoutes(deps));
-  app.route('/', marketRoutes(deps));
-  app.route('/', paperRoutes(deps));
-  app.route('/', monitoringRoutes(deps));
+  const { sql, temporal, audit, sessions } = deps;
+  app.route('/health', healthRoutes({ sql, temporal }));
+  app.route('/metrics', metricsRoutes({ config, metrics: deps.metrics }));
+  app.route('/auth', authRoutes({ sql, config, audit, sessions, rateLimiter: deps.rateLimiter }));
+  app.route('/users', userRoutes({ sql, config, audit, sessions }));
+  app.route('/api-keys', apiKeyRoutes({ sql, audit }));
+  app.route('/security/ip-blocks', ipBlockRoutes({ sql, audit, blockList: deps.blockList }));
+  app.route('/webhooks', webhookRoutes({ sql, config, audit, temporal }));
+  app.route('/trades', tradeRoutes({ sql, config, temporal }));
+  app.route('/positions', positionRoutes({ sql, config, temporal }));
+  app.route('/risk', riskRoutes({ sql, config, temporal, audit }));
+  app.route('/risk/rules', riskRuleRoutes({ sql, audit }));
+  app.route('/audit', auditRoutes({ sql, config }));
+  app.route('/market', marketRoutes({ sql, audit }));
+  app.route('/paper', paperRoutes({ paper: deps.paper }));
+  app.route('/monitoring', monitoringRoutes({ sql, monitoring: deps.monitoring }));
   app.route('/', consoleRoutes());
-  app.route('/', backupRoutes(deps));
-  app.route('/', brokerRoutes(deps));
-  app.route('/', reconciliationRoutes(deps));
-  app.route('/', docsRoutes());
+  app.route('/backup', backupRoutes({ sql, config, temporal }));
+  app.route('/broker', brokerRoutes({ sql, config, breeze: deps.breeze }));
+  app.route('/reconciliation', reconciliationRoutes({ sql, config, temporal, audit }));
+  app.route('/docs', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });

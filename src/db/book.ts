@@ -4,17 +4,16 @@
  *
  * @module
  */
-import type { Config } from '../config.ts';
-import { defaultRiskLimits } from '../config.ts';
+import { type Config, defaultRiskLimits } from '../config.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
-import { effectiveLimits, type RiskLimits } from '../domain/risk/limits.ts';
+import type { RiskLimits } from '../domain/risk/limits.ts';
 import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
 import { instrumentKey, openQuantity } from '../domain/trade.ts';
 import { lastPrices } from './market-prices.ts';
 import type { Queryable } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
 import { activeReservations, entriesInLastSecond } from './reservations.ts';
-import { limitOverrides } from './risk-limits.ts';
+import { accountLimits } from './risk-limits.ts';
 import { openTrades, realizedSince, type TradeRow } from './trades.ts';
 
 export interface AccountBook {
@@ -29,9 +28,9 @@ export interface AccountBook {
 export async function readBook(sql: Queryable, config: Config, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
-  const [trades, overrides, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
+  const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
     openTrades(sql, account.id),
-    limitOverrides(sql, account.id),
+    accountLimits(sql, account.id, defaultRiskLimits(config)),
     activeReservations(sql, account.id),
     realizedSince(sql, account.id, istDayStart(now)),
     entriesInLastSecond(sql, account.id, now),
@@ -41,7 +40,7 @@ export async function readBook(sql: Queryable, config: Config, account: { id: st
   return {
     openTrades: trades,
     prices,
-    limits: effectiveLimits(defaultRiskLimits(config), overrides),
+    limits,
     book: {
       tradingState: account.tradingState,
       capitalPaise: account.capitalPaise,

@@ -4,12 +4,23 @@
  *
  * @module
  */
-import type { RiskLimits } from '../domain/risk/limits.ts';
+import { effectiveLimits, type RiskLimits } from '../domain/risk/limits.ts';
 import type { Queryable } from './pool.ts';
 
 export async function limitOverrides(sql: Queryable, accountId: string): Promise<Partial<RiskLimits>> {
   const [row] = await sql<{ limits: Partial<RiskLimits> }[]>`select limits from risk_limit_overrides where account_id = ${accountId}`;
   return row?.limits ?? {};
+}
+
+/**
+ * The limits in force for the account: its run-time overrides over `defaults` (the RISK_*
+ * settings, which the caller reads). The one place the two are merged.
+ *
+ * @example
+ * const limits = await accountLimits(tx, accountId, defaultRiskLimits(config));
+ */
+export async function accountLimits(sql: Queryable, accountId: string, defaults: RiskLimits): Promise<RiskLimits> {
+  return effectiveLimits(defaults, await limitOverrides(sql, accountId));
 }
 
 export async function writeLimitOverrides(sql: Queryable, accountId: string, limits: Partial<RiskLimits>, by: string): Promise<void> {

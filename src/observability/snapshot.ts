@@ -20,7 +20,7 @@ import type { Sql } from '../db/pool.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { paiseToRupees } from '../domain/money.ts';
 import { grossPnl, instrumentKey, openQuantity } from '../domain/trade.ts';
-import { taskQueuePollers } from '../temporal/task-queue.ts';
+import { taskQueuePollers } from './task-queue-pollers.ts';
 
 export interface AccountMetrics {
   accountId: string;

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { enter, market } from '../support/trading.ts';
 
 let stack: TestStack;
 let server: ServerType;
@@ -46,13 +47,7 @@ describe('the operator console in a real browser', () => {
     // A trade placed through the API appears without touching the page.
     const trader = (await stack.userWithRole('trader')).accessToken;
     await stack.paper.setQuote(reliance, 245000);
-    const entry = await stack.request('/trades', {
-      method: 'POST',
-      token: trader,
-      headers: { 'Idempotency-Key': 'console-0001' },
-      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET' }),
-    });
-    expect(entry.status).toBe(201);
+    expect((await enter(stack, trader, market('RELIANCE'), 'console-0001')).status).toBe(201);
     await expect.poll(() => page.locator('[data-testid=position-symbol]').allTextContents(), { timeout: 20_000 }).toEqual(['RELIANCE']);
     const workflowLink = page.locator('#trades a').first();
     expect(await workflowLink.getAttribute('href')).toMatch(/\/namespaces\/default\/workflows\/trade-/);

@@ -7,6 +7,7 @@ import { startWorkerHttp, type WorkerHttp } from '../../src/worker/http.ts';
 import { silentLogger } from '../support/logger.ts';
 import { metricValue } from '../support/prometheus.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { enter, market } from '../support/trading.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -23,13 +24,7 @@ beforeAll(async () => {
   await stack.paper.setQuote(reliance, 245000);
   workerHttp = await startWorkerHttp(0, '127.0.0.1', workerMetrics.registry, silentLogger);
 
-  const trade = (key: string, quantity: number) =>
-    stack.request('/trades', {
-      method: 'POST',
-      token: trader,
-      headers: { 'Idempotency-Key': key },
-      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity, orderType: 'MARKET' }),
-    });
+  const trade = (key: string, quantity: number) => enter(stack, trader, market('RELIANCE', { quantity }), key);
   expect((await trade('metrics-open-0001', 10)).status).toBe(201);
   // Worth ₹2,45,00,000: far past RISK_MAX_TRADE_VALUE, refused by the risk check.
   expect((await trade('metrics-reject-0001', 10_000)).status).toBe(422);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../support/stack.ts';
+import { enter, market } from '../support/trading.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -24,14 +25,9 @@ async function waitForStatus(id: string, status: string) {
 
 describe('a trade through the HTTP API', () => {
   it('enters at the paper price, exits on request and realizes the P&L', async () => {
-    const entry = await stack.request('/trades', {
-      method: 'POST',
-      token: trader,
-      headers: { 'Idempotency-Key': 'lifecycle-0001' },
-      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET' }),
-    });
+    const entry = await enter(stack, trader, market('RELIANCE'), 'lifecycle-0001');
     expect(entry.status).toBe(201);
-    const opened = (await entry.json()) as { id: string; status: string; entryPrice: number; legs: { leg: string; status: string }[] };
+    const opened = entry.body;
     expect(opened.status).toBe('OPEN');
     expect(opened.entryPrice).toBe(2450);
 

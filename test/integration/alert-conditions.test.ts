@@ -10,6 +10,7 @@ import { startBreezeHarness } from '../support/breeze.ts';
 import { silentLogger } from '../support/logger.ts';
 import { eventually } from '../support/receivers.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { enter, market } from '../support/trading.ts';
 
 // Each built-in rule that reads the database, driven by the real condition in PostgreSQL and
 // evaluated by the evaluator's activity (called directly, with a clock of its own).
@@ -35,14 +36,8 @@ describe('database-driven alert conditions', () => {
     // Daily loss: a ₹100 limit (tightening applies at once) and a position ₹150 down.
     expect((await stack.request('/risk/limits', { method: 'PUT', token: admin, body: JSON.stringify({ dailyLossLimit: 100 }) })).status).toBe(200);
     await stack.paper.setQuote(reliance, 245000);
-    const entry = await stack.request('/trades', {
-      method: 'POST',
-      token: trader,
-      headers: { 'Idempotency-Key': 'conditions-0001' },
-      // A far stop-loss: the trade then watches (and records) the price.
-      body: JSON.stringify({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH', side: 'BUY', quantity: 10, orderType: 'MARKET', stopLoss: 2000 }),
-    });
-    expect(entry.status).toBe(201);
+    // A far stop-loss: the trade then watches (and records) the price.
+    expect((await enter(stack, trader, market('RELIANCE', { stopLoss: 2000 }), 'conditions-0001')).status).toBe(201);
     await stack.paper.setQuote(reliance, 243500);
     await eventually(async () => {
       const [p] = await stack.db.sql<{ price: number }[]>`select price_paise as price from market_prices where instrument_key like 'NSE:RELIANCE:%'`;

@@ -155,7 +155,7 @@ describe('the Breeze session, the operator’s way', () => {
   });
 
   it('reconciliation finds an order placed directly at the broker and locks its symbol', async () => {
-    const stray = await stack.deps.breeze!.client.placeOrder({ accountId: stack.config.ACCOUNT_ID, tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
+    const stray = await workerClient!.placeOrder({ accountId: stack.config.ACCOUNT_ID, tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
     const res = await stack.request('/reconciliation/run', { method: 'POST', token: admin });
     expect(res.status).toBe(200);
     const round = (await res.json()) as { mismatches: { kind: string; ref: string; state: string }[] };

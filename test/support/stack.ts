@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import type { AppDeps } from '../../src/api/context.ts';
+import type { AppDeps } from '../../src/api/deps.ts';
 import { createApiDeps } from '../../src/api/deps.ts';
 import { ensureFirstAdmin } from '../../src/security/first-admin.ts';
 import { randomBytes } from 'node:crypto';

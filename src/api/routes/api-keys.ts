@@ -14,7 +14,8 @@ import { generateApiKey } from '../../security/api-keys.ts';
 import { cidrSet } from '../../security/ip.ts';
 import { ROLE_SCOPES, SCOPES } from '../../domain/roles.ts';
 import { actorOf } from '../../security/principal.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 
 const ApiKey = z
@@ -47,11 +48,11 @@ const view = (k: ApiKeyRow) => ({
   lastUsedIp: k.lastUsedIp,
 });
 
-const list = createRoute({ method: 'get', path: '/api-keys', tags: ['api-keys'], summary: 'API keys of the account', responses: { 200: { description: 'Keys (never the secrets)', content: { 'application/json': { schema: z.object({ apiKeys: z.array(ApiKey) }) } } } } });
+const list = createRoute({ method: 'get', path: '/', tags: ['api-keys'], summary: 'API keys of the account', responses: { 200: { description: 'Keys (never the secrets)', content: { 'application/json': { schema: z.object({ apiKeys: z.array(ApiKey) }) } } } } });
 
 const create = createRoute({
   method: 'post',
-  path: '/api-keys',
+  path: '/',
   tags: ['api-keys'],
   summary: 'Create an API key (the key and its webhook secret are shown once)',
   request: {
@@ -77,15 +78,14 @@ const create = createRoute({
 
 const revoke = createRoute({
   method: 'delete',
-  path: '/api-keys/{id}',
+  path: '/{id}',
   tags: ['api-keys'],
   summary: 'Revoke an API key',
   request: { params: z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: { description: 'Revoked', content: { 'application/json': { schema: ApiKey } } } },
 });
 
-export function apiKeyRoutes(deps: AppDeps) {
-  const { sql, audit } = deps;
+export function apiKeyRoutes({ sql, audit }: Pick<AppDeps, 'sql' | 'audit'>) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => c.json({ apiKeys: (await listApiKeys(sql, principalOf(c).accountId)).map(view) }, 200))
     .openapi(create, async (c) => {

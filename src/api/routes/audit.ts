@@ -1,25 +1,23 @@
 /**
- * The audit trail over HTTP: query it (admin), verify the chain against the external anchors
- * (admin), and read one trade's timeline (viewer).
+ * The audit trail over HTTP, mounted at /audit: query it (admin) and verify the chain against the
+ * external anchors (admin). One trade's timeline is a trade route (./trades.ts).
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { anchorsFile, readAnchors } from '../../audit/anchor.ts';
 import { AUDIT_EVENT_TYPES } from '../../audit/events.ts';
-import { listAudit, tradeTimeline } from '../../audit/queries.ts';
+import { listAudit } from '../../audit/queries.ts';
 import { verifyChain } from '../../audit/verify.ts';
 import { auditAnchorKey } from '../../config.ts';
-import { getTrade } from '../../db/trades.ts';
-import { NotFoundError } from '../../domain/errors.ts';
-import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
+import { type AppEnv, principalOf } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
+import { AuditRecord } from '../schemas/audit.ts';
 import { validationHook } from '../validation.ts';
-
-const Record_ = z.record(z.string(), z.unknown()).openapi('AuditRecord');
 
 const query = createRoute({
   method: 'get',
-  path: '/audit',
+  path: '/',
   tags: ['audit'],
   summary: 'Audit records, newest first (keyset pagination by sequence number)',
   request: {
@@ -34,28 +32,18 @@ const query = createRoute({
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: { 200: { description: 'A page of records', content: { 'application/json': { schema: z.object({ records: z.array(Record_), nextCursor: z.number().nullable() }) } } } },
+  responses: { 200: { description: 'A page of records', content: { 'application/json': { schema: z.object({ records: z.array(AuditRecord), nextCursor: z.number().nullable() }) } } } },
 });
 
 const verify = createRoute({
   method: 'get',
-  path: '/audit/verify',
+  path: '/verify',
   tags: ['audit'],
   summary: 'Walk the hash chain (from the last archive) and check it against the external anchors',
   responses: { 200: { description: '{ ok, records, firstBadRecord? }', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
 });
 
-const timeline = createRoute({
-  method: 'get',
-  path: '/trades/{id}/timeline',
-  tags: ['trades'],
-  summary: 'Every audit record of the trade, in order',
-  request: { params: z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ param: { name: 'id', in: 'path' } }) }) },
-  responses: { 200: { description: 'The trade timeline', content: { 'application/json': { schema: z.object({ tradeId: z.string(), events: z.array(Record_) }) } } } },
-});
-
-export function auditRoutes(deps: AppDeps) {
-  const { sql, config } = deps;
+export function auditRoutes({ sql, config }: Pick<AppDeps, 'sql' | 'config'>) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(query, async (c) => {
       const q = c.req.valid('query');
@@ -79,10 +67,5 @@ export function auditRoutes(deps: AppDeps) {
       const result = await verifyChain(sql, { anchors });
       const anchorProblem = invalidLines.length ? { anchorFileInvalidLines: invalidLines } : {};
       return c.json({ ...result, ok: result.ok && invalidLines.length === 0, ...anchorProblem }, 200);
-    })
-    .openapi(timeline, async (c) => {
-      const { id } = c.req.valid('param');
-      if (!(await getTrade(sql, id, principalOf(c).accountId))) throw new NotFoundError(`trade ${id}`);
-      return c.json({ tradeId: id, events: await tradeTimeline(sql, id) }, 200);
     });
 }

@@ -12,7 +12,8 @@ import { checkPassword, login } from '../../security/login.ts';
 import { hashPassword, passwordProblems } from '../../security/passwords.ts';
 import { actorOf } from '../../security/principal.ts';
 import { endSessions, refreshSession, type RequestFacts } from '../../security/sessions.ts';
-import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
+import { type AppEnv, principalOf } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { problem } from '../schemas/common.ts';
 
@@ -23,7 +24,7 @@ const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json
 
 const loginRoute = createRoute({
   method: 'post',
-  path: '/auth/login',
+  path: '/login',
   tags: ['auth'],
   summary: 'Log in: an access token (15 min) and a refresh token',
   request: { body: json(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict()) },
@@ -36,7 +37,7 @@ const loginRoute = createRoute({
 
 const refreshRoute = createRoute({
   method: 'post',
-  path: '/auth/refresh',
+  path: '/refresh',
   tags: ['auth'],
   summary: 'Rotate the refresh token; using one twice revokes the session',
   request: { body: json(z.object({ refreshToken: z.string().min(1).max(4096) }).strict()) },
@@ -45,7 +46,7 @@ const refreshRoute = createRoute({
 
 const logoutRoute = createRoute({
   method: 'post',
-  path: '/auth/logout',
+  path: '/logout',
   tags: ['auth'],
   summary: 'End this session',
   responses: { 204: { description: 'Logged out' } },
@@ -53,14 +54,14 @@ const logoutRoute = createRoute({
 
 const passwordRoute = createRoute({
   method: 'post',
-  path: '/auth/password',
+  path: '/password',
   tags: ['auth'],
   summary: 'Change your password (ends your other sessions)',
   request: { body: json(z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) }).strict()) },
   responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong (counted like a failed login)'), 423: problem('Locked out after too many wrong passwords') },
 });
 
-export function authRoutes(deps: AppDeps) {
+export function authRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'rateLimiter' | 'sessions'>) {
   const { sql, config, audit } = deps;
   const facts = (c: Context<AppEnv>): RequestFacts => ({ clientIp: c.get('clientIp'), userAgent: c.req.header('user-agent'), requestId: c.get('requestId') });
 

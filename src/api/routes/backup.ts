@@ -9,7 +9,8 @@ import { backupStatus } from '../../backup/status.ts';
 import { BACKUP_KINDS } from '../../domain/backups.ts';
 import { actorOf } from '../../security/principal.ts';
 import { startBackupNow } from '../../temporal/backups.ts';
-import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
+import { type AppEnv, principalOf } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { problem } from '../schemas/common.ts';
@@ -28,7 +29,7 @@ const RunAccepted = z.object({ workflowId: z.string(), runId: z.string(), kind: 
 
 const status = createRoute({
   method: 'get',
-  path: '/backup/status',
+  path: '/status',
   tags: ['backup'],
   summary: 'Last backups per kind, schedules, next runs, failures and staleness',
   responses: {
@@ -39,7 +40,7 @@ const status = createRoute({
 
 const run = createRoute({
   method: 'post',
-  path: '/backup/run',
+  path: '/run',
   tags: ['backup'],
   summary: 'Start a backup now (create, verify, retention)',
   request: { body: { content: { 'application/json': { schema: RunBody } }, required: true } },

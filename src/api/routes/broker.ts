@@ -3,21 +3,22 @@
  * ICICI's browser login (POST /broker/session, Breeze only), and see which broker is in use,
  * whether today's session is set and believed valid, and what is left of the shared call budget
  * (GET /broker/status). Neither answer ever carries the API_Session or the session token.
+ * Mounted at /broker. Breeze is reached only through its operator desk (../breeze-desk.ts): the
+ * session login and the budget counters, never a broker client.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { setSessionAsOperator } from '../../broker/breeze/operator-session.ts';
 import { sessionDay } from '../../broker/breeze/session.ts';
 import { BrokerSessionExpiredError } from '../../broker/errors.ts';
 import { getAccount } from '../../db/accounts.ts';
 import { breezeSessionState } from '../../db/breeze-sessions.ts';
 import { AppError, BusinessRuleError } from '../../domain/errors.ts';
 import { actorOf } from '../../security/principal.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { JsonObject, problem } from '../schemas/common.ts';
-
 
 const SessionBody = z
   .object({ apiSession: z.string().trim().regex(/^[A-Za-z0-9_-]{1,128}$/, 'the API_Session shown after the ICICI login').openapi({ description: "The day's API_Session from ICICI's browser login" }) })
@@ -26,7 +27,7 @@ const SessionBody = z
 
 const setSession = createRoute({
   method: 'post',
-  path: '/broker/session',
+  path: '/session',
   tags: ['broker'],
   summary: "Set the day's Breeze session from the API_Session of ICICI's browser login (BROKER=breeze only)",
   request: { body: { content: { 'application/json': { schema: SessionBody } }, required: true } },
@@ -39,26 +40,25 @@ const setSession = createRoute({
 
 const status = createRoute({
   method: 'get',
-  path: '/broker/status',
+  path: '/status',
   tags: ['broker'],
   summary: "The broker in use, today's session and the remaining call budget",
   responses: { 200: { description: 'Broker status', content: { 'application/json': { schema: JsonObject } } } },
 });
 
-export function brokerRoutes(deps: AppDeps) {
-  const { config, sql } = deps;
+export function brokerRoutes({ config, sql, breeze }: Pick<AppDeps, 'config' | 'sql' | 'breeze'>) {
   const breezeOnly = () => {
-    if (!deps.breeze) throw new AppError('breeze-broker-off', 'The broker is not Breeze (BROKER is not breeze)', { category: 'not_found', status: 404 });
-    return deps.breeze;
+    if (!breeze) throw new AppError('breeze-broker-off', 'The broker is not Breeze (BROKER is not breeze)', { category: 'not_found', status: 404 });
+    return breeze;
   };
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(setSession, async (c) => {
-      const breeze = breezeOnly();
+      const desk = breezeOnly();
       const principal = principalOf(c);
       const { requestId, clientIp } = requestFacts(c);
       try {
-        const set = await setSessionAsOperator({ sql, audit: deps.audit }, breeze.login, c.req.valid('json').apiSession, {
+        const set = await desk.setSession(c.req.valid('json').apiSession, {
           actor: actorOf(principal),
           via: 'api',
           accountId: principal.accountId,
@@ -76,10 +76,10 @@ export function brokerRoutes(deps: AppDeps) {
     .openapi(status, async (c) => {
       const account = await getAccount(sql, principalOf(c).accountId);
       const trading = account ? { state: account.tradingState, reason: account.stateReason, since: account.stateChangedAt.toISOString() } : null;
-      if (!deps.breeze) return c.json({ broker: config.BROKER, trading, session: null, budget: null }, 200);
+      if (!breeze) return c.json({ broker: config.BROKER, trading, session: null, budget: null }, 200);
       const tradingDay = sessionDay(new Date());
       const stored = await breezeSessionState(sql, tradingDay);
-      const left = await deps.breeze.client.remainingBudget();
+      const left = await breeze.remainingBudget();
       return c.json(
         {
           broker: 'breeze',

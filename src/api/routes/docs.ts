@@ -38,11 +38,11 @@ export function docsRoutes() {
     c.header('Content-Security-Policy', DOCS_CSP);
   };
   return new Hono<AppEnv>()
-    .use('/docs', docsCsp)
-    .use('/docs/*', docsCsp)
-    .get('/docs', (c) => c.html(PAGE))
-    .get('/docs/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
-    .get('/docs/assets/:file', async (c) => {
+    .use('/', docsCsp)
+    .use('/*', docsCsp)
+    .get('/', (c) => c.html(PAGE))
+    .get('/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
+    .get('/assets/:file', async (c) => {
       const file = c.req.param('file');
       const type = ASSETS[file];
       if (!type) return c.notFound();

@@ -8,7 +8,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { databaseReady } from '../../db/pool.ts';
 import { AppError } from '../../domain/errors.ts';
 import { temporalReady } from '../../temporal/client.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppEnv } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { problemResponse } from '../problem.ts';
 import { validationHook } from '../validation.ts';
 
@@ -19,7 +20,7 @@ const Readiness = z
 
 const live = createRoute({
   method: 'get',
-  path: '/health',
+  path: '/',
   tags: ['health'],
   summary: 'Liveness: the process answers',
   responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Liveness } } } },
@@ -27,7 +28,7 @@ const live = createRoute({
 
 const ready = createRoute({
   method: 'get',
-  path: '/health/ready',
+  path: '/ready',
   tags: ['health'],
   summary: 'Readiness: PostgreSQL and Temporal answer',
   responses: {

@@ -9,22 +9,23 @@ import { transaction } from '../../db/transaction.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { canonicalAddress } from '../../security/ip.ts';
 import { actorOf } from '../../security/principal.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 
 const Block = z.object({ ip: z.string(), reason: z.string(), blockedAt: z.string(), expiresAt: z.string(), blockedBy: z.string() }).openapi('IpBlock');
 
-const list = createRoute({ method: 'get', path: '/security/ip-blocks', tags: ['security'], summary: 'Addresses blocked now', responses: { 200: { description: 'Blocks', content: { 'application/json': { schema: z.object({ blocks: z.array(Block) }) } } } } });
+const list = createRoute({ method: 'get', path: '/', tags: ['security'], summary: 'Addresses blocked now', responses: { 200: { description: 'Blocks', content: { 'application/json': { schema: z.object({ blocks: z.array(Block) }) } } } } });
 const lift = createRoute({
   method: 'delete',
-  path: '/security/ip-blocks/{ip}',
+  path: '/{ip}',
   tags: ['security'],
   summary: 'Lift a block',
   request: { params: z.object({ ip: z.string().max(64).openapi({ param: { name: 'ip', in: 'path' } }) }) },
   responses: { 204: { description: 'Lifted' } },
 });
 
-export function ipBlockRoutes(deps: AppDeps) {
+export function ipBlockRoutes(deps: Pick<AppDeps, 'sql' | 'audit' | 'blockList'>) {
   const { sql, audit } = deps;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) =>

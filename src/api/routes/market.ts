@@ -8,14 +8,15 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { listHolidays, replaceHolidays } from '../../db/market-holidays.ts';
 import { transaction } from '../../db/transaction.ts';
 import { actorOf } from '../../security/principal.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 
 const Holiday = z.object({ exchange: z.string(), day: z.string(), description: z.string() }).openapi('Holiday');
 
 const list = createRoute({
   method: 'get',
-  path: '/market/holidays',
+  path: '/holidays',
   tags: ['market'],
   summary: 'Exchange holidays',
   request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }) },
@@ -24,7 +25,7 @@ const list = createRoute({
 
 const replace = createRoute({
   method: 'put',
-  path: '/market/holidays/{exchange}/{year}',
+  path: '/holidays/{exchange}/{year}',
   tags: ['market'],
   summary: 'Replace the holidays of one exchange for one year',
   request: {
@@ -37,8 +38,7 @@ const replace = createRoute({
   responses: { 200: { description: 'The holidays of that year now', content: { 'application/json': { schema: z.object({ holidays: z.array(Holiday) }) } } } },
 });
 
-export function marketRoutes(deps: AppDeps) {
-  const { sql, audit } = deps;
+export function marketRoutes({ sql, audit }: Pick<AppDeps, 'sql' | 'audit'>) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => c.json({ holidays: await listHolidays(sql, c.req.valid('query').year) }, 200))
     .openapi(replace, async (c) => {

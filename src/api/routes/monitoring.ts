@@ -10,21 +10,22 @@ import { pnlSamplesSince } from '../../db/pnl-samples.ts';
 import { istDayStart } from '../../domain/market-calendar.ts';
 import { paiseToRupees } from '../../domain/money.ts';
 import { snapshotSamples } from '../../observability/samples.ts';
-import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
+import { type AppEnv, principalOf } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { jsonObject } from '../schemas/common.ts';
 
 
-const metrics = createRoute({ method: 'get', path: '/monitoring/metrics', tags: ['monitoring'], summary: 'System and trading metrics as JSON (the same numbers as GET /metrics)', responses: { 200: jsonObject('Snapshot') } });
+const metrics = createRoute({ method: 'get', path: '/metrics', tags: ['monitoring'], summary: 'System and trading metrics as JSON (the same numbers as GET /metrics)', responses: { 200: jsonObject('Snapshot') } });
 const alerts = createRoute({
   method: 'get',
-  path: '/monitoring/alerts',
+  path: '/alerts',
   tags: ['monitoring'],
   summary: 'Alerts pending or firing now, and the recent notifications with their deliveries',
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
   responses: { 200: jsonObject('Alerts') },
 });
-const pnl = createRoute({ method: 'get', path: '/monitoring/pnl', tags: ['monitoring'], summary: "Today's P&L samples of the caller's account, with the daily loss limit", responses: { 200: jsonObject('P&L samples') } });
+const pnl = createRoute({ method: 'get', path: '/pnl', tags: ['monitoring'], summary: "Today's P&L samples of the caller's account, with the daily loss limit", responses: { 200: jsonObject('P&L samples') } });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

@@ -1,22 +1,22 @@
 /**
  * The paper exchange's own controls (admin, and only when BROKER=paper): set a simulated last
- * price, and list every order the exchange received with its tag.
+ * price, and list every order the exchange received with its tag. Mounted at /paper; it reaches
+ * the exchange through its desk, never as a broker.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { receivedOrders } from '../../broker/paper/exchange.ts';
 import { AppError, ValidationError } from '../../domain/errors.ts';
 import { paiseToRupees, rupeesToPaise } from '../../domain/money.ts';
 import { EXCHANGES, PRODUCTS } from '../../domain/trade.ts';
-import { type AppDeps, type AppEnv, principalOf } from '../context.ts';
+import { type AppEnv, principalOf } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { JsonObject } from '../schemas/common.ts';
 
-
 const setQuote = createRoute({
   method: 'post',
-  path: '/paper/quotes',
+  path: '/quotes',
   tags: ['paper'],
   summary: 'Set the simulated last price of a symbol (resting orders that now cross fill)',
   request: {
@@ -34,17 +34,17 @@ const setQuote = createRoute({
 
 const orders = createRoute({
   method: 'get',
-  path: '/paper/orders',
+  path: '/orders',
   tags: ['paper'],
   summary: 'Every order the paper exchange received, with its tag',
   request: { query: z.object({ tag: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(5000).default(500) }) },
   responses: { 200: { description: 'Orders, newest first', content: { 'application/json': { schema: JsonObject } } } },
 });
 
-export function paperRoutes(deps: AppDeps) {
+export function paperRoutes({ paper }: Pick<AppDeps, 'paper'>) {
   const paperOnly = () => {
-    if (!deps.paper) throw new AppError('paper-broker-off', 'The paper broker is not in use (BROKER is not paper)', { category: 'not_found', status: 404 });
-    return deps.paper;
+    if (!paper) throw new AppError('paper-broker-off', 'The paper broker is not in use (BROKER is not paper)', { category: 'not_found', status: 404 });
+    return paper;
   };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(setQuote, async (c) => {
@@ -55,9 +55,8 @@ export function paperRoutes(deps: AppDeps) {
       return c.json({ symbol: body.symbol, exchange: body.exchange, price: paiseToRupees(quote.lastPricePaise), at: quote.at }, 200);
     })
     .openapi(orders, async (c) => {
-      paperOnly();
       const q = c.req.valid('query');
-      const rows = await receivedOrders(deps.sql, { accountId: principalOf(c).accountId, tag: q.tag, limit: q.limit });
+      const rows = await paperOnly().receivedOrders({ accountId: principalOf(c).accountId, tag: q.tag, limit: q.limit });
       return c.json(
         {
           orders: rows.map((o) => ({

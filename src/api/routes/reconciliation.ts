@@ -11,7 +11,8 @@ import { transaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { actorOf } from '../../security/principal.ts';
 import { runReconciliationNow } from '../../temporal/reconciliation-schedule.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { jsonObject, problem } from '../schemas/common.ts';
@@ -19,7 +20,7 @@ import { jsonObject, problem } from '../schemas/common.ts';
 
 const list = createRoute({
   method: 'get',
-  path: '/reconciliation/mismatches',
+  path: '/mismatches',
   tags: ['reconciliation'],
   summary: 'Mismatches between the broker and our book, newest first (open ones lock entries in their instrument)',
   request: { query: z.object({ status: z.enum(['open', 'resolved', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
@@ -29,7 +30,7 @@ const list = createRoute({
 const MismatchId = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ param: { name: 'id', in: 'path' } }) });
 const resolve = createRoute({
   method: 'post',
-  path: '/reconciliation/mismatches/{id}/resolve',
+  path: '/mismatches/{id}/resolve',
   tags: ['reconciliation'],
   summary: 'Resolve a mismatch with a note: its instrument unlocks, and the same difference is accepted while it lasts',
   request: {
@@ -41,7 +42,7 @@ const resolve = createRoute({
 
 const run = createRoute({
   method: 'post',
-  path: '/reconciliation/run',
+  path: '/run',
   tags: ['reconciliation'],
   summary: "Reconcile the caller's account now",
   responses: { 200: jsonObject('The round, with what it found'), 202: jsonObject('Still running after RECONCILIATION_RUN_WAIT_MS: the run id') },
@@ -68,7 +69,7 @@ const view = (m: MismatchRow) => ({
   resolutionNote: m.resolutionNote,
 });
 
-export function reconciliationRoutes(deps: AppDeps) {
+export function reconciliationRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'temporal' | 'audit'>) {
   const { sql, config, temporal } = deps;
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(list, async (c) => {

@@ -10,23 +10,23 @@ import { ruleSwitchOverrides, writeRuleSwitches } from '../../db/instrument-rule
 import { transaction } from '../../db/transaction.ts';
 import { INDIA_RULES, switchesFrom } from '../../domain/risk/india-rules.ts';
 import { actorOf } from '../../security/principal.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 
 const Switches = z.object(Object.fromEntries(INDIA_RULES.map((r) => [r, z.boolean()])) as Record<(typeof INDIA_RULES)[number], z.ZodBoolean>).openapi('RuleSwitches');
 
-const read = createRoute({ method: 'get', path: '/risk/rules', tags: ['risk'], summary: 'The India rule pack: which rules are on', responses: { 200: { description: 'Switches', content: { 'application/json': { schema: Switches } } } } });
+const read = createRoute({ method: 'get', path: '/', tags: ['risk'], summary: 'The India rule pack: which rules are on', responses: { 200: { description: 'Switches', content: { 'application/json': { schema: Switches } } } } });
 const change = createRoute({
   method: 'put',
-  path: '/risk/rules',
+  path: '/',
   tags: ['risk'],
   summary: 'Turn India rules on or off',
   request: { body: { content: { 'application/json': { schema: Switches.partial().strict() } }, required: true } },
   responses: { 200: { description: 'Switches now', content: { 'application/json': { schema: Switches } } } },
 });
 
-export function riskRuleRoutes(deps: AppDeps) {
-  const { sql, audit } = deps;
+export function riskRuleRoutes({ sql, audit }: Pick<AppDeps, 'sql' | 'audit'>) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(read, async (c) => c.json(switchesFrom(await ruleSwitchOverrides(sql, principalOf(c).accountId)), 200))
     .openapi(change, async (c) => {

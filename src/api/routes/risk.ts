@@ -1,40 +1,42 @@
 /**
- * Risk: the trading state, limits and their usage, limit changes (maker-checker), the kill switch
- * (halt, with optional flatten) and resume, and the open positions.
+ * Risk, mounted at /risk: the trading state, limits and their usage, limit changes
+ * (maker-checker), the kill switch (halt, with optional flatten) and resume.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { defaultRiskLimits } from '../../config.ts';
 import { pendingLimitChanges, type LimitChange } from '../../db/risk-limits.ts';
 import { actorOf } from '../../security/principal.ts';
 import { haltTrading } from '../../temporal/circuit-breaker.ts';
 import type { BreakerState } from '../../workflows/messages.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { limitsView, LimitsBody, toLimits } from '../schemas/risk.ts';
 import { decideOnLimitChange, requestLimitChange } from '../services/limit-changes.ts';
 import { resumeAccount } from '../services/resume-trading.ts';
-import { type PositionsView, readPositions, readRiskStatus, type RiskStatus } from '../services/risk-views.ts';
+import { readRiskStatus, type RiskStatus } from '../services/risk-views.ts';
 import { sharedReads } from '../shared-reads.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { jsonObject } from '../schemas/common.ts';
 
-const status = createRoute({ method: 'get', path: '/risk/status', tags: ['risk'], summary: 'Trading state, limits and how much of each is used', responses: { 200: jsonObject('Risk status') } });
+const status = createRoute({ method: 'get', path: '/status', tags: ['risk'], summary: 'Trading state, limits and how much of each is used', responses: { 200: jsonObject('Risk status') } });
 const putLimits = createRoute({
   method: 'put',
-  path: '/risk/limits',
+  path: '/limits',
   tags: ['risk'],
   summary: 'Change limits: tightening applies now, loosening waits for a second admin (202)',
   request: { body: { content: { 'application/json': { schema: LimitsBody } }, required: true } },
   responses: { 200: jsonObject('Applied'), 202: jsonObject('Tightening applied, loosening pending approval') },
 });
-const listChanges = createRoute({ method: 'get', path: '/risk/limits/changes', tags: ['risk'], summary: 'Limit loosenings waiting for approval', responses: { 200: jsonObject('Pending changes') } });
+const listChanges = createRoute({ method: 'get', path: '/limits/changes', tags: ['risk'], summary: 'Limit loosenings waiting for approval', responses: { 200: jsonObject('Pending changes') } });
 const ChangeId = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
-const approve = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/approve', tags: ['risk'], summary: 'Approve a loosening (a different admin)', request: { params: ChangeId }, responses: { 200: jsonObject('Applied') } });
-const reject = createRoute({ method: 'post', path: '/risk/limits/changes/{id}/reject', tags: ['risk'], summary: 'Reject a loosening', request: { params: ChangeId }, responses: { 200: jsonObject('Rejected') } });
+const approve = createRoute({ method: 'post', path: '/limits/changes/{id}/approve', tags: ['risk'], summary: 'Approve a loosening (a different admin)', request: { params: ChangeId }, responses: { 200: jsonObject('Applied') } });
+const reject = createRoute({ method: 'post', path: '/limits/changes/{id}/reject', tags: ['risk'], summary: 'Reject a loosening', request: { params: ChangeId }, responses: { 200: jsonObject('Rejected') } });
 const halt = createRoute({
   method: 'post',
-  path: '/risk/halt',
+  path: '/halt',
   tags: ['risk'],
   summary: 'Kill switch: halt trading (cancels working entries; flatten closes every position)',
   request: {
@@ -45,20 +47,16 @@ const halt = createRoute({
   },
   responses: { 200: jsonObject('Halted') },
 });
-const resume = createRoute({ method: 'post', path: '/risk/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: "Within the minimum hold; or halted by a restore and the broker's book is not reconciled yet" } } });
-const positions = createRoute({ method: 'get', path: '/positions', tags: ['trades'], summary: 'Open positions with unrealized P&L', responses: { 200: jsonObject('Positions') } });
+const resume = createRoute({ method: 'post', path: '/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: "Within the minimum hold; or halted by a restore and the broker's book is not reconciled yet" } } });
 
 const changeView = (ch: LimitChange) => ({ id: ch.id, requestedBy: ch.requestedBy, requestedAt: ch.requestedAt.toISOString(), status: ch.status, old: limitsView(ch.oldLimits), proposed: ch.newLimits });
 const stateView = (s: BreakerState) => ({ tradingState: s.tradingState, reason: s.reason ?? null, since: s.since, resumeNotBefore: s.resumeNotBefore ?? null });
 
-export function riskRoutes(deps: AppDeps) {
-  const { sql, config, temporal } = deps;
-  const ctx = { sql, config, audit: deps.audit };
-
+export function riskRoutes({ sql, config, temporal, audit }: Pick<AppDeps, 'sql' | 'config' | 'temporal' | 'audit'>) {
+  const ctx = { sql, audit, defaults: defaultRiskLimits(config) };
   const views = { sql, config, temporal };
-  // Consoles and algos poll these: callers of one account at the same time share one read of its book.
+  // Consoles and algos poll it: callers of one account at the same time share one read of its book.
   const statusReads = sharedReads<RiskStatus>();
-  const positionReads = sharedReads<PositionsView>();
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(status, async (c) => {
@@ -101,9 +99,5 @@ export function riskRoutes(deps: AppDeps) {
       const principal = principalOf(c);
       const state = await resumeAccount(views, principal.accountId, actorOf(principal), c.get('requestId'));
       return c.json(stateView(state), 200);
-    })
-    .openapi(positions, async (c) => {
-      const accountId = principalOf(c).accountId;
-      return c.json(await positionReads(accountId, () => readPositions(views, accountId)), 200);
     });
 }

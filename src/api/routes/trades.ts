@@ -1,11 +1,13 @@
 /**
- * Trades: enter (update-with-start of the trade workflow, keyed by Idempotency-Key), read, list,
- * exit and cancel. The API never calls the broker; it starts, updates and reads.
+ * Trades, mounted at /trades: enter (update-with-start of the trade workflow, keyed by
+ * Idempotency-Key), read, list, exit, cancel, and the timeline of audit records. The API never
+ * calls the broker; it starts, updates and reads.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { tradeTimeline } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
 import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
@@ -15,7 +17,9 @@ import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
 import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
 import { enterTrade } from '../services/enter-trade.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
+import { AuditRecord } from '../schemas/audit.ts';
 import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
@@ -27,7 +31,7 @@ const TradeId = z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ par
 
 const enter = createRoute({
   method: 'post',
-  path: '/trades',
+  path: '/',
   tags: ['trades'],
   summary: 'Enter a trade (idempotent by Idempotency-Key)',
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: TradeRequestBody } }, required: true } },
@@ -40,7 +44,7 @@ const enter = createRoute({
 
 const list = createRoute({
   method: 'get',
-  path: '/trades',
+  path: '/',
   tags: ['trades'],
   summary: 'Trades, newest first',
   request: {
@@ -57,7 +61,7 @@ const list = createRoute({
 
 const read = createRoute({
   method: 'get',
-  path: '/trades/{id}',
+  path: '/{id}',
   tags: ['trades'],
   summary: 'One trade with its legs',
   request: { params: TradeId },
@@ -66,7 +70,7 @@ const read = createRoute({
 
 const exit = createRoute({
   method: 'post',
-  path: '/trades/{id}/exit',
+  path: '/{id}/exit',
   tags: ['trades'],
   summary: 'Request the exit of an open trade',
   request: { params: TradeId },
@@ -78,7 +82,7 @@ const exit = createRoute({
 
 const cancel = createRoute({
   method: 'post',
-  path: '/trades/{id}/cancel',
+  path: '/{id}/cancel',
   tags: ['trades'],
   summary: 'Cancel a working entry',
   request: { params: TradeId },
@@ -87,6 +91,15 @@ const cancel = createRoute({
     202: { description: 'Cancel requested', content: { 'application/json': { schema: Trade } } },
     409: problem('The entry has filled: exit the trade instead'),
   },
+});
+
+const timeline = createRoute({
+  method: 'get',
+  path: '/{id}/timeline',
+  tags: ['trades'],
+  summary: 'Every audit record of the trade, in order',
+  request: { params: TradeId },
+  responses: { 200: { description: 'The trade timeline', content: { 'application/json': { schema: z.object({ tradeId: z.string(), events: z.array(AuditRecord) }) } } } },
 });
 
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
@@ -101,7 +114,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-export function tradeRoutes(deps: AppDeps) {
+export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) {
   const { config, sql, temporal } = deps;
   const view = async (trade: TradeRow, withLegs = true) =>
     tradeView(trade, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
@@ -120,6 +133,20 @@ export function tradeRoutes(deps: AppDeps) {
     }
     if (status === 200) c.header('Idempotent-Replayed', 'true');
     return c.json(await view(trade), status);
+  };
+  /**
+   * Send the workflow an exit or cancel request, then answer with the trade as it is now: 200 when
+   * it is final (also when it became final before the request reached it), else 202.
+   */
+  const requestAndView = async (c: Context<AppEnv>, trade: TradeRow, request: () => Promise<unknown>) => {
+    try {
+      await request();
+    } catch (err) {
+      const mapped = fromTemporalError(err, `trade ${trade.id}`);
+      if (mapped.code !== 'trade-final') throw mapped;
+    }
+    const now = (await getTrade(sql, trade.id))!;
+    return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
   };
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -157,26 +184,17 @@ export function tradeRoutes(deps: AppDeps) {
     .openapi(exit, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
-      try {
-        await exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') });
-      } catch (err) {
-        const mapped = fromTemporalError(err, `trade ${trade.id}`);
-        if (mapped.code !== 'trade-final') throw mapped;
-      }
-      const now = (await getTrade(sql, trade.id))!;
-      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+      return requestAndView(c, trade, () => exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') }));
     })
     .openapi(cancel, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
       if (trade.status !== 'PENDING') throw new ConflictError('trade-state-conflict', `The entry has filled (status ${trade.status}); exit the trade instead`);
-      try {
-        await cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId'));
-      } catch (err) {
-        const mapped = fromTemporalError(err, `trade ${trade.id}`);
-        if (mapped.code !== 'trade-final') throw mapped;
-      }
-      const now = (await getTrade(sql, trade.id))!;
-      return c.json(await view(now), FINAL_STATUSES.includes(now.status) ? 200 : 202);
+      return requestAndView(c, trade, () => cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId')));
+    })
+    .openapi(timeline, async (c) => {
+      const { id } = c.req.valid('param');
+      await loadOwn(c, id);
+      return c.json({ tradeId: id, events: await tradeTimeline(sql, id) }, 200);
     });
 }

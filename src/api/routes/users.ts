@@ -11,7 +11,8 @@ import { hashPassword, passwordProblems } from '../../security/passwords.ts';
 import { ROLES } from '../../domain/roles.ts';
 import { actorOf } from '../../security/principal.ts';
 import { endSessions } from '../../security/sessions.ts';
-import { type AppDeps, type AppEnv, principalOf, requestFacts } from '../context.ts';
+import { type AppEnv, principalOf, requestFacts } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { problem } from '../schemas/common.ts';
 
@@ -31,11 +32,11 @@ const view = (u: UserRow) => ({
   createdBy: u.createdBy,
 });
 
-const list = createRoute({ method: 'get', path: '/users', tags: ['users'], summary: 'Users of the account', responses: { 200: { description: 'Users', content: { 'application/json': { schema: z.object({ users: z.array(User) }) } } } } });
+const list = createRoute({ method: 'get', path: '/', tags: ['users'], summary: 'Users of the account', responses: { 200: { description: 'Users', content: { 'application/json': { schema: z.object({ users: z.array(User) }) } } } } });
 
 const create = createRoute({
   method: 'post',
-  path: '/users',
+  path: '/',
   tags: ['users'],
   summary: 'Create a user',
   request: {
@@ -49,7 +50,7 @@ const create = createRoute({
 
 const change = createRoute({
   method: 'patch',
-  path: '/users/{id}',
+  path: '/{id}',
   tags: ['users'],
   summary: 'Change the role of a user, or disable or enable it (disabling ends its sessions)',
   request: { params: UserId, body: { content: { 'application/json': { schema: z.object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }).strict() } }, required: true } },
@@ -58,14 +59,14 @@ const change = createRoute({
 
 const revoke = createRoute({
   method: 'delete',
-  path: '/users/{id}/sessions',
+  path: '/{id}/sessions',
   tags: ['users'],
   summary: 'End every session of a user, at once',
   request: { params: UserId },
   responses: { 200: { description: 'Sessions ended', content: { 'application/json': { schema: z.object({ revoked: z.number().int() }) } } } },
 });
 
-export function userRoutes(deps: AppDeps) {
+export function userRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'sessions'>) {
   const { sql, config, audit } = deps;
   const own = async (accountId: string, id: string) => {
     const user = await userById(sql, id);

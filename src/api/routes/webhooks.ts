@@ -16,7 +16,8 @@ import { AppError, AuthenticationError, ConflictError, ValidationError } from '.
 import { tradeIdFor } from '../../domain/ids.ts';
 import { apiKeyRefusal, effectiveScopes } from '../../security/api-keys.ts';
 import { checkWebhookSignature } from '../../domain/webhook-signature.ts';
-import type { AppDeps, AppEnv } from '../context.ts';
+import type { AppEnv } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { enterTrade } from '../services/enter-trade.ts';
 import { fieldProblems, validationHook } from '../validation.ts';
@@ -26,7 +27,7 @@ const Signal = TradeRequestBody.extend({ signalId: z.string().regex(/^[\w.:-]{8,
 
 const receive = createRoute({
   method: 'post',
-  path: '/webhooks/signals',
+  path: '/signals',
   tags: ['webhooks'],
   summary: 'A signed trade signal (HMAC-SHA256 over "<timestamp>.<raw body>")',
   request: {
@@ -44,7 +45,7 @@ const receive = createRoute({
   },
 });
 
-export function webhookRoutes(deps: AppDeps) {
+export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'temporal'>) {
   const { sql, config, audit } = deps;
 
   const reject = async (c: Context<AppEnv>, reason: string, details: Record<string, unknown> = {}) => {

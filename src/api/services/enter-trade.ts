@@ -13,7 +13,7 @@ import { BusinessRuleError } from '../../domain/errors.ts';
 import { tradeIdFor } from '../../domain/ids.ts';
 import type { TradeRequest } from '../../domain/trade.ts';
 import { submitTrade } from '../../temporal/trades.ts';
-import type { AppDeps } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 
 export interface EntryCommand {

@@ -6,14 +6,13 @@
  */
 import type { AuditLog } from '../../audit/append.ts';
 import type { Actor } from '../../audit/events.ts';
-import { type Config, defaultRiskLimits } from '../../config.ts';
 import { lockAccount } from '../../db/accounts.ts';
 import { apiKeyById } from '../../db/api-keys.ts';
 import type { Sql, TxSql } from '../../db/pool.ts';
-import { decideLimitChange, getLimitChange, insertLimitChange, type LimitChange, limitOverrides, writeLimitOverrides } from '../../db/risk-limits.ts';
+import { accountLimits, decideLimitChange, getLimitChange, insertLimitChange, type LimitChange, limitOverrides, writeLimitOverrides } from '../../db/risk-limits.ts';
 import { transaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError, PermissionError } from '../../domain/errors.ts';
-import { effectiveLimits, loosenedKeys, type RiskLimits, RISK_LIMIT_KEYS } from '../../domain/risk/limits.ts';
+import { loosenedKeys, type RiskLimits, RISK_LIMIT_KEYS } from '../../domain/risk/limits.ts';
 
 export interface LimitChangeOutcome {
   limits: RiskLimits;
@@ -21,18 +20,17 @@ export interface LimitChangeOutcome {
   pending?: LimitChange | undefined;
 }
 
-interface Context {
+export interface LimitChangeDeps {
   sql: Sql;
-  config: Config;
   audit: AuditLog;
+  /** The RISK_* settings: the limits of an account without overrides. */
+  defaults: RiskLimits;
 }
 
-async function apply(tx: TxSql, ctx: Context, accountId: string, changes: Partial<RiskLimits>, actor: Actor, requestId: string | undefined, approvedBy?: string): Promise<RiskLimits> {
-  const overrides = await limitOverrides(tx, accountId);
-  const before = effectiveLimits(defaultRiskLimits(ctx.config), overrides);
-  const next = { ...overrides, ...changes };
-  await writeLimitOverrides(tx, accountId, next, `${actor.type}:${actor.id}`);
-  const after = effectiveLimits(defaultRiskLimits(ctx.config), next);
+/** Write `changes` over the overrides and audit what changed from `before` (the limits in force until now). */
+async function apply(tx: TxSql, ctx: LimitChangeDeps, accountId: string, before: RiskLimits, changes: Partial<RiskLimits>, actor: Actor, requestId: string | undefined, approvedBy?: string): Promise<RiskLimits> {
+  await writeLimitOverrides(tx, accountId, { ...(await limitOverrides(tx, accountId)), ...changes }, `${actor.type}:${actor.id}`);
+  const after = await accountLimits(tx, accountId, ctx.defaults);
   const keys = RISK_LIMIT_KEYS.filter((k) => before[k] !== after[k]);
   await ctx.audit.append(tx, {
     type: 'CONFIG_CHANGED',
@@ -44,13 +42,13 @@ async function apply(tx: TxSql, ctx: Context, accountId: string, changes: Partia
   return after;
 }
 
-export async function requestLimitChange(ctx: Context, accountId: string, proposed: Partial<RiskLimits>, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
+export async function requestLimitChange(ctx: LimitChangeDeps, accountId: string, proposed: Partial<RiskLimits>, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
   return transaction(ctx.sql, async (tx) => {
     await lockAccount(tx, accountId);
-    const current = effectiveLimits(defaultRiskLimits(ctx.config), await limitOverrides(tx, accountId));
+    const current = await accountLimits(tx, accountId, ctx.defaults);
     const loosened = loosenedKeys(current, proposed);
     const tightened = Object.fromEntries(RISK_LIMIT_KEYS.filter((k) => proposed[k] !== undefined && !loosened.includes(k) && proposed[k] !== current[k]).map((k) => [k, proposed[k]])) as Partial<RiskLimits>;
-    const limits = Object.keys(tightened).length ? await apply(tx, ctx, accountId, tightened, actor, requestId) : current;
+    const limits = Object.keys(tightened).length ? await apply(tx, ctx, accountId, current, tightened, actor, requestId) : current;
     if (!loosened.length) return { limits, applied: tightened };
     const wanted = Object.fromEntries(loosened.map((k) => [k, proposed[k]])) as Partial<RiskLimits>;
     const pending = await insertLimitChange(tx, accountId, limits, wanted, `${actor.type}:${actor.id}`);
@@ -76,7 +74,7 @@ async function peopleBehind(tx: TxSql, actor: string): Promise<string[]> {
   return [key.username, ...(await peopleBehind(tx, maker))];
 }
 
-export async function decideOnLimitChange(ctx: Context, accountId: string, id: number, approve: boolean, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
+export async function decideOnLimitChange(ctx: LimitChangeDeps, accountId: string, id: number, approve: boolean, actor: Actor, requestId?: string): Promise<LimitChangeOutcome> {
   return transaction(ctx.sql, async (tx) => {
     await lockAccount(tx, accountId);
     const change = await getLimitChange(tx, id, true);
@@ -90,9 +88,9 @@ export async function decideOnLimitChange(ctx: Context, accountId: string, id: n
     await decideLimitChange(tx, id, approve ? 'APPLIED' : 'REJECTED', by);
     if (!approve) {
       await ctx.audit.append(tx, { type: 'CONFIG_CHANGE_REJECTED', actor, accountId, requestId, payload: { setting: 'risk_limits', changeId: id, requestedBy: change.requestedBy } });
-      return { limits: effectiveLimits(defaultRiskLimits(ctx.config), await limitOverrides(tx, accountId)), applied: {} };
+      return { limits: await accountLimits(tx, accountId, ctx.defaults), applied: {} };
     }
-    const limits = await apply(tx, ctx, accountId, change.newLimits, actor, requestId, by);
+    const limits = await apply(tx, ctx, accountId, await accountLimits(tx, accountId, ctx.defaults), change.newLimits, actor, requestId, by);
     return { limits, applied: change.newLimits };
   });
 }

@@ -13,7 +13,7 @@ import { ConflictError } from '../../domain/errors.ts';
 import { resumeTrading } from '../../temporal/circuit-breaker.ts';
 import { runReconciliationNow } from '../../temporal/reconciliation-schedule.ts';
 import type { BreakerState } from '../../workflows/messages.ts';
-import type { AppDeps } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 
 /** The reason the restore gives the halts it writes (src/backup/trading-guard.ts). */

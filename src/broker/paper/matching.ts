@@ -8,10 +8,9 @@
  * @module
  */
 import type { Paise } from '../../domain/money.ts';
-import type { OrderType, Side } from '../../domain/trade.ts';
+import type { PaperOrderType } from '../../db/paper-orders.ts';
+import type { Side } from '../../domain/trade.ts';
 import { roundToTick } from './prices.ts';
-
-export type PaperOrderType = OrderType | 'STOP';
 
 /** `levelPaise`: the limit of a LIMIT order, the trigger of a STOP order. */
 export function fillPrice(side: Side, orderType: PaperOrderType, levelPaise: Paise | undefined, lastPricePaise: Paise, slippageBps: number): Paise | undefined {

@@ -1,7 +1,10 @@
 /**
  * Who polls a task queue, from Temporal's DescribeTaskQueue: a worker that stopped polling (dead,
  * hung, partitioned) leaves its task queue with fewer pollers long before anything else notices.
- * Pollers seen within the last minutes are listed (the server's own window).
+ * Pollers seen within the last minutes are listed (the server's own window). A monitoring read
+ * (./snapshot.ts, for the API's gauges and the worker's alert evaluation): it asks the Temporal
+ * service about a queue and knows nothing of this system's workflows, so it lives here and not
+ * with the client code that starts and signals them (src/temporal).
  *
  * @module
  */

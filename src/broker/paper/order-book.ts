@@ -1,0 +1,59 @@
+/**
+ * The paper exchange's order book inside a transaction: DAY orders expiring with their session,
+ * resting orders filling when the price reaches them, and an operator's pinned price. The
+ * exchange (the broker the worker trades through) and the operator's desk (POST /paper/quotes)
+ * share it, so a price set by hand fills orders exactly as a price reached by the walk does.
+ *
+ * @module
+ */
+import { expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, paperOrder } from '../../db/paper-orders.ts';
+import { insertPaperFill } from '../../db/paper-fills.ts';
+import { pinPaperQuote } from '../../db/paper-quotes.ts';
+import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
+import { type MarketHoursMode, NORMAL_SESSION } from '../../domain/market-calendar.ts';
+import type { Paise } from '../../domain/money.ts';
+import { type Instrument, instrumentKey } from '../../domain/trade.ts';
+import type { Quote } from '../types.ts';
+import { fillPrice } from './matching.ts';
+import { roundToTick } from './prices.ts';
+
+/** How the book trades: the market hours its DAY orders live in, the slippage of market fills, the clock. */
+export interface BookRules {
+  marketHours: MarketHoursMode;
+  slippageBps: number;
+  now: () => Date;
+}
+
+/** Cancel, as expired, the resting orders (among `which`) whose day's session has closed. */
+export async function expireDayOrders(sql: Queryable, rules: BookRules, which: { instrumentKey: string } | { accountId: string }): Promise<void> {
+  if (rules.marketHours !== 'nse') return;
+  await expirePaperOrders(sql, which, NORMAL_SESSION.closes, `expired: a DAY order ends with its session (${NORMAL_SESSION.closes} IST)`, rules.now());
+}
+
+/** Fill the order if it is resting and the last price reaches it. */
+export async function matchOne(tx: TxSql, rules: BookRules, id: string, lastPricePaise: Paise): Promise<void> {
+  const o = await paperOrder(tx, id);
+  if (!o || o.status !== 'OPEN') return;
+  const level = o.order_type === 'STOP' ? o.trigger_price_paise : o.limit_price_paise;
+  const price = fillPrice(o.side, o.order_type, level ?? undefined, lastPricePaise, rules.slippageBps);
+  if (price === undefined) return;
+  await insertPaperFill(tx, id, o.quantity, price, rules.now());
+  await markPaperOrderFilled(tx, id, price, rules.now());
+}
+
+/** Fill, oldest first, the instrument's resting orders that the last price now reaches. */
+export async function matchResting(tx: TxSql, rules: BookRules, key: string, lastPricePaise: Paise): Promise<void> {
+  for (const id of await lockRestingPaperOrders(tx, key)) await matchOne(tx, rules, id, lastPricePaise);
+}
+
+/** Set the last price and pin it; resting orders that now cross are filled. */
+export async function pinQuote(sql: Sql, rules: BookRules, instrument: Instrument, pricePaise: Paise): Promise<Quote> {
+  const key = instrumentKey(instrument);
+  const price = roundToTick(pricePaise);
+  return sql.begin(async (tx) => {
+    await pinPaperQuote(tx, key, instrument, price, rules.now());
+    await expireDayOrders(tx, rules, { instrumentKey: key });
+    await matchResting(tx, rules, key, price);
+    return { lastPricePaise: price, at: rules.now().toISOString() };
+  });
+}

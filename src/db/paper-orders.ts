@@ -1,0 +1,139 @@
+/**
+ * Queries of the `paper_orders` table: every order the paper exchange received, with its tag,
+ * its state and the numbers it filled at.
+ *
+ * @module
+ */
+import type { Instrument, OrderType, Side } from '../domain/trade.ts';
+import type { Queryable, TxSql } from './pool.ts';
+
+/** A broker order type, or the paper exchange's own STOP (stop-loss market). */
+export type PaperOrderType = OrderType | 'STOP';
+export type PaperOrderStatus = 'OPEN' | 'FILLED' | 'CANCELLED' | 'REJECTED';
+
+export interface PaperOrderRow {
+  id: string;
+  tag: string;
+  instrument: Instrument;
+  side: Side;
+  quantity: number;
+  order_type: PaperOrderType;
+  limit_price_paise: number | null;
+  trigger_price_paise: number | null;
+  status: PaperOrderStatus;
+  filled_quantity: number;
+  average_price_paise: number | null;
+  reject_reason: string | null;
+}
+
+export interface NewPaperOrder {
+  id: string;
+  accountId: string;
+  tag: string;
+  instrumentKey: string;
+  instrument: Instrument;
+  side: Side;
+  quantity: number;
+  orderType: PaperOrderType;
+  limitPricePaise: number | null;
+  triggerPricePaise: number | null;
+  strategyId: string | null;
+  status: 'OPEN' | 'REJECTED';
+  rejectReason: string | null;
+  receivedAt: Date;
+}
+
+/** The next order number, as the exchange shows it (`P000000000042`). */
+export async function nextPaperOrderId(sql: Queryable): Promise<string> {
+  const [next] = await sql<{ n: number }[]>`select nextval('paper_order_numbers') as n`;
+  return `P${String(next!.n).padStart(12, '0')}`;
+}
+
+export async function insertPaperOrder(sql: Queryable, o: NewPaperOrder): Promise<void> {
+  await sql`
+    insert into paper_orders (id, account_id, tag, instrument_key, instrument, side, quantity, order_type, limit_price_paise, trigger_price_paise, strategy_id, status, reject_reason, received_at)
+    values (${o.id}, ${o.accountId}, ${o.tag}, ${o.instrumentKey}, ${sql.json(o.instrument as never)}, ${o.side}, ${o.quantity},
+            ${o.orderType}, ${o.limitPricePaise}, ${o.triggerPricePaise}, ${o.strategyId}, ${o.status}, ${o.rejectReason}, ${o.receivedAt})`;
+}
+
+/** One order; with `accountId`, only if it is that account's. */
+export async function paperOrder(sql: Queryable, id: string, accountId?: string): Promise<PaperOrderRow | undefined> {
+  const [row] = await sql<PaperOrderRow[]>`select * from paper_orders where id = ${id} ${accountId === undefined ? sql`` : sql`and account_id = ${accountId}`}`;
+  return row;
+}
+
+/** The first order of the account carrying `tag`. */
+export async function paperOrderIdByTag(sql: Queryable, accountId: string, tag: string): Promise<string | undefined> {
+  const [row] = await sql<{ id: string }[]>`select id from paper_orders where account_id = ${accountId} and tag = ${tag} order by received_at limit 1`;
+  return row?.id;
+}
+
+export async function paperOrderInstrument(sql: Queryable, accountId: string, id: string): Promise<Instrument | undefined> {
+  const [row] = await sql<{ instrument: Instrument }[]>`select instrument from paper_orders where id = ${id} and account_id = ${accountId}`;
+  return row?.instrument;
+}
+
+/** The account's orders, oldest first. */
+export async function paperOrderIds(sql: Queryable, accountId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`select id from paper_orders where account_id = ${accountId} order by received_at`;
+  return rows.map((r) => r.id);
+}
+
+/** Cancel the order if it is still resting; a filled or final one is left as it is. */
+export async function cancelPaperOrder(sql: Queryable, accountId: string, id: string): Promise<void> {
+  await sql`
+    update paper_orders set status = 'CANCELLED', updated_at = now()
+    where id = ${id} and account_id = ${accountId} and status = 'OPEN'`;
+}
+
+/** The instrument's resting orders, oldest first, locked for the rest of the transaction. */
+export async function lockRestingPaperOrders(tx: TxSql, instrumentKey: string): Promise<string[]> {
+  const rows = await tx<{ id: string }[]>`select id from paper_orders where instrument_key = ${instrumentKey} and status = 'OPEN' order by received_at for update`;
+  return rows.map((r) => r.id);
+}
+
+export async function markPaperOrderFilled(sql: Queryable, id: string, pricePaise: number, at: Date): Promise<void> {
+  await sql`
+    update paper_orders set status = 'FILLED', filled_quantity = quantity, average_price_paise = ${pricePaise}, updated_at = ${at}
+    where id = ${id}`;
+}
+
+/**
+ * Cancel, with `reason`, the resting orders (of an instrument or of an account) received on a
+ * day whose session closed (at `closes`, IST) by `now`.
+ */
+export async function expirePaperOrders(sql: Queryable, which: { instrumentKey: string } | { accountId: string }, closes: string, reason: string, now: Date): Promise<void> {
+  await sql`
+    update paper_orders set status = 'CANCELLED', reject_reason = ${reason}, updated_at = ${now}
+    where status = 'OPEN' and ${'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : sql`account_id = ${which.accountId}`}
+      and (((received_at at time zone 'Asia/Kolkata')::date + ${closes}::time) at time zone 'Asia/Kolkata') <= ${now}`;
+}
+
+export interface ReceivedOrder {
+  id: string;
+  accountId: string;
+  tag: string;
+  instrument: Instrument;
+  side: Side;
+  quantity: number;
+  orderType: PaperOrderType;
+  limitPricePaise: number | null;
+  triggerPricePaise: number | null;
+  strategyId: string | null;
+  status: PaperOrderStatus;
+  filledQuantity: number;
+  averagePricePaise: number | null;
+  rejectReason: string | null;
+  receivedAt: Date;
+}
+
+/** Every order the paper exchange received, newest first (GET /paper/orders; tests count legs by tag). */
+export async function receivedOrders(sql: Queryable, filter: { accountId?: string | undefined; tag?: string | undefined; limit?: number }): Promise<ReceivedOrder[]> {
+  return sql<ReceivedOrder[]>`
+    select id, account_id as "accountId", tag, instrument, side, quantity, order_type as "orderType",
+      limit_price_paise as "limitPricePaise", trigger_price_paise as "triggerPricePaise", strategy_id as "strategyId", status, filled_quantity as "filledQuantity",
+      average_price_paise as "averagePricePaise", reject_reason as "rejectReason", received_at as "receivedAt"
+    from paper_orders
+    where true ${filter.accountId ? sql`and account_id = ${filter.accountId}` : sql``} ${filter.tag ? sql`and tag = ${filter.tag}` : sql``}
+    order by received_at desc limit ${filter.limit ?? 500}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Queries of the `paper_quotes` table: the paper exchange's last price per instrument, pinned
+ * when an operator set it (POST /paper/quotes), else moved by the random walk.
+ *
+ * @module
+ */
+import type { Instrument } from '../domain/trade.ts';
+import type { Queryable, TxSql } from './pool.ts';
+
+export interface PaperQuoteRow {
+  last_price_paise: number;
+  pinned: boolean;
+  steps: number;
+  updated_at: Date;
+}
+
+/** The instrument's quote, locked for the rest of the transaction. */
+export async function lockPaperQuote(tx: TxSql, key: string): Promise<PaperQuoteRow | undefined> {
+  const [row] = await tx<PaperQuoteRow[]>`select last_price_paise, pinned, steps, updated_at from paper_quotes where instrument_key = ${key} for update`;
+  return row;
+}
+
+/** The first quote of an instrument (unpinned); a concurrent first use wins and this does nothing. */
+export async function insertPaperQuote(sql: Queryable, key: string, instrument: Instrument, pricePaise: number, at: Date): Promise<void> {
+  await sql`
+    insert into paper_quotes (instrument_key, exchange, symbol, last_price_paise, pinned, updated_at)
+    values (${key}, ${instrument.exchange}, ${instrument.symbol}, ${pricePaise}, false, ${at})
+    on conflict (instrument_key) do nothing`;
+}
+
+/** Set the last price and pin it: the random walk leaves it alone from now on. */
+export async function pinPaperQuote(sql: Queryable, key: string, instrument: Instrument, pricePaise: number, at: Date): Promise<void> {
+  await sql`
+    insert into paper_quotes (instrument_key, exchange, symbol, last_price_paise, pinned, updated_at)
+    values (${key}, ${instrument.exchange}, ${instrument.symbol}, ${pricePaise}, true, ${at})
+    on conflict (instrument_key) do update set last_price_paise = excluded.last_price_paise, pinned = true, updated_at = excluded.updated_at`;
+}
+
+/** The walk took `steps` steps covering `elapsedMs`: the quote's time moves by that much, not to now. */
+export async function walkPaperQuote(sql: Queryable, key: string, pricePaise: number, steps: number, elapsedMs: number): Promise<void> {
+  await sql`
+    update paper_quotes set last_price_paise = ${pricePaise}, steps = steps + ${steps},
+      updated_at = updated_at + ${elapsedMs} * interval '1 millisecond'
+    where instrument_key = ${key}`;
+}
