@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './src/api/app.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { createLogger } from './src/config/logger.ts';
-import { createApiDeps } from './src/api/deps.ts';
+import { createApiDeps } from './src/api-process/create-api-deps.ts';
 import { ensureFirstAdmin } from './src/security/first-admin.ts';
 import { exitOnStartupError } from './src/config/startup-error.ts';
 import { openDatabase } from './src/db/open.ts';

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { createApp } from '../src/api/app.ts';
-import { createApiDeps } from '../src/api/deps.ts';
+import { createApiDeps } from '../src/api-process/create-api-deps.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadOrCreateDevSecrets } from '../src/config/dev-secrets.ts';
 import { ensureAccount } from '../src/db/accounts.ts';

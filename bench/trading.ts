@@ -12,7 +12,7 @@ import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/clie
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { createApp } from '../src/api/app.ts';
-import { createApiDeps } from '../src/api/deps.ts';
+import { createApiDeps } from '../src/api-process/create-api-deps.ts';
 import { createAuditLog } from '../src/audit/append.ts';
 import { createBroker } from '../src/broker/create.ts';
 import type { PaperExchange } from '../src/broker/paper/exchange.ts';

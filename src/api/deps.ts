@@ -1,28 +1,23 @@
 /**
  * What the API needs besides the request: its pools, the audit writer, the session checker, the
- * rate limiter, the block list, and the operator desks of the broker in use. The same wiring
- * serves `api.ts` and the tests. The API builds no broker: the paper exchange and Breeze are
- * reached only through their desks (./breeze-desk.ts, src/broker/paper/desk.ts).
+ * rate limiter, the block list, and the operator desks of the broker in use. The API builds no
+ * broker and calls none: the paper exchange and Breeze are reached only through the desks that
+ * src/api-process/create-api-deps.ts hands in (src/broker/paper/desk.ts, src/broker/breeze/desk.ts).
  *
  * @module
  */
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { type AuditLog, createAuditLog } from '../audit/append.ts';
-import { createAuditFileCopy } from '../audit/file-copy.ts';
-import { createBrokerRateLimiter } from '../broker/breeze/create.ts';
-import { type PaperDesk, paperDesk } from '../broker/paper/desk.ts';
+import type { AuditLog } from '../audit/append.ts';
+import type { BreezeDesk } from '../broker/breeze/desk.ts';
+import type { PaperDesk } from '../broker/paper/desk.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../config/logger.ts';
 import type { Sql } from '../db/pool.ts';
-import { createMetrics, type Metrics } from '../observability/metrics.ts';
-import { startProcessMonitoring } from '../observability/process-monitoring.ts';
-import { readSnapshot } from '../observability/snapshot.ts';
-import { registerTradingMetrics, type TradingCollector } from '../observability/trading-collector.ts';
-import { createRateLimiter, type RateLimiter } from '../security/rate-limit.ts';
-import { createSessionChecker, type SessionChecker } from '../security/session-check.ts';
-import { type BreezeDesk, breezeDesk } from './breeze-desk.ts';
-import { type BlockList, blockList } from './middleware/ip-block.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { TradingCollector } from '../observability/trading-collector.ts';
+import type { RateLimiter } from '../security/rate-limit.ts';
+import type { SessionChecker } from '../security/session-check.ts';
+import type { BlockList } from './middleware/ip-block.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,35 +37,3 @@ export interface AppDeps {
   breeze?: BreezeDesk | undefined;
 }
 
-export async function createApiDeps(config: Config, log: Logger, sql: Sql, temporal: Client): Promise<AppDeps & { close(): Promise<void> }> {
-  const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
-  const rateLimiter = createRateLimiter(config, sql);
-  const metrics = createMetrics('api');
-  const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
-  const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'api', metrics });
-  const blocks = await blockList(sql);
-  const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
-  // One budget for the operator's login call and the status view; it is the workers' shared one.
-  const limiter = config.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
-  return {
-    config,
-    log,
-    sql,
-    temporal,
-    metrics,
-    monitoring,
-    audit,
-    sessions,
-    rateLimiter,
-    blockList: blocks,
-    paper: config.BROKER === 'paper' ? paperDesk({ sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS }) : undefined,
-    breeze: limiter && breezeDesk({ config, sql, audit, limiter }),
-    async close() {
-      await heartbeat.stop();
-      await sessions.close();
-      await rateLimiter.close();
-      await blocks.close();
-      await limiter?.close();
-    },
-  };
-}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
-import { createApiDeps } from '../../src/api/deps.ts';
+import { createApiDeps } from '../../src/api-process/create-api-deps.ts';
 import { createSql } from '../../src/db/pool.ts';
 import { testConfig } from '../support/config.ts';
 import { silentLogger } from '../support/logger.ts';

@@ -10,7 +10,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import type { AppDeps } from '../../src/api/deps.ts';
-import { createApiDeps } from '../../src/api/deps.ts';
+import { createApiDeps } from '../../src/api-process/create-api-deps.ts';
 import { ensureFirstAdmin } from '../../src/security/first-admin.ts';
 import { randomBytes } from 'node:crypto';
 import { type AuditLog, createAuditLog } from '../../src/audit/append.ts';

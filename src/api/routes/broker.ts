@@ -9,11 +9,9 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { sessionDay } from '../../broker/breeze/session.ts';
-import { BrokerSessionExpiredError } from '../../broker/errors.ts';
 import { getAccount } from '../../db/accounts.ts';
 import { breezeSessionState } from '../../db/breeze-sessions.ts';
-import { AppError, BusinessRuleError } from '../../domain/errors.ts';
+import { AppError } from '../../domain/errors.ts';
 import { actorOf } from '../../security/principal.ts';
 import { type AppEnv, principalOf, requestFacts } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
@@ -57,27 +55,20 @@ export function brokerRoutes({ config, sql, breeze }: Pick<AppDeps, 'config' | '
       const desk = breezeOnly();
       const principal = principalOf(c);
       const { requestId, clientIp } = requestFacts(c);
-      try {
-        const set = await desk.setSession(c.req.valid('json').apiSession, {
-          actor: actorOf(principal),
-          via: 'api',
-          accountId: principal.accountId,
-          requestId,
-          clientIp,
-        });
-        return c.json({ broker: 'breeze', ...set }, 200);
-      } catch (err) {
-        if (err instanceof BrokerSessionExpiredError) {
-          throw new BusinessRuleError('broker-session-refused', 'Breeze refused this API_Session: log in to ICICI again and use the new one');
-        }
-        throw err;
-      }
+      const set = await desk.setSession(c.req.valid('json').apiSession, {
+        actor: actorOf(principal),
+        via: 'api',
+        accountId: principal.accountId,
+        requestId,
+        clientIp,
+      });
+      return c.json({ broker: 'breeze', ...set }, 200);
     })
     .openapi(status, async (c) => {
       const account = await getAccount(sql, principalOf(c).accountId);
       const trading = account ? { state: account.tradingState, reason: account.stateReason, since: account.stateChangedAt.toISOString() } : null;
       if (!breeze) return c.json({ broker: config.BROKER, trading, session: null, budget: null }, 200);
-      const tradingDay = sessionDay(new Date());
+      const tradingDay = breeze.tradingDay();
       const stored = await breezeSessionState(sql, tradingDay);
       const left = await breeze.remainingBudget();
       return c.json(
