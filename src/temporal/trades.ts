@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
 import { cancelEntry, type ExitRequest, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
-import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from './search-attributes.ts';
+import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from '../workflows/search-attributes.ts';
 import type { Actor } from '../audit/events.ts';
 
 /**

@@ -11,7 +11,7 @@ import type { LegInput, LegResult } from '../activities/orders.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Violation } from '../domain/risk/rules.ts';
 import { closingSide, type ExitReason, type TradeStatus } from '../domain/trade.ts';
-import { TRADE_ACCOUNT, TRADE_STATUS } from '../temporal/search-attributes.ts';
+import { TRADE_ACCOUNT, TRADE_STATUS } from './search-attributes.ts';
 import { failureCode, failureMessage } from './failures.ts';
 import {
   cancelEntry,
