@@ -1,14 +1,17 @@
 /**
  * Client side of the per-account circuit breaker workflow: make sure it runs, message it, ask its
- * state. Used by the worker at start, by activities and by the API.
+ * state. Used by the worker at start, by the API, and as the port the activities are given
+ * (circuitBreakerPort).
  *
  * @module
  */
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
+import type { CircuitBreakerPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Config } from '../config.ts';
 import {
+  brokerFailed,
   type BreakerInput,
   type BreakerSettings,
   type BreakerState,
@@ -19,6 +22,7 @@ import {
   reduce,
   resume,
   type ResumeRequest,
+  tradeClosed,
 } from '../workflows/messages.ts';
 
 export const CIRCUIT_BREAKER_WORKFLOW = 'circuitBreakerWorkflow';
@@ -90,3 +94,15 @@ export async function signalCircuitBreaker<T extends unknown[]>(
     signalArgs: args as unknown[],
   });
 }
+
+/** The activities' port to the account's circuit breaker. */
+export function circuitBreakerPort(client: Client, config: Config): CircuitBreakerPort {
+  return {
+    async reduce(accountId, reason, requestedBy) {
+      await reduceTrading(client, config, accountId, reason, requestedBy);
+    },
+    tradeClosed: (accountId, closed) => signalCircuitBreaker(client, config, accountId, tradeClosed, closed),
+    brokerFailed: (accountId, failure) => signalCircuitBreaker(client, config, accountId, brokerFailed, failure),
+  };
+}
+
