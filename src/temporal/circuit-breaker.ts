@@ -1,7 +1,7 @@
 /**
  * Client side of the per-account circuit breaker workflow: make sure it runs, message it, ask its
- * state. Used by the worker at start, by the API, and as the port the activities are given
- * (circuitBreakerPort).
+ * state. Used by the worker at start, by the API, and as the ports the activities and the restore
+ * are given (circuitBreakerPort, restoreBreaker).
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { CircuitBreakerPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
+import type { RestoreBreaker } from '../backup/trading-guard.ts';
 import type { Config } from '../config.ts';
 import {
   brokerFailed,
@@ -24,6 +25,7 @@ import {
   type ResumeRequest,
   tradeClosed,
 } from '../workflows/messages.ts';
+import { temporalReady } from './client.ts';
 
 export const CIRCUIT_BREAKER_WORKFLOW = 'circuitBreakerWorkflow';
 
@@ -106,3 +108,13 @@ export function circuitBreakerPort(client: Client, config: Config): CircuitBreak
   };
 }
 
+/** The circuit breaker as a forced restore halts trading through it. */
+export function restoreBreaker(client: Client, config: Config): RestoreBreaker {
+  return {
+    reachable: () => temporalReady(client),
+    async halt(accountId, reason, requestedBy) {
+      const state = await haltTrading(client, config, accountId, { reason, flatten: false, requestedBy });
+      return state.tradingState;
+    },
+  };
+}
