@@ -24,6 +24,7 @@ import { runRestore } from '../src/backup/restore-command.ts';
 import { readConfig } from '../src/config.ts';
 import { createSql, describeUrl, poolOptions, waitForDatabase } from '../src/db/pool.ts';
 import { createLogger } from '../src/config/logger.ts';
+import { restoreBreaker } from '../src/temporal/circuit-breaker.ts';
 import { connectClient } from '../src/temporal/client.ts';
 
 const USAGE = 'usage: npm run restore -- (--backup <id> | --at <ISO time>) [--dry-run] [--yes] [--force] [--allow-unverified] [--operator <name>]';
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
         log,
         root: backupRoot(config),
         key: backupKey(config.BACKUP_ENCRYPTION_KEY),
-        temporal,
+        breaker: temporal ? restoreBreaker(temporal, config) : undefined,
         appRole: config.DATABASE_URL ? decodeURIComponent(new URL(config.DATABASE_URL).username) || undefined : undefined,
         hooks: AFTER_RESTORE_HOOKS,
       },

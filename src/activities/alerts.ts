@@ -19,10 +19,28 @@ import { type AlertRule, builtinRules } from '../domain/alerts/rules.ts';
 import { configuredChannels } from '../observability/alerts/channels/configured.ts';
 import { processSamples, snapshotSamples } from '../observability/samples.ts';
 import { readSnapshot } from '../observability/snapshot.ts';
-import type { EvaluationOutcome } from '../workflows/alert-messages.ts';
 import { type ActivityDeps, heartbeat } from './context.ts';
 
 const DAY_MS = 86_400_000;
+
+/** What one evaluation hands back to the workflow. */
+export interface EvaluationOutcome {
+  firing: number;
+  /** Notifications whose deliveries are still to be started (this run's and any left over). */
+  notifications: AlertMessage[];
+  channels: string[];
+  /** The worker's settings, so a changed setting applies without restarting the workflow. */
+  intervalSeconds: number;
+  auditVerifyIntervalSeconds: number;
+  delivery: DeliveryPolicy;
+  /** The trading task queue: delivery workflow ids carry it (unique per deployment, and recorded for replay). */
+  taskQueue: string;
+}
+
+export interface DeliveryPolicy {
+  giveUpHours: number;
+  maxRetrySeconds: number;
+}
 
 export function toAlertMessage(e: AlertEventRow): AlertMessage {
   return { eventId: e.id, alertKey: e.alertKey, ruleId: e.ruleId, status: e.status, severity: e.severity, summary: e.summary, labels: e.labels, value: e.value, occurredAt: e.occurredAt.toISOString() };

@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../config/logger.ts';
+import type { CircuitBreakerPort, TradesPort } from './ports.ts';
 
 export interface ActivityDeps {
   config: Config;
@@ -18,8 +19,12 @@ export interface ActivityDeps {
   broker: Broker;
   audit: AuditLog;
   log: Logger;
-  /** For activities that message other workflows (the circuit breaker). */
+  /** For the monitoring snapshot the alert evaluation reads (workers polling the task queue). */
   temporal: Client;
+  /** The account's circuit breaker, as trades and expired broker sessions report to it. */
+  breaker: CircuitBreakerPort;
+  /** Running trades, as the circuit breaker cancels their entries and flattens them. */
+  trades: TradesPort;
   /** Broker calls are timed and counted here (the activities see an instrumented broker). */
   brokerMetrics?: BrokerMetrics | undefined;
   now?: () => Date;

@@ -8,7 +8,6 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import type { TradeWorkflowInput } from '../workflows/messages.ts';
 import { lockAccount } from '../db/accounts.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
@@ -23,12 +22,23 @@ import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
-import { instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 
-/** The trade workflow's input, less what only the workflow itself uses. */
-export type ReserveInput = Omit<TradeWorkflowInput, 'ackWaitMs' | 'resume'>;
+/** A trade's request and who made it: the trade workflow's input, less what only the workflow uses. */
+export interface ReserveInput {
+  tradeId: string;
+  accountId: string;
+  request: TradeRequest;
+  /** SHA-256 of the normalised request: the same key with another body is refused. */
+  requestFingerprint: string;
+  requestedBy: Actor;
+  clientIp?: string | undefined;
+  requestId?: string | undefined;
+  source: 'api' | 'webhook';
+  signalId?: string | undefined;
+}
 
 export interface ReserveResult {
   /** DUPLICATE: the trade row belongs to an earlier workflow run; this run must not trade. */

@@ -16,7 +16,6 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { BrokerSessionExpiredError } from '../broker/errors.ts';
-import { reduceTrading } from '../temporal/circuit-breaker.ts';
 import type { ActivityDeps } from './context.ts';
 
 export interface SessionScope {
@@ -35,7 +34,7 @@ export function sessionExpiryGuard(deps: ActivityDeps) {
       `broker session expired during ${action}: trading reduced to exits until an operator sets a new session (POST /broker/session), then resumes (POST /risk/resume)`,
     );
     try {
-      await reduceTrading(deps.temporal, deps.config, scope.accountId, `BROKER_SESSION_EXPIRED: ${err.message}`, actor);
+      await deps.breaker.reduce(scope.accountId, `BROKER_SESSION_EXPIRED: ${err.message}`, actor);
     } catch (reduceErr) {
       // The retry comes back here: the next attempt asks again.
       deps.log.warn({ err: reduceErr, accountId: scope.accountId }, 'could not reduce trading after the broker session expired');

@@ -10,9 +10,8 @@ import { lockAccount, writeTradingState } from '../db/accounts.ts';
 import { openTrades, pendingTrades } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import type { TradingState } from '../domain/risk/rules.ts';
-import { signalCircuitBreaker } from '../temporal/circuit-breaker.ts';
-import { brokerFailed, type BrokerFailure, cancelEntry, requestExit, tradeClosed, type TradeClosed } from '../workflows/messages.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
+import type { BrokerFailure, TradeClosed } from './ports.ts';
 
 export interface StateChange {
   accountId: string;
@@ -64,7 +63,7 @@ export function tradingStateActivities(deps: ActivityDeps) {
       const trades = await pendingTrades(deps.sql, accountId);
       await Promise.all(
         trades.map((t) =>
-          deps.temporal.workflow.getHandle(t.workflowId).executeUpdate(cancelEntry, { args: [{ requestedBy }] }).catch((err: unknown) => {
+          deps.trades.cancelEntry(t.workflowId, requestedBy).catch((err: unknown) => {
             deps.log.warn({ err, tradeId: t.id }, 'could not cancel a working entry (it may have finished)');
           }),
         ),
@@ -80,7 +79,7 @@ export function tradingStateActivities(deps: ActivityDeps) {
       const trades = [...(await pendingTrades(deps.sql, accountId)), ...(await openTrades(deps.sql, accountId))];
       await Promise.all(
         trades.map((t) =>
-          deps.temporal.workflow.getHandle(t.workflowId).executeUpdate(requestExit, { args: [{ reason: 'FLATTEN', requestedBy }] }).catch((err: unknown) => {
+          deps.trades.requestExit(t.workflowId, 'FLATTEN', requestedBy).catch((err: unknown) => {
             deps.log.warn({ err, tradeId: t.id }, 'could not ask a trade to flatten (it may have closed)');
           }),
         ),
@@ -106,11 +105,11 @@ export function tradingStateActivities(deps: ActivityDeps) {
     },
 
     async reportTradeClosed(accountId: string, closed: TradeClosed): Promise<void> {
-      await signalCircuitBreaker(deps.temporal, deps.config, accountId, tradeClosed, closed);
+      await deps.breaker.tradeClosed(accountId, closed);
     },
 
     async reportBrokerFailure(accountId: string, failure: BrokerFailure): Promise<void> {
-      await signalCircuitBreaker(deps.temporal, deps.config, accountId, brokerFailed, failure);
+      await deps.breaker.brokerFailed(accountId, failure);
     },
   };
 }

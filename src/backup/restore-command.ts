@@ -8,7 +8,6 @@
  *
  * @module
  */
-import type { Client } from '@temporalio/client';
 import type { AuditLog } from '../audit/append.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Config } from '../config.ts';
@@ -20,7 +19,7 @@ import { type BackupOnDisk, latestVerifiedAt, listBackupsOnDisk, readBackupOnDis
 import type { BackupKey } from './encryption.ts';
 import { backupDir, keyFor } from './files.ts';
 import { countRows, restoreBackup, type RestoreProgress } from './restore.ts';
-import { accountsTrading, haltForRestore, type HaltedVia, holdRestoredAccountsHalted } from './trading-guard.ts';
+import { accountsTrading, haltForRestore, type HaltedVia, holdRestoredAccountsHalted, type RestoreBreaker } from './trading-guard.ts';
 import { isAuditTable } from './audit-merge.ts';
 
 export interface RestoreCommandOptions {
@@ -50,7 +49,8 @@ export interface RestoreCommandDeps {
   log: Logger;
   root: string;
   key?: BackupKey | undefined;
-  temporal?: Client | undefined;
+  /** The circuit breaker, when Temporal is configured; without it a forced restore writes HALTED directly. */
+  breaker?: RestoreBreaker | undefined;
   /** The application's login role, granted its rights when an empty database is migrated first. */
   appRole?: string | undefined;
   hooks?: readonly AfterRestoreHook[];
@@ -125,7 +125,7 @@ export async function runRestore(deps: RestoreCommandDeps, options: RestoreComma
   let haltedVia: Record<string, HaltedVia> = {};
   if (trading.length) {
     io.print('Halting trading before the restore...');
-    haltedVia = await haltForRestore({ sql: deps.sql, audit: deps.audit, config: deps.config, temporal: deps.temporal }, trading, `RESTORE: restoring backup ${manifest.id}`, actor);
+    haltedVia = await haltForRestore({ sql: deps.sql, audit: deps.audit, breaker: deps.breaker }, trading, `RESTORE: restoring backup ${manifest.id}`, actor);
     for (const [account, via] of Object.entries(haltedVia)) io.print(`  ${account}: HALTED via ${via === 'circuit-breaker' ? 'the circuit breaker' : 'a direct database write (Temporal did not answer)'}`);
     const still = await accountsTrading(deps.sql);
     if (still.length) throw new RestoreCommandError(`could not halt ${still.map((a) => a.id).join(', ')}: nothing was restored`);

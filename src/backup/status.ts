@@ -1,19 +1,25 @@
 /**
  * What GET /backup/status reports: per kind, the last successful and the last verified backup
  * (sizes, durations), recent failures, the schedule's next run (from Temporal's describe()), and
- * whether the kind is stale — its newest verified backup older than its schedule allows.
+ * whether the kind is stale — its newest verified backup older than its schedule allows. Pure:
+ * src/temporal/backup-status.ts reads the rows and the schedules and hands them in.
  *
  * @module
  */
-import type { Client } from '@temporalio/client';
-import type { Config } from '../config.ts';
-import { type BackupRow, listBackupRows } from '../db/backups.ts';
-import type { Queryable } from '../db/pool.ts';
+import type { BackupRow } from '../db/backups.ts';
 import { ABANDONED_ERROR, abandonedAs, BACKUP_KINDS, type BackupKind, isScheduledKind, isStale, MAX_BACKUP_AGE_MS } from '../domain/backups.ts';
-import { describeBackupSchedule, type ScheduleState } from '../temporal/schedules.ts';
 
 /** Failures listed per kind (newest first). */
 const RECENT_FAILURES = 5;
+
+/** What a kind's schedule says about itself (read from Temporal by src/temporal/schedules.ts). */
+export interface ScheduleState {
+  scheduleId: string;
+  paused: boolean;
+  nextRunAt: string | null;
+  /** Recent runs the schedule started (Temporal keeps the last few). */
+  recentRuns: { scheduledAt: string; workflowId: string }[];
+}
 
 export interface BackupSummary {
   id: string;
@@ -95,14 +101,4 @@ export function statusOf(rows: readonly BackupRow[], schedules: Partial<Record<B
     };
   });
   return { generatedAt: now.toISOString(), stale: kinds.some((k) => k.stale), kinds };
-}
-
-export async function backupStatus(sql: Queryable, client: Client, config: Config, now = new Date()): Promise<BackupStatus> {
-  const [rows, daily, weekly, monthly] = await Promise.all([
-    listBackupRows(sql),
-    describeBackupSchedule(client, config, 'daily'),
-    describeBackupSchedule(client, config, 'weekly'),
-    describeBackupSchedule(client, config, 'monthly'),
-  ]);
-  return statusOf(rows, { daily, weekly, monthly }, now, config.BACKUP_TIMEOUT_MIN * 60_000);
 }

@@ -9,16 +9,12 @@
  *
  * @module
  */
-import type { Client } from '@temporalio/client';
 import type { AuditLog } from '../audit/append.ts';
 import type { Actor } from '../audit/events.ts';
-import type { Config } from '../config.ts';
 import { lockAccount, writeTradingState } from '../db/accounts.ts';
 import type { Queryable, Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
 import type { TradingState } from '../domain/risk/rules.ts';
-import { haltTrading } from '../temporal/circuit-breaker.ts';
-import { temporalReady } from '../temporal/client.ts';
 
 export interface AccountState {
   id: string;
@@ -34,14 +30,25 @@ export async function accountsTrading(sql: Queryable): Promise<AccountState[]> {
 
 export type HaltedVia = 'circuit-breaker' | 'database';
 
+/**
+ * The circuit breaker as a restore uses it; src/temporal/circuit-breaker.ts implements it on the
+ * Temporal client, and the restore's caller passes it in when Temporal is configured.
+ */
+export interface RestoreBreaker {
+  /** Temporal answers its health check (without it, no breaker can). */
+  reachable(): Promise<boolean>;
+  /** Halt the account through its breaker, without flattening; the trading state it reports after. */
+  halt(accountId: string, reason: string, requestedBy: Actor): Promise<TradingState>;
+}
+
 /** How long to wait for the breaker (it needs a running worker) before writing the state directly. */
 const BREAKER_WAIT_MS = 15_000;
 
-async function viaBreaker(client: Client, config: Config, accountId: string, reason: string, actor: Actor): Promise<boolean> {
+async function viaBreaker(breaker: RestoreBreaker, accountId: string, reason: string, actor: Actor): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), BREAKER_WAIT_MS)));
   try {
-    const halted = haltTrading(client, config, accountId, { reason, flatten: false, requestedBy: actor }).then((s) => s.tradingState === 'HALTED');
+    const halted = breaker.halt(accountId, reason, actor).then((state) => state === 'HALTED');
     halted.catch(() => undefined);
     return await Promise.race([halted, gaveUp]);
   } catch {
@@ -65,15 +72,15 @@ export async function writeHalted(tx: TxSql, audit: AuditLog, accountId: string,
  * caller re-reads the states to confirm.
  */
 export async function haltForRestore(
-  deps: { sql: Sql; audit: AuditLog; config: Config; temporal?: Client | undefined },
+  deps: { sql: Sql; audit: AuditLog; breaker?: RestoreBreaker | undefined },
   accounts: readonly AccountState[],
   reason: string,
   actor: Actor,
 ): Promise<Record<string, HaltedVia>> {
   const via: Record<string, HaltedVia> = {};
-  const breakerUp = deps.temporal ? await temporalReady(deps.temporal) : false;
+  const breakerUp = deps.breaker ? await deps.breaker.reachable() : false;
   for (const account of accounts) {
-    if (breakerUp && deps.temporal && (await viaBreaker(deps.temporal, deps.config, account.id, reason, actor))) {
+    if (breakerUp && deps.breaker && (await viaBreaker(deps.breaker, account.id, reason, actor))) {
       via[account.id] = 'circuit-breaker';
       continue;
     }

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../temporal/search-attributes.ts';
+import { searchAttributeFlags } from '../workflows/search-attributes.ts';
 import { endWithParent } from './end-with-parent.ts';
 
 export interface DevServerOptions {

@@ -1,14 +1,18 @@
 /**
  * Client side of the per-account circuit breaker workflow: make sure it runs, message it, ask its
- * state. Used by the worker at start, by activities and by the API.
+ * state. Used by the worker at start, by the API, and as the ports the activities and the restore
+ * are given (circuitBreakerPort, restoreBreaker).
  *
  * @module
  */
 import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
+import type { CircuitBreakerPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
+import type { RestoreBreaker } from '../backup/trading-guard.ts';
 import type { Config } from '../config.ts';
 import {
+  brokerFailed,
   type BreakerInput,
   type BreakerSettings,
   type BreakerState,
@@ -19,7 +23,9 @@ import {
   reduce,
   resume,
   type ResumeRequest,
+  tradeClosed,
 } from '../workflows/messages.ts';
+import { temporalReady } from './client.ts';
 
 export const CIRCUIT_BREAKER_WORKFLOW = 'circuitBreakerWorkflow';
 
@@ -89,4 +95,26 @@ export async function signalCircuitBreaker<T extends unknown[]>(
     signal: signal as SignalDefinition<unknown[]>,
     signalArgs: args as unknown[],
   });
+}
+
+/** The activities' port to the account's circuit breaker. */
+export function circuitBreakerPort(client: Client, config: Config): CircuitBreakerPort {
+  return {
+    async reduce(accountId, reason, requestedBy) {
+      await reduceTrading(client, config, accountId, reason, requestedBy);
+    },
+    tradeClosed: (accountId, closed) => signalCircuitBreaker(client, config, accountId, tradeClosed, closed),
+    brokerFailed: (accountId, failure) => signalCircuitBreaker(client, config, accountId, brokerFailed, failure),
+  };
+}
+
+/** The circuit breaker as a forced restore halts trading through it. */
+export function restoreBreaker(client: Client, config: Config): RestoreBreaker {
+  return {
+    reachable: () => temporalReady(client),
+    async halt(accountId, reason, requestedBy) {
+      const state = await haltTrading(client, config, accountId, { reason, flatten: false, requestedBy });
+      return state.tradingState;
+    },
+  };
 }

@@ -14,6 +14,7 @@
  * @module
  */
 import { type Client, ScheduleAlreadyRunning, type ScheduleOptionsAction, ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import type { ScheduleState } from '../backup/status.ts';
 import type { Config } from '../config.ts';
 import { SCHEDULED_KINDS, type ScheduledKind } from '../domain/backups.ts';
 import { parseHhmm } from '../domain/market-calendar.ts';
@@ -77,14 +78,6 @@ export async function ensureBackupSchedules(client: Client, config: Config): Pro
     }
   }
   return { created, updated };
-}
-
-export interface ScheduleState {
-  scheduleId: string;
-  paused: boolean;
-  nextRunAt: string | null;
-  /** Recent runs the schedule started (Temporal keeps the last few). */
-  recentRuns: { scheduledAt: string; workflowId: string }[];
 }
 
 /** What the schedule of a kind says about itself, or `undefined` when it does not exist or Temporal does not answer. */

@@ -1,6 +1,7 @@
 /**
  * Client side of the trade workflow: start-or-join with update-with-start (workflow id from the
- * idempotency key, so a retried request joins the same trade), and the exit and cancel updates.
+ * idempotency key, so a retried request joins the same trade), and the exit and cancel updates
+ * (for the API, and as the activities' port to running trades).
  *
  * @module
  */
@@ -10,7 +11,8 @@ import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
 import { cancelEntry, type ExitRequest, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
-import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from './search-attributes.ts';
+import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from '../workflows/search-attributes.ts';
+import type { TradesPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
 
 /**
@@ -67,4 +69,16 @@ export async function exitTrade(client: Client, tradeId: string, request: ExitRe
 
 export async function cancelTrade(client: Client, tradeId: string, requestedBy: Actor, requestId?: string): Promise<TradeSummary> {
   return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(cancelEntry, { args: [{ requestedBy, requestId }] });
+}
+
+/** The activities' port to running trades (by workflow id, as the trades table records it). */
+export function tradesPort(client: Client): TradesPort {
+  return {
+    async cancelEntry(workflowId, requestedBy) {
+      await client.workflow.getHandle(workflowId).executeUpdate(cancelEntry, { args: [{ requestedBy }] });
+    },
+    async requestExit(workflowId, reason, requestedBy) {
+      await client.workflow.getHandle(workflowId).executeUpdate(requestExit, { args: [{ reason, requestedBy }] });
+    },
+  };
 }

@@ -15,6 +15,8 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../config/logger.ts';
+import { circuitBreakerPort } from '../temporal/circuit-breaker.ts';
+import { tradesPort } from '../temporal/trades.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -35,7 +37,7 @@ export interface WorkerDeps {
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, brokerMetrics: deps.brokerMetrics });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
   return Worker.create({
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -16,9 +16,10 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
+import type { EvaluationOutcome } from '../activities/alerts.ts';
 import type { Activities } from '../activities/index.ts';
 import { alertDeliveryWorkflow } from './alert-delivery.ts';
-import { alertDeliveryWorkflowId, evaluateNow, type EvaluationOutcome, type EvaluatorInput } from './alert-messages.ts';
+import { alertDeliveryWorkflowId, evaluateNow, type EvaluatorInput } from './alert-messages.ts';
 
 const act = wf.proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',

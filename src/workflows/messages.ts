@@ -5,23 +5,16 @@
  * @module
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BrokerFailure, TradeClosed } from '../activities/ports.ts';
+import type { ReserveInput } from '../activities/risk.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Violation } from '../domain/risk/rules.ts';
-import type { ExitReason, TradeRequest, TradeStatus } from '../domain/trade.ts';
+import type { ExitReason, TradeStatus } from '../domain/trade.ts';
 
 // ---- trade workflow ----
 
-export interface TradeWorkflowInput {
-  tradeId: string;
-  accountId: string;
-  request: TradeRequest;
-  /** SHA-256 of the normalised request: the same key with another body is refused. */
-  requestFingerprint: string;
-  requestedBy: Actor;
-  clientIp?: string | undefined;
-  requestId?: string | undefined;
-  source: 'api' | 'webhook';
-  signalId?: string | undefined;
+/** The trade's request and who made it (what the risk reservation is given), plus what only the workflow uses. */
+export interface TradeWorkflowInput extends ReserveInput {
   /** How long the entry update waits for an outcome before answering PENDING. */
   ackWaitMs: number;
   /** Set when the workflow continued as new while holding an open position. */
@@ -103,19 +96,6 @@ export interface HaltRequest {
 export interface ResumeRequest {
   requestedBy: Actor;
   requestId?: string | undefined;
-}
-
-export interface TradeClosed {
-  tradeId: string;
-  realizedPnlPaise: number;
-  dayLossPaise: number;
-  dailyLossLimitPaise: number;
-}
-
-export interface BrokerFailure {
-  tradeId: string;
-  code: string;
-  at: string;
 }
 
 export const halt = defineUpdate<BreakerState, [HaltRequest]>('halt');

@@ -9,7 +9,7 @@ import { createScratchDatabase } from '../../src/backup/scratch-db.ts';
 import { verifyBackup, writeVerification } from '../../src/backup/verify.ts';
 import { getAccount } from '../../src/db/accounts.ts';
 import type { Sql } from '../../src/db/pool.ts';
-import { readBreakerState } from '../../src/temporal/circuit-breaker.ts';
+import { readBreakerState, restoreBreaker } from '../../src/temporal/circuit-breaker.ts';
 import { seedOtherTables, seedTrades, tableDigests } from '../support/backup-data.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 function deps(sql: Sql = stack.db.admin, withTemporal = true): RestoreCommandDeps {
-  return { config: stack.config, sql, target: 'test database', audit: stack.audit, log: silentLogger, root: backupRoot(stack.config), temporal: withTemporal ? stack.client : undefined };
+  return { config: stack.config, sql, target: 'test database', audit: stack.audit, log: silentLogger, root: backupRoot(stack.config), breaker: withTemporal ? restoreBreaker(stack.client, stack.config) : undefined };
 }
 const options = (o: Partial<RestoreCommandOptions>): RestoreCommandOptions => ({ dryRun: false, yes: true, force: false, allowUnverified: false, operator: 'tester', ...o });
 function io() {

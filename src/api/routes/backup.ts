@@ -5,7 +5,7 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { backupStatus } from '../../backup/status.ts';
+import { backupStatus } from '../../temporal/backup-status.ts';
 import { BACKUP_KINDS } from '../../domain/backups.ts';
 import { actorOf } from '../../security/principal.ts';
 import { startBackupNow } from '../../temporal/backups.ts';

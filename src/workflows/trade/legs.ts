@@ -6,9 +6,9 @@
  * @module
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { LegInput, LegResult } from '../activities/orders.ts';
-import { failureCode } from './failures.ts';
+import type { Activities } from '../../activities/index.ts';
+import type { LegInput, LegResult } from '../../activities/orders.ts';
+import { failureCode } from '../failures.ts';
 
 /** Looks at the broker's order book before an UNKNOWN leg counts as not sent. */
 const SETTLE_LOOKS = 6;

@@ -1,0 +1,38 @@
+/**
+ * What activities ask of other workflows, as ports: activities sit below the Temporal client code,
+ * which implements these (src/temporal/circuit-breaker.ts, src/temporal/trades.ts) and which the
+ * worker injects into the activities' dependencies.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+import type { ExitReason } from '../domain/trade.ts';
+
+/** A trade closed: the circuit breaker counts losing streaks and the day's loss from these. */
+export interface TradeClosed {
+  tradeId: string;
+  realizedPnlPaise: number;
+  dayLossPaise: number;
+  dailyLossLimitPaise: number;
+}
+
+/** A broker call failed: the circuit breaker's failure-rate trip counts these. */
+export interface BrokerFailure {
+  tradeId: string;
+  code: string;
+  at: string;
+}
+
+/** The account's circuit breaker (started first when it does not run). */
+export interface CircuitBreakerPort {
+  /** Reduce trading to exits; moves only from ACTIVE, so asking again changes nothing. */
+  reduce(accountId: string, reason: string, requestedBy: Actor): Promise<void>;
+  tradeClosed(accountId: string, closed: TradeClosed): Promise<void>;
+  brokerFailed(accountId: string, failure: BrokerFailure): Promise<void>;
+}
+
+/** Running trade workflows, by workflow id: the updates the circuit breaker's activities send them. */
+export interface TradesPort {
+  cancelEntry(workflowId: string, requestedBy: Actor): Promise<void>;
+  requestExit(workflowId: string, reason: ExitReason, requestedBy: Actor): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/**
+ * Watching a sent order (entry or exit) until it fills or ends, in polling windows that grow once
+ * the order has rested a while; a cancel request cancels a cancellable order at the broker.
+ *
+ * @module
+ */
+import * as wf from '@temporalio/workflow';
+import type { LegInput, LegResult } from '../../activities/orders.ts';
+import { failureMessage } from '../failures.ts';
+import { untilInterrupted } from '../scopes.ts';
+import { reportBrokerFailure } from './activities.ts';
+import { cancelLeg, orderWatch } from './legs.ts';
+import type { TradeRun } from './run.ts';
+
+/** A working entry or an exit order is polled in windows of this length... */
+const ORDER_WINDOW_MS = 60_000;
+/** ...and, once it has rested this many windows, in longer ones (a resting limit order can wait for days). */
+const SHORT_ORDER_WINDOWS = 5;
+const LONG_ORDER_WINDOW_MS = 4 * 60_000;
+/** Delay before polling again a broker that could not be asked. */
+export const BROKER_RETRY = '30 seconds';
+
+/**
+ * Wait for a sent order to fill or end; a cancel request cancels it at the broker. Once hardened,
+ * a refused cancel stops the cancelling (the order is watched until it ends) and a broker that
+ * cannot be asked is asked again later: the order is live, so it is never given up on.
+ */
+export async function untilOrderDone(run: TradeRun, order: LegInput, result: LegResult, cancellable: boolean): Promise<LegResult> {
+  const { hardened } = run;
+  let current = result;
+  let cancelRefused = false;
+  const cancelling = () => cancellable && run.cancelRequested && !cancelRefused;
+  for (let windows = 0; current.status === 'OPEN' && current.brokerOrderId; windows++) {
+    const id = current.brokerOrderId;
+    if (cancelling()) {
+      if (!hardened) {
+        current = await cancelLeg(order, id);
+        continue;
+      }
+      try {
+        current = await cancelLeg(order, id);
+      } catch (err) {
+        cancelRefused = true;
+        wf.log.warn('the broker refused to cancel a working order; watching it until it ends', { tradeId: run.input.tradeId, tag: order.tag, error: failureMessage(err) });
+      }
+      continue;
+    }
+    const windowMs = hardened && windows >= SHORT_ORDER_WINDOWS ? LONG_ORDER_WINDOW_MS : ORDER_WINDOW_MS;
+    let polled: LegResult | undefined;
+    try {
+      polled = await untilInterrupted(() => orderWatch.awaitOrder(order, id, windowMs, 500), cancelling);
+    } catch (err) {
+      if (!hardened) throw err;
+      await reportBrokerFailure(run, err);
+      await wf.sleep(BROKER_RETRY);
+    }
+    if (polled) current = polled;
+  }
+  return current;
+}

@@ -1,0 +1,91 @@
+/**
+ * The state of one trade workflow run, which the phases (entry, hold, exit) and the message
+ * handlers share, and the small rules that read or change it.
+ *
+ * @module
+ */
+import * as wf from '@temporalio/workflow';
+import type { LegInput } from '../../activities/orders.ts';
+import type { Actor } from '../../audit/events.ts';
+import type { Violation } from '../../domain/risk/rules.ts';
+import { closingSide, type TradeStatus } from '../../domain/trade.ts';
+import type { ExitRequest, HoldState, TradeSummary, TradeWorkflowInput } from '../messages.ts';
+import { TRADE_ACCOUNT, TRADE_STATUS } from '../search-attributes.ts';
+
+/** The trade workflow's signature, for continue-as-new. */
+export type TradeWorkflow = (input: TradeWorkflowInput) => Promise<TradeSummary>;
+
+export interface TradeRun {
+  readonly input: TradeWorkflowInput;
+  /** The legs-survive-broker-faults patch applies (see trade.ts); false only when replaying older histories. */
+  readonly hardened: boolean;
+  /** Who the trade's automatic exits are requested by. */
+  readonly self: Actor;
+  status: TradeStatus;
+  violations: Violation[] | undefined;
+  /** The entry's outcome is known (the submitEntry update answers then). */
+  entryDecided: boolean;
+  entrySubmissions: number;
+  cancelRequested: boolean;
+  pendingExit: ExitRequest | undefined;
+  /** The position: its entry fill, what partial exits closed, the square-off time, the exit attempt. */
+  readonly hold: HoldState;
+}
+
+/** A fresh run, or the continuation of one that held an open position. */
+export function startRun(input: TradeWorkflowInput, hardened: boolean): TradeRun {
+  return {
+    input,
+    hardened,
+    self: { type: 'workflow', id: wf.workflowInfo().workflowId },
+    status: input.resume ? 'OPEN' : 'PENDING',
+    violations: undefined,
+    entryDecided: input.resume !== undefined,
+    entrySubmissions: 0,
+    cancelRequested: false,
+    pendingExit: input.resume?.pendingExit,
+    hold: input.resume ?? { entryPricePaise: 0, filledQuantity: 0, exitAttempt: 1 },
+  };
+}
+
+export function summaryOf(run: TradeRun, replayed = false): TradeSummary {
+  return { tradeId: run.input.tradeId, status: run.status, violations: run.violations, replayed, requestFingerprint: run.input.requestFingerprint };
+}
+
+/** True when the starter registered our search attributes (not on the time-skipping test server). */
+export function searchable(): boolean {
+  return wf.workflowInfo().typedSearchAttributes.get(TRADE_ACCOUNT) !== undefined;
+}
+
+export function setStatus(run: TradeRun, next: TradeStatus): void {
+  run.status = next;
+  if (searchable()) wf.upsertSearchAttributes([{ key: TRADE_STATUS, value: next }]);
+}
+
+/** The entry's outcome: the status, and the submitEntry update may answer. */
+export function decide(run: TradeRun, next: TradeStatus): void {
+  setStatus(run, next);
+  run.entryDecided = true;
+}
+
+/** What the position still holds: its entry fill, less what partial exits closed. */
+export function held(run: TradeRun): number {
+  return run.hold.filledQuantity - (run.hold.exitedQuantity ?? 0);
+}
+
+/** The broker order of a leg; its tag (trade id, E or X, attempt) makes sending it idempotent. */
+export function legOf(run: TradeRun, kind: 'ENTRY' | 'EXIT', attempt: number): LegInput {
+  const { tradeId, accountId, request } = run.input;
+  return {
+    tradeId,
+    accountId,
+    tag: `${tradeId}${kind === 'ENTRY' ? 'E' : 'X'}${attempt}`,
+    leg: kind,
+    instrument: request.instrument,
+    side: kind === 'ENTRY' ? request.side : closingSide(request.side),
+    quantity: kind === 'ENTRY' ? request.quantity : run.hardened ? held(run) : run.hold.filledQuantity,
+    orderType: kind === 'ENTRY' ? request.orderType : 'MARKET',
+    limitPricePaise: kind === 'ENTRY' ? request.limitPricePaise : undefined,
+    strategyId: request.strategyId,
+  };
+}
