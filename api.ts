@@ -14,15 +14,15 @@ import { connectClient } from './src/temporal/client.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
-  const log = createLogger(config, 'api');
-  if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
+  const log = createLogger(config.process, 'api');
+  if (!config.temporal.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
   const sql = await openDatabase(config, log, 'api');
-  const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
+  const temporal = await connectClient({ address: config.temporal.TEMPORAL_ADDRESS, namespace: config.temporal.TEMPORAL_NAMESPACE, startupWaitS: config.temporal.TEMPORAL_STARTUP_WAIT_S }, log);
   const deps = await createApiDeps(config, log, sql, temporal);
   await ensureFirstAdmin(sql, config, deps.audit, log);
   const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    log.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);
+  const server = serve({ fetch: app.fetch, port: config.ports.PORT, hostname: config.process.HOST }, (info) => {
+    log.info({ port: info.port, host: config.process.HOST }, `API listening on http://${config.process.HOST}:${info.port}`);
   });
 
   let stopping = false;
@@ -39,7 +39,7 @@ async function run(): Promise<void> {
     });
     // Idle keep-alive sockets would hold close() open: end them; active requests still finish.
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    setTimeout(() => process.exit(0), config.REQUEST_TIMEOUT_MS + 5000).unref();
+    setTimeout(() => process.exit(0), config.http.REQUEST_TIMEOUT_MS + 5000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -18,7 +18,7 @@ import { exitOnStartupError } from './src/config/startup-error.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
-  const log = createLogger(config, 'launcher');
+  const log = createLogger(config.process, 'launcher');
   const stops: (() => Promise<void>)[] = [];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
 
@@ -47,8 +47,8 @@ async function run(): Promise<void> {
   });
 
   try {
-    if (!config.DATABASE_URL) {
-      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT });
+    if (!config.database.DATABASE_URL) {
+      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.ports.EMBEDDED_PG_PORT });
       stops.push(async () => {
         await pg.stop();
         log.info('embedded PostgreSQL stopped');
@@ -56,15 +56,15 @@ async function run(): Promise<void> {
       Object.assign(childEnv, { DATABASE_URL: pg.appUrl, DATABASE_ADMIN_URL: pg.adminUrl });
       log.info({ port: pg.port, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
     }
-    if (!config.TEMPORAL_ADDRESS) {
-      const cli = resolveTool(TEMPORAL_CLI, config.TEMPORAL_CLI, (m) => log.info(m));
+    if (!config.temporal.TEMPORAL_ADDRESS) {
+      const cli = resolveTool(TEMPORAL_CLI, config.temporal.TEMPORAL_CLI, (m) => log.info(m));
       log.info({ version: toolVersion(cli.path) }, 'Temporal CLI');
       const server = await startDevServer({
         binary: cli.path,
-        port: config.TEMPORAL_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
+        port: config.ports.TEMPORAL_PORT,
+        uiPort: config.ports.TEMPORAL_UI_PORT,
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.sqlite'),
-        namespace: config.TEMPORAL_NAMESPACE,
+        namespace: config.temporal.TEMPORAL_NAMESPACE,
         onOutput: (line) => log.debug({ temporal: line }),
       });
       stops.push(async () => {
@@ -73,15 +73,15 @@ async function run(): Promise<void> {
       });
       childEnv.TEMPORAL_ADDRESS = server.address;
       // Trade links point at this dev server's UI, wherever TEMPORAL_UI_PORT put it.
-      childEnv.TEMPORAL_UI_URL ||= `http://localhost:${config.TEMPORAL_UI_PORT}`;
-      log.info({ address: server.address, ui: `http://localhost:${config.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
+      childEnv.TEMPORAL_UI_URL ||= `http://localhost:${config.ports.TEMPORAL_UI_PORT}`;
+      log.info({ address: server.address, ui: `http://localhost:${config.ports.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
     }
 
     // Migrate once here, as the schema owner, before the children start (they find nothing to do).
     const adminUrl = childEnv.DATABASE_ADMIN_URL ?? childEnv.DATABASE_URL!;
-    const admin = createSql(adminUrl, { ...poolOptions(config, 'launcher'), max: 1 });
+    const admin = createSql(adminUrl, { ...poolOptions(config.database, 'launcher'), max: 1 });
     try {
-      await waitForDatabase(admin, adminUrl, config.DB_STARTUP_WAIT_S, log);
+      await waitForDatabase(admin, adminUrl, config.database.DB_STARTUP_WAIT_S, log);
       const appRole = decodeURIComponent(new URL(childEnv.DATABASE_URL!).username) || undefined;
       const { applied, version } = await migrate(admin, log, { appRole });
       log.info({ schemaVersion: version, applied: applied.length }, 'migrations applied');
@@ -95,8 +95,8 @@ async function run(): Promise<void> {
     supervisor.start({ name: 'worker', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'worker.ts')], env: childEnv });
     supervisor.start({ name: 'api', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'api.ts')], env: childEnv });
     log.info(
-      { api: `http://localhost:${config.PORT}`, docs: `http://localhost:${config.PORT}/docs`, temporalUi: config.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.TEMPORAL_UI_PORT}` },
-      `breeze-trader is starting: API on http://localhost:${config.PORT} (first admin: ${config.ADMIN_USERNAME}, password: ADMIN_PASSWORD or, unset, the one generated into ${devSecretsFile(config.dataDir)}); Ctrl-C stops everything`,
+      { api: `http://localhost:${config.ports.PORT}`, docs: `http://localhost:${config.ports.PORT}/docs`, temporalUi: config.temporal.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.ports.TEMPORAL_UI_PORT}` },
+      `breeze-trader is starting: API on http://localhost:${config.ports.PORT} (first admin: ${config.security.ADMIN_USERNAME}, password: ADMIN_PASSWORD or, unset, the one generated into ${devSecretsFile(config.dataDir)}); Ctrl-C stops everything`,
     );
   } catch (err) {
     log.error({ err: err instanceof Error ? err.message : err }, 'start-up failed');

@@ -33,19 +33,19 @@ import { startWorkerHttp } from './src/worker/http.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
-  const log = createLogger(config, 'worker');
-  if (!config.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
-  armFailpoints(config.FAILPOINTS);
-  installTemporalRuntime(log, config.WORKER_METRICS_PORT, config.HOST);
+  const log = createLogger(config.process, 'worker');
+  if (!config.temporal.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
+  armFailpoints(config.worker.FAILPOINTS);
+  installTemporalRuntime(log, config.WORKER_METRICS_PORT, config.process.HOST);
 
   const sql = await openDatabase(config, log, 'worker');
-  const client = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: config.TEMPORAL_STARTUP_WAIT_S }, log);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = await connectClient({ address: config.temporal.TEMPORAL_ADDRESS, namespace: config.temporal.TEMPORAL_NAMESPACE, startupWaitS: config.temporal.TEMPORAL_STARTUP_WAIT_S }, log);
+  const connection = await NativeConnection.connect({ address: config.temporal.TEMPORAL_ADDRESS });
   const metrics = createMetrics('worker');
   const broker = createBroker(config, sql);
   const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
-  const http = config.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.WORKER_HTTP_PORT, config.HOST, metrics.registry, log) : undefined;
+  const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log) : undefined;
   try {
     const worker = await createTradingWorker({
       config,
@@ -56,17 +56,17 @@ async function run(): Promise<void> {
       broker,
       brokerMetrics,
       audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
-      workflowBundleCode: config.WORKFLOW_BUNDLE_PATH ? await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
+      workflowBundleCode: config.worker.WORKFLOW_BUNDLE_PATH ? await readFile(config.worker.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
     for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
-    if (config.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
+    if (config.alerts.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
     await ensureRetentionSchedule(client, config);
     const schedules = await ensureBackupSchedules(client, config);
     log.info(schedules, 'backup schedules in place');
     await ensureReconciliationSchedule(client, config);
     // The worker's own poller is not running yet: the round starts once worker.run() below polls.
-    log.info({ workflowId: await startReconciliationAtWorkerStart(client, config), everyMinutes: config.RECONCILIATION_INTERVAL_MIN }, 'reconciliation scheduled, and one round started now');
-    log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, broker: config.BROKER }, 'worker running');
+    log.info({ workflowId: await startReconciliationAtWorkerStart(client, config), everyMinutes: config.reconciliation.RECONCILIATION_INTERVAL_MIN }, 'reconciliation scheduled, and one round started now');
+    log.info({ taskQueue: config.temporal.TEMPORAL_TASK_QUEUE, namespace: config.temporal.TEMPORAL_NAMESPACE, broker: config.broker.BROKER }, 'worker running');
     await worker.run();
     log.info('worker stopped');
   } finally {

@@ -41,7 +41,7 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
   const log = pino({ level: 'silent' });
   const sql = createSql(infra.appUrl, { max: 10, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-api' });
   const temporal = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });
-  await ensureAccount(sql, config.ACCOUNT_ID, 50_000_000);
+  await ensureAccount(sql, config.account.ACCOUNT_ID, 50_000_000);
   const deps = await createApiDeps(config, log, sql, temporal);
   await ensureFirstAdmin(sql, config, deps.audit, log);
   const root = new Hono();
@@ -52,7 +52,7 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   try {
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: config.ADMIN_USERNAME, password: config.ADMIN_PASSWORD }) });
+    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: config.security.ADMIN_USERNAME, password: config.security.ADMIN_PASSWORD }) });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
     await run(`${base}/bare`, {}, 2, connections); // warm-up

@@ -56,7 +56,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   const sql = createSql(infra.appUrl, { max: 20, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-trading' });
   const client = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
-  await ensureAccount(sql, config.ACCOUNT_ID, 1e14);
+  await ensureAccount(sql, config.account.ACCOUNT_ID, 1e14);
   const broker = createBroker(config, sql) as PaperExchange;
   for (const s of SYMBOLS) await broker.setQuote({ symbol: s, exchange: 'NSE', product: 'CASH' }, 100_00);
 
@@ -84,7 +84,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const worker = await createTradingWorker({ config, log, sql, connection, client, broker, audit: createAuditLog() });
   const stack = await worker.runUntil(async () => {
-    const passwordHash = await hashPassword('bench-trader-password', config.BCRYPT_COST);
+    const passwordHash = await hashPassword('bench-trader-password', config.security.BCRYPT_COST);
     const tokens: string[] = [];
     for (let a = 0; a < ACCOUNTS; a++) {
       const accountId = `bench-${a}`;

@@ -22,12 +22,12 @@ async function run(): Promise<number> {
     console.log(JSON.stringify(result, null, 2));
     return result.ok ? 0 : 2;
   }
-  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set');
-  const log = createLogger({ ...config, LOG_LEVEL: 'warn' }, 'audit-verify');
-  const sql = createSql(config.DATABASE_URL, { ...poolOptions(config, 'audit-verify'), max: 1, statementTimeoutMs: 0 });
+  if (!config.database.DATABASE_URL) throw new Error('DATABASE_URL is not set');
+  const log = createLogger({ ...config.process, LOG_LEVEL: 'warn' }, 'audit-verify');
+  const sql = createSql(config.database.DATABASE_URL, { ...poolOptions(config.database, 'audit-verify'), max: 1, statementTimeoutMs: 0 });
   try {
-    await waitForDatabase(sql, config.DATABASE_URL, config.DB_STARTUP_WAIT_S, log);
-    const { anchors, invalidLines } = await readAnchors(anchorsFile(config.dataDir), auditAnchorKey(config));
+    await waitForDatabase(sql, config.database.DATABASE_URL, config.database.DB_STARTUP_WAIT_S, log);
+    const { anchors, invalidLines } = await readAnchors(anchorsFile(config.dataDir), auditAnchorKey(config.security));
     const started = Date.now();
     const result = await verifyChain(sql, {
       anchors,

@@ -26,17 +26,17 @@ async function run(): Promise<number> {
   }
   const missing = (['DATABASE_URL', 'BREEZE_APP_KEY'] as const).filter((name) => !config[name]);
   if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required to set the Breeze session' })));
-  const log = createLogger({ ...config, LOG_LEVEL: 'warn' }, 'breeze-session');
-  const sql = createSql(config.DATABASE_URL!, { ...poolOptions(config, 'breeze-session'), max: 1 });
+  const log = createLogger({ ...config.process, LOG_LEVEL: 'warn' }, 'breeze-session');
+  const sql = createSql(config.database.DATABASE_URL!, { ...poolOptions(config.database, 'breeze-session'), max: 1 });
   // the login call counts against the budget every worker shares
   const limiter = createBrokerRateLimiter(config, sql);
   try {
-    await waitForDatabase(sql, config.DATABASE_URL!, config.DB_STARTUP_WAIT_S, log);
+    await waitForDatabase(sql, config.database.DATABASE_URL!, config.database.DB_STARTUP_WAIT_S, log);
     const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) });
-    const set = await setSessionAsOperator({ sql, audit }, breezeLoginOptions(config, limiter), apiSession, {
+    const set = await setSessionAsOperator({ sql, audit }, breezeLoginOptions(config.broker, limiter), apiSession, {
       actor: { type: 'system', id: 'breeze-session-cli' },
       via: 'cli',
-      accountId: config.ACCOUNT_ID,
+      accountId: config.account.ACCOUNT_ID,
       details: { osUser: userInfo().username },
     });
     console.log(JSON.stringify(set));

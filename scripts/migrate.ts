@@ -10,14 +10,14 @@ import { exitOnStartupError } from '../src/config/startup-error.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
-  const url = config.DATABASE_ADMIN_URL ?? config.DATABASE_URL;
+  const url = config.database.DATABASE_ADMIN_URL ?? config.database.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL (or DATABASE_ADMIN_URL) is not set');
-  const log = createLogger(config, 'migrate');
-  const sql = createSql(url, { ...poolOptions(config, 'migrate'), max: 1 });
+  const log = createLogger(config.process, 'migrate');
+  const sql = createSql(url, { ...poolOptions(config.database, 'migrate'), max: 1 });
   try {
-    await waitForDatabase(sql, url, config.DB_STARTUP_WAIT_S, log);
-    const appRole = config.DATABASE_URL ? decodeURIComponent(new URL(config.DATABASE_URL).username) || undefined : undefined;
-    const { applied, version } = await migrate(sql, log, { appRole, auditRetentionDays: config.AUDIT_RETENTION_DAYS });
+    await waitForDatabase(sql, url, config.database.DB_STARTUP_WAIT_S, log);
+    const appRole = config.database.DATABASE_URL ? decodeURIComponent(new URL(config.database.DATABASE_URL).username) || undefined : undefined;
+    const { applied, version } = await migrate(sql, log, { appRole, auditRetentionDays: config.retention.AUDIT_RETENTION_DAYS });
     log.info({ applied, version }, applied.length ? 'migrations applied' : 'schema is up to date');
   } finally {
     await sql.end({ timeout: 5 });

@@ -65,19 +65,19 @@ async function main(): Promise<number> {
   }
 
   const config = readConfig();
-  const log = createLogger({ ...config, LOG_LEVEL: 'warn' }, 'restore');
-  const url = config.DATABASE_ADMIN_URL ?? config.DATABASE_URL;
+  const log = createLogger({ ...config.process, LOG_LEVEL: 'warn' }, 'restore');
+  const url = config.database.DATABASE_ADMIN_URL ?? config.database.DATABASE_URL;
   if (!url) {
     console.error('DATABASE_ADMIN_URL or DATABASE_URL must point at the database to restore into');
     return 2;
   }
-  const sql = createSql(url, { ...poolOptions(config, 'restore'), max: 2, statementTimeoutMs: 0 });
+  const sql = createSql(url, { ...poolOptions(config.database, 'restore'), max: 2, statementTimeoutMs: 0 });
   // The breaker is asked to halt trading when Temporal answers; without it the state is written directly.
-  const temporal = config.TEMPORAL_ADDRESS
-    ? await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, startupWaitS: 3 }, log).catch(() => undefined)
+  const temporal = config.temporal.TEMPORAL_ADDRESS
+    ? await connectClient({ address: config.temporal.TEMPORAL_ADDRESS, namespace: config.temporal.TEMPORAL_NAMESPACE, startupWaitS: 3 }, log).catch(() => undefined)
     : undefined;
   try {
-    await waitForDatabase(sql, url, config.DB_STARTUP_WAIT_S, log);
+    await waitForDatabase(sql, url, config.database.DB_STARTUP_WAIT_S, log);
     const { outcome } = await runRestore(
       {
         config,
@@ -86,9 +86,9 @@ async function main(): Promise<number> {
         audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log) }),
         log,
         root: backupRoot(config),
-        key: backupKey(config.BACKUP_ENCRYPTION_KEY),
+        key: backupKey(config.backup.BACKUP_ENCRYPTION_KEY),
         breaker: temporal ? restoreBreaker(temporal, config) : undefined,
-        appRole: config.DATABASE_URL ? decodeURIComponent(new URL(config.DATABASE_URL).username) || undefined : undefined,
+        appRole: config.database.DATABASE_URL ? decodeURIComponent(new URL(config.database.DATABASE_URL).username) || undefined : undefined,
         hooks: AFTER_RESTORE_HOOKS,
       },
       { backupId: values.backup, at, dryRun: values['dry-run'], yes: values.yes, force: values.force, allowUnverified: values['allow-unverified'], operator: values.operator },

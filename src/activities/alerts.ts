@@ -53,9 +53,9 @@ export function alertActivities(deps: ActivityDeps) {
 
   /** The rules in force; an invalid rules file falls back to the built-ins and says so. */
   async function rules(): Promise<{ rules: AlertRule[]; invalid: boolean }> {
-    const builtins = builtinRules({ minWorkers: config.ALERT_MIN_WORKERS, brokerCallsPerDay: config.BROKER_CALLS_PER_DAY });
+    const builtins = builtinRules({ minWorkers: config.alerts.ALERT_MIN_WORKERS, brokerCallsPerDay: config.broker.BROKER_CALLS_PER_DAY });
     try {
-      return { rules: await loadRules(builtins, { file: config.ALERT_RULES_FILE, env: config.ALERT_RULES }), invalid: false };
+      return { rules: await loadRules(builtins, { file: config.alerts.ALERT_RULES_FILE, env: config.alerts.ALERT_RULES }), invalid: false };
     } catch (err) {
       log.error({ err: err instanceof Error ? err.message : err }, 'alert rules invalid: evaluating the built-in rules only');
       return { rules: builtins, invalid: true };
@@ -80,7 +80,7 @@ export function alertActivities(deps: ActivityDeps) {
       const snapshot = await readSnapshot({ sql, config, temporal: deps.temporal }, now);
       const inForce = await rules();
       const samples: MetricSample[] = [...snapshotSamples(snapshot), ...processSamples(snapshot), ...(await brokerBudgetSamples()), { name: 'breeze_alert_rules_invalid', labels: {}, value: inForce.invalid ? 1 : 0 }];
-      const result = evaluate(inForce.rules, samples, await loadAlertStates(sql), now.getTime(), config.ALERT_COOLDOWN_S * 1000);
+      const result = evaluate(inForce.rules, samples, await loadAlertStates(sql), now.getTime(), config.alerts.ALERT_COOLDOWN_S * 1000);
       await transaction(sql, async (tx) => {
         await saveAlertStates(tx, result.changed, result.removed);
         await insertAlertEvents(tx, result.notifications, now);
@@ -96,10 +96,10 @@ export function alertActivities(deps: ActivityDeps) {
         firing: result.firing,
         notifications: pending.map(toAlertMessage),
         channels: [...channels.keys()],
-        intervalSeconds: config.ALERT_EVAL_INTERVAL_S,
-        auditVerifyIntervalSeconds: config.AUDIT_VERIFY_INTERVAL_S,
-        delivery: { giveUpHours: config.ALERT_DELIVERY_GIVE_UP_H, maxRetrySeconds: config.ALERT_RETRY_MAX_S },
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        intervalSeconds: config.alerts.ALERT_EVAL_INTERVAL_S,
+        auditVerifyIntervalSeconds: config.alerts.AUDIT_VERIFY_INTERVAL_S,
+        delivery: { giveUpHours: config.alerts.ALERT_DELIVERY_GIVE_UP_H, maxRetrySeconds: config.alerts.ALERT_RETRY_MAX_S },
+        taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
       };
     },
 

@@ -49,8 +49,8 @@ export interface BackupVerification {
 
 export function retentionPolicy(config: ActivityDeps['config']): RetentionPolicy {
   return {
-    keep: { daily: config.BACKUP_KEEP_DAILY, weekly: config.BACKUP_KEEP_WEEKLY, monthly: config.BACKUP_KEEP_MONTHLY, manual: config.BACKUP_KEEP_MANUAL },
-    inFlightMs: config.BACKUP_TIMEOUT_MIN * 60_000,
+    keep: { daily: config.backup.BACKUP_KEEP_DAILY, weekly: config.backup.BACKUP_KEEP_WEEKLY, monthly: config.backup.BACKUP_KEEP_MONTHLY, manual: config.backup.BACKUP_KEEP_MANUAL },
+    inFlightMs: config.backup.BACKUP_TIMEOUT_MIN * 60_000,
     keepFailed: KEEP_FAILED,
   };
 }
@@ -59,7 +59,7 @@ export function backupActivities(deps: ActivityDeps) {
   const { config, sql, audit, log } = deps;
   const now = deps.now ?? (() => new Date());
   const root = backupRoot(config);
-  const key = backupKey(config.BACKUP_ENCRYPTION_KEY);
+  const key = backupKey(config.backup.BACKUP_ENCRYPTION_KEY);
 
   async function recordVerification(backupId: string, kind: BackupKind, report: Pick<VerificationReport, 'ok' | 'problems' | 'durationMs'> & Partial<VerificationReport>, actor: Actor) {
     const { workflowId, runId } = callingWorkflow();
@@ -170,7 +170,7 @@ export function backupActivities(deps: ActivityDeps) {
       if (!row) throw new NotFoundError(`backup ${input.backupId}`);
       if (row.status === 'VERIFIED') return { backupId: row.id, ok: true, problems: [] };
       const actor = input.requestedBy ?? BACKUP_ACTOR;
-      const adminUrl = config.DATABASE_ADMIN_URL ?? config.DATABASE_URL;
+      const adminUrl = config.database.DATABASE_ADMIN_URL ?? config.database.DATABASE_URL;
       if (!adminUrl) throw new AppError('backup-misconfigured', 'Verification needs DATABASE_ADMIN_URL or DATABASE_URL', { category: 'internal', status: 500 });
 
       let loaded;

@@ -42,7 +42,7 @@ export function exitTriggerActivities(deps: ActivityDeps) {
         }
         if (Date.now() >= until) return { lastPricePaise: last };
         heartbeat(last);
-        await Promise.race([new Promise((r) => setTimeout(r, deps.config.PRICE_POLL_MS)), cancelled()]);
+        await Promise.race([new Promise((r) => setTimeout(r, deps.config.market.PRICE_POLL_MS)), cancelled()]);
       }
     },
   };

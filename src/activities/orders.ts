@@ -77,7 +77,7 @@ export function orderActivities(deps: ActivityDeps) {
           orderType: leg.orderType,
           limitPricePaise: leg.limitPricePaise,
           strategyId: leg.strategyId,
-          algoId: deps.config.ALGO_ID,
+          algoId: deps.config.account.ALGO_ID,
           brokerStatus: order.status,
           rejectReason: order.rejectReason,
           // found by its tag after an earlier attempt sent it: not sent again
@@ -116,7 +116,7 @@ export function orderActivities(deps: ActivityDeps) {
       // Sent early enough to hear back within this attempt: a retry must never look the tag up while
       // this attempt's order is still on its way (and send a second one).
       const deadline = attemptDeadline();
-      const sendBy = deadline && deadline - (deps.config.BREEZE_TIMEOUT_MS + deps.config.BROKER_RATE_WAIT_MS + SEND_MARGIN_MS);
+      const sendBy = deadline && deadline - (deps.config.broker.BREEZE_TIMEOUT_MS + deps.config.broker.BROKER_RATE_WAIT_MS + SEND_MARGIN_MS);
       let order: BrokerOrder;
       try {
         order = await deps.broker.placeOrder(leg, { sendBy });

@@ -53,7 +53,7 @@ export function reconciliationActivities(deps: ActivityDeps) {
      */
     async reconciliationAccounts(anyTime: boolean): Promise<AccountsToReconcile> {
       if (!anyTime) {
-        const market = marketStatus(now(), deps.config.MARKET_HOURS, await holidaysOf(deps.sql, 'NSE'));
+        const market = marketStatus(now(), deps.config.market.MARKET_HOURS, await holidaysOf(deps.sql, 'NSE'));
         if (!market.open) return { accountIds: [], skipped: `market closed: ${market.reason ?? market.phase}` };
       }
       return { accountIds: await listAccountIds(deps.sql) };

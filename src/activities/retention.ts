@@ -27,24 +27,24 @@ export function retentionActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   return {
     async anchorAuditChain(): Promise<number> {
-      const anchor = await writeAnchor(deps.sql, anchorsFile(deps.config.dataDir), auditAnchorKey(deps.config), deps.log);
+      const anchor = await writeAnchor(deps.sql, anchorsFile(deps.config.dataDir), auditAnchorKey(deps.config.security), deps.log);
       return anchor.seq;
     },
 
     /** One batch of old audit records; the workflow calls again while a batch comes back full. */
     async archiveOldAudit(maxRecords: number): Promise<{ archived: number; file?: string | undefined }> {
-      const cutoff = new Date(now().getTime() - deps.config.AUDIT_RETENTION_DAYS * DAY_MS);
+      const cutoff = new Date(now().getTime() - deps.config.retention.AUDIT_RETENTION_DAYS * DAY_MS);
       const result = await archiveAuditBefore(deps.sql, deps.audit, path.join(auditDir, 'archive'), cutoff, maxRecords);
       return { archived: result.archived, file: result.file && path.basename(result.file) };
     },
 
     async archiveOldTrades(): Promise<number> {
-      const cutoff = new Date(now().getTime() - deps.config.TRADE_RETENTION_DAYS * DAY_MS);
+      const cutoff = new Date(now().getTime() - deps.config.retention.TRADE_RETENTION_DAYS * DAY_MS);
       return (await archiveTradesBefore(deps.sql, path.join(deps.config.dataDir, 'archive', 'trades'), cutoff)).trades;
     },
 
     async purgeExpiredSecurityRows(): Promise<SecurityPurge> {
-      return purgeSecurityRows(deps.sql, deps.config.SESSION_RETENTION_DAYS);
+      return purgeSecurityRows(deps.sql, deps.config.retention.SESSION_RETENTION_DAYS);
     },
 
     async recordRetentionRun(summary: Omit<RetentionSummary, 'anchorSeq'>): Promise<void> {
@@ -52,7 +52,7 @@ export function retentionActivities(deps: ActivityDeps) {
         deps.audit.append(tx, {
           type: 'RETENTION_CLEANUP',
           actor: { type: 'system', id: 'retention' },
-          payload: { ...summary, auditRetentionDays: deps.config.AUDIT_RETENTION_DAYS, tradeRetentionDays: deps.config.TRADE_RETENTION_DAYS },
+          payload: { ...summary, auditRetentionDays: deps.config.retention.AUDIT_RETENTION_DAYS, tradeRetentionDays: deps.config.retention.TRADE_RETENTION_DAYS },
         }),
       );
     },

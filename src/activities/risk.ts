@@ -123,14 +123,14 @@ export function riskActivities(deps: ActivityDeps) {
             stopLossPaise: r.stopLossPaise,
             targetPaise: r.targetPaise,
             intraday: r.intraday,
-            algoId: deps.config.ALGO_ID,
+            algoId: deps.config.account.ALGO_ID,
           },
         });
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const { book, limits, prices } = await readBook(tx, deps.config, account, at, [key]);
-        const market = marketStatus(at, deps.config.MARKET_HOURS, holidays);
+        const { book, limits, prices } = await readBook(tx, deps.config.risk, account, at, [key]);
+        const market = marketStatus(at, deps.config.market.MARKET_HOURS, holidays);
         const violations = checkRisk(
           { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },
           book,
@@ -138,16 +138,16 @@ export function riskActivities(deps: ActivityDeps) {
           {
             open: market.open,
             closedReason: market.reason,
-            pastIntradayCutoff: pastIntradayCutoff(at, deps.config.MARKET_HOURS, deps.config.SQUARE_OFF_TIME),
+            pastIntradayCutoff: pastIntradayCutoff(at, deps.config.market.MARKET_HOURS, deps.config.market.SQUARE_OFF_TIME),
             now: at,
-            maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000,
+            maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000,
           },
         );
 
         violations.push(
           ...checkIndiaRules(
             { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },
-            await instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.DEFAULT_TICK_PAISE),
+            await instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.market.DEFAULT_TICK_PAISE),
             switchesFrom(await ruleSwitchOverrides(tx, input.accountId)),
             { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise },
           ),

@@ -30,7 +30,7 @@ export function sessionExpiryGuard(deps: ActivityDeps) {
 
   async function reduce(scope: SessionScope, action: string, err: BrokerSessionExpiredError): Promise<void> {
     deps.log.error(
-      { alert: 'broker_session_expired', broker: deps.broker.name, accountId: scope.accountId, tradeId: scope.tradeId, tag: scope.tag, leg: scope.leg, action, retryInS: deps.config.BROKER_SESSION_RETRY_S },
+      { alert: 'broker_session_expired', broker: deps.broker.name, accountId: scope.accountId, tradeId: scope.tradeId, tag: scope.tag, leg: scope.leg, action, retryInS: deps.config.broker.BROKER_SESSION_RETRY_S },
       `broker session expired during ${action}: trading reduced to exits until an operator sets a new session (POST /broker/session), then resumes (POST /risk/resume)`,
     );
     try {
@@ -48,7 +48,7 @@ export function sessionExpiryGuard(deps: ActivityDeps) {
     } catch (err) {
       if (!(err instanceof BrokerSessionExpiredError)) throw err;
       await reduce(scope, action, err);
-      throw new BrokerSessionExpiredError('waiting for an operator to set a new session', err, deps.config.BROKER_SESSION_RETRY_S);
+      throw new BrokerSessionExpiredError('waiting for an operator to set a new session', err, deps.config.broker.BROKER_SESSION_RETRY_S);
     }
   };
 }

@@ -48,7 +48,7 @@ function averagePrice(leg: LegResult): number {
 
 export function tradeRecordActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
-  const schedule = chargeSchedule(deps.config);
+  const schedule = chargeSchedule(deps.config.market);
 
   function base(trade: TradeRow) {
     const { workflowId, runId } = callingWorkflow();
@@ -99,7 +99,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
       failpoint('before-fill-recorded');
       return transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);
-        const squareOff = trade.intraday ? squareOffInstant(trade.openedAt ?? now(), deps.config.MARKET_HOURS, deps.config.SQUARE_OFF_TIME) : undefined;
+        const squareOff = trade.intraday ? squareOffInstant(trade.openedAt ?? now(), deps.config.market.MARKET_HOURS, deps.config.market.SQUARE_OFF_TIME) : undefined;
         if (trade.status !== 'PENDING') {
           return { status: trade.status, entryPricePaise: trade.entryPricePaise ?? 0, filledQuantity: trade.filledQuantity, squareOffAt: squareOff?.toISOString() };
         }
@@ -161,8 +161,8 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         // The day's loss after this exit: realized plus what is still open, at the last prices.
         const dayLoss = async () => {
           const at = now();
-          const { book, limits } = await readBook(tx, deps.config, account, at);
-          const unrealized = unrealizedPnl(book.positions, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.QUOTE_MAX_AGE_S * 1000 });
+          const { book, limits } = await readBook(tx, deps.config.risk, account, at);
+          const unrealized = unrealizedPnl(book.positions, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 });
           return { dayLossPaise: -(book.realizedTodayPaise + (unrealized ?? 0)), dailyLossLimitPaise: limits.dailyLossLimitPaise };
         };
         if (trade.status === 'CLOSED') {

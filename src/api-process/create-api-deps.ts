@@ -26,7 +26,7 @@ import type { AppDeps } from '../api/deps.ts';
 import { blockList } from '../api/middleware/ip-block.ts';
 
 export async function createApiDeps(config: Config, log: Logger, sql: Sql, temporal: Client): Promise<AppDeps & { close(): Promise<void> }> {
-  const sessions = await createSessionChecker(sql, config.SESSION_IDLE_TIMEOUT_S, log);
+  const sessions = await createSessionChecker(sql, config.security.SESSION_IDLE_TIMEOUT_S, log);
   const rateLimiter = createRateLimiter(config, sql);
   const metrics = createMetrics('api');
   const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
@@ -34,7 +34,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
   const blocks = await blockList(sql);
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
   // One budget for the operator's login call and the status view; it is the workers' shared one.
-  const limiter = config.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
+  const limiter = config.broker.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
   return {
     config,
     log,
@@ -46,7 +46,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
     sessions,
     rateLimiter,
     blockList: blocks,
-    paper: config.BROKER === 'paper' ? paperDesk({ sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS }) : undefined,
+    paper: config.broker.BROKER === 'paper' ? paperDesk({ sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS }) : undefined,
     breeze: limiter && breezeDesk({ config, sql, audit, limiter }),
     async close() {
       await heartbeat.stop();

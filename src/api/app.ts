@@ -60,23 +60,23 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(observe(deps.metrics.http, deps.log));
   app.use(secureHeaders({ contentSecurityPolicy: API_CSP, strictTransportSecurity: 'max-age=31536000; includeSubDomains' }));
-  if (config.CORS_ORIGINS.length) {
-    app.use(cors({ origin: config.CORS_ORIGINS, credentials: true, exposeHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
+  if (config.http.CORS_ORIGINS.length) {
+    app.use(cors({ origin: config.http.CORS_ORIGINS, credentials: true, exposeHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
   }
   const limitBody = bodyLimit({
-    maxSize: config.BODY_LIMIT_BYTES,
+    maxSize: config.http.BODY_LIMIT_BYTES,
     onError: () => {
-      throw new AppError('payload-too-large', `Request body exceeds ${config.BODY_LIMIT_BYTES} bytes`, { category: 'validation', status: 413 });
+      throw new AppError('payload-too-large', `Request body exceeds ${config.http.BODY_LIMIT_BYTES} bytes`, { category: 'validation', status: 413 });
     },
   });
   // Only requests that carry a body: the check builds the full Request object, which made every
   // GET several times slower on @hono/node-server (measured in bench/security.ts).
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // Walking the whole audit chain takes about a second per 50,000 records: longer than any other request.
-  const requestTimeout = timeout(config.REQUEST_TIMEOUT_MS);
-  const verifyTimeout = timeout(config.AUDIT_VERIFY_TIMEOUT_S * 1000);
+  const requestTimeout = timeout(config.http.REQUEST_TIMEOUT_MS);
+  const verifyTimeout = timeout(config.http.AUDIT_VERIFY_TIMEOUT_S * 1000);
   app.use((c, next) => (c.req.path === '/audit/verify' ? verifyTimeout(c, next) : requestTimeout(c, next)));
-  app.use(clientIp(config.TRUSTED_PROXIES));
+  app.use(clientIp(config.security.TRUSTED_PROXIES));
   app.use(deps.blockList.middleware);
   app.use(authenticate(deps));
   app.use(enforcePolicy(deps));

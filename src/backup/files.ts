@@ -20,8 +20,8 @@ import { RowDigest } from './row-digest.ts';
 export const CONFIG_FILE = 'config.json';
 export const VERIFICATION_FILE = 'verification.json';
 
-export function backupRoot(config: Pick<Config, 'BACKUP_DIR' | 'dataDir'>): string {
-  return path.resolve(config.BACKUP_DIR ?? path.join(config.dataDir, 'backups'));
+export function backupRoot(config: Pick<Config, 'backup' | 'dataDir'>): string {
+  return path.resolve(config.backup.BACKUP_DIR ?? path.join(config.dataDir, 'backups'));
 }
 
 /** The directory of one backup; refuses ids that could point outside the root. */

@@ -13,14 +13,14 @@ import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
 
 export function createBroker(config: Config, sql: Sql): Broker {
-  switch (config.BROKER) {
+  switch (config.broker.BROKER) {
     case 'paper':
       return new PaperExchange({
         sql,
-        marketHours: config.MARKET_HOURS,
-        slippageBps: config.PAPER_SLIPPAGE_BPS,
-        randomWalk: config.PAPER_RANDOM_WALK,
-        seed: config.PAPER_SEED,
+        marketHours: config.market.MARKET_HOURS,
+        slippageBps: config.paper.PAPER_SLIPPAGE_BPS,
+        randomWalk: config.paper.PAPER_RANDOM_WALK,
+        seed: config.paper.PAPER_SEED,
       });
     case 'breeze':
       return createBreezeClient({ config, sql });

@@ -30,7 +30,7 @@ export async function readBook(sql: Queryable, config: Config, account: { id: st
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
     openTrades(sql, account.id),
-    accountLimits(sql, account.id, defaultRiskLimits(config)),
+    accountLimits(sql, account.id, defaultRiskLimits(config.risk)),
     activeReservations(sql, account.id),
     realizedSince(sql, account.id, istDayStart(now)),
     entriesInLastSecond(sql, account.id, now),

@@ -24,10 +24,10 @@ export interface PoolOptions {
 
 export function poolOptions(config: Config, applicationName: string): PoolOptions {
   return {
-    max: config.DB_POOL_MAX,
-    idleTimeoutS: config.DB_IDLE_TIMEOUT_S,
-    connectTimeoutS: config.DB_CONNECT_TIMEOUT_S,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    max: config.database.DB_POOL_MAX,
+    idleTimeoutS: config.database.DB_IDLE_TIMEOUT_S,
+    connectTimeoutS: config.database.DB_CONNECT_TIMEOUT_S,
+    statementTimeoutMs: config.database.DB_STATEMENT_TIMEOUT_MS,
     applicationName,
   };
 }

@@ -27,7 +27,7 @@ export function startProcessMonitoring(o: ProcessMonitoringOptions): HeartbeatHa
     sql: o.sql,
     kind: o.kind,
     sampler: createSystemSampler(o.metrics.registry, o.config.dataDir),
-    intervalMs: o.config.MONITOR_SAMPLE_S * 1000,
+    intervalMs: o.config.alerts.MONITOR_SAMPLE_S * 1000,
     log: o.log,
     broker: o.broker,
   });

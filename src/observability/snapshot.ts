@@ -109,7 +109,7 @@ const rupees = (p: number) => paiseToRupees(Math.round(p));
 async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
   const account = await getAccount(deps.sql, accountId);
   if (!account) return undefined;
-  const { openTrades, prices, limits } = await readBook(deps.sql, deps.config, account, now);
+  const { openTrades, prices, limits } = await readBook(deps.sql, deps.config.risk, account, now);
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;
@@ -136,7 +136,7 @@ async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, 
 }
 
 async function pollers(deps: SnapshotDeps): Promise<MonitoringSnapshot['taskQueue']> {
-  const name = deps.config.TEMPORAL_TASK_QUEUE;
+  const name = deps.config.temporal.TEMPORAL_TASK_QUEUE;
   if (!deps.temporal) return { name, workflowPollers: null, activityPollers: null };
   try {
     const p = await taskQueuePollers(deps.temporal, name);
@@ -162,7 +162,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     auditHead(sql),
     lastVerification(sql),
     // The registry belongs to the backup work: if its shape is not what this expects, backups are unavailable, not the whole snapshot.
-    backupStatusByKind(sql, now, deps.config.BACKUP_TIMEOUT_MIN * 60_000).catch(() => undefined),
+    backupStatusByKind(sql, now, deps.config.backup.BACKUP_TIMEOUT_MIN * 60_000).catch(() => undefined),
     brokerWindow(sql, new Date(now.getTime() - BROKER_WINDOW_MS)),
     reconciliationStatus(sql, dayStart),
     freshHeartbeats(sql, new Date(now.getTime() - HEARTBEAT_FRESH_MS)),

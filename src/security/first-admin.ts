@@ -13,13 +13,13 @@ import { hashPassword, passwordProblems } from './passwords.ts';
 
 export async function ensureFirstAdmin(sql: Sql, config: Config, audit: AuditLog, log: Logger): Promise<void> {
   if ((await countUsers(sql)) > 0) return;
-  const problems = passwordProblems(config.ADMIN_PASSWORD, config.ADMIN_USERNAME, config.PASSWORD_MIN_LENGTH);
+  const problems = passwordProblems(config.security.ADMIN_PASSWORD, config.security.ADMIN_USERNAME, config.security.PASSWORD_MIN_LENGTH);
   if (problems.length) throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.map((p) => p.detail).join('; ')}`);
-  const passwordHash = await hashPassword(config.ADMIN_PASSWORD, config.BCRYPT_COST);
+  const passwordHash = await hashPassword(config.security.ADMIN_PASSWORD, config.security.BCRYPT_COST);
   await transaction(sql, async (tx) => {
-    const user = await insertUser(tx, { username: config.ADMIN_USERNAME, passwordHash, role: 'admin', accountId: config.ACCOUNT_ID, createdBy: 'system' });
+    const user = await insertUser(tx, { username: config.security.ADMIN_USERNAME, passwordHash, role: 'admin', accountId: config.account.ACCOUNT_ID, createdBy: 'system' });
     if (user) {
-      await audit.append(tx, { type: 'USER_CREATED', actor: { type: 'system', id: 'bootstrap' }, accountId: config.ACCOUNT_ID, payload: { user: user.username, role: 'admin', firstAdmin: true } });
+      await audit.append(tx, { type: 'USER_CREATED', actor: { type: 'system', id: 'bootstrap' }, accountId: config.account.ACCOUNT_ID, payload: { user: user.username, role: 'admin', firstAdmin: true } });
       log.info({ user: user.username }, 'first admin created');
     }
   });

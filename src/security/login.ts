@@ -35,7 +35,7 @@ async function lockedUntil(sql: Sql, policy: LockoutPolicy, user: UserRow, clien
  * stolen access token cannot be used to guess it without limit.
  */
 export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts, purpose: 'login' | 'password change'): Promise<UserRow> {
-  const policy: LockoutPolicy = { threshold: config.LOCKOUT_THRESHOLD, baseS: config.LOCKOUT_BASE_S, maxS: config.LOCKOUT_MAX_S };
+  const policy: LockoutPolicy = { threshold: config.security.LOCKOUT_THRESHOLD, baseS: config.security.LOCKOUT_BASE_S, maxS: config.security.LOCKOUT_MAX_S };
   const user = await userByName(sql, username);
   const base = { clientIp: facts.clientIp, requestId: facts.requestId, accountId: user?.accountId };
   const during = purpose === 'login' ? {} : { during: purpose };
@@ -43,8 +43,8 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
   /** Every failure counts against the address it came from; too many put it on the block list. */
   const countAgainstIp = async (tx: TxSql, passwordChecked: boolean) => {
     const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp, passwordChecked);
-    if (failuresFromIp >= config.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.IP_BLOCK_S, 'system:lockout'))) {
-      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.IP_BLOCK_S } });
+    if (failuresFromIp >= config.security.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.security.IP_BLOCK_S, 'system:lockout'))) {
+      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.security.IP_BLOCK_S } });
     }
   };
 
@@ -58,7 +58,7 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
     throw new AccountLockedError(retryAfter);
   }
 
-  const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(config.BCRYPT_COST)));
+  const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(config.security.BCRYPT_COST)));
   if (user && passwordOk && !user.disabled) return user;
 
   await transaction(sql, async (tx) => {
@@ -83,10 +83,10 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
 }
 
 export async function login(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
-  const user = await checkPassword(sql, config, audit, username, password, facts, 'login');
+  const user = await checkPassword(sql, config.security, audit, username, password, facts, 'login');
   return transaction(sql, async (tx) => {
     await clearFailedLogins(tx, user.id);
-    const { sessionId, tokens } = await openSession(tx, config, user, facts);
+    const { sessionId, tokens } = await openSession(tx, config.security, user, facts);
     await audit.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: user.username }, clientIp: facts.clientIp, requestId: facts.requestId, accountId: user.accountId, payload: { sessionId, role: user.role } });
     return tokens;
   });

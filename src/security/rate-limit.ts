@@ -75,13 +75,13 @@ function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: n
 }
 
 export function createRateLimiter(config: Config, sql: Sql): RateLimiter {
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
-  const store: Store = redis ? { kind: 'redis', redis, prefix: config.REDIS_KEY_PREFIX } : { kind: 'postgres', sql };
+  const redis = config.redis.REDIS_URL ? new Redis(config.redis.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  const store: Store = redis ? { kind: 'redis', redis, prefix: config.redis.REDIS_KEY_PREFIX } : { kind: 'postgres', sql };
   const specs: Record<RouteClass, string> = {
-    auth: config.RATE_LIMIT_AUTH,
-    trading: config.RATE_LIMIT_TRADING,
-    read: config.RATE_LIMIT_READ,
-    webhook: config.RATE_LIMIT_WEBHOOK,
+    auth: config.security.RATE_LIMIT_AUTH,
+    trading: config.security.RATE_LIMIT_TRADING,
+    read: config.security.RATE_LIMIT_READ,
+    webhook: config.security.RATE_LIMIT_WEBHOOK,
   };
   const classes = Object.fromEntries(
     ROUTE_CLASSES.map((cls) => {
@@ -91,7 +91,7 @@ export function createRateLimiter(config: Config, sql: Sql): RateLimiter {
       return [cls, { tiers, union: new RateLimiterUnion(...limiters), policy }];
     }),
   ) as Record<RouteClass, { tiers: Tier[]; union: RateLimiterUnion; policy: string }>;
-  const abuse = makeLimiter(store, 'rl_abuse', config.RATE_LIMIT_ABUSE_THRESHOLD, 600);
+  const abuse = makeLimiter(store, 'rl_abuse', config.security.RATE_LIMIT_ABUSE_THRESHOLD, 600);
 
   return {
     async consume(cls, key) {

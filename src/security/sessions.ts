@@ -31,24 +31,24 @@ export interface RequestFacts {
 }
 
 export function tokenSettings(config: Config): TokenSettings {
-  return { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_S };
+  return { secret: config.security.JWT_SECRET, issuer: config.security.JWT_ISSUER, audience: config.security.JWT_AUDIENCE, ttlSeconds: config.security.ACCESS_TOKEN_TTL_S };
 }
 
 /** When a session started now must end: its absolute lifetime, capped at the next IST midnight when so configured. */
 export function sessionEnd(config: Config, now: Date): Date {
-  const absolute = new Date(now.getTime() + config.SESSION_ABSOLUTE_TIMEOUT_S * 1000);
-  if (!config.SESSION_END_AT_DAY_END) return absolute;
+  const absolute = new Date(now.getTime() + config.security.SESSION_ABSOLUTE_TIMEOUT_S * 1000);
+  if (!config.security.SESSION_END_AT_DAY_END) return absolute;
   const nextMidnight = new Date(istInstant(istParts(now).date, '00:00').getTime() + 86_400_000);
   return absolute < nextMidnight ? absolute : nextMidnight;
 }
 
 /** Open a session for `user` inside `tx` and issue its first token pair. */
 export async function openSession(tx: TxSql, config: Config, user: UserRow, facts: RequestFacts): Promise<{ sessionId: string; tokens: TokenPair }> {
-  const sessionId = await insertSession(tx, { userId: user.id, absoluteExpiresAt: sessionEnd(config, new Date()), clientIp: facts.clientIp, userAgent: facts.userAgent });
+  const sessionId = await insertSession(tx, { userId: user.id, absoluteExpiresAt: sessionEnd(config.security, new Date()), clientIp: facts.clientIp, userAgent: facts.userAgent });
   const refresh = newRefreshToken();
   await insertRefreshToken(tx, sessionId, refresh.hash, null);
-  const access = await issueAccessToken(tokenSettings(config), { userId: user.id, sessionId, role: user.role, accountId: user.accountId });
-  return { sessionId, tokens: { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: config.ACCESS_TOKEN_TTL_S } };
+  const access = await issueAccessToken(tokenSettings(config.security), { userId: user.id, sessionId, role: user.role, accountId: user.accountId });
+  return { sessionId, tokens: { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: config.security.ACCESS_TOKEN_TTL_S } };
 }
 
 const refreshRefused = () => new AuthenticationError('The refresh token is invalid, used or expired', 'invalid-refresh-token');
@@ -75,7 +75,7 @@ export async function refreshSession(sql: Sql, config: Config, audit: AuditLog, 
     }
     const state = await sessionState(tx, used.sessionId);
     const now = Date.now();
-    if (!state || state.revokedAt || state.disabled || state.absoluteExpiresAt.getTime() <= now || now - state.lastSeenAt.getTime() > config.SESSION_IDLE_TIMEOUT_S * 1000) {
+    if (!state || state.revokedAt || state.disabled || state.absoluteExpiresAt.getTime() <= now || now - state.lastSeenAt.getTime() > config.security.SESSION_IDLE_TIMEOUT_S * 1000) {
       return { refused: true as const };
     }
     const next = newRefreshToken();
@@ -89,8 +89,8 @@ export async function refreshSession(sql: Sql, config: Config, audit: AuditLog, 
       requestId: facts.requestId,
       payload: { sessionId: used.sessionId },
     });
-    const access = await issueAccessToken(tokenSettings(config), { userId: state.userId, sessionId: used.sessionId, role: state.role, accountId: state.accountId });
-    return { tokens: { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: config.ACCESS_TOKEN_TTL_S } };
+    const access = await issueAccessToken(tokenSettings(config.security), { userId: state.userId, sessionId: used.sessionId, role: state.role, accountId: state.accountId });
+    return { tokens: { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: config.security.ACCESS_TOKEN_TTL_S } };
   });
   if ('refused' in outcome) throw refreshRefused();
   return outcome.tokens;

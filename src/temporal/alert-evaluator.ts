@@ -14,13 +14,13 @@ export const ALERT_EVALUATOR_WORKFLOW = 'alertEvaluatorWorkflow';
 export async function ensureAlertEvaluator(client: Client, config: Config): Promise<void> {
   const input: EvaluatorInput = {};
   await client.workflow.start(ALERT_EVALUATOR_WORKFLOW, {
-    workflowId: alertEvaluatorWorkflowId(config.TEMPORAL_TASK_QUEUE),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowId: alertEvaluatorWorkflowId(config.temporal.TEMPORAL_TASK_QUEUE),
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
 
 export async function wakeAlertEvaluator(client: Client, config: Config): Promise<void> {
-  await client.workflow.getHandle(alertEvaluatorWorkflowId(config.TEMPORAL_TASK_QUEUE)).signal(evaluateNow);
+  await client.workflow.getHandle(alertEvaluatorWorkflowId(config.temporal.TEMPORAL_TASK_QUEUE)).signal(evaluateNow);
 }

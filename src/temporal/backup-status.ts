@@ -18,5 +18,5 @@ export async function backupStatus(sql: Queryable, client: Client, config: Confi
     describeBackupSchedule(client, config, 'weekly'),
     describeBackupSchedule(client, config, 'monthly'),
   ]);
-  return statusOf(rows, { daily, weekly, monthly }, now, config.BACKUP_TIMEOUT_MIN * 60_000);
+  return statusOf(rows, { daily, weekly, monthly }, now, config.backup.BACKUP_TIMEOUT_MIN * 60_000);
 }

@@ -14,19 +14,19 @@ export const BACKUP_WORKFLOW = 'backupWorkflow';
 
 /** The execution timeout every backup run gets (schedules and manual runs alike). */
 export function backupExecutionTimeout(config: Config): string {
-  return `${config.BACKUP_TIMEOUT_MIN} minutes`;
+  return `${config.backup.BACKUP_TIMEOUT_MIN} minutes`;
 }
 
 /** One manual run of a kind at a time: asking again while it runs joins the running one. */
 export function manualBackupWorkflowId(config: Config, kind: BackupKind): string {
-  return `${config.TEMPORAL_TASK_QUEUE}-backup-run-${kind}`;
+  return `${config.temporal.TEMPORAL_TASK_QUEUE}-backup-run-${kind}`;
 }
 
 export async function startBackupNow(client: Client, config: Config, kind: BackupKind, requestedBy: Actor): Promise<{ workflowId: string; runId: string }> {
   const input: BackupWorkflowInput = { kind, requestedBy };
   const handle = await client.workflow.start(BACKUP_WORKFLOW, {
     workflowId: manualBackupWorkflowId(config, kind),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: backupExecutionTimeout(config),
     workflowIdConflictPolicy: 'USE_EXISTING',

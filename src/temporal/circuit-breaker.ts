@@ -31,10 +31,10 @@ export const CIRCUIT_BREAKER_WORKFLOW = 'circuitBreakerWorkflow';
 
 export function breakerSettings(config: Config): BreakerSettings {
   return {
-    brokerFailureThreshold: config.BREAKER_BROKER_FAILURES,
-    brokerFailureWindowMs: config.BREAKER_BROKER_FAILURE_WINDOW_S * 1000,
-    lossStreakThreshold: config.BREAKER_LOSS_STREAK,
-    lossCooldownMs: config.BREAKER_LOSS_COOLDOWN_S * 1000,
+    brokerFailureThreshold: config.risk.BREAKER_BROKER_FAILURES,
+    brokerFailureWindowMs: config.risk.BREAKER_BROKER_FAILURE_WINDOW_S * 1000,
+    lossStreakThreshold: config.risk.BREAKER_LOSS_STREAK,
+    lossCooldownMs: config.risk.BREAKER_LOSS_COOLDOWN_S * 1000,
   };
 }
 
@@ -42,7 +42,7 @@ function startOperation(config: Config, accountId: string) {
   const input: BreakerInput = { accountId, settings: breakerSettings(config) };
   return new WithStartWorkflowOperation(CIRCUIT_BREAKER_WORKFLOW, {
     workflowId: circuitBreakerWorkflowId(accountId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -53,7 +53,7 @@ export async function ensureCircuitBreaker(client: Client, config: Config, accou
   const input: BreakerInput = { accountId, settings: breakerSettings(config) };
   await client.workflow.start(CIRCUIT_BREAKER_WORKFLOW, {
     workflowId: circuitBreakerWorkflowId(accountId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -90,7 +90,7 @@ export async function signalCircuitBreaker<T extends unknown[]>(
   const input: BreakerInput = { accountId, settings: breakerSettings(config) };
   await client.workflow.signalWithStart(CIRCUIT_BREAKER_WORKFLOW, {
     workflowId: circuitBreakerWorkflowId(accountId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     signal: signal as SignalDefinition<unknown[]>,
     signalArgs: args as unknown[],

@@ -21,11 +21,11 @@ const EXECUTION_TIMEOUT = '15 minutes';
 
 /** Unique per deployment: the task queue names the deployment within a namespace. */
 export function reconciliationScheduleId(config: Config): string {
-  return `${config.TEMPORAL_TASK_QUEUE}-reconciliation`;
+  return `${config.temporal.TEMPORAL_TASK_QUEUE}-reconciliation`;
 }
 
 export function reconciliationScheduleSpec(config: Config): ScheduleSpec {
-  return { intervals: [{ every: `${config.RECONCILIATION_INTERVAL_MIN} minutes` }] };
+  return { intervals: [{ every: `${config.reconciliation.RECONCILIATION_INTERVAL_MIN} minutes` }] };
 }
 
 function reconciliationAction(config: Config): ScheduleOptionsAction {
@@ -34,14 +34,14 @@ function reconciliationAction(config: Config): ScheduleOptionsAction {
     type: 'startWorkflow',
     workflowType: RECONCILIATION_WORKFLOW,
     workflowId: reconciliationScheduleId(config),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: EXECUTION_TIMEOUT,
   };
 }
 
 function policies(config: Config) {
-  return { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${config.RECONCILIATION_INTERVAL_MIN} minutes`, pauseOnFailure: false } as const;
+  return { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: `${config.reconciliation.RECONCILIATION_INTERVAL_MIN} minutes`, pauseOnFailure: false } as const;
 }
 
 /** Create the schedule, or update it to the current settings; returns whether it was created. */
@@ -67,7 +67,7 @@ export async function startReconciliationAtWorkerStart(client: Client, config: C
   const input: ReconciliationInput = { anyTime: true, requestedBy: { type: 'system', id: 'worker-start' } };
   const handle = await client.workflow.start(RECONCILIATION_WORKFLOW, {
     workflowId: `${reconciliationScheduleId(config)}-worker-start`,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: EXECUTION_TIMEOUT,
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -83,7 +83,7 @@ export async function runReconciliationNow(client: Client, config: Config, accou
   const input: ReconciliationInput = { accountIds: [accountId], requestedBy, anyTime: true };
   const handle = await client.workflow.start(RECONCILIATION_WORKFLOW, {
     workflowId: `${reconciliationScheduleId(config)}-run-${randomUUID()}`,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: EXECUTION_TIMEOUT,
   });

@@ -12,11 +12,11 @@ import type { Config } from '../config.ts';
 export const RETENTION_SCHEDULE_ID = 'retention-daily';
 
 export function retentionScheduleOptions(config: Config): ScheduleOptions {
-  const [hour, minute] = config.RETENTION_TIME.split(':').map(Number);
+  const [hour, minute] = config.retention.RETENTION_TIME.split(':').map(Number);
   return {
     scheduleId: RETENTION_SCHEDULE_ID,
     spec: { calendars: [{ hour: hour!, minute: minute!, comment: 'after market close (IST)' }], timezone: 'Asia/Kolkata' },
-    action: { type: 'startWorkflow', workflowType: 'retentionWorkflow', args: [], taskQueue: config.TEMPORAL_TASK_QUEUE, workflowExecutionTimeout: '6 hours' },
+    action: { type: 'startWorkflow', workflowType: 'retentionWorkflow', args: [], taskQueue: config.temporal.TEMPORAL_TASK_QUEUE, workflowExecutionTimeout: '6 hours' },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
   };
 }

@@ -27,7 +27,7 @@ const CATCHUP_WINDOW = '1 day';
 
 /** Unique per deployment: the task queue names the deployment within a namespace. */
 export function backupScheduleId(config: Config, kind: ScheduledKind): string {
-  return `${config.TEMPORAL_TASK_QUEUE}-backup-${kind}`;
+  return `${config.temporal.TEMPORAL_TASK_QUEUE}-backup-${kind}`;
 }
 
 function at(hhmm: string): { hour: number; minute: number } {
@@ -38,11 +38,11 @@ function at(hhmm: string): { hour: number; minute: number } {
 export function backupScheduleSpec(config: Config, kind: ScheduledKind): ScheduleSpec {
   switch (kind) {
     case 'daily':
-      return { calendars: [{ ...at(config.BACKUP_DAILY_TIME), comment: 'daily backup, after the market closes' }], timezone: BACKUP_TIMEZONE };
+      return { calendars: [{ ...at(config.backup.BACKUP_DAILY_TIME), comment: 'daily backup, after the market closes' }], timezone: BACKUP_TIMEZONE };
     case 'weekly':
-      return { calendars: [{ ...at(config.BACKUP_WEEKLY_TIME), dayOfWeek: config.BACKUP_WEEKLY_DAY, comment: 'weekly backup' }], timezone: BACKUP_TIMEZONE };
+      return { calendars: [{ ...at(config.backup.BACKUP_WEEKLY_TIME), dayOfWeek: config.backup.BACKUP_WEEKLY_DAY, comment: 'weekly backup' }], timezone: BACKUP_TIMEZONE };
     case 'monthly':
-      return { calendars: [{ ...at(config.BACKUP_MONTHLY_TIME), dayOfMonth: config.BACKUP_MONTHLY_DAY, comment: 'monthly backup' }], timezone: BACKUP_TIMEZONE };
+      return { calendars: [{ ...at(config.backup.BACKUP_MONTHLY_TIME), dayOfMonth: config.backup.BACKUP_MONTHLY_DAY, comment: 'monthly backup' }], timezone: BACKUP_TIMEZONE };
   }
 }
 
@@ -52,7 +52,7 @@ function backupAction(config: Config, kind: ScheduledKind): ScheduleOptionsActio
     type: 'startWorkflow',
     workflowType: BACKUP_WORKFLOW,
     workflowId: backupScheduleId(config, kind),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowExecutionTimeout: backupExecutionTimeout(config),
   };

@@ -22,7 +22,7 @@ import type { Actor } from '../audit/events.ts';
 export async function submitTrade(client: Client, config: Config, input: TradeWorkflowInput): Promise<TradeSummary | undefined> {
   const operation = new WithStartWorkflowOperation<typeof tradeWorkflow>('tradeWorkflow', {
     workflowId: tradeWorkflowId(input.tradeId),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    taskQueue: config.temporal.TEMPORAL_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     // A finished trade's id is never reused: the same key must not trade twice.

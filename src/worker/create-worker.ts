@@ -40,15 +40,15 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
   return Worker.create({
     connection: deps.connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: deps.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    namespace: config.temporal.TEMPORAL_NAMESPACE,
+    taskQueue: deps.taskQueue ?? config.temporal.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundleCode ? { workflowBundle: { code: deps.workflowBundleCode } } : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     interceptors: { activity: [() => ({ inbound: new AppErrorInterceptor() })] },
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_S} seconds`,
+    maxConcurrentActivityTaskExecutions: config.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: config.worker.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.worker.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.worker.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: `${config.worker.WORKER_SHUTDOWN_GRACE_S} seconds`,
   });
 }

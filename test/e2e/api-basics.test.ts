@@ -48,7 +48,7 @@ describe('errors', () => {
   it('give a full audit chain walk its own, longer time limit than REQUEST_TIMEOUT_MS', async () => {
     const { accessToken } = await stack.login();
     // No request of this app can finish in a millisecond: the chain walk still runs to its end.
-    const app = createApp({ ...stack.deps, config: { ...stack.config, REQUEST_TIMEOUT_MS: 1 } });
+    const app = createApp({ ...stack.deps, config: { ...stack.config, http: { ...stack.config.http, REQUEST_TIMEOUT_MS: 1 } } });
     const get = (path: string) => app.request(path, { headers: { Authorization: `Bearer ${accessToken}` } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
     const verified = await get('/audit/verify');
     expect(verified.status).toBe(200);
@@ -106,7 +106,7 @@ describe('the edge', () => {
   });
 
   it('allows only the configured CORS origins', async () => {
-    const app = createApp({ ...stack.deps, config: { ...stack.config, CORS_ORIGINS: ['https://console.example'] } });
+    const app = createApp({ ...stack.deps, config: { ...stack.config, http: { ...stack.config.http, CORS_ORIGINS: ['https://console.example'] } } });
     const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
     const allowed = await app.request('/health', { headers: { Origin: 'https://console.example' } }, env);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example');

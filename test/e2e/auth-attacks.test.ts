@@ -41,7 +41,7 @@ describe('access tokens', () => {
   it('are refused in every forged or broken form', async () => {
     const [header, payload] = viewer.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
-    const secret = stack.config.JWT_SECRET;
+    const secret = stack.config.security.JWT_SECRET;
     const now = Math.floor(Date.now() / 1000);
     const forged: Record<string, string> = {
       'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`,
@@ -163,7 +163,7 @@ describe('lockout', () => {
     for (let i = 0; i < 3; i++) expect((await loginAs(user, 'wrong-password-123', '198.51.100.7')).status).toBe(401);
     const locked = await loginAs(user, user.password, '198.51.100.7');
     expect(locked.status).toBe(423);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 0.9);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(stack.config.security.LOCKOUT_BASE_S * 0.9);
     expect((await lockEvents(user)).map((e) => e.payload)).toMatchObject([{ scope: 'source', ip: '198.51.100.7' }]);
     // The user, from their own address, is not locked out by someone else's failures.
     expect((await loginAs(user, user.password, '198.51.100.8')).status).toBe(200);
@@ -186,11 +186,11 @@ describe('lockout', () => {
     const user = await stack.userWithRole('trader');
     const ip = '198.51.100.9';
     for (let i = 0; i < 3; i++) await loginAs(user, 'wrong-password-123', ip);
-    await ageFailures(user, ip, stack.config.LOCKOUT_BASE_S + 1);
+    await ageFailures(user, ip, stack.config.security.LOCKOUT_BASE_S + 1);
     for (let i = 0; i < 3; i++) expect((await loginAs(user, 'wrong-password-123', ip)).status).toBe(401);
     const second = await loginAs(user, user.password, ip);
     expect(second.status).toBe(423);
-    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(stack.config.LOCKOUT_BASE_S * 1.9);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(stack.config.security.LOCKOUT_BASE_S * 1.9);
   });
 
   it('cannot keep a user out from one address, however patiently it guesses', async () => {
@@ -201,7 +201,7 @@ describe('lockout', () => {
       for (let i = 0; i < 3; i++) await loginAs(user, `guess-${round}-${i}-password`, attacker);
       expect((await loginAs(user, user.password, attacker)).status).toBe(423);
       expect((await loginAs(user, user.password, '198.51.100.11')).status).toBe(200);
-      await ageFailures(user, attacker, stack.config.LOCKOUT_MAX_S + 1);
+      await ageFailures(user, attacker, stack.config.security.LOCKOUT_MAX_S + 1);
     }
     const [row] = await stack.db.sql<{ lockedUntil: Date | null }[]>`select locked_until as "lockedUntil" from users where id = ${user.id}`;
     expect(row!.lockedUntil).toBeNull();
@@ -259,12 +259,12 @@ describe('lockout', () => {
 describe('administration', () => {
   it('always keeps an enabled admin: of two admins demoting each other at once one wins, and the last cannot step down', async () => {
     const first = await stack.login();
-    const [firstUser] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.ADMIN_USERNAME}`;
+    const [firstUser] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.security.ADMIN_USERNAME}`;
     const other = await stack.userWithRole('admin');
     const demote = (token: string, id: string) => stack.request(`/users/${id}`, { method: 'PATCH', token, body: JSON.stringify({ role: 'viewer' }) });
     const statuses = (await Promise.all([demote(first.accessToken, other.id), demote(other.accessToken, firstUser!.id)])).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 422]);
-    const admins = await stack.db.sql<{ id: string }[]>`select id from users where account_id = ${stack.config.ACCOUNT_ID} and role = 'admin' and not disabled`;
+    const admins = await stack.db.sql<{ id: string }[]>`select id from users where account_id = ${stack.config.account.ACCOUNT_ID} and role = 'admin' and not disabled`;
     expect(admins).toHaveLength(1);
 
     const last = admins[0]!.id === other.id ? other : first;

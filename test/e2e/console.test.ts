@@ -37,8 +37,8 @@ afterAll(async () => {
 describe('the operator console in a real browser', () => {
   it('logs in, shows a new position, halts and resumes trading from the page', async () => {
     await page.goto(`${base}/`);
-    await page.fill('#username', stack.config.ADMIN_USERNAME);
-    await page.fill('#password', stack.config.ADMIN_PASSWORD);
+    await page.fill('#username', stack.config.security.ADMIN_USERNAME);
+    await page.fill('#password', stack.config.security.ADMIN_PASSWORD);
     await page.click('#login-button');
     await page.locator('#app').waitFor({ state: 'visible' });
     await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
@@ -60,7 +60,7 @@ describe('the operator console in a real browser', () => {
     await page.click('#halt-button');
     await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('HALTED');
     expect(await page.textContent('#state-reason')).toContain('console test halt');
-    const [account] = await stack.db.sql<{ state: string }[]>`select trading_state as state from accounts where id = ${stack.config.ACCOUNT_ID}`;
+    const [account] = await stack.db.sql<{ state: string }[]>`select trading_state as state from accounts where id = ${stack.config.account.ACCOUNT_ID}`;
     expect(account?.state).toBe('HALTED');
 
     await page.click('#resume-button');

@@ -87,7 +87,7 @@ describe('fuzzing every route', () => {
 describe('text that is not Unicode', () => {
   it('a lone surrogate in a JSON body is a 400 problem and changes nothing', async () => {
     const token = (await stack.login()).accessToken; // the fuzzing may have logged the first session out
-    const [admin] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.ADMIN_USERNAME}`;
+    const [admin] = await stack.db.sql<{ id: string }[]>`select id from users where username = ${stack.config.security.ADMIN_USERNAME}`;
     // "\ud800" is valid JSON but no character: PostgreSQL refuses it in jsonb (the audit payload).
     const body = `{"name":"algo \\ud800","userId":"${admin!.id}","scopes":["read"]}`;
     const res = await stack.request('/api-keys', { method: 'POST', token, body });

@@ -40,16 +40,16 @@ describe('trading metrics after a trade', () => {
     const res = await stack.request('/monitoring/metrics', { token: viewer });
     expect(res.status).toBe(200);
     const m = (await res.json()) as MonitoringSnapshot & { samples: { name: string; labels: Record<string, string>; value: number }[] };
-    const account = m.accounts.find((a) => a.accountId === stack.config.ACCOUNT_ID)!;
+    const account = m.accounts.find((a) => a.accountId === stack.config.account.ACCOUNT_ID)!;
     expect(account).toMatchObject({ tradingState: 'ACTIVE', openPositions: 1, exposureRupees: 24500, realized: { gross: 0, net: 0 }, unrealized: { gross: 0 } });
-    expect(account.dailyLoss.limit).toBe(stack.config.RISK_DAILY_LOSS_LIMIT);
+    expect(account.dailyLoss.limit).toBe(stack.config.risk.RISK_DAILY_LOSS_LIMIT);
     expect(m.ordersToday.FILLED ?? m.ordersToday.OPEN).toBe(1);
     expect(m.riskRejectionsToday.MAX_TRADE_VALUE).toBe(1);
     expect(m.taskQueue.workflowPollers).toBeGreaterThanOrEqual(1);
     // The backup registry exists but holds no verified backup yet: every scheduled kind is stale.
     expect(m.backups.available).toBe(true);
     expect(m.backups.kinds.find((k) => k.kind === 'daily')).toMatchObject({ stale: true, failed: false, lastVerifiedAt: null });
-    expect(m.samples).toContainEqual({ name: 'breeze_open_positions', labels: { account: stack.config.ACCOUNT_ID }, value: 1 });
+    expect(m.samples).toContainEqual({ name: 'breeze_open_positions', labels: { account: stack.config.account.ACCOUNT_ID }, value: 1 });
   });
 
   it('GET /metrics exposes the trading gauges in Prometheus text, to scrapers on the private network only', async () => {
@@ -60,7 +60,7 @@ describe('trading metrics after a trade', () => {
     const res = await stack.request('/metrics', { ip: '10.1.2.3' });
     expect(res.status).toBe(200);
     const text = await res.text();
-    const account = { account: stack.config.ACCOUNT_ID, process: 'api' };
+    const account = { account: stack.config.account.ACCOUNT_ID, process: 'api' };
     expect(metricValue(text, 'breeze_open_positions', account)).toBe(1);
     expect(metricValue(text, 'breeze_exposure_rupees', account)).toBe(24500);
     // Net of the entry's charges (brokerage, taxes): the open position has cost them already.
@@ -94,7 +94,7 @@ describe('trading metrics after a trade', () => {
   it('GET /monitoring/pnl ends at the present, against the daily loss limit', async () => {
     const res = await stack.request('/monitoring/pnl', { token: viewer });
     const body = (await res.json()) as { dailyLossLimit: number; samples: { total: number }[] };
-    expect(body.dailyLossLimit).toBe(stack.config.RISK_DAILY_LOSS_LIMIT);
+    expect(body.dailyLossLimit).toBe(stack.config.risk.RISK_DAILY_LOSS_LIMIT);
     expect(body.samples.at(-1)).toMatchObject({ total: 0 });
   });
 });

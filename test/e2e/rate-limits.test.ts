@@ -111,7 +111,7 @@ describe.each([
 
   it('trips the hour and the day tiers too, each named in the refusal', async () => {
     for (const [tier, spec, allowed] of [['hour', '1000,1000,3,1000', 3], ['day', '1000,1000,1000,2', 2]] as const) {
-      const deps = await createApiDeps({ ...stack.config, RATE_LIMIT_READ: spec }, silentLogger, stack.db.sql, stack.client);
+      const deps = await createApiDeps({ ...stack.config, security: { ...stack.config.security, RATE_LIMIT_READ: spec } }, silentLogger, stack.db.sql, stack.client);
       const app = createApp(deps);
       const fresh = await stack.userWithRole('viewer');
       try {
@@ -133,9 +133,9 @@ describe.each([
   it('shares one budget between two API processes', async () => {
     // A second app with its own pool and its own limiter over the same database: another replica,
     // configured like the first one (replicas share the signing key, or tokens would not pass).
-    const { JWT_SECRET, ADMIN_PASSWORD } = stack.config;
+    const { JWT_SECRET, ADMIN_PASSWORD } = stack.config.security;
     const config = testConfig({ DATABASE_URL: stack.db.url, JWT_SECRET, ADMIN_PASSWORD, RATE_LIMIT_READ: '1000,4,1000,10000', ...extra });
-    const deps1 = await createApiDeps({ ...stack.config, RATE_LIMIT_READ: '1000,4,1000,10000' }, silentLogger, stack.db.sql, stack.client);
+    const deps1 = await createApiDeps({ ...stack.config, security: { ...stack.config.security, RATE_LIMIT_READ: '1000,4,1000,10000' } }, silentLogger, stack.db.sql, stack.client);
     const otherPool = createSql(stack.db.url, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 10_000, applicationName: 'replica-2' });
     const deps2 = await createApiDeps(config, silentLogger, otherPool, stack.client);
     const apps = [createApp(deps1), createApp(deps2)];

@@ -147,6 +147,6 @@ describe('signed webhooks', () => {
     expect(res.status).toBe(201);
     expect(((await res.json()) as { status: string }).status).toBe('OPEN');
     const trades = await stack.db.sql`select account_id from trades where signal_id = 'tv-shared-0015' order by account_id`;
-    expect(trades.map((t) => t.account_id)).toEqual(['acct-second', stack.config.ACCOUNT_ID].sort());
+    expect(trades.map((t) => t.account_id)).toEqual(['acct-second', stack.config.account.ACCOUNT_ID].sort());
   });
 });

@@ -45,7 +45,7 @@ describe('database-driven alert conditions', () => {
     }, 20_000, 'the new price seen by the position');
 
     // Reconciliation: a mismatch audited and not resolved.
-    await transaction(stack.db.sql, (tx) => stack.audit.append(tx, { type: 'RECONCILIATION_MISMATCH', actor: { type: 'system', id: 'reconciler' }, accountId: stack.config.ACCOUNT_ID, payload: { symbol: 'RELIANCE', ours: 10, broker: 0 } }));
+    await transaction(stack.db.sql, (tx) => stack.audit.append(tx, { type: 'RECONCILIATION_MISMATCH', actor: { type: 'system', id: 'reconciler' }, accountId: stack.config.account.ACCOUNT_ID, payload: { symbol: 'RELIANCE', ours: 10, broker: 0 } }));
 
     // Audit chain: a record altered behind the application's back (as a superuser, triggers off).
     await stack.db.admin.begin(async (tx) => {
@@ -70,7 +70,7 @@ describe('database-driven alert conditions', () => {
     clock = new Date();
     const first = await activities.evaluateAlerts();
     const key = (rule: string, labels = '') => `${rule}${labels}`;
-    const account = `{account="${stack.config.ACCOUNT_ID}"}`;
+    const account = `{account="${stack.config.account.ACCOUNT_ID}"}`;
     expect(await firing()).toEqual(
       expect.arrayContaining([
         key('daily_loss_near_limit', account),
@@ -95,7 +95,7 @@ describe('database-driven alert conditions', () => {
     expect(await firing()).toHaveLength(before);
 
     // The P&L samples the console draws were taken on each evaluation.
-    const samples = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from pnl_samples where account_id = ${stack.config.ACCOUNT_ID}`;
+    const samples = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from pnl_samples where account_id = ${stack.config.account.ACCOUNT_ID}`;
     expect(samples[0]!.n).toBe(3);
   });
 
@@ -105,7 +105,7 @@ describe('database-driven alert conditions', () => {
     try {
       const limiter = createBrokerRateLimiter(breeze.config, breeze.db.sql);
       for (let i = 0; i < 10; i++) await limiter.acquire('read');
-      const config = { ...stack.config, BROKER_CALLS_PER_DAY: 1010 };
+      const config = { ...stack.config, broker: { ...stack.config.broker, BROKER_CALLS_PER_DAY: 1010 } };
       const evaluator = alertActivities({ config, sql: stack.db.sql, broker: breeze.client, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
       clock = new Date(clock.getTime() + 1000);
       await evaluator.evaluateAlerts();

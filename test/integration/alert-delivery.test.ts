@@ -40,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.client.workflow.getHandle(alertEvaluatorWorkflowId(stack.config.TEMPORAL_TASK_QUEUE)).terminate('test over').catch(() => undefined);
+  await stack?.client.workflow.getHandle(alertEvaluatorWorkflowId(stack.config.temporal.TEMPORAL_TASK_QUEUE)).terminate('test over').catch(() => undefined);
   await stack?.stop();
 });
 
@@ -75,7 +75,7 @@ describe('alert delivery through Temporal', () => {
       const [firing] = hooksFor('circuit_breaker_tripped', 'FIRING');
       const check = checkWebhookSignature([SECRET], firing!.headers['x-signature-timestamp'] as string, firing!.headers['x-signature'] as string, firing!.body, Math.floor(Date.now() / 1000), 300);
       expect(check).toEqual({ ok: true });
-      expect(JSON.parse(firing!.body)).toMatchObject({ type: 'alert', ruleId: 'circuit_breaker_tripped', severity: 'critical', labels: { account: stack.config.ACCOUNT_ID } });
+      expect(JSON.parse(firing!.body)).toMatchObject({ type: 'alert', ruleId: 'circuit_breaker_tripped', severity: 'critical', labels: { account: stack.config.account.ACCOUNT_ID } });
       const [mail] = mailsFor('circuit_breaker_tripped', 'FIRING');
       expect(mail!.to).toEqual(['ops@example.test']);
       expect(mail!.raw).toContain('Circuit breaker tripped');
@@ -101,9 +101,9 @@ describe('alert delivery through Temporal', () => {
       expect(lines.map((l) => JSON.parse(l) as { ruleId: string; status: string }).filter((l) => l.ruleId === 'circuit_breaker_tripped').map((l) => l.status)).toEqual(['FIRING', 'RESOLVED']);
 
       // Recorded for the replay suite (RECORD_HISTORIES=1), and replayed against the bundle either way.
-      await recordHistory(stack.client, alertEvaluatorWorkflowId(stack.config.TEMPORAL_TASK_QUEUE), 'alertEvaluatorWorkflow', 'breaker-fires-and-resolves', workflowBundleCode());
+      await recordHistory(stack.client, alertEvaluatorWorkflowId(stack.config.temporal.TEMPORAL_TASK_QUEUE), 'alertEvaluatorWorkflow', 'breaker-fires-and-resolves', workflowBundleCode());
       const [event] = await stack.db.sql<{ id: number }[]>`select id from alert_events where rule_id = 'circuit_breaker_tripped' and status = 'FIRING'`;
-      await recordHistory(stack.client, alertDeliveryWorkflowId(stack.config.TEMPORAL_TASK_QUEUE, event!.id, 'webhook'), 'alertDeliveryWorkflow', 'webhook-down-then-back', workflowBundleCode());
+      await recordHistory(stack.client, alertDeliveryWorkflowId(stack.config.temporal.TEMPORAL_TASK_QUEUE, event!.id, 'webhook'), 'alertDeliveryWorkflow', 'webhook-down-then-back', workflowBundleCode());
     } finally {
       await smtp.stop();
       await hook.stop();

@@ -20,7 +20,7 @@ let config: Config;
 beforeAll(async () => {
   db = await createTestDatabase();
   config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, BACKUP_KEEP_DAILY: '3' });
-  await seedTrades(db.sql, createAuditLog(), config.ACCOUNT_ID, 3);
+  await seedTrades(db.sql, createAuditLog(), config.account.ACCOUNT_ID, 3);
 });
 afterAll(async () => db?.drop());
 
@@ -83,7 +83,7 @@ it('records a backup whose run timed out as failed: at once in the status, then 
   await insert('monthly-timed-out-verifying', 'monthly', 'COMPLETED', hoursAgo(6));
   await insert('monthly-still-running', 'monthly', 'RUNNING', hoursAgo(1));
 
-  const status = await backupStatusByKind(db.sql, new Date(), config.BACKUP_TIMEOUT_MIN * 60_000);
+  const status = await backupStatusByKind(db.sql, new Date(), config.backup.BACKUP_TIMEOUT_MIN * 60_000);
   expect(status?.find((s) => s.kind === 'weekly')?.lastStatus).toBe('FAILED');
   expect(status?.find((s) => s.kind === 'monthly')?.lastStatus).toBe('VERIFICATION_FAILED');
 

@@ -31,7 +31,7 @@ async function verifiedBackup(id: string): Promise<Manifest> {
 
 beforeAll(async () => {
   stack = await startStack();
-  account = stack.config.ACCOUNT_ID;
+  account = stack.config.account.ACCOUNT_ID;
   await seedTrades(stack.db.sql, stack.audit, account, 4);
   await seedOtherTables(stack.db.sql, account);
   first = await verifiedBackup('manual-first');

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function ourSchedules(): Promise<string[]> {
   const ids: string[] = [];
-  for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(`${config.TEMPORAL_TASK_QUEUE}-backup-`)) ids.push(s.scheduleId);
+  for await (const s of client.schedule.list()) if (s.scheduleId.startsWith(`${config.temporal.TEMPORAL_TASK_QUEUE}-backup-`)) ids.push(s.scheduleId);
   return ids.sort();
 }
 
@@ -42,7 +42,7 @@ it('sets IST times, the overlap policy, the catch-up window and the execution ti
   expect(daily.spec.timezone).toBe('Asia/Kolkata');
   expect(daily.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 16, end: 16, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
   expect(daily.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 86_400_000, pauseOnFailure: false });
-  expect(daily.action).toMatchObject({ workflowType: 'backupWorkflow', taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{ kind: 'daily' }], workflowExecutionTimeout: 240 * 60_000 });
+  expect(daily.action).toMatchObject({ workflowType: 'backupWorkflow', taskQueue: config.temporal.TEMPORAL_TASK_QUEUE, args: [{ kind: 'daily' }], workflowExecutionTimeout: 240 * 60_000 });
   // 16:00 IST is 10:30 UTC.
   expect(daily.info.nextActionTimes[0]?.toISOString()).toMatch(/T10:30:00\.000Z$/);
   const weekly = await client.schedule.getHandle(backupScheduleId(config, 'weekly')).describe();
@@ -54,7 +54,7 @@ it('sets IST times, the overlap policy, the catch-up window and the execution ti
 it('brings an existing schedule in line with changed settings and keeps an operator pause', async () => {
   await ensureBackupSchedules(client, config);
   await client.schedule.getHandle(backupScheduleId(config, 'daily')).pause('maintenance');
-  await ensureBackupSchedules(client, { ...config, BACKUP_DAILY_TIME: '16:45' });
+  await ensureBackupSchedules(client, { ...config, backup: { ...config.backup, BACKUP_DAILY_TIME: '16:45' } });
   const state = await describeBackupSchedule(client, config, 'daily');
   expect(state).toMatchObject({ paused: true });
   const daily = await client.schedule.getHandle(backupScheduleId(config, 'daily')).describe();

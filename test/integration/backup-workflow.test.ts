@@ -16,8 +16,8 @@ let adminToken: string;
 beforeAll(async () => {
   stack = await startStack();
   adminToken = (await stack.login()).accessToken;
-  await seedTrades(stack.db.sql, stack.audit, stack.config.ACCOUNT_ID, 5);
-  await seedOtherTables(stack.db.sql, stack.config.ACCOUNT_ID);
+  await seedTrades(stack.db.sql, stack.audit, stack.config.account.ACCOUNT_ID, 5);
+  await seedOtherTables(stack.db.sql, stack.config.account.ACCOUNT_ID);
 });
 afterAll(async () => stack?.stop());
 
@@ -45,7 +45,7 @@ it('POST /backup/run starts the backup workflow, which writes, verifies and regi
   expect(verification.ok).toBe(true);
   expect(await auditTypes()).toEqual(['BACKUP_COMPLETED', 'BACKUP_VERIFIED']);
   const [completed] = await stack.db.sql<{ actor: string }[]>`select actor_id as actor from audit_events where event_type = 'BACKUP_COMPLETED'`;
-  expect(completed?.actor).toBe(stack.config.ADMIN_USERNAME);
+  expect(completed?.actor).toBe(stack.config.security.ADMIN_USERNAME);
 
   // The run's history replays against the bundle; RECORD_HISTORIES=1 refreshes the committed case.
   const history = await handle.fetchHistory();

@@ -117,7 +117,7 @@ describe('Breeze failure modes', () => {
     expect(inBook(o.tag)).toHaveLength(0);
 
     // the operator logs in again and hands the new API_Session to the system
-    await setBreezeSession(h.db.sql, breezeLoginOptions(h.config), h.emulator.login());
+    await setBreezeSession(h.db.sql, breezeLoginOptions(h.config.broker), h.emulator.login());
     const again = order();
     await expect(h.client.placeOrder(again)).resolves.toMatchObject({ tag: again.tag });
     expect(inBook(again.tag)).toHaveLength(1);

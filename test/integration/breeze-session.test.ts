@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const login = () => breezeLoginOptions(h.config);
+const login = () => breezeLoginOptions(h.config.broker);
 
 describe('Breeze session', () => {
   it('exchanges an API_Session for a base64 user:key token through customerdetails, unsigned', async () => {
@@ -21,7 +21,7 @@ describe('Breeze session', () => {
     expect(exchanged.userId).toBe('EMU00001');
     expect(decodeSessionToken(exchanged.sessionToken)).toMatchObject({ userId: 'EMU00001' });
     const request = h.emulator.sent('GET', 'customerdetails').at(-1)!;
-    expect(request.body).toEqual({ SessionToken: h.emulator.apiSession, AppKey: h.config.BREEZE_APP_KEY });
+    expect(request.body).toEqual({ SessionToken: h.emulator.apiSession, AppKey: h.config.broker.BREEZE_APP_KEY });
   });
 
   it('names a wrong API_Session, an unknown key and an expired session with their typed errors', async () => {

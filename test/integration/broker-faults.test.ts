@@ -38,7 +38,7 @@ const itc = { symbol: 'ITC', exchange: 'NSE', product: 'CASH' } as const;
 beforeAll(async () => {
   stack = await startStack({
     settings: { RISK_MAX_OPEN_POSITIONS: '10', RATE_LIMIT_TRADING: '1000,10000,100000,1000000' },
-    broker: (config, db) => faultyBroker(new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: 0, randomWalk: false, seed: 1 })),
+    broker: (config, db) => faultyBroker(new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: 0, randomWalk: false, seed: 1 })),
   });
   trader = (await stack.userWithRole('trader')).accessToken;
 });

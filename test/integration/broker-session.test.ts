@@ -72,7 +72,7 @@ function sessionCli(apiSession: string) {
     LOG_LEVEL: 'silent',
     DATABASE_URL: stack.db.url,
     DATA_DIR: stack.config.dataDir,
-    ACCOUNT_ID: stack.config.ACCOUNT_ID,
+    ACCOUNT_ID: stack.config.account.ACCOUNT_ID,
     BROKER: 'breeze',
     BREEZE_APP_KEY: appKey,
     BREEZE_SECRET_KEY: SECRET,
@@ -155,7 +155,7 @@ describe('the Breeze session, the operator’s way', () => {
   });
 
   it('reconciliation finds an order placed directly at the broker and locks its symbol', async () => {
-    const stray = await workerClient!.placeOrder({ accountId: stack.config.ACCOUNT_ID, tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
+    const stray = await workerClient!.placeOrder({ accountId: stack.config.account.ACCOUNT_ID, tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
     const res = await stack.request('/reconciliation/run', { method: 'POST', token: admin });
     expect(res.status).toBe(200);
     const round = (await res.json()) as { mismatches: { kind: string; ref: string; state: string }[] };

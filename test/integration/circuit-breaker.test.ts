@@ -71,16 +71,16 @@ describe('the circuit breaker', () => {
     expect(squared).toHaveLength(1);
     const [reserved] = await stack.db.sql`select count(*)::int as n from reservations where status = 'ACTIVE'`;
     expect(reserved!.n).toBe(0);
-    expect((await readBreakerState(stack.client, stack.config.ACCOUNT_ID))?.tradingState).toBe('HALTED');
+    expect((await readBreakerState(stack.client, stack.config.account.ACCOUNT_ID))?.tradingState).toBe('HALTED');
   });
 
   it('resumes a halt written to the database outside the breaker (a forced restore with Temporal out of reach)', async () => {
     expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
     expect(await tradingState()).toBe('ACTIVE');
     const restore = { type: 'system', id: 'restore' } as const;
-    await transaction(stack.db.sql, (tx) => writeHalted(tx, stack.audit, stack.config.ACCOUNT_ID, 'RESTORE: held until reconciliation', restore, {}));
+    await transaction(stack.db.sql, (tx) => writeHalted(tx, stack.audit, stack.config.account.ACCOUNT_ID, 'RESTORE: held until reconciliation', restore, {}));
     expect(await tradingState()).toBe('HALTED');
-    expect((await readBreakerState(stack.client, stack.config.ACCOUNT_ID))?.tradingState).toBe('ACTIVE');
+    expect((await readBreakerState(stack.client, stack.config.account.ACCOUNT_ID))?.tradingState).toBe('ACTIVE');
 
     expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
     expect(await tradingState()).toBe('ACTIVE');
@@ -98,6 +98,6 @@ describe('the circuit breaker', () => {
     expect(early.status).toBe(409);
     expect(((await early.json()) as { type: string }).type).toBe('/problems/resume-too-early');
     expect(await tradingState()).toBe('HALTED');
-    await recordHistory(stack.client, circuitBreakerWorkflowId(stack.config.ACCOUNT_ID), 'circuitBreakerWorkflow', 'loss-trip-resume-kill-switch-flatten-hold', workflowBundleCode());
+    await recordHistory(stack.client, circuitBreakerWorkflowId(stack.config.account.ACCOUNT_ID), 'circuitBreakerWorkflow', 'loss-trip-resume-kill-switch-flatten-hold', workflowBundleCode());
   });
 });

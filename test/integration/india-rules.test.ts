@@ -44,6 +44,6 @@ describe('the India rule pack in the risk check', () => {
   it('stamps the algo id on the request and the order in the audit trail', async () => {
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 1 }));
     const events = await stack.db.sql`select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('TRADE_REQUESTED', 'ORDER_PLACED')`;
-    expect(events.map((e) => e.payload.algoId)).toEqual([stack.config.ALGO_ID, stack.config.ALGO_ID]);
+    expect(events.map((e) => e.payload.algoId)).toEqual([stack.config.account.ALGO_ID, stack.config.account.ALGO_ID]);
   });
 });

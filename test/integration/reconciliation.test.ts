@@ -76,7 +76,7 @@ describe('reconciliation', () => {
   });
 
   it('finds a fill and an open order placed at the exchange behind the system, audits them and locks only those symbols; resolving unlocks', async () => {
-    const accountId = stack.config.ACCOUNT_ID;
+    const accountId = stack.config.account.ACCOUNT_ID;
     for (const [symbol, price] of [['SBIN', 600_00], ['WIPRO', 500_00], ['HDFCBANK', 1600_00]] as const) await stack.paper.setQuote(cash(symbol), price);
     const { body: sbin } = await enter(stack, trader, market('SBIN'));
     expect(sbin.status).toBe('OPEN');
@@ -158,7 +158,7 @@ describe('reconciliation', () => {
   });
 
   it('keeps a halt written by a restore until a reconciliation finds the books agree', async () => {
-    const accountId = stack.config.ACCOUNT_ID;
+    const accountId = stack.config.account.ACCOUNT_ID;
     const restore = { type: 'system', id: 'restore' } as const;
     await transaction(stack.db.sql, (tx) => writeHalted(tx, stack.audit, accountId, 'RESTORE: backup daily-x restored; reconcile open trades with the broker before resuming', restore, {}));
     // The stray WIPRO order of the first test is still unresolved: resuming runs a reconciliation and refuses.
@@ -184,12 +184,12 @@ describe('reconciliation', () => {
   it('runs once at worker start for every account, and scheduled rounds skip the hours the market is closed', async () => {
     const workflowId = await startReconciliationAtWorkerStart(stack.client, stack.config);
     const summary = (await stack.client.workflow.getHandle(workflowId).result()) as ReconciliationSummary;
-    expect(summary.accounts.map((a) => a.accountId)).toEqual([stack.config.ACCOUNT_ID]);
+    expect(summary.accounts.map((a) => a.accountId)).toEqual([stack.config.account.ACCOUNT_ID]);
 
     const saturday = new Date('2026-11-28T06:00:00Z');
-    const deps = { config: { ...stack.config, MARKET_HOURS: 'nse' as const }, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
+    const deps = { config: { ...stack.config, market: { ...stack.config.market, MARKET_HOURS: 'nse' as const } }, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
     expect(await reconciliationActivities(deps).reconciliationAccounts(false)).toEqual({ accountIds: [], skipped: 'market closed: weekend' });
-    expect((await reconciliationActivities(deps).reconciliationAccounts(true)).accountIds).toEqual([stack.config.ACCOUNT_ID]);
+    expect((await reconciliationActivities(deps).reconciliationAccounts(true)).accountIds).toEqual([stack.config.account.ACCOUNT_ID]);
   });
 
   it('leaves the Breeze session routes to Breeze: the paper exchange has no session to set', async () => {
@@ -204,11 +204,11 @@ describe('reconciliation', () => {
     const id = reconciliationScheduleId(stack.config);
     try {
       expect(await ensureReconciliationSchedule(stack.client, stack.config)).toBe('created');
-      expect(await ensureReconciliationSchedule(stack.client, { ...stack.config, RECONCILIATION_INTERVAL_MIN: 10 })).toBe('updated');
+      expect(await ensureReconciliationSchedule(stack.client, { ...stack.config, reconciliation: { ...stack.config.reconciliation, RECONCILIATION_INTERVAL_MIN: 10 } })).toBe('updated');
       const schedule = await stack.client.schedule.getHandle(id).describe();
       expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 600_000 })]);
       expect(schedule.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 600_000, pauseOnFailure: false });
-      expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow', taskQueue: stack.config.TEMPORAL_TASK_QUEUE, args: [{}] });
+      expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow', taskQueue: stack.config.temporal.TEMPORAL_TASK_QUEUE, args: [{}] });
     } finally {
       await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
     }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await stack.db.admin`insert into sessions (user_id, created_at, last_seen_at, absolute_expires_at, revoked_at) values (${user!.id}, now() - interval '9 days', now() - interval '9 days', now() - interval '8 days', now() - interval '8 days')`;
   await stack.db.admin`
     insert into trades (id, account_id, workflow_id, request_fingerprint, requested_by, symbol, exchange, product, side, quantity, order_type, intraday, status, closed_at, created_at)
-    values ('toldtradeaaaaaaa', ${stack.config.ACCOUNT_ID}, 'trade-old', 'x', 'user:x', 'ITC', 'NSE', 'CASH', 'BUY', 1, 'MARKET', true, 'CLOSED', now() - interval '7 days', now() - interval '7 days')`;
+    values ('toldtradeaaaaaaa', ${stack.config.account.ACCOUNT_ID}, 'trade-old', 'x', 'user:x', 'ITC', 'NSE', 'CASH', 'BUY', 1, 'MARKET', true, 'CLOSED', now() - interval '7 days', now() - interval '7 days')`;
 });
 afterAll(async () => stack?.stop());
 
@@ -43,7 +43,7 @@ describe('the retention cleanup workflow', () => {
 
   it('archives old audit records and removes them, keeping the chain verifiable', async () => {
     const before = await verifyChain(stack.db.sql);
-    const handle = await stack.client.workflow.start('retentionWorkflow', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `retention-${Date.now()}`, args: [] });
+    const handle = await stack.client.workflow.start('retentionWorkflow', { taskQueue: stack.config.temporal.TEMPORAL_TASK_QUEUE, workflowId: `retention-${Date.now()}`, args: [] });
     summary = (await handle.result()) as RetentionSummary;
     expect(summary.auditArchived).toBe(25);
     expect(summary.tradesArchived).toBe(1);
@@ -62,7 +62,7 @@ describe('the retention cleanup workflow', () => {
   });
 
   it('anchors the chain head outside the database, and verification checks the anchors', async () => {
-    const { anchors, invalidLines } = await readAnchors(anchorsFile(stack.config.dataDir), auditAnchorKey(stack.config));
+    const { anchors, invalidLines } = await readAnchors(anchorsFile(stack.config.dataDir), auditAnchorKey(stack.config.security));
     expect(invalidLines).toEqual([]);
     expect(anchors.at(-1)?.seq).toBe(summary.anchorSeq);
     const result = await verifyChain(stack.db.sql, { anchors });

@@ -25,7 +25,7 @@ const instrument = { symbol: 'ITC', exchange: 'NSE' as const, product: 'CASH' as
 beforeAll(async () => {
   db = await createTestDatabase();
   config = testConfig({ DATABASE_URL: db.url });
-  await ensureAccount(db.sql, config.ACCOUNT_ID, 50_000_000);
+  await ensureAccount(db.sql, config.account.ACCOUNT_ID, 50_000_000);
   broker = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
   await broker.setQuote(instrument, 450_00);
   deps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
@@ -36,7 +36,7 @@ afterAll(async () => db?.drop());
 async function reserve(tradeId: string) {
   const reserved = await riskActivities(deps).reserveRisk({
     tradeId,
-    accountId: config.ACCOUNT_ID,
+    accountId: config.account.ACCOUNT_ID,
     request: { instrument, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: true },
     requestFingerprint: 'f'.repeat(64),
     requestedBy: { type: 'user', id: 'tester' },
@@ -54,7 +54,7 @@ it('makes a change to the book wait while a risk check holds the account', async
   let locked!: () => void;
   const accountHeld = new Promise<void>((r) => (locked = r));
   const check = db.sql.begin(async (tx) => {
-    await lockAccount(tx, config.ACCOUNT_ID);
+    await lockAccount(tx, config.account.ACCOUNT_ID);
     locked();
     await new Promise<void>((r) => (release = r));
   });
@@ -76,7 +76,7 @@ it('makes a change to the book wait while a risk check holds the account', async
 
 it('adopts an earlier exit attempt that surfaced at the broker after it was settled as never sent', async () => {
   await reserve('tsurfacedaaaaaaa');
-  const exit = (attempt: number) => ({ tradeId: 'tsurfacedaaaaaaa', accountId: config.ACCOUNT_ID, tag: `tsurfacedaaaaaaaX${attempt}`, leg: 'EXIT' as const, instrument, side: 'SELL' as const, quantity: 10, orderType: 'MARKET' as const });
+  const exit = (attempt: number) => ({ tradeId: 'tsurfacedaaaaaaa', accountId: config.account.ACCOUNT_ID, tag: `tsurfacedaaaaaaaX${attempt}`, leg: 'EXIT' as const, instrument, side: 'SELL' as const, quantity: 10, orderType: 'MARKET' as const });
   // Attempt 1 was not found over the settle window (NOT_SENT), yet the broker did get it, late.
   await insertOrder(db.sql, exit(1));
   await updateOrder(db.sql, exit(1).tag, { status: 'NOT_SENT' });
@@ -84,7 +84,7 @@ it('adopts an earlier exit attempt that surfaced at the broker after it was sett
 
   const result = await orderActivities(deps).placeOrder(exit(2));
   expect(result).toMatchObject({ tag: exit(1).tag, brokerOrderId: late.brokerOrderId });
-  expect((await broker.listOrders(config.ACCOUNT_ID)).filter((o) => o.tag.startsWith('tsurfaced'))).toHaveLength(1);
+  expect((await broker.listOrders(config.account.ACCOUNT_ID)).filter((o) => o.tag.startsWith('tsurfaced'))).toHaveLength(1);
   const legs = new Map((await ordersOfTrade(db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
   expect(legs.get(exit(2).tag)).toBe('NOT_SENT');
   expect(legs.get(exit(1).tag)).not.toBe('NOT_SENT');

@@ -21,12 +21,12 @@ describe('limits under concurrency (invariant 1)', () => {
     const accepted = results.filter((r) => r.status === 201);
     const rejected = results.filter((r) => r.status === 422);
     expect(accepted.length + rejected.length).toBe(100);
-    expect(accepted.length).toBeLessThanOrEqual(stack.config.RISK_MAX_OPEN_POSITIONS);
+    expect(accepted.length).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_OPEN_POSITIONS);
     expect(accepted.length).toBeGreaterThan(0);
     for (const r of rejected) expect((r.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule)).toContain('MAX_OPEN_POSITIONS');
 
     const [open] = await stack.db.sql`select count(distinct symbol)::int as n from trades where status in ('OPEN', 'PENDING', 'EXITING')`;
-    expect(open!.n).toBeLessThanOrEqual(stack.config.RISK_MAX_OPEN_POSITIONS);
+    expect(open!.n).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_OPEN_POSITIONS);
     const [sent] = await stack.db.sql`select count(*)::int as n from paper_orders`;
     expect(sent!.n).toBe(accepted.length);
     expect((await verifyChain(stack.db.sql)).ok).toBe(true);
@@ -60,7 +60,7 @@ describe('limits under concurrency (invariant 1)', () => {
     const results = await Promise.all(Array.from({ length: 30 }, () => enter(stack, trader, market('SYM9', { quantity: 100 }))));
     const accepted = results.filter((r) => r.status === 201).length;
     const [held] = await stack.db.sql`select coalesce(sum(quantity), 0)::int as q from trades where symbol = 'SYM9' and status in ('OPEN', 'PENDING')`;
-    expect(held!.q).toBeLessThanOrEqual(stack.config.RISK_MAX_POSITION_QUANTITY);
+    expect(held!.q).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_POSITION_QUANTITY);
     expect(accepted * 100).toBe(held!.q);
     // Concentration: 40% of ₹5,00,000 capital = ₹2,00,000 = 200 shares: the binding limit here.
     expect(held!.q).toBeLessThanOrEqual(200);

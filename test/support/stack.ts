@@ -89,11 +89,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const db = await createTestDatabase();
   const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
-  await db.admin.begin((tx) => setAuditRetention(tx, config.AUDIT_RETENTION_DAYS));
-  await ensureAccount(db.sql, config.ACCOUNT_ID, Math.round(config.ACCOUNT_CAPITAL * 100));
+  await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
+  await ensureAccount(db.sql, config.account.ACCOUNT_ID, Math.round(config.account.ACCOUNT_CAPITAL * 100));
   await options.seed?.(db, config);
   const { client, connection } = await connectTemporal();
-  const paper = new PaperExchange({ sql: db.sql, marketHours: config.MARKET_HOURS, slippageBps: config.PAPER_SLIPPAGE_BPS, randomWalk: config.PAPER_RANDOM_WALK, seed: config.PAPER_SEED });
+  const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
   const worker = options.noWorker
@@ -110,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     if (rest.body !== undefined && !headers.has('content-type')) headers.set('Content-Type', 'application/json');
     return Promise.resolve(app.request(path, { ...rest, headers }, { incoming: { socket: { remoteAddress: ip ?? TEST_IP } } }));
   };
-  const login: TestStack['login'] = async (username = config.ADMIN_USERNAME, password = config.ADMIN_PASSWORD) => {
+  const login: TestStack['login'] = async (username = config.security.ADMIN_USERNAME, password = config.security.ADMIN_PASSWORD) => {
     const res = await request('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
     if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as Tokens;

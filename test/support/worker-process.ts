@@ -23,7 +23,7 @@ export function spawnWorker(stack: TestStack, settings: Record<string, string> =
     DATABASE_URL: stack.db.url,
     DATABASE_ADMIN_URL: stack.db.adminUrl,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+    TEMPORAL_TASK_QUEUE: stack.config.temporal.TEMPORAL_TASK_QUEUE,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     WORKER_METRICS_PORT: '0',
     WORKER_HTTP_PORT: '0',

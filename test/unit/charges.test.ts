@@ -48,7 +48,7 @@ describe('charges per fill', () => {
   });
 
   it('takes a schedule override from CHARGES_SCHEDULE, and refuses a malformed one', () => {
-    const schedule = chargeSchedule(parseSettings({ CHARGES_SCHEDULE: '{"brokeragePerOrderPaise":0,"segments":{"OPTIONS":{"sttSell":0.0015}}}' }));
+    const schedule = chargeSchedule(parseSettings({ CHARGES_SCHEDULE: '{"brokeragePerOrderPaise":0,"segments":{"OPTIONS":{"sttSell":0.0015}}}' }).market);
     expect(schedule.brokeragePerOrderPaise).toBe(0);
     expect(schedule.segments.OPTIONS).toEqual({ ...DEFAULT_CHARGES.segments.OPTIONS, sttSell: 0.0015 });
     expect(schedule.segments.FUTURES).toEqual(DEFAULT_CHARGES.segments.FUTURES);

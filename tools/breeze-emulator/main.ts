@@ -11,19 +11,19 @@ import { startBreezeEmulator } from './server.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' } } });
 const config = readConfig();
-const appKey = config.BREEZE_APP_KEY ?? 'emulator-app-key';
-const secretKey = config.BREEZE_SECRET_KEY ?? 'emulator-secret-key';
+const appKey = config.broker.BREEZE_APP_KEY ?? 'emulator-app-key';
+const secretKey = config.broker.BREEZE_SECRET_KEY ?? 'emulator-secret-key';
 const emulator = await startBreezeEmulator({
   appKey,
   secretKey,
-  port: values.port ? Number(values.port) : config.BREEZE_EMULATOR_PORT,
+  port: values.port ? Number(values.port) : config.ports.BREEZE_EMULATOR_PORT,
   host: values.host ?? '127.0.0.1',
-  apiSessions: config.BREEZE_API_SESSION ? [config.BREEZE_API_SESSION] : undefined,
+  apiSessions: config.broker.BREEZE_API_SESSION ? [config.broker.BREEZE_API_SESSION] : undefined,
 });
 // printed for the person who started it: development values unless they set their own
 console.log(`Breeze emulator listening: BREEZE_BASE_URL=${emulator.url}`);
-if (!config.BREEZE_APP_KEY) console.log(`  BREEZE_APP_KEY=${appKey} BREEZE_SECRET_KEY=${secretKey}`);
-if (!config.BREEZE_API_SESSION) console.log(`  BREEZE_API_SESSION=${emulator.apiSession}`);
+if (!config.broker.BREEZE_APP_KEY) console.log(`  BREEZE_APP_KEY=${appKey} BREEZE_SECRET_KEY=${secretKey}`);
+if (!config.broker.BREEZE_API_SESSION) console.log(`  BREEZE_API_SESSION=${emulator.apiSession}`);
 console.log(`  control API: http://127.0.0.1:${emulator.port}/__control/ (quotes, login, expire-session, faults, requests, down)`);
 const stop = () => {
   void emulator.stop().then(() => process.exit(0));

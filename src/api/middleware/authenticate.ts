@@ -27,7 +27,7 @@ function unauthorized(description: string): HTTPException {
 }
 
 export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker }): MiddlewareHandler<AppEnv> {
-  const settings = tokenSettings(deps.config);
+  const settings = tokenSettings(deps.config.security);
   const keyTouched = new Map<string, number>();
   return async (c, next) => {
     try {

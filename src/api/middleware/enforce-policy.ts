@@ -15,7 +15,7 @@ import { matchedPattern } from '../route-pattern.ts';
 import { limitCaller, type RateLimitDeps } from './rate-limit-caller.ts';
 
 export function enforcePolicy(deps: RateLimitDeps): MiddlewareHandler<AppEnv> {
-  const allowlist = cidrSet(deps.config.IP_ALLOWLIST);
+  const allowlist = cidrSet(deps.config.security.IP_ALLOWLIST);
   return async (c, next) => {
     const pattern = matchedPattern(c);
     if (!pattern) return next(); // unmatched: the 404 handler answers

@@ -37,10 +37,10 @@ export async function limitCaller(deps: RateLimitDeps, c: Context<AppEnv>, cls: 
 
 async function blockAbuser(deps: RateLimitDeps, ip: string, requestId: string): Promise<void> {
   await transaction(deps.sql, async (tx) => {
-    if (!(await blockIp(tx, ip, 'repeated rate-limit violations', deps.config.IP_BLOCK_S, 'system:rate-limit'))) return;
+    if (!(await blockIp(tx, ip, 'repeated rate-limit violations', deps.config.security.IP_BLOCK_S, 'system:rate-limit'))) return;
     const actor = { type: 'system' as const, id: 'rate-limit' };
-    await deps.audit.append(tx, { type: 'RATE_LIMIT_BLOCK', actor, clientIp: ip, requestId, payload: { ip, seconds: deps.config.IP_BLOCK_S } });
-    await deps.audit.append(tx, { type: 'IP_BLOCKED', actor, clientIp: ip, requestId, payload: { ip, reason: 'repeated rate-limit violations', seconds: deps.config.IP_BLOCK_S } });
+    await deps.audit.append(tx, { type: 'RATE_LIMIT_BLOCK', actor, clientIp: ip, requestId, payload: { ip, seconds: deps.config.security.IP_BLOCK_S } });
+    await deps.audit.append(tx, { type: 'IP_BLOCKED', actor, clientIp: ip, requestId, payload: { ip, reason: 'repeated rate-limit violations', seconds: deps.config.security.IP_BLOCK_S } });
   });
   deps.blockList.invalidate(ip);
 }

@@ -63,7 +63,7 @@ export function auditRoutes({ sql, config }: Pick<AppDeps, 'sql' | 'config'>) {
       return c.json({ records: page, nextCursor: records.length > q.limit ? page[page.length - 1]!.seq : null }, 200);
     })
     .openapi(verify, async (c) => {
-      const { anchors, invalidLines } = await readAnchors(anchorsFile(config.dataDir), auditAnchorKey(config));
+      const { anchors, invalidLines } = await readAnchors(anchorsFile(config.dataDir), auditAnchorKey(config.security));
       const result = await verifyChain(sql, { anchors });
       const anchorProblem = invalidLines.length ? { anchorFileInvalidLines: invalidLines } : {};
       return c.json({ ...result, ok: result.ok && invalidLines.length === 0, ...anchorProblem }, 200);

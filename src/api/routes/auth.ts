@@ -71,9 +71,9 @@ export function authRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'rat
       // Per-username limit too, before any hash is computed (the per-IP one ran in the policy middleware).
       const perUser = await deps.rateLimiter.consume('auth', `login:${username.toLowerCase()}`);
       if (!perUser.allowed) throw new RateLimitError(perUser.retryAfterSeconds ?? 1, { 'violated-policies': perUser.violatedPolicies });
-      return c.json(await login(sql, config, audit, username, password, facts(c)), 200);
+      return c.json(await login(sql, config.security, audit, username, password, facts(c)), 200);
     })
-    .openapi(refreshRoute, async (c) => c.json(await refreshSession(sql, config, audit, c.req.valid('json').refreshToken, facts(c)), 200))
+    .openapi(refreshRoute, async (c) => c.json(await refreshSession(sql, config.security, audit, c.req.valid('json').refreshToken, facts(c)), 200))
     .openapi(logoutRoute, async (c) => {
       const principal = principalOf(c);
       if (!principal.sessionId) throw new AuthenticationError('Only a user session can log out');
@@ -87,10 +87,10 @@ export function authRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'rat
       const { currentPassword, newPassword } = c.req.valid('json');
       const account = await userById(sql, principal.id);
       if (!account) throw new AuthenticationError('The session has ended');
-      const user = await checkPassword(sql, config, audit, account.username, currentPassword, facts(c), 'password change');
-      const problems = passwordProblems(newPassword, user.username, config.PASSWORD_MIN_LENGTH, '/newPassword');
+      const user = await checkPassword(sql, config.security, audit, account.username, currentPassword, facts(c), 'password change');
+      const problems = passwordProblems(newPassword, user.username, config.security.PASSWORD_MIN_LENGTH, '/newPassword');
       if (problems.length) throw new ValidationError('The new password does not meet the policy', problems);
-      const hash = await hashPassword(newPassword, config.BCRYPT_COST);
+      const hash = await hashPassword(newPassword, config.security.BCRYPT_COST);
       await transaction(sql, async (tx) => {
         await updateUser(tx, user.id, { passwordHash: hash });
         await audit.append(tx, { type: 'PASSWORD_CHANGED', actor: actorOf(principal), accountId: user.accountId, clientIp: c.get('clientIp'), requestId: c.get('requestId'), payload: { user: user.username } });

@@ -67,7 +67,7 @@ export function brokerRoutes({ config, sql, breeze }: Pick<AppDeps, 'config' | '
     .openapi(status, async (c) => {
       const account = await getAccount(sql, principalOf(c).accountId);
       const trading = account ? { state: account.tradingState, reason: account.stateReason, since: account.stateChangedAt.toISOString() } : null;
-      if (!breeze) return c.json({ broker: config.BROKER, trading, session: null, budget: null }, 200);
+      if (!breeze) return c.json({ broker: config.broker.BROKER, trading, session: null, budget: null }, 200);
       const tradingDay = breeze.tradingDay();
       const stored = await breezeSessionState(sql, tradingDay);
       const left = await breeze.remainingBudget();
@@ -84,10 +84,10 @@ export function brokerRoutes({ config, sql, breeze }: Pick<AppDeps, 'config' | '
             setAt: stored?.setAt.toISOString() ?? null,
             expiredAt: stored?.expiredAt?.toISOString() ?? null,
             // exchanged at first use when nothing is stored for the day
-            apiSessionInSettings: Boolean(config.BREEZE_API_SESSION),
+            apiSessionInSettings: Boolean(config.broker.BREEZE_API_SESSION),
           },
           budget: {
-            limits: { orderActionsPerSecond: config.BROKER_MAX_ORDERS_PER_SECOND, callsPerMinute: config.BROKER_CALLS_PER_MINUTE, callsPerDay: config.BROKER_CALLS_PER_DAY },
+            limits: { orderActionsPerSecond: config.broker.BROKER_MAX_ORDERS_PER_SECOND, callsPerMinute: config.broker.BROKER_CALLS_PER_MINUTE, callsPerDay: config.broker.BROKER_CALLS_PER_DAY },
             left: left ? { orderActionsThisSecond: left.secondLeft, callsThisMinute: left.minuteLeft, callsToday: left.dayLeft } : null,
           },
         },

@@ -12,7 +12,7 @@ import type { AppEnv } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 
 export function metricsRoutes(deps: Pick<AppDeps, 'metrics' | 'config'>) {
-  const allowlist = cidrSet(deps.config.METRICS_ALLOWLIST);
+  const allowlist = cidrSet(deps.config.security.METRICS_ALLOWLIST);
   return new Hono<AppEnv>().get('/', async (c) => {
     if (allowlist.size && !allowlist.contains(c.get('clientIp'))) throw new PermissionError('Metrics may be scraped only from METRICS_ALLOWLIST addresses', 'metrics-not-allowed');
     const body = await deps.metrics.registry.metrics();

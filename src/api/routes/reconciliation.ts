@@ -104,7 +104,7 @@ export function reconciliationRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'tem
     .openapi(run, async (c) => {
       const principal = principalOf(c);
       try {
-        const outcome = await runReconciliationNow(temporal, config, principal.accountId, actorOf(principal), config.RECONCILIATION_RUN_WAIT_MS);
+        const outcome = await runReconciliationNow(temporal, config, principal.accountId, actorOf(principal), config.reconciliation.RECONCILIATION_RUN_WAIT_MS);
         if (!outcome.done) return c.json({ workflowId: outcome.workflowId, status: 'RUNNING' }, 202);
         const account = outcome.summary.accounts.find((a) => a.accountId === principal.accountId);
         return c.json({ workflowId: outcome.workflowId, status: 'COMPLETED', ...account }, 200);

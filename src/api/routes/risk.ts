@@ -53,7 +53,7 @@ const changeView = (ch: LimitChange) => ({ id: ch.id, requestedBy: ch.requestedB
 const stateView = (s: BreakerState) => ({ tradingState: s.tradingState, reason: s.reason ?? null, since: s.since, resumeNotBefore: s.resumeNotBefore ?? null });
 
 export function riskRoutes({ sql, config, temporal, audit }: Pick<AppDeps, 'sql' | 'config' | 'temporal' | 'audit'>) {
-  const ctx = { sql, audit, defaults: defaultRiskLimits(config) };
+  const ctx = { sql, audit, defaults: defaultRiskLimits(config.risk) };
   const views = { sql, config, temporal };
   // Consoles and algos poll it: callers of one account at the same time share one read of its book.
   const statusReads = sharedReads<RiskStatus>();

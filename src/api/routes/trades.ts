@@ -117,7 +117,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) {
   const { config, sql, temporal } = deps;
   const view = async (trade: TradeRow, withLegs = true) =>
-    tradeView(trade, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
+    tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
   const loadOwn = async (c: Context<AppEnv>, id: string) => {
     const trade = await getTrade(sql, id, principalOf(c).accountId);
     if (!trade) throw new NotFoundError(`trade ${id}`);

@@ -79,9 +79,9 @@ export function userRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'ses
     .openapi(create, async (c) => {
       const principal = principalOf(c);
       const body = c.req.valid('json');
-      const problems = passwordProblems(body.password, body.username, config.PASSWORD_MIN_LENGTH);
+      const problems = passwordProblems(body.password, body.username, config.security.PASSWORD_MIN_LENGTH);
       if (problems.length) throw new ValidationError('The password does not meet the policy', problems);
-      const passwordHash = await hashPassword(body.password, config.BCRYPT_COST);
+      const passwordHash = await hashPassword(body.password, config.security.BCRYPT_COST);
       const user = await transaction(sql, async (tx) => {
         const created = await insertUser(tx, { username: body.username, passwordHash, role: body.role, accountId: principal.accountId, createdBy: actorOf(principal).id });
         if (!created) throw new ConflictError('username-taken', `The username ${body.username} is taken`);

@@ -53,7 +53,7 @@ export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | '
       audit.append(tx, {
         type: 'WEBHOOK_REJECTED',
         actor: { type: 'system', id: 'webhooks' },
-        accountId: config.ACCOUNT_ID,
+        accountId: config.account.ACCOUNT_ID,
         clientIp: c.get('clientIp'),
         requestId: c.get('requestId'),
         payload: { reason, ...details },
@@ -70,8 +70,8 @@ export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | '
     // allowed to trade by their current role, the caller inside its CIDRs.
     const keyRefused = key && (apiKeyRefusal(key, c.get('clientIp')) ?? (!key.webhookSecret ? 'no-webhook-secret' : !effectiveScopes(key).includes('trade') ? 'no-trade-scope' : undefined));
     const usableKey = key && !keyRefused ? key : undefined;
-    const secrets = usableKey ? [usableKey.webhookSecret!] : keyPrefix ? [] : config.WEBHOOK_SECRET ? [config.WEBHOOK_SECRET] : [];
-    const check = checkWebhookSignature(secrets, c.req.header('x-signature-timestamp'), c.req.header('x-signature'), raw, Math.floor(Date.now() / 1000), config.WEBHOOK_TOLERANCE_S);
+    const secrets = usableKey ? [usableKey.webhookSecret!] : keyPrefix ? [] : config.security.WEBHOOK_SECRET ? [config.security.WEBHOOK_SECRET] : [];
+    const check = checkWebhookSignature(secrets, c.req.header('x-signature-timestamp'), c.req.header('x-signature'), raw, Math.floor(Date.now() / 1000), config.security.WEBHOOK_TOLERANCE_S);
     if (!check.ok || !secrets.length) {
       const reason = !secrets.length ? 'no usable webhook secret' : check.ok ? 'unknown' : check.reason;
       await reject(c, reason, { keyPrefix, ...(keyRefused ? { keyRefused } : {}) });
@@ -92,7 +92,7 @@ export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | '
       throw new ValidationError('The signal is not valid; see errors for each field', fieldProblems(parsed.error, 'json'));
     }
     const { signalId, ...tradeBody } = parsed.data;
-    const accountId = usableKey?.accountId ?? config.ACCOUNT_ID;
+    const accountId = usableKey?.accountId ?? config.account.ACCOUNT_ID;
     const idempotencyKey = `webhook:${signalId}`;
     const replayed = async (tradeId: string) => {
       await reject(c, 'replayed signal id', { signalId, tradeId });
@@ -122,6 +122,6 @@ export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | '
         extensions: { tradeId: trade.id, violations: trade.violations },
       });
     }
-    return c.json({ signalId, ...tradeView(trade, config.TEMPORAL_UI_URL, config.TEMPORAL_NAMESPACE) }, 201);
+    return c.json({ signalId, ...tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE) }, 201);
   });
 }

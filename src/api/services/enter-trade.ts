@@ -58,7 +58,7 @@ export async function enterTrade(deps: Pick<AppDeps, 'sql' | 'temporal' | 'confi
       requestId: cmd.requestId,
       source: cmd.source,
       signalId: cmd.signalId,
-      ackWaitMs: deps.config.TRADE_ACK_WAIT_MS,
+      ackWaitMs: deps.config.http.TRADE_ACK_WAIT_MS,
     });
   } catch (err) {
     throw fromTemporalError(err, `trade ${tradeId}`);

@@ -24,7 +24,7 @@ export async function resumeAccount(deps: Pick<AppDeps, 'sql' | 'config' | 'temp
   if (account?.tradingState === 'HALTED' && account.stateReason?.startsWith(RESTORE_HALT)) {
     let run;
     try {
-      run = await runReconciliationNow(deps.temporal, deps.config, accountId, requestedBy, deps.config.RECONCILIATION_RUN_WAIT_MS);
+      run = await runReconciliationNow(deps.temporal, deps.config, accountId, requestedBy, deps.config.reconciliation.RECONCILIATION_RUN_WAIT_MS);
     } catch (err) {
       throw fromTemporalError(err, 'the reconciliation workflow');
     }

@@ -40,14 +40,14 @@ async function accountOf(sql: Sql, accountId: string) {
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
   const now = new Date();
-  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, config, account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
-  const market = marketStatus(now, config.MARKET_HOURS, holidays);
+  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, config.risk, account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
+  const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   const usage = riskUsage(book, limits, {
     open: market.open,
     closedReason: market.reason,
-    pastIntradayCutoff: pastIntradayCutoff(now, config.MARKET_HOURS, config.SQUARE_OFF_TIME),
+    pastIntradayCutoff: pastIntradayCutoff(now, config.market.MARKET_HOURS, config.market.SQUARE_OFF_TIME),
     now,
-    maxQuoteAgeMs: config.QUOTE_MAX_AGE_S * 1000,
+    maxQuoteAgeMs: config.market.QUOTE_MAX_AGE_S * 1000,
   });
   return {
     accountId: account.id,
@@ -70,7 +70,7 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
       largestConcentration: { used: rupees(usage.largestConcentration.used), limit: rupees(usage.largestConcentration.limit), ratio: usage.largestConcentration.ratio },
       ordersLastSecond: usage.ordersLastSecond,
     },
-    market: { phase: market.phase, open: market.open, reason: market.reason ?? null, tradingDay: market.tradingDay, squareOffTime: config.SQUARE_OFF_TIME, hours: config.MARKET_HOURS },
+    market: { phase: market.phase, open: market.open, reason: market.reason ?? null, tradingDay: market.tradingDay, squareOffTime: config.market.SQUARE_OFF_TIME, hours: config.market.MARKET_HOURS },
     pendingLimitChanges: pending.length,
   };
 }
@@ -78,7 +78,7 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
 export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
-  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, config, account, new Date()), readBreakerState(temporal, account.id)]);
+  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, config.risk, account, new Date()), readBreakerState(temporal, account.id)]);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;

@@ -20,19 +20,19 @@ const SECOND_WINDOW_MS = 1_100;
 
 /** The shared broker budget of the settings. */
 export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLimiter {
-  const store = config.REDIS_URL ? redisRateLimitStore(config.REDIS_URL, `${config.REDIS_KEY_PREFIX}broker-rate`) : postgresRateLimitStore(sql);
+  const store = config.redis.REDIS_URL ? redisRateLimitStore(config.redis.REDIS_URL, `${config.redis.REDIS_KEY_PREFIX}broker-rate`) : postgresRateLimitStore(sql);
   return createRateLimiter({
     store,
-    limits: { perSecond: config.BROKER_MAX_ORDERS_PER_SECOND, perMinute: config.BROKER_CALLS_PER_MINUTE, perDay: config.BROKER_CALLS_PER_DAY, secondMs: SECOND_WINDOW_MS },
-    orderReserve: { perMinute: config.BROKER_ORDER_RESERVE_PER_MINUTE, perDay: config.BROKER_ORDER_RESERVE_PER_DAY },
-    maxWaitMs: config.BROKER_RATE_WAIT_MS,
-    key: `breeze:${config.BREEZE_APP_KEY ?? ''}`,
+    limits: { perSecond: config.broker.BROKER_MAX_ORDERS_PER_SECOND, perMinute: config.broker.BROKER_CALLS_PER_MINUTE, perDay: config.broker.BROKER_CALLS_PER_DAY, secondMs: SECOND_WINDOW_MS },
+    orderReserve: { perMinute: config.broker.BROKER_ORDER_RESERVE_PER_MINUTE, perDay: config.broker.BROKER_ORDER_RESERVE_PER_DAY },
+    maxWaitMs: config.broker.BROKER_RATE_WAIT_MS,
+    key: `breeze:${config.broker.BREEZE_APP_KEY ?? ''}`,
   });
 }
 
 /** How to reach customerdetails (the login exchange) with these settings. */
 export function breezeLoginOptions(config: Config, limiter?: BrokerRateLimiter): LoginOptions {
-  return { baseUrl: config.BREEZE_BASE_URL, appKey: config.BREEZE_APP_KEY ?? '', timeoutMs: config.BREEZE_TIMEOUT_MS, limiter };
+  return { baseUrl: config.broker.BREEZE_BASE_URL, appKey: config.broker.BREEZE_APP_KEY ?? '', timeoutMs: config.broker.BREEZE_TIMEOUT_MS, limiter };
 }
 
 export interface BreezeDeps {
@@ -47,13 +47,13 @@ export interface BreezeDeps {
 export function createBreezeClient(deps: BreezeDeps): BreezeClient {
   const { config, sql } = deps;
   const limiter = deps.limiter ?? createBrokerRateLimiter(config, sql);
-  const login = breezeLoginOptions(config, limiter);
-  const session = new BreezeSessionProvider({ sql, login, apiSession: config.BREEZE_API_SESSION, now: deps.now });
+  const login = breezeLoginOptions(config.broker, limiter);
+  const session = new BreezeSessionProvider({ sql, login, apiSession: config.broker.BREEZE_API_SESSION, now: deps.now });
   const call = createTransport({
-    baseUrl: config.BREEZE_BASE_URL,
-    appKey: config.BREEZE_APP_KEY ?? '',
-    secretKey: config.BREEZE_SECRET_KEY ?? '',
-    timeoutMs: config.BREEZE_TIMEOUT_MS,
+    baseUrl: config.broker.BREEZE_BASE_URL,
+    appKey: config.broker.BREEZE_APP_KEY ?? '',
+    secretKey: config.broker.BREEZE_SECRET_KEY ?? '',
+    timeoutMs: config.broker.BREEZE_TIMEOUT_MS,
     session,
     limiter,
     log: deps.log,
@@ -61,7 +61,7 @@ export function createBreezeClient(deps: BreezeDeps): BreezeClient {
   });
   return new BreezeClient({
     call,
-    securityMaster: () => loadSecurityMaster(config.BREEZE_SECURITY_MASTER),
+    securityMaster: () => loadSecurityMaster(config.broker.BREEZE_SECURITY_MASTER),
     now: deps.now,
     budget: () => limiter.remaining(),
     close: deps.limiter ? undefined : () => limiter.close(),

@@ -28,7 +28,7 @@ export interface BreezeDesk {
 
 /** `limiter`: the workers' shared budget, which the login call counts against too. */
 export function breezeDesk(deps: { config: Config; sql: Sql; audit: AuditLog; limiter: BrokerRateLimiter }): BreezeDesk {
-  const login = breezeLoginOptions(deps.config, deps.limiter);
+  const login = breezeLoginOptions(deps.config.broker, deps.limiter);
   return {
     async setSession(apiSession, by) {
       try {

@@ -15,14 +15,14 @@ import { webhookChannel } from './webhook.ts';
 
 export function configuredChannels(config: Config, log: Logger): Map<string, AlertChannel> {
   const channels = new Map<string, AlertChannel>();
-  const wanted = new Set(config.ALERT_CHANNELS);
+  const wanted = new Set(config.alerts.ALERT_CHANNELS);
   if (wanted.has('log')) channels.set('log', logChannel(log));
   if (wanted.has('file')) channels.set('file', fileChannel(path.join(config.dataDir, 'alerts')));
-  if (wanted.has('webhook') && config.ALERT_WEBHOOK_URL) channels.set('webhook', webhookChannel({ url: config.ALERT_WEBHOOK_URL, secret: config.ALERT_WEBHOOK_SECRET }));
-  if (wanted.has('email') && config.SMTP_HOST && config.ALERT_EMAIL_TO.length) {
+  if (wanted.has('webhook') && config.alerts.ALERT_WEBHOOK_URL) channels.set('webhook', webhookChannel({ url: config.alerts.ALERT_WEBHOOK_URL, secret: config.alerts.ALERT_WEBHOOK_SECRET }));
+  if (wanted.has('email') && config.alerts.SMTP_HOST && config.alerts.ALERT_EMAIL_TO.length) {
     channels.set(
       'email',
-      emailChannel({ host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM, to: config.ALERT_EMAIL_TO }),
+      emailChannel({ host: config.alerts.SMTP_HOST, port: config.alerts.SMTP_PORT, secure: config.alerts.SMTP_SECURE, user: config.alerts.SMTP_USER, password: config.alerts.SMTP_PASSWORD, from: config.alerts.SMTP_FROM, to: config.alerts.ALERT_EMAIL_TO }),
     );
   }
   return channels;
