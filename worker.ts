@@ -36,7 +36,7 @@ async function run(): Promise<void> {
   const log = createLogger(config.process, 'worker');
   if (!config.temporal.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
   armFailpoints(config.worker.FAILPOINTS);
-  installTemporalRuntime(log, config.WORKER_METRICS_PORT, config.process.HOST);
+  installTemporalRuntime(log, config.ports.WORKER_METRICS_PORT, config.process.HOST);
 
   const sql = await openDatabase(config, log, 'worker');
   const client = await connectClient({ address: config.temporal.TEMPORAL_ADDRESS, namespace: config.temporal.TEMPORAL_NAMESPACE, startupWaitS: config.temporal.TEMPORAL_STARTUP_WAIT_S }, log);

@@ -24,7 +24,8 @@ async function run(): Promise<number> {
     console.error('usage: npm run breeze:session -- <API_Session>   (the value ICICI shows after the browser login)');
     return 64;
   }
-  const missing = (['DATABASE_URL', 'BREEZE_APP_KEY'] as const).filter((name) => !config[name]);
+  const needed = { DATABASE_URL: config.database.DATABASE_URL, BREEZE_APP_KEY: config.broker.BREEZE_APP_KEY };
+  const missing = Object.keys(needed).filter((name) => !needed[name as keyof typeof needed]);
   if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'required to set the Breeze session' })));
   const log = createLogger({ ...config.process, LOG_LEVEL: 'warn' }, 'breeze-session');
   const sql = createSql(config.database.DATABASE_URL!, { ...poolOptions(config.database, 'breeze-session'), max: 1 });

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { defaultRiskLimits } from '../config.ts';
 import type { Actor } from '../audit/events.ts';
 import { lockAccount } from '../db/accounts.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
@@ -129,7 +130,7 @@ export function riskActivities(deps: ActivityDeps) {
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const { book, limits, prices } = await readBook(tx, deps.config.risk, account, at, [key]);
+        const { book, limits, prices } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
         const market = marketStatus(at, deps.config.market.MARKET_HOURS, holidays);
         const violations = checkRisk(
           { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },

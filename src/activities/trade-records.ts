@@ -19,7 +19,7 @@ import { squareOffInstant } from '../domain/market-calendar.ts';
 import { unrealizedPnl } from '../domain/risk/rules.ts';
 import { closingSide, type ExitReason, exitedGrossPnl, instrumentKey, openQuantity, type TradeStatus } from '../domain/trade.ts';
 import { chargesForFill, segmentOf } from '../domain/charges.ts';
-import { chargeSchedule } from '../config.ts';
+import { chargeSchedule, defaultRiskLimits } from '../config.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 import type { LegResult } from './orders.ts';
@@ -161,7 +161,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         // The day's loss after this exit: realized plus what is still open, at the last prices.
         const dayLoss = async () => {
           const at = now();
-          const { book, limits } = await readBook(tx, deps.config.risk, account, at);
+          const { book, limits } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at);
           const unrealized = unrealizedPnl(book.positions, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 });
           return { dayLossPaise: -(book.realizedTodayPaise + (unrealized ?? 0)), dailyLossLimitPaise: limits.dailyLossLimitPaise };
         };

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import type { Config } from '../config.ts';
-import { settings } from '../config/settings.ts';
+import { type Config, settingValues } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
 
 /** Names of settings whose values are never written anywhere. */
@@ -44,8 +43,7 @@ function withoutCredentials(name: string, value: string): string {
 export function settingsSnapshot(config: Config): Pick<ConfigSnapshot, 'settings' | 'secretsLeftOut'> {
   const out: Record<string, unknown> = {};
   const secretsLeftOut: string[] = [];
-  for (const name of Object.keys(settings) as (keyof typeof settings)[]) {
-    const value = config[name];
+  for (const [name, value] of Object.entries(settingValues(config))) {
     if (SECRET_SETTING.test(name)) {
       if (value !== undefined) secretsLeftOut.push(name);
       continue;

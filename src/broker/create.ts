@@ -12,7 +12,7 @@ import { PaperExchange } from './paper/exchange.ts';
 import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
 
-export function createBroker(config: Config, sql: Sql): Broker {
+export function createBroker(config: Pick<Config, 'broker' | 'redis' | 'paper' | 'market'>, sql: Sql): Broker {
   switch (config.broker.BROKER) {
     case 'paper':
       return new PaperExchange({

@@ -5,7 +5,7 @@
  * @module
  */
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { ProcessSettings } from './sections/process.ts';
 
 export type { Logger };
 
@@ -56,14 +56,14 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(
-  config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>,
+  settings: Pick<ProcessSettings, 'LOG_LEVEL' | 'LOG_FORMAT' | 'NODE_ENV'>,
   name: string,
   destination?: pino.DestinationStream,
 ): Logger {
-  const pretty = config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && config.NODE_ENV === 'development');
+  const pretty = settings.LOG_FORMAT === 'pretty' || (settings.LOG_FORMAT === 'auto' && settings.NODE_ENV === 'development');
   const options: pino.LoggerOptions = {
     name,
-    level: config.LOG_LEVEL,
+    level: settings.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     base: { pid: process.pid },

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { type Config, defaultRiskLimits } from '../config.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import type { RiskLimits } from '../domain/risk/limits.ts';
 import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
@@ -25,12 +24,12 @@ export interface AccountBook {
 }
 
 /** Read the book (inside the reservation's transaction, after the account row is locked). */
-export async function readBook(sql: Queryable, config: Config, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
+export async function readBook(sql: Queryable, defaults: RiskLimits, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
     openTrades(sql, account.id),
-    accountLimits(sql, account.id, defaultRiskLimits(config.risk)),
+    accountLimits(sql, account.id, defaults),
     activeReservations(sql, account.id),
     realizedSince(sql, account.id, istDayStart(now)),
     entriesInLastSecond(sql, account.id, now),

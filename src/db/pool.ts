@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
-import type { Config } from '../config.ts';
+import type { DatabaseSettings } from '../config/sections/database.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { Logger } from '../config/logger.ts';
 
@@ -22,12 +22,12 @@ export interface PoolOptions {
   applicationName: string;
 }
 
-export function poolOptions(config: Config, applicationName: string): PoolOptions {
+export function poolOptions(database: DatabaseSettings, applicationName: string): PoolOptions {
   return {
-    max: config.database.DB_POOL_MAX,
-    idleTimeoutS: config.database.DB_IDLE_TIMEOUT_S,
-    connectTimeoutS: config.database.DB_CONNECT_TIMEOUT_S,
-    statementTimeoutMs: config.database.DB_STATEMENT_TIMEOUT_MS,
+    max: database.DB_POOL_MAX,
+    idleTimeoutS: database.DB_IDLE_TIMEOUT_S,
+    connectTimeoutS: database.DB_CONNECT_TIMEOUT_S,
+    statementTimeoutMs: database.DB_STATEMENT_TIMEOUT_MS,
     applicationName,
   };
 }

@@ -15,7 +15,7 @@ import { createSystemSampler } from './system-sampler.ts';
 
 export interface ProcessMonitoringOptions {
   sql: Sql;
-  config: Config;
+  config: Pick<Config, 'alerts' | 'dataDir'>;
   log: Logger;
   kind: 'api' | 'worker';
   metrics: Metrics;

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config.ts';
+import { type Config, defaultRiskLimits } from '../config.ts';
 import { getAccount, listAccountIds } from '../db/accounts.ts';
 import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
@@ -98,7 +98,7 @@ function withScheduledKinds(rows: BackupKindStatus[] | undefined): BackupKindSta
 
 export interface SnapshotDeps {
   sql: Sql;
-  config: Config;
+  config: Pick<Config, 'risk' | 'temporal' | 'backup'>;
   /** Without a client, pollers are reported as unknown. */
   temporal?: Client | undefined;
 }
@@ -109,7 +109,7 @@ const rupees = (p: number) => paiseToRupees(Math.round(p));
 async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
   const account = await getAccount(deps.sql, accountId);
   if (!account) return undefined;
-  const { openTrades, prices, limits } = await readBook(deps.sql, deps.config.risk, account, now);
+  const { openTrades, prices, limits } = await readBook(deps.sql, defaultRiskLimits(deps.config.risk), account, now);
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;

@@ -11,7 +11,7 @@ import { countUsers, insertUser } from '../db/users.ts';
 import type { Logger } from '../config/logger.ts';
 import { hashPassword, passwordProblems } from './passwords.ts';
 
-export async function ensureFirstAdmin(sql: Sql, config: Config, audit: AuditLog, log: Logger): Promise<void> {
+export async function ensureFirstAdmin(sql: Sql, config: Pick<Config, 'security' | 'account'>, audit: AuditLog, log: Logger): Promise<void> {
   if ((await countUsers(sql)) > 0) return;
   const problems = passwordProblems(config.security.ADMIN_PASSWORD, config.security.ADMIN_USERNAME, config.security.PASSWORD_MIN_LENGTH);
   if (problems.length) throw new Error(`ADMIN_PASSWORD does not meet the password policy: ${problems.map((p) => p.detail).join('; ')}`);

@@ -9,7 +9,7 @@
  * @module
  */
 import type { AuditLog } from '../audit/append.ts';
-import type { Config } from '../config.ts';
+import type { SecuritySettings } from '../config/sections/security.ts';
 import { blockIp } from '../db/ip-blocks.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
@@ -34,8 +34,8 @@ async function lockedUntil(sql: Sql, policy: LockoutPolicy, user: UserRow, clien
  * user when the password is right. A password change checks the current password here too, so a
  * stolen access token cannot be used to guess it without limit.
  */
-export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts, purpose: 'login' | 'password change'): Promise<UserRow> {
-  const policy: LockoutPolicy = { threshold: config.security.LOCKOUT_THRESHOLD, baseS: config.security.LOCKOUT_BASE_S, maxS: config.security.LOCKOUT_MAX_S };
+export async function checkPassword(sql: Sql, security: SecuritySettings, audit: AuditLog, username: string, password: string, facts: RequestFacts, purpose: 'login' | 'password change'): Promise<UserRow> {
+  const policy: LockoutPolicy = { threshold: security.LOCKOUT_THRESHOLD, baseS: security.LOCKOUT_BASE_S, maxS: security.LOCKOUT_MAX_S };
   const user = await userByName(sql, username);
   const base = { clientIp: facts.clientIp, requestId: facts.requestId, accountId: user?.accountId };
   const during = purpose === 'login' ? {} : { during: purpose };
@@ -43,8 +43,8 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
   /** Every failure counts against the address it came from; too many put it on the block list. */
   const countAgainstIp = async (tx: TxSql, passwordChecked: boolean) => {
     const failuresFromIp = await insertLoginFailure(tx, username, facts.clientIp, passwordChecked);
-    if (failuresFromIp >= config.security.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', config.security.IP_BLOCK_S, 'system:lockout'))) {
-      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: config.security.IP_BLOCK_S } });
+    if (failuresFromIp >= security.LOGIN_FAILURES_PER_IP_HOUR && (await blockIp(tx, facts.clientIp, 'too many failed logins', security.IP_BLOCK_S, 'system:lockout'))) {
+      await audit.append(tx, { type: 'IP_BLOCKED', actor: { type: 'system', id: 'lockout' }, ...base, payload: { ip: facts.clientIp, reason: 'too many failed logins', failuresLastHour: failuresFromIp, seconds: security.IP_BLOCK_S } });
     }
   };
 
@@ -58,7 +58,7 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
     throw new AccountLockedError(retryAfter);
   }
 
-  const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(config.security.BCRYPT_COST)));
+  const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash(security.BCRYPT_COST)));
   if (user && passwordOk && !user.disabled) return user;
 
   await transaction(sql, async (tx) => {
@@ -82,11 +82,11 @@ export async function checkPassword(sql: Sql, config: Config, audit: AuditLog, u
   throw new AuthenticationError(purpose === 'login' ? INVALID_CREDENTIALS : 'The current password is wrong', 'invalid-credentials');
 }
 
-export async function login(sql: Sql, config: Config, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
-  const user = await checkPassword(sql, config.security, audit, username, password, facts, 'login');
+export async function login(sql: Sql, security: SecuritySettings, audit: AuditLog, username: string, password: string, facts: RequestFacts): Promise<TokenPair> {
+  const user = await checkPassword(sql, security, audit, username, password, facts, 'login');
   return transaction(sql, async (tx) => {
     await clearFailedLogins(tx, user.id);
-    const { sessionId, tokens } = await openSession(tx, config.security, user, facts);
+    const { sessionId, tokens } = await openSession(tx, security, user, facts);
     await audit.append(tx, { type: 'USER_LOGIN', actor: { type: 'user', id: user.username }, clientIp: facts.clientIp, requestId: facts.requestId, accountId: user.accountId, payload: { sessionId, role: user.role } });
     return tokens;
   });

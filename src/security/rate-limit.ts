@@ -74,7 +74,7 @@ function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: n
   return new RateLimiterPostgres({ storeClient: client, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix, points, duration: seconds, insuranceLimiter });
 }
 
-export function createRateLimiter(config: Config, sql: Sql): RateLimiter {
+export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sql: Sql): RateLimiter {
   const redis = config.redis.REDIS_URL ? new Redis(config.redis.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   const store: Store = redis ? { kind: 'redis', redis, prefix: config.redis.REDIS_KEY_PREFIX } : { kind: 'postgres', sql };
   const specs: Record<RouteClass, string> = {

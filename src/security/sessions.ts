@@ -8,7 +8,7 @@
  */
 import type { AuditLog } from '../audit/append.ts';
 import type { Actor } from '../audit/events.ts';
-import type { Config } from '../config.ts';
+import type { SecuritySettings } from '../config/sections/security.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
 import { insertRefreshToken, insertSession, revokeSessions, type SessionTarget, sessionState, useRefreshToken } from '../db/sessions.ts';
 import { transaction } from '../db/transaction.ts';
@@ -30,31 +30,31 @@ export interface RequestFacts {
   requestId?: string | undefined;
 }
 
-export function tokenSettings(config: Config): TokenSettings {
-  return { secret: config.security.JWT_SECRET, issuer: config.security.JWT_ISSUER, audience: config.security.JWT_AUDIENCE, ttlSeconds: config.security.ACCESS_TOKEN_TTL_S };
+export function tokenSettings(security: SecuritySettings): TokenSettings {
+  return { secret: security.JWT_SECRET, issuer: security.JWT_ISSUER, audience: security.JWT_AUDIENCE, ttlSeconds: security.ACCESS_TOKEN_TTL_S };
 }
 
 /** When a session started now must end: its absolute lifetime, capped at the next IST midnight when so configured. */
-export function sessionEnd(config: Config, now: Date): Date {
-  const absolute = new Date(now.getTime() + config.security.SESSION_ABSOLUTE_TIMEOUT_S * 1000);
-  if (!config.security.SESSION_END_AT_DAY_END) return absolute;
+export function sessionEnd(security: SecuritySettings, now: Date): Date {
+  const absolute = new Date(now.getTime() + security.SESSION_ABSOLUTE_TIMEOUT_S * 1000);
+  if (!security.SESSION_END_AT_DAY_END) return absolute;
   const nextMidnight = new Date(istInstant(istParts(now).date, '00:00').getTime() + 86_400_000);
   return absolute < nextMidnight ? absolute : nextMidnight;
 }
 
 /** Open a session for `user` inside `tx` and issue its first token pair. */
-export async function openSession(tx: TxSql, config: Config, user: UserRow, facts: RequestFacts): Promise<{ sessionId: string; tokens: TokenPair }> {
-  const sessionId = await insertSession(tx, { userId: user.id, absoluteExpiresAt: sessionEnd(config.security, new Date()), clientIp: facts.clientIp, userAgent: facts.userAgent });
+export async function openSession(tx: TxSql, security: SecuritySettings, user: UserRow, facts: RequestFacts): Promise<{ sessionId: string; tokens: TokenPair }> {
+  const sessionId = await insertSession(tx, { userId: user.id, absoluteExpiresAt: sessionEnd(security, new Date()), clientIp: facts.clientIp, userAgent: facts.userAgent });
   const refresh = newRefreshToken();
   await insertRefreshToken(tx, sessionId, refresh.hash, null);
-  const access = await issueAccessToken(tokenSettings(config.security), { userId: user.id, sessionId, role: user.role, accountId: user.accountId });
-  return { sessionId, tokens: { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: config.security.ACCESS_TOKEN_TTL_S } };
+  const access = await issueAccessToken(tokenSettings(security), { userId: user.id, sessionId, role: user.role, accountId: user.accountId });
+  return { sessionId, tokens: { accessToken: access.token, refreshToken: refresh.token, tokenType: 'Bearer', expiresIn: security.ACCESS_TOKEN_TTL_S } };
 }
 
 const refreshRefused = () => new AuthenticationError('The refresh token is invalid, used or expired', 'invalid-refresh-token');
 
 /** Rotate a refresh token. Reuse revokes the session (and is audited) before refusing. */
-export async function refreshSession(sql: Sql, config: Config, audit: AuditLog, refreshToken: string, facts: RequestFacts): Promise<TokenPair> {
+export async function refreshSession(sql: Sql, security: SecuritySettings, audit: AuditLog, refreshToken: string, facts: RequestFacts): Promise<TokenPair> {
   if (!/^rt_[A-Za-z0-9_-]{43}$/.test(refreshToken)) throw refreshRefused();
   const hash = sha256(refreshToken);
   const outcome = await transaction(sql, async (tx) => {
@@ -75,7 +75,7 @@ export async function refreshSession(sql: Sql, config: Config, audit: AuditLog, 
     }
     const state = await sessionState(tx, used.sessionId);
     const now = Date.now();
-    if (!state || state.revokedAt || state.disabled || state.absoluteExpiresAt.getTime() <= now || now - state.lastSeenAt.getTime() > config.security.SESSION_IDLE_TIMEOUT_S * 1000) {
+    if (!state || state.revokedAt || state.disabled || state.absoluteExpiresAt.getTime() <= now || now - state.lastSeenAt.getTime() > security.SESSION_IDLE_TIMEOUT_S * 1000) {
       return { refused: true as const };
     }
     const next = newRefreshToken();
@@ -89,8 +89,8 @@ export async function refreshSession(sql: Sql, config: Config, audit: AuditLog, 
       requestId: facts.requestId,
       payload: { sessionId: used.sessionId },
     });
-    const access = await issueAccessToken(tokenSettings(config.security), { userId: state.userId, sessionId: used.sessionId, role: state.role, accountId: state.accountId });
-    return { tokens: { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: config.security.ACCESS_TOKEN_TTL_S } };
+    const access = await issueAccessToken(tokenSettings(security), { userId: state.userId, sessionId: used.sessionId, role: state.role, accountId: state.accountId });
+    return { tokens: { accessToken: access.token, refreshToken: next.token, tokenType: 'Bearer' as const, expiresIn: security.ACCESS_TOKEN_TTL_S } };
   });
   if ('refused' in outcome) throw refreshRefused();
   return outcome.tokens;

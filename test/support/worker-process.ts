@@ -32,7 +32,6 @@ export function spawnWorker(stack: TestStack, settings: Record<string, string> =
     PAPER_RANDOM_WALK: 'false',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
-    ORDER_POLL_MS: '100',
     PRICE_POLL_MS: '100',
     ...settings,
   };

@@ -6,16 +6,25 @@ import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { devSecretsFile, loadOrCreateDevSecrets } from '../../src/config/dev-secrets.ts';
 import { parseSettings } from '../support/config.ts';
-import { settings } from '../../src/config/settings.ts';
+import { sections, settings } from '../../src/config/settings.ts';
 import { configTable, END_MARKER, envExample, START_MARKER } from '../../src/config/docs.ts';
 
 describe('configuration', () => {
-  it('has a default and a description for every setting', () => {
+  it('has a default and a description for every setting, in its section of the loaded settings', () => {
     const config = parseSettings({});
-    for (const [name, schema] of Object.entries(settings)) {
-      expect(schema.description, name).toBeTruthy();
-      if (!schema.isOptional()) expect(config[name as keyof typeof config], name).toBeDefined();
+    for (const [section, schema] of Object.entries(sections)) {
+      expect(schema.description, section).toBeTruthy();
+      for (const [name, setting] of Object.entries(schema.shape)) {
+        expect(setting.description, name).toBeTruthy();
+        if (!setting.isOptional()) expect((config[section as keyof typeof sections] as Record<string, unknown>)[name], name).toBeDefined();
+      }
     }
+  });
+
+  it('puts every setting in exactly one section', () => {
+    const names = Object.values(sections).flatMap((s) => Object.keys(s.shape));
+    expect(names.length).toBe(new Set(names).size);
+    expect(names.sort()).toEqual(Object.keys(settings).sort());
   });
 
   it('names the variable when a value is wrong', () => {
@@ -46,15 +55,15 @@ describe('configuration', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bt-secrets-'));
     const first = loadConfig({ DATA_DIR: dir }, { devSecrets: loadOrCreateDevSecrets });
     const second = loadConfig({ DATA_DIR: dir }, { devSecrets: loadOrCreateDevSecrets });
-    expect(first.JWT_SECRET).toHaveLength(64);
-    expect([second.JWT_SECRET, second.ADMIN_PASSWORD]).toEqual([first.JWT_SECRET, first.ADMIN_PASSWORD]);
+    expect(first.security.JWT_SECRET).toHaveLength(64);
+    expect([second.security.JWT_SECRET, second.security.ADMIN_PASSWORD]).toEqual([first.security.JWT_SECRET, first.security.ADMIN_PASSWORD]);
     expect(statSync(devSecretsFile(dir)).mode & 0o777).toBe(0o600);
 
     const other = loadConfig({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bt-secrets-')) }, { devSecrets: loadOrCreateDevSecrets });
-    expect(other.JWT_SECRET).not.toBe(first.JWT_SECRET);
-    expect(other.ADMIN_PASSWORD).not.toBe(first.ADMIN_PASSWORD);
+    expect(other.security.JWT_SECRET).not.toBe(first.security.JWT_SECRET);
+    expect(other.security.ADMIN_PASSWORD).not.toBe(first.security.ADMIN_PASSWORD);
     // A value that is set wins over the generated one.
-    expect(loadConfig({ DATA_DIR: dir, ADMIN_PASSWORD: 'my-own-admin-password' }, { devSecrets: loadOrCreateDevSecrets })).toMatchObject({ JWT_SECRET: first.JWT_SECRET, ADMIN_PASSWORD: 'my-own-admin-password' });
+    expect(loadConfig({ DATA_DIR: dir, ADMIN_PASSWORD: 'my-own-admin-password' }, { devSecrets: loadOrCreateDevSecrets }).security).toMatchObject({ JWT_SECRET: first.security.JWT_SECRET, ADMIN_PASSWORD: 'my-own-admin-password' });
   });
 
   it('names JWT_SECRET and ADMIN_PASSWORD when they are unset and nothing generates them', () => {

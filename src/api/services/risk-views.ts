@@ -5,7 +5,7 @@
  * @module
  */
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../config.ts';
+import { type Config, defaultRiskLimits } from '../../config.ts';
 import { getAccount } from '../../db/accounts.ts';
 import { readBook } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
@@ -40,7 +40,7 @@ async function accountOf(sql: Sql, accountId: string) {
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
   const now = new Date();
-  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, config.risk, account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
+  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   const usage = riskUsage(book, limits, {
     open: market.open,
@@ -78,7 +78,7 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
 export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
-  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, config.risk, account, new Date()), readBreakerState(temporal, account.id)]);
+  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, new Date()), readBreakerState(temporal, account.id)]);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;

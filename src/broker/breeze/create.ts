@@ -5,6 +5,7 @@
  * @module
  */
 import type { Config } from '../../config.ts';
+import type { BrokerSettings } from '../../config/sections/broker.ts';
 import type { Sql } from '../../db/pool.ts';
 import type { Logger } from '../../config/logger.ts';
 import { type BrokerRateLimiter, createRateLimiter } from '../rate-limit/limiter.ts';
@@ -19,7 +20,7 @@ import { createTransport } from './transport.ts';
 const SECOND_WINDOW_MS = 1_100;
 
 /** The shared broker budget of the settings. */
-export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLimiter {
+export function createBrokerRateLimiter(config: Pick<Config, 'broker' | 'redis'>, sql: Sql): BrokerRateLimiter {
   const store = config.redis.REDIS_URL ? redisRateLimitStore(config.redis.REDIS_URL, `${config.redis.REDIS_KEY_PREFIX}broker-rate`) : postgresRateLimitStore(sql);
   return createRateLimiter({
     store,
@@ -31,12 +32,12 @@ export function createBrokerRateLimiter(config: Config, sql: Sql): BrokerRateLim
 }
 
 /** How to reach customerdetails (the login exchange) with these settings. */
-export function breezeLoginOptions(config: Config, limiter?: BrokerRateLimiter): LoginOptions {
-  return { baseUrl: config.broker.BREEZE_BASE_URL, appKey: config.broker.BREEZE_APP_KEY ?? '', timeoutMs: config.broker.BREEZE_TIMEOUT_MS, limiter };
+export function breezeLoginOptions(broker: BrokerSettings, limiter?: BrokerRateLimiter): LoginOptions {
+  return { baseUrl: broker.BREEZE_BASE_URL, appKey: broker.BREEZE_APP_KEY ?? '', timeoutMs: broker.BREEZE_TIMEOUT_MS, limiter };
 }
 
 export interface BreezeDeps {
-  config: Config;
+  config: Pick<Config, 'broker' | 'redis'>;
   sql: Sql;
   log?: Logger | undefined;
   /** Defaults to the one of the settings; tests pass their own to share one between clients. */

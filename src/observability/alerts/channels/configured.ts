@@ -13,7 +13,7 @@ import { fileChannel } from './file.ts';
 import { logChannel } from './log.ts';
 import { webhookChannel } from './webhook.ts';
 
-export function configuredChannels(config: Config, log: Logger): Map<string, AlertChannel> {
+export function configuredChannels(config: Pick<Config, 'alerts' | 'dataDir'>, log: Logger): Map<string, AlertChannel> {
   const channels = new Map<string, AlertChannel>();
   const wanted = new Set(config.alerts.ALERT_CHANNELS);
   if (wanted.has('log')) channels.set('log', logChannel(log));

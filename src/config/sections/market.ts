@@ -1,0 +1,13 @@
+/** Market hours, square-off, charges, prices. */
+import { z } from 'zod';
+import { int, hhmm, chargesJson } from '../schema.ts';
+
+export const marketSettings = z.object({
+  MARKET_HOURS: z.enum(['nse', 'always']).default('nse').describe('nse: NSE sessions in IST with holidays; always: open 24x7 and no automatic square-off'),
+  SQUARE_OFF_TIME: z.union([hhmm, z.literal('off')]).default('15:15').describe('IST time intraday positions are squared off (off disables it)'),
+  CHARGES_SCHEDULE: chargesJson.optional().describe('JSON overriding the charge schedule (brokerage, STT, exchange, SEBI, stamp, GST rates); see src/domain/charges.ts'),
+  DEFAULT_TICK_PAISE: int(1).default(5).describe('Tick size of instruments without their own (NSE equity: 5 paise)'),
+  QUOTE_MAX_AGE_S: int(1).default(60).describe('A last price older than this is stale: risk checks needing it fail closed'),
+  PRICE_POLL_MS: int(100).default(1000).describe('How often open positions are checked against their stop-loss and target'),
+}).describe('Market hours, square-off, charges, prices');
+export type MarketSettings = z.infer<typeof marketSettings>;
