@@ -24,5 +24,5 @@ ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
 # Named volumes mounted here take this ownership on first use: the app runs as `node` and writes both.
 RUN mkdir -p /data /backups && chown node:node /data /backups
 USER node
-EXPOSE 8000 9464 9465
+EXPOSE 8000 9465
 CMD ["node", "--import", "tsx", "api.ts"]

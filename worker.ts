@@ -3,8 +3,8 @@
  * TEMPORAL_ADDRESS. Stops cleanly on SIGTERM/SIGINT: no new tasks, running activities get
  * WORKER_SHUTDOWN_GRACE_S to finish, then the pools close.
  *
- * Two metrics endpoints: WORKER_HTTP_PORT serves this process's prom-client registry (system
- * gauges, broker calls and latency, Node defaults); WORKER_METRICS_PORT is the Temporal SDK's own.
+ * One metrics endpoint, WORKER_HTTP_PORT: this process's prom-client registry (system gauges,
+ * broker calls and latency, Node defaults) and the Temporal SDK's own worker metrics.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { armFailpoints } from './src/observability/failpoints.ts';
 import { createMetrics } from './src/observability/metrics.ts';
 import { startProcessMonitoring } from './src/observability/process-monitoring.ts';
 import { createLogger } from './src/config/logger.ts';
+import { createTemporalMetrics } from './src/observability/temporal-metrics.ts';
 import { installTemporalRuntime } from './src/observability/temporal-runtime.ts';
 import { exitOnStartupError } from './src/config/startup-error.ts';
 import { openDatabase } from './src/db/open.ts';
@@ -36,7 +37,8 @@ async function run(): Promise<void> {
   const log = createLogger(config.process, 'worker');
   if (!config.temporal.TEMPORAL_ADDRESS) throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'not set: run `npm start` or point it at a Temporal server' }]);
   armFailpoints(config.worker.FAILPOINTS);
-  installTemporalRuntime(log, config.ports.WORKER_METRICS_PORT, config.process.HOST);
+  const temporalMetrics = config.ports.WORKER_HTTP_PORT > 0 ? createTemporalMetrics() : undefined;
+  installTemporalRuntime(log, temporalMetrics);
 
   const sql = await openDatabase(config, log, 'worker');
   const client = await connectClient({ address: config.temporal.TEMPORAL_ADDRESS, namespace: config.temporal.TEMPORAL_NAMESPACE, startupWaitS: config.temporal.TEMPORAL_STARTUP_WAIT_S }, log);
@@ -45,7 +47,7 @@ async function run(): Promise<void> {
   const broker = createBroker(config, sql);
   const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
-  const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log) : undefined;
+  const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log, temporalMetrics) : undefined;
   try {
     const worker = await createTradingWorker({
       config,
@@ -71,6 +73,7 @@ async function run(): Promise<void> {
     log.info('worker stopped');
   } finally {
     await http?.close();
+    temporalMetrics?.stop();
     await heartbeat.stop();
     await connection.close();
     await client.connection.close();

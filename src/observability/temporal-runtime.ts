@@ -1,12 +1,14 @@
 /**
- * The Temporal SDK's Runtime for a worker process: its logs go to pino, its own metrics to a
- * Prometheus endpoint of their own. Installed once per process, before any worker or native
- * connection exists.
+ * The Temporal SDK's Runtime for a worker process: its logs go to pino, its own metrics into a
+ * buffer that the worker's `GET /metrics` renders (src/observability/temporal-metrics.ts), so
+ * they share the worker's one metrics port. Installed once per process, before any worker or
+ * native connection exists.
  *
  * @module
  */
 import { DefaultLogger, type LogLevel, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { Logger } from '../config/logger.ts';
+import type { TemporalMetrics } from './temporal-metrics.ts';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
@@ -16,8 +18,8 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
-/** `host`: the interface the SDK's metrics listen on (HOST, like the API's: loopback unless told). */
-export function installTemporalRuntime(log: Logger, metricsPort: number, host: string): void {
+/** Without `metrics` (the worker serves no /metrics), the SDK records no metrics at all. */
+export function installTemporalRuntime(log: Logger, metrics?: TemporalMetrics): void {
   const sdkLog = log.child({ component: 'temporal' });
   Runtime.install({
     // WARN: the SDK's INFO lines (bundler output, state changes) drown the system's own log.
@@ -26,7 +28,7 @@ export function installTemporalRuntime(log: Logger, metricsPort: number, host: s
     }),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `${host.includes(':') ? `[${host}]` : host}:${metricsPort}` }, metricPrefix: 'temporal_' } } : {}),
+      ...(metrics ? { metrics: { buffer: metrics.buffer, metricPrefix: 'temporal_' } } : {}),
     },
   });
 }

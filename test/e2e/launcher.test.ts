@@ -20,11 +20,11 @@ interface Launched {
 }
 
 let dataDir: string;
-let ports: { api: number; pg: number; temporal: number; ui: number; sdkMetrics: number };
+let ports: { api: number; pg: number; temporal: number; ui: number; workerMetrics: number };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'bt-launch-'));
-  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), sdkMetrics: await freePort() };
+  ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), workerMetrics: await freePort() };
 });
 
 function launch(script: string, env: Record<string, string>): Launched {
@@ -57,7 +57,7 @@ function launcher(): Launched {
     TEMPORAL_PORT: String(ports.temporal),
     TEMPORAL_UI_PORT: String(ports.ui),
     TEMPORAL_CLI: inject('temporalCli'),
-    WORKER_METRICS_PORT: String(ports.sdkMetrics),
+    WORKER_HTTP_PORT: String(ports.workerMetrics),
     MARKET_HOURS: 'always',
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
   });
@@ -113,10 +113,13 @@ describe('npm start', () => {
       expect(trade.workflowUrl).toBe(`http://localhost:${ports.ui}/namespaces/default/workflows/${trade.workflowId}`);
       tradeId = trade.id;
 
-      // The SDK's metrics listen on HOST (loopback by default), not on every interface.
-      expect(await (await fetch(`http://127.0.0.1:${ports.sdkMetrics}/metrics`)).text()).toContain('temporal_');
+      // One worker metrics port, on HOST (loopback by default), not on every interface: the
+      // process's own metrics and the Temporal SDK's together.
+      const workerMetrics = await (await fetch(`http://127.0.0.1:${ports.workerMetrics}/metrics`)).text();
+      expect(workerMetrics).toContain('process_cpu_user_seconds_total');
+      expect(workerMetrics).toMatch(/^temporal_\w+/m);
       const lan = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
-      if (lan) await expect(fetch(`http://${lan.address}:${ports.sdkMetrics}/metrics`)).rejects.toThrow();
+      if (lan) await expect(fetch(`http://${lan.address}:${ports.workerMetrics}/metrics`)).rejects.toThrow();
 
       // The worker dies; the launcher says so and brings it back.
       const started = first.lines().find((l) => l.child === 'worker' && typeof l.pid === 'number');
@@ -166,7 +169,7 @@ describe('the single-process entries', () => {
 
   it('exit non-zero with a clear message when PostgreSQL is down at start', async () => {
     const port = await freePort();
-    const worker = launch('worker.ts', { DATABASE_URL: `postgres://breeze:secret@127.0.0.1:${port}/breeze`, TEMPORAL_ADDRESS: '127.0.0.1:1', DB_STARTUP_WAIT_S: '2', WORKER_METRICS_PORT: '0' });
+    const worker = launch('worker.ts', { DATABASE_URL: `postgres://breeze:secret@127.0.0.1:${port}/breeze`, TEMPORAL_ADDRESS: '127.0.0.1:1', DB_STARTUP_WAIT_S: '2', WORKER_HTTP_PORT: '0' });
     expect(await worker.exited).not.toBe(0);
     const text = worker.lines().map((l) => String(l.msg)).join('\n');
     expect(text).toMatch(new RegExp(`PostgreSQL at 127.0.0.1:${port}/breeze is not reachable`));

@@ -25,7 +25,6 @@ export function spawnWorker(stack: TestStack, settings: Record<string, string> =
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: stack.config.temporal.TEMPORAL_TASK_QUEUE,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-    WORKER_METRICS_PORT: '0',
     WORKER_HTTP_PORT: '0',
     DATA_DIR: stack.config.dataDir,
     MARKET_HOURS: 'always',

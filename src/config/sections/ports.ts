@@ -4,8 +4,7 @@ import { int } from '../schema.ts';
 
 export const portSettings = z.object({
   PORT: int(1).default(8000).describe('HTTP port of the API'),
-  WORKER_HTTP_PORT: int(0).default(9465).describe('Port of the worker HTTP listener serving GET /metrics from prom-client (0 = off); the SDK keeps WORKER_METRICS_PORT'),
-  WORKER_METRICS_PORT: int(0).default(9464).describe('Port of the worker metrics endpoint (0 = off)'),
+  WORKER_HTTP_PORT: int(0).default(9465).describe('Port of the worker HTTP listener: GET /metrics (the process metrics and the Temporal SDK worker metrics) and GET /health (0 = off)'),
   EMBEDDED_PG_PORT: int(1).default(5433).describe('Port of the embedded PostgreSQL started by the launcher'),
   TEMPORAL_PORT: int(1).default(7233).describe('gRPC port of the dev server started by the launcher'),
   TEMPORAL_UI_PORT: int(1).default(8233).describe('Web UI port of the dev server started by the launcher'),
