@@ -4,9 +4,10 @@
  * is served as `SecurityMaster.zip` in the column layout the Python SDK reads
  * (docs/breeze-api.md#security-master-file), so the unchanged SDK can look tokens up in it.
  *
- * Only two facts here come from ICICI: RELIANCE is token `2885` and NIFTY is token `NIFTY 50`
- * (SDK README). Every other token, lot and tick below is the emulator's own default, close to the
- * exchanges' current values but not a source: tests and users set their own through `instruments`.
+ * Only these facts here come from ICICI: RELIANCE is token `2885` and NIFTY is token `NIFTY 50`
+ * (SDK README), and the ICICI codes of the exchange symbols (docs/breeze-api.md#identifiers).
+ * Every other token, lot and tick below is the emulator's own default, close to the exchanges'
+ * current values but not a source: tests and users set their own through `instruments`.
  * An equity the master does not know is added on first use with lot 1 and a 5-paise tick; a
  * derivative contract is added on first use with its underlying's lot, and an F&O order on an
  * underlying the master does not know is refused.
@@ -23,6 +24,8 @@ export interface EmuInstrumentSpec {
   stockCode: string;
   /** Equities only: the streaming token (made up when absent). */
   token?: string;
+  /** Equities only: the exchange's own symbol (`RELIANCE`), column ExchangeCode of the file. */
+  symbol?: string;
   name?: string;
   /** For NFO/BFO: the lot of every contract on this underlying. */
   lotSize?: number;
@@ -33,6 +36,7 @@ export interface EmuInstrumentSpec {
 
 export interface MasterEntry {
   token: string;
+  symbol: string;
   name: string;
   lotSize: number | undefined;
   tickPaise: number;
@@ -40,21 +44,21 @@ export interface MasterEntry {
 }
 
 const EQUITIES: EmuInstrumentSpec[] = [
-  { exchange: 'NSE', stockCode: 'RELIND', token: '2885', name: 'RELIANCE INDUSTRIES' },
-  { exchange: 'NSE', stockCode: 'NIFTY', token: 'NIFTY 50', name: 'NIFTY 50', index: true },
-  { exchange: 'NSE', stockCode: 'CNXBAN', token: 'NIFTY BANK', name: 'NIFTY BANK', index: true },
-  { exchange: 'NSE', stockCode: 'TATSTE', token: '3499', name: 'TATA STEEL' },
-  { exchange: 'NSE', stockCode: 'STABAN', token: '3045', name: 'STATE BANK OF INDIA' },
-  { exchange: 'NSE', stockCode: 'ICIBAN', token: '4963', name: 'ICICI BANK' },
-  { exchange: 'NSE', stockCode: 'INFTEC', token: '1594', name: 'INFOSYS' },
-  { exchange: 'NSE', stockCode: 'ITC', token: '1660', name: 'ITC' },
-  { exchange: 'BSE', stockCode: 'RELIND', token: '500325', name: 'RELIANCE INDUSTRIES' },
-  { exchange: 'BSE', stockCode: 'TATSTE', token: '500470', name: 'TATA STEEL' },
-  { exchange: 'BSE', stockCode: 'STABAN', token: '500112', name: 'STATE BANK OF INDIA' },
-  { exchange: 'BSE', stockCode: 'ICIBAN', token: '532174', name: 'ICICI BANK' },
-  { exchange: 'BSE', stockCode: 'INFTEC', token: '500209', name: 'INFOSYS' },
-  { exchange: 'BSE', stockCode: 'ITC', token: '500875', name: 'ITC' },
-  { exchange: 'BSE', stockCode: 'BSESEN', token: 'SENSEX', name: 'SENSEX', index: true },
+  { exchange: 'NSE', stockCode: 'RELIND', token: '2885', symbol: 'RELIANCE', name: 'RELIANCE INDUSTRIES' },
+  { exchange: 'NSE', stockCode: 'NIFTY', token: 'NIFTY 50', symbol: 'NIFTY', name: 'NIFTY 50', index: true },
+  { exchange: 'NSE', stockCode: 'CNXBAN', token: 'NIFTY BANK', symbol: 'BANKNIFTY', name: 'NIFTY BANK', index: true },
+  { exchange: 'NSE', stockCode: 'TATSTE', token: '3499', symbol: 'TATASTEEL', name: 'TATA STEEL' },
+  { exchange: 'NSE', stockCode: 'STABAN', token: '3045', symbol: 'SBIN', name: 'STATE BANK OF INDIA' },
+  { exchange: 'NSE', stockCode: 'ICIBAN', token: '4963', symbol: 'ICICIBANK', name: 'ICICI BANK' },
+  { exchange: 'NSE', stockCode: 'INFTEC', token: '1594', symbol: 'INFY', name: 'INFOSYS' },
+  { exchange: 'NSE', stockCode: 'ITC', token: '1660', symbol: 'ITC', name: 'ITC' },
+  { exchange: 'BSE', stockCode: 'RELIND', token: '500325', symbol: 'RELIANCE', name: 'RELIANCE INDUSTRIES' },
+  { exchange: 'BSE', stockCode: 'TATSTE', token: '500470', symbol: 'TATASTEEL', name: 'TATA STEEL' },
+  { exchange: 'BSE', stockCode: 'STABAN', token: '500112', symbol: 'SBIN', name: 'STATE BANK OF INDIA' },
+  { exchange: 'BSE', stockCode: 'ICIBAN', token: '532174', symbol: 'ICICIBANK', name: 'ICICI BANK' },
+  { exchange: 'BSE', stockCode: 'INFTEC', token: '500209', symbol: 'INFY', name: 'INFOSYS' },
+  { exchange: 'BSE', stockCode: 'ITC', token: '500875', symbol: 'ITC', name: 'ITC' },
+  { exchange: 'BSE', stockCode: 'BSESEN', token: 'SENSEX', symbol: 'SENSEX', name: 'SENSEX', index: true },
 ];
 
 const UNDERLYINGS: EmuInstrumentSpec[] = [
@@ -100,6 +104,7 @@ export class SecurityMasterData {
     const old = this.equities.get(`${exchange}|${stockCode}`);
     const entry: MasterEntry = {
       token: spec.token ?? old?.token ?? this.newToken(exchange),
+      symbol: spec.symbol ?? old?.symbol ?? stockCode,
       name: spec.name ?? old?.name ?? stockCode,
       lotSize: spec.lotSize ?? old?.lotSize ?? 1,
       tickPaise: spec.tickPaise ?? old?.tickPaise ?? DEFAULT_TICK_PAISE,
@@ -118,7 +123,7 @@ export class SecurityMasterData {
     let contract = this.contracts.get(key);
     if (!contract) {
       const underlying = this.underlyings.get(`${i.exchange}|${i.stockCode}`);
-      contract = { instrument: i, token: this.newToken(i.exchange), name: underlying?.name ?? i.stockCode, lotSize: underlying?.lotSize, tickPaise: underlying?.tickPaise ?? DEFAULT_TICK_PAISE, index: false };
+      contract = { instrument: i, token: this.newToken(i.exchange), symbol: i.stockCode, name: underlying?.name ?? i.stockCode, lotSize: underlying?.lotSize, tickPaise: underlying?.tickPaise ?? DEFAULT_TICK_PAISE, index: false };
       this.contracts.set(key, contract);
     }
     return contract;
@@ -142,7 +147,7 @@ export class SecurityMasterData {
     const equityHeader = q(['Token', 'ShortName', 'Series', 'CompanyName', 'LotSize', 'TickSize', 'ExchangeCode']);
     const equity = (exchange: string) => [
       equityHeader,
-      ...[...this.equities].filter(([k]) => k.startsWith(`${exchange}|`)).map(([k, e]) => q([e.token, k.split('|')[1]!, e.index ? 'IDX' : 'EQ', e.name, e.lotSize ?? 1, (e.tickPaise / 100).toFixed(2), k.split('|')[1]!])),
+      ...[...this.equities].filter(([k]) => k.startsWith(`${exchange}|`)).map(([k, e]) => q([e.token, k.split('|')[1]!, e.index ? 'IDX' : 'EQ', e.name, e.lotSize ?? 1, (e.tickPaise / 100).toFixed(2), e.symbol])),
     ];
     // F&O: token, -, ShortName, Series, ExpiryDate, StrikePrice, OptionType, then ours up to the name at 29
     const fno = (exchange: string) => [
