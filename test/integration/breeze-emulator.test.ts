@@ -97,7 +97,8 @@ describe('Breeze emulator wire protocol', () => {
     const control = (path: string, body: unknown) => breezeHttp({ method: 'POST', url: `http://127.0.0.1:${emulator.port}/__control/${path}`, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), timeoutMs: 2000, effect: 'read' });
     expect((await control('quotes', { stock_code: 'ITC', exchange_code: 'NSE', ltp: '452.5' })).status).toBe(200);
     const quote = await raw('GET', 'quotes', JSON.stringify({ stock_code: 'ITC', exchange_code: 'NSE', product_type: 'cash' }));
-    expect(quote.json.Success).toEqual([expect.objectContaining({ ltp: 452.5, stock_code: 'ITC' })]);
+    // one row per exchange, NSE first; BSE follows NSE's price until set on its own
+    expect(quote.json.Success).toEqual([expect.objectContaining({ ltp: 452.5, stock_code: 'ITC', exchange_code: 'NSE' }), expect.objectContaining({ ltp: 452.5, exchange_code: 'BSE' })]);
     expect((await control('faults', { kind: 'gateway', endpoint: 'funds', status: 503 })).status).toBe(200);
     const page = await breezeHttp({ method: 'GET', url: `${emulator.url}funds`, headers: {}, body: '{}', timeoutMs: 2000, effect: 'read' });
     expect(page.status).toBe(503);

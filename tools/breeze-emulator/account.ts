@@ -4,15 +4,20 @@
  *
  * @module
  */
-import { toBreezeDay, toRupeeString } from '../../src/broker/breeze/values.ts';
-import { instrumentOf, type OrderBook, quoteRowOf, tradeDetailRowOf } from './book.ts';
+import { fromBreezeDay, toBreezeDay, toRupeeString } from '../../src/broker/breeze/values.ts';
+import { type EmuOrder, instrumentOf, type OrderBook } from './book.ts';
+import { quoteRowOf, tradeDetailRowOf } from './rows.ts';
 import { type Answer, businessError, ok, TEXT } from './wire.ts';
 
 type Body = Record<string, unknown>;
 const str = (body: Body, key: string) => (typeof body[key] === 'string' ? body[key].trim() : '');
 const title = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 
-/** `GET trades`: executions of one order with `order_id`, else the trade book of an exchange. */
+/**
+ * `GET trades`: executions of one order with `order_id`, else the trade book of an exchange, narrowed
+ * by the optional filters the SDK's `get_trade_list` sends: `from_date`/`to_date` (IST days of the
+ * first fill), `action`, `product_type` and `stock_code`.
+ */
 export function getTrades(book: OrderBook, userId: string, body: Body, istDay: (d: Date) => string): Answer {
   const exchange = str(body, 'exchange_code').toUpperCase();
   if (str(body, 'order_id')) {
@@ -22,7 +27,7 @@ export function getTrades(book: OrderBook, userId: string, body: Body, istDay: (
   }
   const rows = book
     .ordersOf(userId)
-    .filter((o) => o.instrument.exchange === exchange && o.fills.length)
+    .filter((o) => o.instrument.exchange === exchange && o.fills.length && tradeMatches(o, body, istDay))
     .map((o) => {
       const qty = o.fills.reduce((s, f) => s + f.quantity, 0);
       const avg = Math.round(o.fills.reduce((s, f) => s + f.quantity * f.pricePaise, 0) / qty);
@@ -46,6 +51,14 @@ export function getTrades(book: OrderBook, userId: string, body: Body, istDay: (
       };
     });
   return rows.length ? ok(rows) : businessError(TEXT.noData);
+}
+
+function tradeMatches(o: EmuOrder, body: Body, istDay: (d: Date) => string): boolean {
+  const day = istDay(o.fills[0]!.at);
+  const from = fromBreezeDay(str(body, 'from_date'));
+  const to = fromBreezeDay(str(body, 'to_date'));
+  const is = (key: string, value: string) => !str(body, key) || str(body, key).toLowerCase() === value.toLowerCase();
+  return (!from || day >= from) && (!to || day <= to) && is('action', o.action) && is('product_type', o.instrument.product) && is('stock_code', o.instrument.stockCode);
 }
 
 /** `GET portfoliopositions`: `action` plus an unsigned `quantity`, as the README sample shows (docs/breeze-api.md#account-reads). */
@@ -104,10 +117,18 @@ export function getFunds(): Answer {
   });
 }
 
-/** `GET quotes`: the quote a test set for the instrument. */
+/**
+ * `GET quotes`: the quote a test set for the instrument. An equity gets one row per exchange, NSE
+ * first, whichever exchange was asked (docs/breeze-api.md#account-reads); a derivative gets one.
+ */
 export function getQuotes(book: OrderBook, body: Body): Answer {
   if (!str(body, 'stock_code') || !str(body, 'exchange_code')) return businessError('Invalid stock_code or exchange_code');
   const instrument = instrumentOf(body);
-  const quote = book.quoteOf(instrument);
-  return quote ? ok([quoteRowOf(instrument, quote)]) : businessError(TEXT.noData);
+  const equity = ['NSE', 'BSE'].includes(instrument.exchange) && instrument.product !== 'futures' && instrument.product !== 'options';
+  const asked = equity ? ['NSE', 'BSE'].map((exchange) => ({ ...instrument, exchange })) : [instrument];
+  const rows = asked.flatMap((i) => {
+    const quote = book.quoteOf(i);
+    return quote ? [quoteRowOf(i, quote)] : [];
+  });
+  return rows.length ? ok(rows) : businessError(TEXT.noData);
 }

@@ -14,6 +14,8 @@ export interface EmuSession {
   apiSession: string;
   userId: string;
   sessionToken: string;
+  /** The half after `:` of the decoded session token: what the streams take as `auth.token` (docs/breeze-api.md#streaming-auth). */
+  sessionKey: string;
   expired: boolean;
 }
 
@@ -30,7 +32,8 @@ export class SessionRegistry {
 
   /** A new login: an API_Session (short, alphanumeric, like the real ones, docs/breeze-api.md#session). */
   add(apiSession = String(10_000 + randomBytes(3).readUIntBE(0, 3) % 90_000)): EmuSession {
-    const session = { apiSession, userId: this.userId, sessionToken: encodeSessionToken(this.userId, randomBytes(6).toString('hex')), expired: false };
+    const sessionKey = randomBytes(6).toString('hex');
+    const session = { apiSession, userId: this.userId, sessionToken: encodeSessionToken(this.userId, sessionKey), sessionKey, expired: false };
     this.byApiSession.set(apiSession, session);
     this.byToken.set(session.sessionToken, session);
     return session;
@@ -42,6 +45,13 @@ export class SessionRegistry {
 
   byTokenValue(token: string): EmuSession | undefined {
     return this.byToken.get(token);
+  }
+
+  /** The live session a streaming client names in its `auth` (user id and decoded session key), if any. */
+  byStreamAuth(user: unknown, token: unknown): EmuSession | undefined {
+    if (typeof user !== 'string' || typeof token !== 'string') return undefined;
+    const session = [...this.byApiSession.values()].find((s) => s.userId === user && s.sessionKey === token);
+    return session && !session.expired ? session : undefined;
   }
 
   expireAll(): void {

@@ -2,11 +2,15 @@
  * The emulator's market: quotes set by tests, and one order book per logged-in user. Limit orders
  * fill in full when marketable against the quote (a buy at or above the offer, a sell at or below
  * the bid), at the quote's price as an exchange would; the rest wait until a new quote crosses
- * them. Prices are integer paise inside; rows come out the way Breeze prints them.
+ * them. A stop-loss order is a stop-limit (docs/breeze-api.md#stop-loss-orders): it rests untouched
+ * until the last price reaches its trigger, then works as a limit order at its limit price, so a
+ * stop whose limit was gapped through stays open as a limit. An equity has one price on NSE and
+ * BSE unless a test sets each. Prices are integer paise inside; every change is told to listeners
+ * (the streams).
  *
  * @module
  */
-import { fromBreezeDay, toBreezeDateTime, toBreezeDay, toPaise, toRupeeString } from '../../src/broker/breeze/values.ts';
+import { fromBreezeDay, toBreezeDateTime, toPaise } from '../../src/broker/breeze/values.ts';
 
 export interface EmuQuote {
   ltpPaise: number;
@@ -46,6 +50,10 @@ export interface EmuOrder {
   orderType: 'limit' | 'stoploss';
   quantity: number;
   pricePaise: number;
+  /** Stop-loss orders: the trigger price (Breeze's `stoploss` field). */
+  triggerPaise?: number | undefined;
+  /** When the trigger was touched; from then on the order works as a limit. */
+  triggeredAt?: Date | undefined;
   validity: 'day' | 'ioc';
   status: EmuStatus;
   userRemark: string;
@@ -73,11 +81,26 @@ export function instrumentOf(body: Record<string, unknown>): EmuInstrument {
   return instrument;
 }
 
+/** What changed in the book, for the streams (order notifications name the order's state change). */
+export type BookEvent =
+  | { kind: 'quote'; instrument: EmuInstrument; quote: EmuQuote }
+  | { kind: 'order'; order: EmuOrder; change: 'placed' | 'modified' | 'triggered' | 'filled' | 'cancelled' | 'rejected' | 'expired' };
+
+const EQUITY_EXCHANGES = ['NSE', 'BSE'];
+const isDerivative = (i: EmuInstrument) => i.product === 'futures' || i.product === 'options';
+
+/** The same equity on the other exchange (NSE ↔ BSE), whose price follows this one unless set. */
+function sibling(i: EmuInstrument): EmuInstrument | undefined {
+  if (isDerivative(i) || !EQUITY_EXCHANGES.includes(i.exchange)) return undefined;
+  return { ...i, exchange: i.exchange === 'NSE' ? 'BSE' : 'NSE' };
+}
+
 export class OrderBook {
   readonly quotes = new Map<string, EmuQuote>();
   readonly orders = new Map<string, EmuOrder>();
   private sequence = 0;
   private trades = 0;
+  private readonly listeners: ((event: BookEvent) => void)[] = [];
 
   readonly now: () => Date;
 
@@ -85,13 +108,26 @@ export class OrderBook {
     this.now = now;
   }
 
-  setQuote(instrument: EmuInstrument, quote: Omit<EmuQuote, 'at'>): void {
-    this.quotes.set(instrumentKey(instrument), { ...quote, at: this.now() });
-    for (const order of this.orders.values()) if (order.status === 'Ordered' && instrumentKey(order.instrument) === instrumentKey(instrument)) this.match(order);
+  /** Be told of every quote and order change, after it happened. */
+  listen(listener: (event: BookEvent) => void): void {
+    this.listeners.push(listener);
   }
 
+  setQuote(instrument: EmuInstrument, quote: Omit<EmuQuote, 'at'>): void {
+    const set = { ...quote, at: this.now() };
+    this.quotes.set(instrumentKey(instrument), set);
+    this.tell({ kind: 'quote', instrument, quote: set });
+    const other = sibling(instrument);
+    if (other && !this.quotes.has(instrumentKey(other))) this.tell({ kind: 'quote', instrument: other, quote: set });
+    const touched = new Set([instrumentKey(instrument), ...(other ? [instrumentKey(other)] : [])]);
+    for (const order of [...this.orders.values()]) if (order.status === 'Ordered' && touched.has(instrumentKey(order.instrument))) this.match(order);
+  }
+
+  /** The instrument's quote; an equity without one of its own takes its other exchange's. */
   quoteOf(instrument: EmuInstrument): EmuQuote | undefined {
-    return this.quotes.get(instrumentKey(instrument));
+    const own = this.quotes.get(instrumentKey(instrument));
+    const other = sibling(instrument);
+    return own ?? (other ? this.quotes.get(instrumentKey(other)) : undefined);
   }
 
   /** A new order id in Breeze's shapes: equity `YYYYMMDD` + letter + 9 digits, F&O 18 digits (docs/breeze-api.md#identifiers). */
@@ -99,140 +135,82 @@ export class OrderBook {
     const day = toBreezeDateTime(this.now()).slice(0, 11);
     const ymd = fromBreezeDay(day)!.replace(/-/g, '');
     const n = ++this.sequence;
-    if (instrument.product === 'futures' || instrument.product === 'options') return `${ymd}${squareOff ? '25' : '14'}${String(n).padStart(8, '0')}`;
+    if (isDerivative(instrument)) return `${ymd}${squareOff ? '25' : '14'}${String(n).padStart(8, '0')}`;
     return `${ymd}N${String(n).padStart(9, '0')}`;
   }
 
   add(order: EmuOrder): EmuOrder {
     this.orders.set(order.orderId, order);
+    this.tell({ kind: 'order', order, change: order.status === 'Rejected' ? 'rejected' : 'placed' });
     this.match(order);
-    if (order.status === 'Ordered' && order.validity === 'ioc') order.status = 'Expired';
+    if (order.status === 'Ordered' && order.validity === 'ioc') {
+      order.status = 'Expired';
+      this.tell({ kind: 'order', order, change: 'expired' });
+    }
     return order;
   }
 
-  /** Fill the order when the quote makes it marketable. */
+  /** After `PUT order` changed an open order: tell, then match at its new terms. */
+  modified(order: EmuOrder): void {
+    this.tell({ kind: 'order', order, change: 'modified' });
+    this.match(order);
+  }
+
+  cancel(order: EmuOrder): void {
+    order.status = 'Cancelled';
+    order.cancelledQuantity = order.quantity - order.fills.reduce((s, f) => s + f.quantity, 0);
+    this.tell({ kind: 'order', order, change: 'cancelled' });
+  }
+
+  /** Trigger a stop whose trigger the last price touched, then fill the order when the quote makes it marketable. */
   match(order: EmuOrder): void {
     if (order.status !== 'Ordered') return;
     const quote = this.quoteOf(order.instrument);
     if (!quote) return;
+    if (order.orderType === 'stoploss' && !order.triggeredAt) {
+      const trigger = order.triggerPaise ?? 0;
+      const touched = order.action === 'sell' ? quote.ltpPaise <= trigger : quote.ltpPaise >= trigger;
+      if (!touched) return;
+      order.triggeredAt = this.now();
+      this.tell({ kind: 'order', order, change: 'triggered' });
+    }
     const fillAt = order.action === 'buy' ? (quote.offerPaise ?? quote.ltpPaise) : (quote.bidPaise ?? quote.ltpPaise);
     const marketable = order.action === 'buy' ? fillAt <= order.pricePaise : fillAt >= order.pricePaise;
     if (!marketable) return;
     const n = ++this.trades;
     order.fills.push({ tradeId: `${order.createdAt.getUTCFullYear()}/${String(n).padStart(4, '0')}/${String(n).padStart(8, '0')}`, exchangeTradeId: String(5_000_000 + n), quantity: order.quantity, pricePaise: fillAt, at: this.now() });
     order.status = 'Executed';
+    this.tell({ kind: 'order', order, change: 'filled' });
   }
 
   ordersOf(userId: string): EmuOrder[] {
     return [...this.orders.values()].filter((o) => o.userId === userId);
   }
 
-  /** Net position per instrument of a user, from its fills. */
+  /**
+   * Net position per instrument of a user, from its fills in time order. The average price is that of
+   * the open quantity: adding at a new price moves it, closing part of the position leaves it as it
+   * was, and a fill that flips the position starts the new side at its own price.
+   */
   positionsOf(userId: string): { instrument: EmuInstrument; quantity: number; averagePaise: number }[] {
-    const by = new Map<string, { instrument: EmuInstrument; quantity: number; cost: number; bought: number }>();
-    for (const o of this.ordersOf(userId)) {
-      for (const f of o.fills) {
-        const key = instrumentKey(o.instrument);
-        const p = by.get(key) ?? { instrument: o.instrument, quantity: 0, cost: 0, bought: 0 };
-        const signed = o.action === 'buy' ? f.quantity : -f.quantity;
-        p.quantity += signed;
-        p.cost += f.quantity * f.pricePaise;
-        p.bought += f.quantity;
-        by.set(key, p);
-      }
+    const fills = this.ordersOf(userId).flatMap((o) => o.fills.map((f) => ({ o, f })));
+    fills.sort((a, b) => a.f.at.getTime() - b.f.at.getTime() || Number(a.f.exchangeTradeId) - Number(b.f.exchangeTradeId));
+    const by = new Map<string, { instrument: EmuInstrument; quantity: number; averagePaise: number }>();
+    for (const { o, f } of fills) {
+      const key = instrumentKey(o.instrument);
+      const p = by.get(key) ?? { instrument: o.instrument, quantity: 0, averagePaise: 0 };
+      const signed = o.action === 'buy' ? f.quantity : -f.quantity;
+      const after = p.quantity + signed;
+      if (p.quantity === 0 || Math.sign(signed) === Math.sign(p.quantity)) p.averagePaise = Math.round((Math.abs(p.quantity) * p.averagePaise + f.quantity * f.pricePaise) / Math.abs(after));
+      else if (after !== 0 && Math.sign(after) !== Math.sign(p.quantity)) p.averagePaise = f.pricePaise;
+      p.quantity = after;
+      if (after === 0) p.averagePaise = 0;
+      by.set(key, p);
     }
-    return [...by.values()].filter((p) => p.quantity !== 0).map((p) => ({ instrument: p.instrument, quantity: p.quantity, averagePaise: Math.round(p.cost / p.bought) }));
+    return [...by.values()].filter((p) => p.quantity !== 0);
   }
-}
 
-const title = (w: string | undefined) => (w ? w.charAt(0).toUpperCase() + w.slice(1) : null);
-const rupees = (paise: number) => toRupeeString(paise);
-
-/** An order as Breeze's order book prints it (docs/breeze-api.md#orders). */
-export function orderRowOf(o: EmuOrder): Record<string, unknown> {
-  const filled = o.fills.reduce((s, f) => s + f.quantity, 0);
-  const average = filled ? Math.round(o.fills.reduce((s, f) => s + f.quantity * f.pricePaise, 0) / filled) : 0;
-  const derivative = o.instrument.product === 'futures' || o.instrument.product === 'options';
-  return {
-    order_id: o.orderId,
-    exchange_order_id: o.status === 'Rejected' ? null : `10000000${o.orderId.slice(-8)}`,
-    exchange_code: o.instrument.exchange,
-    stock_code: o.instrument.stockCode,
-    product_type: title(o.instrument.product),
-    action: title(o.action),
-    order_type: o.orderType === 'stoploss' ? 'StopLoss' : 'Limit',
-    stoploss: '0.00',
-    quantity: String(o.quantity),
-    price: rupees(o.pricePaise),
-    validity: o.validity === 'ioc' ? 'IoC' : 'Day',
-    disclosed_quantity: '0',
-    expiry_date: derivative && o.instrument.expiry ? toBreezeDay(o.instrument.expiry) : null,
-    right: o.instrument.product === 'options' ? title(o.instrument.right) : derivative ? 'Others' : null,
-    strike_price: o.instrument.product === 'options' ? (o.instrument.strikePaise ?? 0) / 100 : 0,
-    average_price: rupees(average),
-    cancelled_quantity: String(o.cancelledQuantity),
-    pending_quantity: String(o.status === 'Ordered' ? o.quantity - filled : 0),
-    status: o.status,
-    user_remark: o.userRemark,
-    order_datetime: toBreezeDateTime(o.createdAt),
-    parent_order_id: null,
-    modification_number: String(o.modifications),
-    exchange_acknowledgement_date: null,
-    SLTP_price: null,
-    exchange_acknowledge_number: null,
-    initial_limit: null,
-    intial_sltp: null,
-    LTP: null,
-    limit_offset: null,
-    mbc_flag: null,
-    cutoff_price: null,
-    validity_date: null,
-  };
-}
-
-/** One execution as trade detail prints it (docs/breeze-api.md#account-reads). */
-export function tradeDetailRowOf(o: EmuOrder, f: EmuFill): Record<string, unknown> {
-  return {
-    settlement_id: '2026001',
-    exchange_trade_id: f.exchangeTradeId,
-    executed_quantity: String(f.quantity),
-    action: o.action === 'buy' ? 'B' : 'S',
-    total_transaction_cost: rupees(f.quantity * f.pricePaise),
-    brokerage_amount: '0.00',
-    taxes: '0.00',
-    eatm_withheld_amount: '0.00',
-    cash_withheld_amount: '0.00',
-    execution_price: rupees(f.pricePaise),
-    stock_code: o.instrument.stockCode,
-    exchange_code: o.instrument.exchange,
-    trade_id: f.tradeId,
-    exchange_trade_time: toBreezeDateTime(f.at),
-  };
-}
-
-/** A quote row (docs/breeze-api.md#account-reads). */
-export function quoteRowOf(i: EmuInstrument, q: EmuQuote): Record<string, unknown> {
-  return {
-    exchange_code: i.exchange,
-    product_type: i.product === 'futures' ? 'Future' : title(i.product),
-    stock_code: i.stockCode,
-    expiry_date: i.expiry ? toBreezeDay(i.expiry) : null,
-    right: i.product === 'options' ? title(i.right) : '*',
-    strike_price: (i.strikePaise ?? 0) / 100,
-    ltp: q.ltpPaise / 100,
-    ltt: toBreezeDateTime(q.at),
-    best_bid_price: (q.bidPaise ?? q.ltpPaise) / 100,
-    best_bid_quantity: '100',
-    best_offer_price: (q.offerPaise ?? q.ltpPaise) / 100,
-    best_offer_quantity: '100',
-    open: q.ltpPaise / 100,
-    high: q.ltpPaise / 100,
-    low: q.ltpPaise / 100,
-    previous_close: (q.previousClosePaise ?? q.ltpPaise) / 100,
-    ltp_percent_change: 0,
-    upper_circuit: q.upperCircuitPaise === undefined ? 0 : q.upperCircuitPaise / 100,
-    lower_circuit: q.lowerCircuitPaise === undefined ? 0 : q.lowerCircuitPaise / 100,
-    total_quantity_traded: '0',
-    spot_price: q.ltpPaise / 100,
-  };
+  private tell(event: BookEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
 }

@@ -3,6 +3,8 @@
  *
  * - `POST /__control/quotes` `{stock_code, exchange_code, product_type?, expiry_date?, right?,
  *   strike_price?, ltp, best_bid_price?, best_offer_price?, upper_circuit?, lower_circuit?}` (rupees)
+ * - `POST /__control/instruments` `{exchange_code, stock_code, token?, lot_size?, tick_size? (rupees), name?}`:
+ *   add an instrument to the security master or change its lot and tick (NFO/BFO: an underlying)
  * - `POST /__control/login` → `{api_session}`: a new day's browser login
  * - `POST /__control/expire-session`: every session expires
  * - `POST /__control/faults` `{kind: timeout|gateway|rate-limit|reset, method?, endpoint?, times?, status?}`
@@ -40,6 +42,18 @@ export function handleControl(emulator: BreezeEmulator, method: string, path: st
         offerPaise: paise('best_offer_price'),
         upperCircuitPaise: paise('upper_circuit'),
         lowerCircuitPaise: paise('lower_circuit'),
+      });
+      return reply(200, { ok: true });
+    }
+    case 'POST instruments': {
+      if (typeof body.stock_code !== 'string' || typeof body.exchange_code !== 'string') return reply(400, { error: 'stock_code and exchange_code are required' });
+      emulator.master.configure({
+        exchange: body.exchange_code,
+        stockCode: body.stock_code,
+        token: typeof body.token === 'string' ? body.token : undefined,
+        name: typeof body.name === 'string' ? body.name : undefined,
+        lotSize: typeof body.lot_size === 'number' ? body.lot_size : undefined,
+        tickPaise: paise('tick_size'),
       });
       return reply(200, { ok: true });
     }

@@ -3,12 +3,17 @@
  * (`DELETE order`), detail and list (`GET order`), and square-off (`POST squareoff`), with the
  * refusals Breeze makes since the 2025 rules: no `market` orders, no margin or Option Plus
  * (docs/breeze-api.md#orders and #regulatory-restrictions). Request enums are compared case-blind
- * (docs/breeze-api.md#envelope-and-values).
+ * (docs/breeze-api.md#envelope-and-values). A `stoploss` order needs its trigger (`stoploss`, or
+ * `stoploss_price` on square-off) on the right side of its limit price
+ * (docs/breeze-api.md#stop-loss-orders). Quantities must be whole lots and prices whole ticks of
+ * the instrument in the emulator's security master (master.ts).
  *
  * @module
  */
 import { fromBreezeDay, toPaise } from '../../src/broker/breeze/values.ts';
-import { type EmuOrder, instrumentOf, type OrderBook, orderRowOf } from './book.ts';
+import { type EmuInstrument, type EmuOrder, instrumentOf, type OrderBook } from './book.ts';
+import type { SecurityMasterData } from './master.ts';
+import { orderRowOf } from './rows.ts';
 import { type Answer, businessError, ok, TEXT } from './wire.ts';
 
 type Body = Record<string, unknown>;
@@ -20,7 +25,7 @@ const PRODUCTS = ['cash', 'futures', 'options', 'btst', 'mtf'];
 const BARRED_PRODUCTS = ['margin', 'optionplus'];
 
 /** `POST order` and `POST squareoff`: the same checks, different field names for the product. */
-export function placeOrder(book: OrderBook, userId: string, body: Body, squareOff = false): Answer {
+export function placeOrder(book: OrderBook, master: SecurityMasterData, userId: string, body: Body, squareOff = false): Answer {
   const product = lower(body, squareOff ? 'product_type' : 'product');
   const orderType = lower(body, 'order_type');
   if (orderType === 'market') return businessError(TEXT.marketDenied, 400);
@@ -29,14 +34,20 @@ export function placeOrder(book: OrderBook, userId: string, body: Body, squareOf
   if (problem) return businessError(problem);
   const instrument = instrumentOf({ ...body, product });
   const pricePaise = toPaise(str(body, 'price'))!;
+  const quantity = Number(str(body, 'quantity'));
+  const triggerPaise = orderType === 'stoploss' ? toPaise(str(body, squareOff ? 'stoploss_price' : 'stoploss')) : undefined;
+  const action = lower(body, 'action') as 'buy' | 'sell';
+  const refusal = (orderType === 'stoploss' ? stopProblem(action, pricePaise, triggerPaise) : undefined) ?? sizeProblem(master, instrument, quantity, [pricePaise, triggerPaise]);
+  if (refusal) return businessError(refusal);
   const order: EmuOrder = {
     orderId: book.nextOrderId(instrument, squareOff),
     userId,
     instrument,
-    action: lower(body, 'action') as 'buy' | 'sell',
+    action,
     orderType: orderType as 'limit' | 'stoploss',
-    quantity: Number(str(body, 'quantity')),
+    quantity,
     pricePaise,
+    triggerPaise,
     validity: lower(body, 'validity') === 'ioc' ? 'ioc' : 'day',
     status: 'Ordered',
     userRemark: str(body, 'user_remark'),
@@ -69,30 +80,48 @@ function invalid(body: Body, product: string, orderType: string): string | undef
   return undefined;
 }
 
+/** A stop-limit needs a trigger, and a limit no better than it: a sell limit at or below the trigger, a buy at or above (I#28, I#141). */
+function stopProblem(action: 'buy' | 'sell', pricePaise: number, triggerPaise: number | undefined): string | undefined {
+  if (!triggerPaise || triggerPaise <= 0) return TEXT.stopWithoutTrigger;
+  if (action === 'sell' ? pricePaise > triggerPaise : pricePaise < triggerPaise) return TEXT.stopPriceSide;
+  return undefined;
+}
+
+/** Whole lots and whole ticks of the instrument; F&O needs its underlying in the master. */
+function sizeProblem(master: SecurityMasterData, instrument: EmuInstrument, quantity: number, prices: (number | undefined)[]): string | undefined {
+  const entry = master.entryOf(instrument);
+  if (entry.index) return 'Invalid stock_code';
+  if (entry.lotSize === undefined) return TEXT.unknownContract;
+  if (quantity % entry.lotSize !== 0) return `${TEXT.lotSize}${entry.lotSize}`;
+  if (prices.some((p) => p !== undefined && p % entry.tickPaise !== 0)) return `${TEXT.tickSize}${(entry.tickPaise / 100).toFixed(2)}`;
+  return undefined;
+}
+
 function find(book: OrderBook, userId: string, body: Body): EmuOrder | undefined {
   const order = book.orders.get(str(body, 'order_id'));
   return order && order.userId === userId && order.instrument.exchange === str(body, 'exchange_code').toUpperCase() ? order : undefined;
 }
 
 /** `PUT order`: only open orders change; the SDK's own texts for the rest (docs/breeze-api.md#orders). */
-export function modifyOrder(book: OrderBook, userId: string, body: Body): Answer {
+export function modifyOrder(book: OrderBook, master: SecurityMasterData, userId: string, body: Body): Answer {
   const order = find(book, userId, body);
   if (!order) return businessError(TEXT.noData);
   if (order.status !== 'Ordered') return businessError(TEXT.notModifiable);
   const orderType = lower(body, 'order_type');
   if (orderType === 'market') return businessError(TEXT.marketDenied, 400);
-  if (str(body, 'quantity')) {
-    if (!/^[1-9]\d*$/.test(str(body, 'quantity'))) return businessError('Invalid quantity');
-    order.quantity = Number(str(body, 'quantity'));
-  }
-  if (str(body, 'price')) {
-    const price = toPaise(str(body, 'price'));
-    if (!price || price <= 0) return businessError('Invalid price');
-    order.pricePaise = price;
-  }
-  if (orderType === 'limit' || orderType === 'stoploss') order.orderType = orderType;
+  if (str(body, 'quantity') && !/^[1-9]\d*$/.test(str(body, 'quantity'))) return businessError('Invalid quantity');
+  const quantity = str(body, 'quantity') ? Number(str(body, 'quantity')) : order.quantity;
+  const pricePaise = str(body, 'price') ? toPaise(str(body, 'price')) : order.pricePaise;
+  if (!pricePaise || pricePaise <= 0) return businessError('Invalid price');
+  const type = orderType === 'limit' || orderType === 'stoploss' ? orderType : order.orderType;
+  // `stoploss: "0"` with `order_type: "limit"` turns a stop into a limit order (I#138)
+  const given = str(body, 'stoploss') ? toPaise(str(body, 'stoploss')) : undefined;
+  const triggerPaise = type === 'stoploss' ? (given || order.triggerPaise) : undefined;
+  const refusal = (type === 'stoploss' && !order.triggeredAt ? stopProblem(order.action, pricePaise, triggerPaise) : undefined) ?? sizeProblem(master, order.instrument, quantity, [pricePaise, triggerPaise]);
+  if (refusal) return businessError(refusal);
+  Object.assign(order, { quantity, pricePaise, orderType: type, triggerPaise });
   order.modifications++;
-  book.match(order);
+  book.modified(order);
   return ok({ message: 'Successfully Modified the order', order_id: order.orderId });
 }
 
@@ -101,8 +130,7 @@ export function cancelOrder(book: OrderBook, userId: string, body: Body): Answer
   const order = find(book, userId, body);
   if (!order) return businessError(TEXT.noData);
   if (order.status !== 'Ordered') return businessError(`Order is already ${order.status}`);
-  order.status = 'Cancelled';
-  order.cancelledQuantity = order.quantity - order.fills.reduce((s, f) => s + f.quantity, 0);
+  book.cancel(order);
   return ok({ order_id: order.orderId, message: 'Your Order Canceled successfully.' });
 }
 

@@ -5,11 +5,13 @@
  */
 import { getFunds, getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
 import type { OrderBook } from './book.ts';
+import type { SecurityMasterData } from './master.ts';
 import { cancelOrder, getOrders, modifyOrder, placeOrder } from './orders.ts';
 import type { Answer } from './wire.ts';
 
 export interface SignedCall {
   book: OrderBook;
+  master: SecurityMasterData;
   userId: string;
   method: string;
   endpoint: string;
@@ -18,18 +20,18 @@ export interface SignedCall {
 }
 
 export function routeSigned(call: SignedCall): Answer {
-  const { book, userId, body, istDay } = call;
+  const { book, master, userId, body, istDay } = call;
   switch (`${call.method} ${call.endpoint}`) {
     case 'POST order':
-      return placeOrder(book, userId, body);
+      return placeOrder(book, master, userId, body);
     case 'PUT order':
-      return modifyOrder(book, userId, body);
+      return modifyOrder(book, master, userId, body);
     case 'DELETE order':
       return cancelOrder(book, userId, body);
     case 'GET order':
       return getOrders(book, userId, body, istDay);
     case 'POST squareoff':
-      return placeOrder(book, userId, body, true);
+      return placeOrder(book, master, userId, body, true);
     case 'GET trades':
       return getTrades(book, userId, body, istDay);
     case 'GET portfoliopositions':

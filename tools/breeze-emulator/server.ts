@@ -4,7 +4,9 @@
  * signatures over the raw body bytes, exchanges API sessions, keeps an order book per user, fills
  * marketable limit orders against quotes set through the control API, enforces Breeze's limits, and
  * injects the faults that matter for sending an order at most once. It records every request it
- * received, so a test can say "sent exactly once".
+ * received, so a test can say "sent exactly once". Beside it run the two streaming servers
+ * (stream.ts: quotes and order notifications over Socket.IO), and it serves its security master
+ * as `/MotherAppMaster/SecurityMaster.zip`, the file the Python SDK downloads (master.ts).
  *
  * The control API (`/__control/…`, not part of Breeze) is in control.ts.
  *
@@ -18,12 +20,16 @@ import { OrderBook } from './book.ts';
 import { handleControl } from './control.ts';
 import { FaultPlan } from './faults.ts';
 import { BREEZE_LIMITS, CallWindows } from './limits.ts';
+import { SecurityMasterData } from './master.ts';
 import { routeSigned } from './routes.ts';
+import { startStreams } from './stream.ts';
 import type { BreezeEmulator, BreezeEmulatorOptions, RecordedRequest } from './types.ts';
 import { type Answer, businessError, gatewayError, htmlError, ok, TEXT } from './wire.ts';
+import { zipOf } from './zip.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const V1 = /^\/breezeapi\/api\/v1\/([A-Za-z_]+)\/?$/;
+const MASTER_PATH = '/MotherAppMaster/SecurityMaster.zip';
 
 /**
  * Start an emulator.
@@ -38,6 +44,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
   const sessions = new SessionRegistry(options.userId ?? 'EMU00001');
   const first = (options.apiSessions?.length ? options.apiSessions : [undefined]).map((s) => sessions.add(s).apiSession)[0]!;
   const book = new OrderBook(now);
+  const master = new SecurityMasterData(options.instruments);
   const windows = new CallWindows({ ...BREEZE_LIMITS, ...options.limits });
   const faults = new FaultPlan();
   const requests: RecordedRequest[] = [];
@@ -51,7 +58,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     if (!('userId' in session)) return session;
     const refusal = windows.admit(now().getTime(), istDay(now()), method !== 'GET' && (endpoint === 'order' || endpoint === 'squareoff'));
     if (refusal) return gatewayError(refusal);
-    return routeSigned({ book, userId: session.userId, method, endpoint, body, istDay });
+    return routeSigned({ book, master, userId: session.userId, method, endpoint, body, istDay });
   }
 
   function customerDetails(body: Record<string, unknown>): Answer {
@@ -83,6 +90,11 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+    if (path === MASTER_PATH) {
+      const zip = zipOf(master.files());
+      res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': zip.length });
+      return void res.end(zip);
+    }
     if (path.startsWith('/__control/')) return send(res, handleControl(emulator, req.method ?? 'GET', path.slice('/__control/'.length), raw));
     const match = V1.exec(path);
     if (!match) return send(res, { status: 404, body: '<html><body>404 Not Found</body></html>', contentType: 'text/html' });
@@ -129,10 +141,15 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
   });
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
+  const streams = await startStreams({ host, liveStreamPort: options.liveStreamPort, liveFeedsPort: options.liveFeedsPort, sessions, book, master, now });
 
   const emulator: BreezeEmulator = {
     url: `http://${host}:${port}/breezeapi/api/v1/`,
     port,
+    liveStreamUrl: streams.liveStreamUrl,
+    liveFeedsUrl: streams.liveFeedsUrl,
+    securityMasterUrl: `http://${host}:${port}${MASTER_PATH}`,
+    master,
     apiSession: first,
     requests,
     book,
@@ -144,14 +161,19 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     async down() {
+      await streams.down();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
     },
-    up: () => listen(server, port, host),
+    async up() {
+      await listen(server, port, host);
+      await streams.up();
+    },
     async stop() {
       if (server.listening) await emulator.down();
+      await streams.stop();
     },
   };
   return emulator;

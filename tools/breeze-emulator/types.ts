@@ -8,6 +8,7 @@
 import type { EmuInstrument, EmuQuote, OrderBook } from './book.ts';
 import type { Fault } from './faults.ts';
 import type { CallWindows, EmuLimits } from './limits.ts';
+import type { EmuInstrumentSpec, SecurityMasterData } from './master.ts';
 
 export interface BreezeEmulatorOptions {
   appKey: string;
@@ -22,6 +23,11 @@ export interface BreezeEmulatorOptions {
   maxSkewSeconds?: number;
   limits?: Partial<EmuLimits>;
   now?: () => Date;
+  /** Instruments beyond (or changing) the built-in security master: tokens, lot and tick sizes. */
+  instruments?: EmuInstrumentSpec[];
+  /** Ports of the streaming servers; 0 or absent: any free port. */
+  liveStreamPort?: number;
+  liveFeedsPort?: number;
 }
 
 export interface RecordedRequest {
@@ -38,6 +44,13 @@ export interface BreezeEmulator {
   /** Base URL of the v1 API, with the trailing slash (BREEZE_BASE_URL). */
   readonly url: string;
   readonly port: number;
+  /** Socket.IO server for quotes (`http://host:port`, the SDK's LIVE_STREAM_URL). */
+  readonly liveStreamUrl: string;
+  /** Socket.IO server for order notifications (the SDK's LIVE_FEEDS_URL). */
+  readonly liveFeedsUrl: string;
+  /** The SecurityMaster.zip the SDK downloads (its SECURITY_MASTER_URL). */
+  readonly securityMasterUrl: string;
+  readonly master: SecurityMasterData;
   /** The first API_Session, ready for customerdetails. */
   readonly apiSession: string;
   readonly requests: RecordedRequest[];
@@ -51,7 +64,7 @@ export interface BreezeEmulator {
   expireSessions(): void;
   injectFault(fault: Fault): void;
   clearFaults(): void;
-  /** Stop listening and drop every connection (clients get "connection refused"). */
+  /** Stop listening and drop every connection, streams included (clients get "connection refused" and reconnect later). */
   down(): Promise<void>;
   /** Listen again on the same port. */
   up(): Promise<void>;

@@ -50,4 +50,12 @@ export const TEXT = {
   /** UNCONFIRMED text (docs/breeze-api.md#errors: exchange/RMS rejection texts were not found). */
   outsideBand: 'Order price is outside the day price range',
   notModifiable: 'Order has already been executed and cannot be modified.',
+  /** UNCONFIRMED text; the rule (stop-limit only, both prices) is confirmed (docs/breeze-api.md#stop-loss-orders). */
+  stopWithoutTrigger: 'Invalid stoploss: a stop-loss order needs a trigger price',
+  /** UNCONFIRMED text; "price will always be less than equal to SLTP" for a sell (I#28). */
+  stopPriceSide: 'Invalid price: the limit price of a stop-loss order may not be better than its trigger',
+  /** UNCONFIRMED texts: the exchanges refuse odd lots and prices off the tick, Breeze's wording is unknown. */
+  lotSize: 'Quantity should be in multiples of lot size: ',
+  tickSize: 'Price should be in multiples of tick size: ',
+  unknownContract: 'Contract not found in the security master',
 } as const;
