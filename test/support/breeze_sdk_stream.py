@@ -30,7 +30,7 @@ from breeze_connect import BreezeConnect  # noqa: E402
 
 lock = threading.Lock()
 quotes, depths, orders = [], [], []
-quoted, ordered = threading.Event(), threading.Event()
+quoted, depthed, ordered = threading.Event(), threading.Event(), threading.Event()
 
 
 def say(kind, value):
@@ -48,6 +48,7 @@ def on_ticks(tick):
             depths.append(tick)
             if len(depths) == 1:
                 say("depth", tick)
+            depthed.set()
         elif "orderReference" in tick:
             orders.append(tick)
             say("order", tick)
@@ -69,6 +70,7 @@ breeze.ws_connect()
 say("subscribed", breeze.subscribe_feeds(exchange_code="NSE", stock_code="RELIND", product_type="cash"))
 say("notifications", breeze.subscribe_feeds(get_order_notification=True))
 wait(quoted, "quote tick")
+wait(depthed, "depth tick")
 
 placed = breeze.place_order(stock_code="RELIND", exchange_code="NSE", product="cash", action="buy", order_type="limit", quantity="1", price="2600.00", validity="day", user_remark="sdk")
 say("placed", placed)
