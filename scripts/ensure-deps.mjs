@@ -1,11 +1,16 @@
 // Runs before anything that needs node_modules (npm start, npm test): installs them from the lock
-// file when they are missing or older than it. Plain JavaScript on purpose: nothing is installed yet.
+// file when they are missing or were installed from another lock file. Plain JavaScript on purpose:
+// nothing is installed yet. The lock's digest is compared, not file times: a fresh checkout or a
+// second work tree gives the lock a new mtime without changing what it locks.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const marker = 'node_modules/.package-lock.json';
-const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000;
-if (stale) {
+const marker = 'node_modules/.installed-lock.sha256';
+const digest = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
+const installed = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
+if (installed !== digest) {
   console.log('Installing node modules (npm ci)...');
   execSync('npm ci --no-audit --no-fund', { stdio: 'inherit' });
+  writeFileSync(marker, `${digest}\n`);
 }

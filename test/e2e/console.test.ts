@@ -81,7 +81,7 @@ describe('the operator console in a real browser', () => {
     await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
     expect(await page.locator('#admin-controls').isHidden()).toBe(true);
     // 403 for a viewer where GET /backup/status exists (admin only); 404 where it is not deployed.
-    await expect.poll(() => page.textContent('[data-testid=backups]')).toMatch(/admins only|unavailable/);
+    await expect.poll(() => page.textContent('[data-testid=backups]'), { timeout: 15_000 }).toMatch(/admins only|unavailable/);
     expect(problems).toEqual([]);
   });
 });

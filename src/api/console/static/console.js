@@ -7,6 +7,9 @@ import { byId, text } from './console/render.js';
 
 const REFRESH_MS = 5000;
 let timer = null;
+// Which sign-in the page is drawing for: an answer that arrives after a logout (or after another
+// user signed in on this tab) belongs to the old session and must not be drawn.
+let session = 0;
 const trades = new Map();
 
 function show(signedIn) {
@@ -24,25 +27,32 @@ async function backupStatus() {
 
 async function update() {
   const isAdmin = claims()?.role === 'admin';
+  const drawnFor = session;
+  const current = (render) => (data) => {
+    if (drawnFor === session) render(data);
+  };
   // Each panel on its own: one failing route must not blank the others.
   const jobs = [
-    json('/risk/status').then((s) => {
+    json('/risk/status').then(current((s) => {
       renderState(s, isAdmin);
       renderLimits(s);
-    }),
-    json('/positions').then(renderPositions),
-    json('/monitoring/pnl').then(renderPnl),
-    json('/trades?limit=10').then((d) => renderTrades(d, trades)),
-    json('/monitoring/alerts?limit=20').then(renderAlerts),
-    backupStatus().then(renderBackups),
-    json('/monitoring/metrics').then(renderSystem),
+    })),
+    json('/positions').then(current(renderPositions)),
+    json('/monitoring/pnl').then(current(renderPnl)),
+    json('/trades?limit=10').then(current((d) => renderTrades(d, trades))),
+    json('/monitoring/alerts?limit=20').then(current(renderAlerts)),
+    backupStatus().then(current(renderBackups)),
+    json('/monitoring/metrics').then(current(renderSystem)),
   ];
   const results = await Promise.allSettled(jobs);
+  if (drawnFor !== session) return;
   const failed = results.filter((r) => r.status === 'rejected').length;
   text('updated', `Updated ${new Date().toLocaleTimeString('en-IN', { hour12: false })}${failed ? ` (${failed} panel${failed > 1 ? 's' : ''} failed)` : ''}`);
 }
 
 function start() {
+  session += 1;
+  trades.clear();
   show(true);
   clearInterval(timer);
   void update();
@@ -50,6 +60,7 @@ function start() {
 }
 
 function stop() {
+  session += 1;
   clearInterval(timer);
   show(false);
 }
