@@ -11,7 +11,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createAuditLog } from './src/audit/append.ts';
 import { createAuditFileCopy } from './src/audit/file-copy.ts';
-import { createBroker, rateBudgetOf } from './src/broker/create.ts';
+import { createBroker, createBrokerStreams, rateBudgetOf } from './src/broker/create.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { listAccountIds } from './src/db/accounts.ts';
 import { ensureAlertEvaluator } from './src/temporal/alert-evaluator.ts';
@@ -47,6 +47,7 @@ async function run(): Promise<void> {
   const broker = createBroker(config, sql);
   const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
+  const streams = await createBrokerStreams(config, sql, broker, log);
   const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log, temporalMetrics) : undefined;
   try {
     const worker = await createTradingWorker({
@@ -56,6 +57,8 @@ async function run(): Promise<void> {
       connection,
       client,
       broker,
+      prices: streams.prices,
+      orderNotices: streams.orderNotices,
       brokerMetrics,
       audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
       workflowBundleCode: config.worker.WORKFLOW_BUNDLE_PATH ? await readFile(config.worker.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
@@ -72,6 +75,7 @@ async function run(): Promise<void> {
     await worker.run();
     log.info('worker stopped');
   } finally {
+    await streams.prices.close();
     await http?.close();
     temporalMetrics?.stop();
     await heartbeat.stop();

@@ -14,7 +14,7 @@ import pino from 'pino';
 import { createApp } from '../src/api/app.ts';
 import { createApiDeps } from '../src/api-process/create-api-deps.ts';
 import { createAuditLog } from '../src/audit/append.ts';
-import { createBroker } from '../src/broker/create.ts';
+import { createBroker, createBrokerStreams } from '../src/broker/create.ts';
 import type { PaperExchange } from '../src/broker/paper/exchange.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadOrCreateDevSecrets } from '../src/config/dev-secrets.ts';
@@ -82,7 +82,8 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, audit: createAuditLog() });
+  const streams = await createBrokerStreams(config, sql, broker, log);
+  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, audit: createAuditLog() });
   const stack = await worker.runUntil(async () => {
     const passwordHash = await hashPassword('bench-trader-password', config.security.BCRYPT_COST);
     const tokens: string[] = [];
@@ -109,6 +110,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
     return { ...run, failures };
   });
   server.close();
+  await streams.prices.close();
   await deps.close();
   await connection.close();
   await client.connection.close();

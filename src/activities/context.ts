@@ -6,6 +6,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AuditLog } from '../audit/append.ts';
+import type { OrderNotices } from '../broker/order-notices.ts';
+import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -17,6 +19,10 @@ export interface ActivityDeps {
   config: Config;
   sql: Sql;
   broker: Broker;
+  /** The worker's one price feed: stop-loss and target watchers and the daily-loss guard share it. */
+  prices: PriceFeed;
+  /** The broker's order notifications, when it streams them: an order waiter wakes on its order's. */
+  orderNotices?: OrderNotices | undefined;
   audit: AuditLog;
   log: Logger;
   /** For the monitoring snapshot the alert evaluation reads (workers polling the task queue). */

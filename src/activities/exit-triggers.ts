@@ -3,13 +3,21 @@
  * window, heartbeating, and returns; the workflow loops, so a long hold never makes one endless
  * activity and the history grows by a few events a window.
  *
+ * Prices come from the worker's one price feed (broker/price-feed.ts), decided on as each tick
+ * arrives. Only while the feed is stale (or has not spoken within one staleness window of the
+ * watch starting) does the watcher ask the broker's REST API, through the worker's rationed
+ * quotes (quote-ration.ts, arithmetic in domain/quote-budget.ts), so the broker's call rate does
+ * not grow with the number of positions.
+ *
  * @module
  */
 import { recordPrice } from '../db/market-prices.ts';
 import { type ExitTrigger, exitTrigger } from '../domain/exit-triggers.ts';
 import type { Paise } from '../domain/money.ts';
+import { fallbackQuotesPerMinute } from '../domain/quote-budget.ts';
 import { type Instrument, instrumentKey, type Side } from '../domain/trade.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import { createQuoteRation } from './quote-ration.ts';
 
 export interface WatchInput {
   instrument: Instrument;
@@ -24,25 +32,82 @@ export interface WatchResult {
   lastPricePaise?: Paise | undefined;
 }
 
+/** How often a watcher looks at the feed's staleness and heartbeats between ticks. */
+const CHECK_MS = 1_000;
+/** market_prices (read by the risk engine) gets at most one row update an instrument this often. */
+const RECORD_EVERY_MS = 1_000;
+
 export function exitTriggerActivities(deps: ActivityDeps) {
+  const { broker } = deps.config;
+  const ration = createQuoteRation({
+    quote: (instrument) => deps.broker.quote(instrument),
+    perMinute: fallbackQuotesPerMinute({
+      callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
+      callsPerDay: broker.BROKER_CALLS_PER_DAY,
+      orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
+      orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
+    }),
+  });
+  const recordedAt = new Map<string, number>();
+  const staleMs = deps.config.market.PRICE_STALE_S * 1000;
+
+  /** Record the price for the risk engine, at most once a second per instrument in this worker. */
+  async function record(key: string, pricePaise: Paise, at: string): Promise<void> {
+    const last = recordedAt.get(key) ?? 0;
+    if (Date.now() - last < RECORD_EVERY_MS) return;
+    recordedAt.set(key, Date.now());
+    try {
+      await recordPrice(deps.sql, key, pricePaise, new Date(at));
+    } catch (err) {
+      deps.log.warn({ err, instrument: key }, 'could not record the price');
+    }
+  }
+
   return {
     async watchExitTriggers(input: WatchInput): Promise<WatchResult> {
-      const until = Date.now() + input.windowMs;
+      const started = Date.now();
+      const until = started + input.windowMs;
       const key = instrumentKey(input.instrument);
       let last: Paise | undefined;
-      for (;;) {
-        try {
-          const quote = await deps.broker.quote(input.instrument);
-          last = quote.lastPricePaise;
-          await recordPrice(deps.sql, key, last, new Date(quote.at));
-          const trigger = exitTrigger(input.side, last, input.stopLossPaise, input.targetPaise);
-          if (trigger) return { trigger, lastPricePaise: last };
-        } catch (err) {
-          deps.log.warn({ err, instrument: key }, 'quote failed while watching exit triggers');
+      let found: ExitTrigger | undefined;
+      let wake: (() => void) | undefined;
+      const decide = (pricePaise: Paise, at: string) => {
+        last = pricePaise;
+        void record(key, pricePaise, at);
+        found ??= exitTrigger(input.side, pricePaise, input.stopLossPaise, input.targetPaise);
+        if (found) wake?.();
+      };
+      const unwatch = deps.prices.watch(input.instrument, (tick) => decide(tick.lastPricePaise, tick.at));
+      try {
+        const seen = deps.prices.latest(input.instrument);
+        if (seen && !seen.stale) decide(seen.lastPricePaise, seen.at);
+        for (;;) {
+          if (found) return { trigger: found, lastPricePaise: last };
+          const latest = deps.prices.latest(input.instrument);
+          // a new subscription gets one staleness window to deliver its first tick
+          const waiting = !latest && Date.now() - started <= staleMs;
+          if ((!latest || latest.stale) && !waiting) {
+            try {
+              const quote = await ration.get(input.instrument);
+              if (quote) decide(quote.lastPricePaise, quote.at);
+            } catch (err) {
+              deps.log.warn({ err, instrument: key }, 'quote failed while watching exit triggers (stale price feed)');
+            }
+            if (found) continue;
+          }
+          if (Date.now() >= until) return { lastPricePaise: last };
+          heartbeat(last);
+          await Promise.race([
+            new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, CHECK_MS);
+            }),
+            cancelled(),
+          ]);
+          wake = undefined;
         }
-        if (Date.now() >= until) return { lastPricePaise: last };
-        heartbeat(last);
-        await Promise.race([new Promise((r) => setTimeout(r, deps.config.market.PRICE_POLL_MS)), cancelled()]);
+      } finally {
+        unwatch();
       }
     },
   };

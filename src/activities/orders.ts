@@ -48,6 +48,8 @@ export function toLegResult(tag: string, order: BrokerOrder): LegResult {
 const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
 /** Time kept between the broker's last possible answer and the end of the attempt. */
 const SEND_MARGIN_MS = 2000;
+/** Between polls of an order whose changes the broker also notifies (a net for a lost notice). */
+const NOTIFIED_POLL_MS = 5000;
 
 export function orderActivities(deps: ActivityDeps) {
   const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
@@ -152,14 +154,32 @@ export function orderActivities(deps: ActivityDeps) {
       return { tag: leg.tag, status: 'NOT_SENT', filledQuantity: 0, fills: [] };
     },
 
-    /** Poll the broker until the order is final or `windowMs` passes (heartbeating; cancellable). */
+    /**
+     * Poll the broker until the order is final or `windowMs` passes (heartbeating; cancellable).
+     * Where the broker streams order notifications, a notice for this order asks at once, and the
+     * polls between are spaced to NOTIFIED_POLL_MS: the poll stays only as a net for a lost notice.
+     */
     async awaitOrder(leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number): Promise<LegResult> {
       const until = Date.now() + windowMs;
-      for (;;) {
-        const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-        if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
-        heartbeat(order.status);
-        await sleep(pollMs);
+      let notified: (() => void) | undefined;
+      // a notice that came while the last poll was under way counts too
+      let pending = false;
+      const stop = deps.orderNotices?.onChange(brokerOrderId, () => {
+        pending = true;
+        notified?.();
+      });
+      const interval = stop ? Math.max(pollMs, NOTIFIED_POLL_MS) : pollMs;
+      try {
+        for (;;) {
+          const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+          if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
+          heartbeat(order.status);
+          if (!pending) await Promise.race([sleep(Math.min(interval, Math.max(0, until - Date.now()))), new Promise<void>((r) => (notified = r))]);
+          notified = undefined;
+          pending = false;
+        }
+      } finally {
+        stop?.();
       }
     },
 

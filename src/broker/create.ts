@@ -7,7 +7,11 @@
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import { BreezeClient } from './breeze/client.ts';
-import { createBreezeClient } from './breeze/create.ts';
+import { createBreezeClient, createBreezeStreams } from './breeze/create.ts';
+import type { Logger } from '../config/logger.ts';
+import type { OrderNotices } from './order-notices.ts';
+import { createPaperFeed } from './paper/feed.ts';
+import type { PriceFeed } from './price-feed.ts';
 import { PaperExchange } from './paper/exchange.ts';
 import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
@@ -30,4 +34,22 @@ export function createBroker(config: Pick<Config, 'broker' | 'redis' | 'paper' |
 /** What is left of the broker's shared call budget: Breeze counts its calls, the paper exchange has none. */
 export function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefined>) | undefined {
   return broker instanceof BreezeClient ? () => broker.remainingBudget() : undefined;
+}
+
+/** A worker's streams from its broker: prices, and order notifications where the broker sends them. */
+export interface BrokerStreams {
+  prices: PriceFeed;
+  orderNotices?: OrderNotices | undefined;
+}
+
+/**
+ * The worker's one price feed (and order notices) for `broker`: Breeze's Socket.IO streams, or the
+ * paper exchange's prices over LISTEN/NOTIFY. Close `prices` at shutdown.
+ */
+export async function createBrokerStreams(config: Pick<Config, 'broker' | 'redis' | 'market'>, sql: Sql, broker: Broker, log?: Logger): Promise<BrokerStreams> {
+  if (broker.name === 'breeze') {
+    const streams = createBreezeStreams({ config, sql, log });
+    return { prices: streams.prices, orderNotices: streams.orders };
+  }
+  return { prices: await createPaperFeed({ sql, quote: (i) => broker.quote(i), staleMs: config.market.PRICE_STALE_S * 1000, log }) };
 }

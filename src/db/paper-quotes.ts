@@ -5,7 +5,7 @@
  * @module
  */
 import type { Instrument } from '../domain/trade.ts';
-import type { Queryable, TxSql } from './pool.ts';
+import type { Queryable, Sql, TxSql } from './pool.ts';
 
 export interface PaperQuoteRow {
   last_price_paise: number;
@@ -42,4 +42,30 @@ export async function walkPaperQuote(sql: Queryable, key: string, pricePaise: nu
     update paper_quotes set last_price_paise = ${pricePaise}, steps = steps + ${steps},
       updated_at = updated_at + ${elapsedMs} * interval '1 millisecond'
     where instrument_key = ${key}`;
+}
+
+/** The channel a paper price goes out on (LISTEN/NOTIFY): from the API's desk to every worker. */
+export const PAPER_QUOTE_CHANNEL = 'paper_quote';
+
+export interface PaperQuoteNotice {
+  instrument: Instrument;
+  lastPricePaise: number;
+  at: string;
+}
+
+/** Announce a new paper price; inside the transaction that wrote it, so it goes out only when committed. */
+export async function notifyPaperQuote(sql: Queryable, notice: PaperQuoteNotice): Promise<void> {
+  await sql`select pg_notify(${PAPER_QUOTE_CHANNEL}, ${JSON.stringify(notice)})`;
+}
+
+/** Hear every committed paper price; resolves once listening, to the function that stops it. */
+export async function listenPaperQuotes(sql: Sql, onNotice: (notice: PaperQuoteNotice) => void): Promise<() => Promise<void>> {
+  const { unlisten } = await sql.listen(PAPER_QUOTE_CHANNEL, (payload) => {
+    try {
+      onNotice(JSON.parse(payload) as PaperQuoteNotice);
+    } catch {
+      // not ours: every notice on the channel is written by notifyPaperQuote
+    }
+  });
+  return unlisten;
 }

@@ -10,6 +10,8 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { AppErrorInterceptor } from '../activities/failure.ts';
 import type { AuditLog } from '../audit/append.ts';
+import type { OrderNotices } from '../broker/order-notices.ts';
+import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -27,6 +29,9 @@ export interface WorkerDeps {
   connection: NativeConnection;
   client: Client;
   broker: Broker;
+  /** The worker's price feed (createBrokerStreams); the caller closes it after the worker stops. */
+  prices: PriceFeed;
+  orderNotices?: OrderNotices | undefined;
   audit: AuditLog;
   /** A prebuilt bundle's code; otherwise the workflows are bundled now. */
   workflowBundleCode?: string | undefined;
@@ -37,7 +42,7 @@ export interface WorkerDeps {
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
   return Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,

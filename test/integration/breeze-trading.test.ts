@@ -32,6 +32,8 @@ async function freshBreeze() {
     BREEZE_SECRET_KEY: 'emulator-secret',
     BREEZE_API_SESSION: emulator.apiSession,
     BREEZE_BASE_URL: emulator.url,
+    BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
+    BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
     BREEZE_TIMEOUT_MS: '2000',
     RISK_MAX_OPEN_POSITIONS: '10',
     RATE_LIMIT_TRADING: '1000,10000,100000,1000000',

@@ -9,6 +9,8 @@ import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
 import { createAuditLog } from '../../src/audit/append.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
+import { createPaperFeed } from '../../src/broker/paper/feed.ts';
+import type { PriceFeed } from '../../src/broker/price-feed.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
@@ -20,6 +22,7 @@ let db: TestDatabase;
 let config: Config;
 let broker: PaperExchange;
 let deps: ActivityDeps;
+let prices: PriceFeed | undefined;
 const instrument = { symbol: 'ITC', exchange: 'NSE' as const, product: 'CASH' as const };
 
 beforeAll(async () => {
@@ -28,9 +31,13 @@ beforeAll(async () => {
   await ensureAccount(db.sql, config.account.ACCOUNT_ID, 50_000_000);
   broker = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
   await broker.setQuote(instrument, 450_00);
-  deps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+  prices = await createPaperFeed({ sql: db.sql, quote: (i) => broker.quote(i), staleMs: config.market.PRICE_STALE_S * 1000 });
+  deps = { config, sql: db.sql, broker, prices, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
 });
-afterAll(async () => db?.drop());
+afterAll(async () => {
+  await prices?.close();
+  await db?.drop();
+});
 
 /** A trade whose entry risk has been reserved (PENDING). */
 async function reserve(tradeId: string) {

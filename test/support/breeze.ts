@@ -37,6 +37,8 @@ export async function startBreezeHarness(options: { settings?: Record<string, st
       BREEZE_SECRET_KEY: 'emulator-secret',
       BREEZE_API_SESSION: emulator.apiSession,
       BREEZE_BASE_URL: emulator.url,
+      BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
+      BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
       BREEZE_TIMEOUT_MS: '1000',
       ...options.settings,
       ...extra,

@@ -26,7 +26,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Its own account: workflow ids (trades, the circuit breaker) never meet another test's on the shared server.
     ACCOUNT_ID: `acct-${randomBytes(4).toString('hex')}`,
     TRADE_ACK_WAIT_MS: '3000',
-    PRICE_POLL_MS: '100',
+    PRICE_STALE_S: '10',
     // Round trips at a flat price lose their charges: a losing-streak cool-down would halt unrelated tests.
     BREAKER_LOSS_STREAK: '0',
     ...overrides,

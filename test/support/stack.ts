@@ -15,7 +15,9 @@ import { ensureFirstAdmin } from '../../src/security/first-admin.ts';
 import { randomBytes } from 'node:crypto';
 import { type AuditLog, createAuditLog } from '../../src/audit/append.ts';
 import { createAuditFileCopy } from '../../src/audit/file-copy.ts';
+import { createBrokerStreams } from '../../src/broker/create.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
+import type { PriceFeed } from '../../src/broker/price-feed.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import type { Config } from '../../src/config.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
@@ -35,6 +37,8 @@ export interface TestStack {
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
   worker: Worker | undefined;
+  /** The worker's price feed (also built when the worker is not). */
+  prices: PriceFeed;
   /** An HTTP request to the app, in-process, from `ip` (default 203.0.113.10). */
   request(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
   /** Log in through POST /auth/login. */
@@ -96,9 +100,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
+  const streams = await createBrokerStreams(config, db.sql, broker, silentLogger);
   const worker = options.noWorker
     ? undefined
-    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
   const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
@@ -135,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     deps,
     app,
     worker,
+    prices: streams.prices,
     request,
     login,
     userWithRole,
@@ -143,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
         worker.shutdown();
         await running;
       }
+      await streams.prices.close();
       await deps.close();
       await connection.close();
       await client.connection.close();

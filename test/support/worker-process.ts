@@ -31,7 +31,7 @@ export function spawnWorker(stack: TestStack, settings: Record<string, string> =
     PAPER_RANDOM_WALK: 'false',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
-    PRICE_POLL_MS: '100',
+    PRICE_STALE_S: '10',
     ...settings,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

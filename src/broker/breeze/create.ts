@@ -5,6 +5,7 @@
  * @module
  */
 import type { Config } from '../../config.ts';
+import { BrokerSessionExpiredError } from '../errors.ts';
 import type { BrokerSettings } from '../../config/sections/broker.ts';
 import type { Sql } from '../../db/pool.ts';
 import type { Logger } from '../../config/logger.ts';
@@ -14,6 +15,8 @@ import { redisRateLimitStore } from '../rate-limit/redis-store.ts';
 import { BreezeClient } from './client.ts';
 import { loadSecurityMaster } from './security-master.ts';
 import { BreezeSessionProvider, type LoginOptions } from './session.ts';
+import { decodeSessionToken } from './signing.ts';
+import { type BreezeStream, createBreezeStream } from './stream.ts';
 import { createTransport } from './transport.ts';
 
 /** Network margin on the per-second window (see RateLimits.secondMs). */
@@ -66,5 +69,26 @@ export function createBreezeClient(deps: BreezeDeps): BreezeClient {
     now: deps.now,
     budget: () => limiter.remaining(),
     close: deps.limiter ? undefined : () => limiter.close(),
+  });
+}
+
+/**
+ * The worker's Breeze streams (quotes and order notifications) on the settings' URLs, authenticated
+ * with the day's stored session, decoded (docs/breeze-api.md#streaming-auth).
+ */
+export function createBreezeStreams(deps: BreezeDeps & { config: Pick<Config, 'broker' | 'redis' | 'market'> }): BreezeStream {
+  const { config, sql } = deps;
+  const session = new BreezeSessionProvider({ sql, login: breezeLoginOptions(config.broker, deps.limiter), apiSession: config.broker.BREEZE_API_SESSION, now: deps.now });
+  return createBreezeStream({
+    liveStreamUrl: config.broker.BREEZE_LIVE_STREAM_URL,
+    liveFeedsUrl: config.broker.BREEZE_LIVE_FEEDS_URL,
+    staleMs: config.market.PRICE_STALE_S * 1000,
+    credentials: async () => {
+      const decoded = decodeSessionToken((await session.current()).sessionToken);
+      if (!decoded) throw new BrokerSessionExpiredError('the stored Breeze session token is not base64 of user:key');
+      return { user: decoded.userId, token: decoded.sessionKey };
+    },
+    securityMaster: () => loadSecurityMaster(config.broker.BREEZE_SECURITY_MASTER),
+    log: deps.log,
   });
 }

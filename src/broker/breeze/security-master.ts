@@ -29,7 +29,16 @@ export const DEFAULT_STOCK_CODES: Readonly<Record<string, string>> = {
   BANKEX: 'BANKEX',
 };
 
+/**
+ * Streaming tokens (`<exchange>:<symbol>` → token) confirmed in the SDK's README: RELIANCE on NSE
+ * is 2885 and NIFTY is `NIFTY 50` (docs/breeze-api.md#streaming-rooms). Others come from the
+ * security master files' Token column; an instrument without one is not streamed (REST fallback).
+ */
+export const DEFAULT_STREAM_TOKENS: Readonly<Record<string, string>> = { 'NSE:RELIANCE': '2885', 'NSE:NIFTY': 'NIFTY 50' };
+
 export interface SecurityMaster {
+  /** The streaming token of a symbol on NSE or BSE (column Token of the file), if known. */
+  streamToken(exchange: string, symbol: string): string | undefined;
   /** The ICICI code of an exchange symbol; throws BrokerRejectedError when unknown. */
   toStockCode(symbol: string): string;
   /** The exchange symbol of an ICICI code, or the code itself when the map does not know it. */
@@ -38,7 +47,8 @@ export interface SecurityMaster {
 }
 
 /** A security master over a symbol → code map (the defaults, plus whatever a file added). */
-export function createSecurityMaster(codes: Iterable<[string, string]>): SecurityMaster {
+export function createSecurityMaster(codes: Iterable<[string, string]>, tokens: Iterable<[string, string]> = Object.entries(DEFAULT_STREAM_TOKENS)): SecurityMaster {
+  const tokenOf = new Map([...tokens].map(([k, t]) => [k.toUpperCase(), t]));
   const toCode = new Map<string, string>();
   const toSym = new Map<string, string>();
   for (const [symbol, code] of codes) {
@@ -49,6 +59,7 @@ export function createSecurityMaster(codes: Iterable<[string, string]>): Securit
     if (!toSym.has(c)) toSym.set(c, s);
   }
   return {
+    streamToken: (exchange, symbol) => tokenOf.get(`${exchange}:${symbol}`.toUpperCase()),
     toStockCode(symbol) {
       const code = toCode.get(symbol.toUpperCase());
       if (!code) throw new BrokerRejectedError(`no ICICI stock code known for ${symbol}: set BREEZE_SECURITY_MASTER to ICICI's security master files`);
@@ -92,6 +103,29 @@ export function parseSecurityMaster(text: string): [string, string][] {
   return [...pairs].map(([symbol, { code }]) => [symbol, code]);
 }
 
+/**
+ * The (`<exchange>:<symbol>`, token) pairs of an NSE or BSE security master file, the exchange
+ * told by the file's name (`NSEScripMaster.txt`, `BSEScripMaster.txt`), token in column Token.
+ */
+export function parseStreamTokens(text: string, fileName: string): [string, string][] {
+  const base = fileName.split(/[\\/]/).pop()?.toUpperCase() ?? '';
+  const exchange = base.startsWith('NSE') ? 'NSE' : base.startsWith('BSE') ? 'BSE' : undefined;
+  if (!exchange) return [];
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = splitCsv(lines[0] ?? '').map((h) => h.toLowerCase());
+  const tokenAt = header.indexOf('token');
+  const symbolAt = header.indexOf('exchangecode');
+  if (tokenAt < 0 || symbolAt < 0) return [];
+  const pairs: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    const cells = splitCsv(line);
+    const symbol = cells[symbolAt]?.toUpperCase();
+    const token = cells[tokenAt];
+    if (symbol && token) pairs.push([`${exchange}:${symbol}`, token]);
+  }
+  return pairs;
+}
+
 /** One CSV line into trimmed cells; quotes removed ("" inside quotes is a quote). */
 function splitCsv(line: string): string[] {
   const cells: string[] = [];
@@ -127,8 +161,10 @@ export function loadSecurityMaster(paths: string | undefined): Promise<SecurityM
   if (!loaded) {
     loaded = (async () => {
       const files = key.split(',').map((p) => p.trim()).filter(Boolean);
-      const fromFiles = await Promise.all(files.map(async (file) => parseSecurityMaster(await readFile(file, 'utf8'))));
-      return createSecurityMaster([...Object.entries(DEFAULT_STOCK_CODES), ...fromFiles.flat()]);
+      const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+      const codes = texts.flatMap(({ text }) => parseSecurityMaster(text));
+      const tokens = texts.flatMap(({ file, text }) => parseStreamTokens(text, file));
+      return createSecurityMaster([...Object.entries(DEFAULT_STOCK_CODES), ...codes], [...Object.entries(DEFAULT_STREAM_TOKENS), ...tokens]);
     })();
     // a failed read is not cached: fixing the file and retrying must work without a restart
     loaded.catch(() => cache.delete(key));

@@ -13,7 +13,7 @@
 import { holidaysOf } from '../../db/market-holidays.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
 import { cancelPaperOrder, insertPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
-import { insertPaperQuote, lockPaperQuote, walkPaperQuote } from '../../db/paper-quotes.ts';
+import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, walkPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
 import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar.ts';
 import type { Paise } from '../../domain/money.ts';
@@ -159,6 +159,7 @@ export class PaperExchange implements Broker {
     const steps = Math.min(due, MAX_CATCH_UP_STEPS);
     const price = walk(seed, key, row.last_price_paise, row.steps, steps);
     await walkPaperQuote(tx, key, price, steps, due * this.stepMs);
+    if (price !== row.last_price_paise) await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: this.now().toISOString() });
     if (price !== row.last_price_paise) await matchResting(tx, this.rules, key, price);
     return price;
   }

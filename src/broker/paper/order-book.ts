@@ -8,7 +8,7 @@
  */
 import { expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, paperOrder } from '../../db/paper-orders.ts';
 import { insertPaperFill } from '../../db/paper-fills.ts';
-import { pinPaperQuote } from '../../db/paper-quotes.ts';
+import { notifyPaperQuote, pinPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
 import { type MarketHoursMode, NORMAL_SESSION } from '../../domain/market-calendar.ts';
 import type { Paise } from '../../domain/money.ts';
@@ -52,6 +52,7 @@ export async function pinQuote(sql: Sql, rules: BookRules, instrument: Instrumen
   const price = roundToTick(pricePaise);
   return sql.begin(async (tx) => {
     await pinPaperQuote(tx, key, instrument, price, rules.now());
+    await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: rules.now().toISOString() });
     await expireDayOrders(tx, rules, { instrumentKey: key });
     await matchResting(tx, rules, key, price);
     return { lastPricePaise: price, at: rules.now().toISOString() };

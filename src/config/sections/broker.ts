@@ -15,6 +15,8 @@ export const brokerSettings = z.object({
     // endpoints resolve against it (new URL('order', base)): without the trailing slash 'v1' would be replaced
     .transform((u) => (u.endsWith('/') ? u : `${u}/`))
     .default('https://api.icicidirect.com/breezeapi/api/v1/').describe('Base URL of the Breeze REST API v1 (the emulator in tests)'),
+  BREEZE_LIVE_STREAM_URL: z.url().default('https://livestream.icicidirect.com').describe("Breeze's Socket.IO server for quotes (docs/breeze-api.md#streaming-servers; the emulator in tests)"),
+  BREEZE_LIVE_FEEDS_URL: z.url().default('https://livefeeds.icicidirect.com').describe("Breeze's Socket.IO server for order notifications (docs/breeze-api.md#streaming-servers)"),
   BREEZE_SECURITY_MASTER: z.string().optional().describe("Comma-separated paths of ICICI security master files (NSEScripMaster.txt…) mapping symbols to ICICI stock codes"),
   BREEZE_TIMEOUT_MS: int(100).max(29_000).default(10_000).describe('Longest wait for one Breeze answer; an order action that times out is settled by its tag'),
   BROKER_MAX_ORDERS_PER_SECOND: int(1).max(10).default(10).describe('Order actions (place, modify, cancel, square-off) per second across all workers; Breeze allows 10'),

@@ -1,0 +1,122 @@
+/**
+ * The worker's one price feed: Breeze's prices over Socket.IO from the emulator (stop-losses decided
+ * on streamed ticks, no REST quotes while the stream is live, rooms joined again after the
+ * connection dropped), and the paper exchange's prices over LISTEN/NOTIFY.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBreezeClient, createBreezeStreams } from '../../src/broker/breeze/create.ts';
+import { createPaperFeed } from '../../src/broker/paper/feed.ts';
+import type { PriceTick } from '../../src/broker/price-feed.ts';
+import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
+import { startBreezeHarness } from '../support/breeze.ts';
+import { silentLogger } from '../support/logger.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+
+const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as const;
+const RELIANCE = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
+
+describe('a stop-loss watched on prices streamed from Breeze', () => {
+  let emulator: BreezeEmulator;
+  let stack: TestStack;
+  let trader: string;
+  beforeAll(async () => {
+    const appKey = `app-${randomBytes(4).toString('hex')}`;
+    emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
+    emulator.setQuote(relind, { ltpPaise: 2450_00 });
+    const settings = {
+      ACCOUNT_ID: ownAccountId(),
+      BROKER: 'breeze',
+      BREEZE_APP_KEY: appKey,
+      BREEZE_SECRET_KEY: 'emulator-secret',
+      BREEZE_API_SESSION: emulator.apiSession,
+      BREEZE_BASE_URL: emulator.url,
+      BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
+      BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
+      BREEZE_TIMEOUT_MS: '2000',
+      // the emulator ticks only when its price changes: a quiet minute is not yet stale here
+      PRICE_STALE_S: '120',
+    };
+    stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
+    trader = (await stack.userWithRole('trader')).accessToken;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await emulator?.stop();
+  });
+
+  it('closes as STOP_LOSS when the streamed price moves through the stop, asking REST for no quote meanwhile', async () => {
+    const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 2, stopLoss: 2400 }));
+    expect(status).toBe(201);
+    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
+    // the watcher is subscribed once the stream delivers a price to it
+    const quotesBefore = emulator.sent('GET', 'quotes').length;
+    let price = 2440_00;
+    await eventually(async () => {
+      emulator.setQuote(relind, { ltpPaise: (price += 5) });
+      return (stack.prices.latest(RELIANCE)?.lastPricePaise ?? 0) > 2440_00;
+    }, 30_000, 'a streamed tick');
+    emulator.setQuote(relind, { ltpPaise: 2390_00 });
+    const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    expect(closed.exitReason).toBe('STOP_LOSS');
+    // the exit is a "market" order priced off one REST quote (docs/breeze-api.md#market-orders); the watching asked for none
+    expect(emulator.sent('GET', 'quotes').length - quotesBefore).toBeLessThanOrEqual(1);
+  }, 120_000);
+});
+
+describe("Breeze's quote stream", () => {
+  it('joins its rooms again after the emulator dropped every connection', async () => {
+    const harness = await startBreezeHarness();
+    const streams = createBreezeStreams({ config: harness.config, sql: harness.db.sql, log: silentLogger });
+    try {
+      const ticks: number[] = [];
+      streams.prices.watch(RELIANCE, (t: PriceTick) => ticks.push(t.lastPricePaise));
+      // the subscription joins once the security master and the session are read: tick until one arrives
+      let price = 2450_00;
+      await eventually(async () => {
+        harness.emulator.setQuote(relind, { ltpPaise: (price += 5) });
+        return ticks.length > 0;
+      }, 30_000, 'the first tick');
+      await harness.emulator.down();
+      await eventually(async () => streams.prices.latest(RELIANCE)?.stale === true, 10_000, 'stale while down');
+      await harness.emulator.up();
+      const before = ticks.length;
+      await eventually(async () => {
+        harness.emulator.setQuote(relind, { ltpPaise: (price += 5) });
+        return ticks.length > before;
+      }, 30_000, 'a tick after the reconnect');
+      expect(streams.prices.latest(RELIANCE)?.stale).toBe(false);
+    } finally {
+      await streams.prices.close();
+      await harness.stop();
+    }
+  }, 90_000);
+});
+
+describe("the paper exchange's feed", () => {
+  let stack: TestStack;
+  let trader: string;
+  beforeAll(async () => {
+    stack = await startStack({ noWorker: true, settings: { ACCOUNT_ID: ownAccountId() } });
+    trader = (await stack.userWithRole('admin')).accessToken;
+  });
+  afterAll(async () => stack?.stop());
+
+  it('delivers a quote set through POST /paper/quotes to a watcher over LISTEN/NOTIFY', async () => {
+    // no refresh within the test: the price can only come by NOTIFY
+    const feed = await createPaperFeed({ sql: stack.db.sql, quote: (i) => stack.paper.quote(i), staleMs: 60_000, refreshMs: 3_600_000 });
+    const itc = { symbol: 'ITC', exchange: 'NSE', product: 'CASH' } as const;
+    try {
+      const ticks: number[] = [];
+      feed.watch(itc, (t) => ticks.push(t.lastPricePaise));
+      const res = await stack.request('/paper/quotes', { method: 'POST', token: trader, body: JSON.stringify({ symbol: 'ITC', exchange: 'NSE', product: 'CASH', price: 456.75 }) });
+      expect(res.status).toBeLessThan(300);
+      await eventually(async () => ticks.includes(456_75), 10_000, 'the notified price');
+      expect(feed.latest(itc)).toMatchObject({ lastPricePaise: 456_75, stale: false });
+    } finally {
+      await feed.close();
+    }
+  });
+});
