@@ -61,7 +61,7 @@ async function run(): Promise<void> {
         log.info('embedded PostgreSQL stopped');
       });
       Object.assign(childEnv, { DATABASE_URL: pg.appUrl, DATABASE_ADMIN_URL: pg.adminUrl });
-      log.info({ port: pg.port, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
+      log.info({ port: pg.port, pid: pg.process.pid, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
     }
     if (!config.temporal.TEMPORAL_ADDRESS) {
       const cli = resolveTool(TEMPORAL_CLI, config.temporal.TEMPORAL_CLI, (m) => log.info(m));
@@ -82,7 +82,7 @@ async function run(): Promise<void> {
       childEnv.TEMPORAL_ADDRESS = server.address;
       // Trade links point at this dev server's UI, wherever TEMPORAL_UI_PORT put it.
       childEnv.TEMPORAL_UI_URL ||= `http://localhost:${config.ports.TEMPORAL_UI_PORT}`;
-      log.info({ address: server.address, ui: `http://localhost:${config.ports.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
+      log.info({ address: server.address, pid: server.process.pid, ui: `http://localhost:${config.ports.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
     }
 
     // Migrate once here, as the schema owner, before the children start (they find nothing to do).
