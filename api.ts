@@ -8,7 +8,7 @@ import { ConfigError, readConfig } from './src/config.ts';
 import { createLogger } from './src/config/logger.ts';
 import { createApiDeps } from './src/api-process/create-api-deps.ts';
 import { ensureFirstAdmin } from './src/security/first-admin.ts';
-import { exitOnStartupError } from './src/config/startup-error.ts';
+import { exitOnStartupError, portInUse } from './src/config/startup-error.ts';
 import { openDatabase } from './src/db/open.ts';
 import { connectClient } from './src/temporal/client.ts';
 
@@ -24,6 +24,7 @@ async function run(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.ports.PORT, hostname: config.process.HOST }, (info) => {
     log.info({ port: info.port, host: config.process.HOST }, `API listening on http://${config.process.HOST}:${info.port}`);
   });
+  server.once('error', (err) => exitOnStartupError(portInUse(err, 'PORT', config.ports.PORT)));
 
   let stopping = false;
   const stop = (signal: string) => {

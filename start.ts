@@ -1,23 +1,29 @@
 /**
- * The local launcher (`npm start`): the whole system on embedded defaults. It starts embedded
- * PostgreSQL and the Temporal dev server when DATABASE_URL / TEMPORAL_ADDRESS are not set (data
- * under DATA_DIR, reused by the next start), applies migrations, then runs the worker and the API
- * and restarts either when it dies. Ctrl-C stops everything cleanly.
+ * The local launcher (`npm start`): the whole system on embedded defaults. It first checks what no
+ * restart can fix (DATA_DIR not another launcher's, ADMIN_PASSWORD, free ports) and stops at once
+ * on a bad setting. It starts embedded PostgreSQL and the Temporal dev server when DATABASE_URL /
+ * TEMPORAL_ADDRESS are not set (data under DATA_DIR, reused by the next start) and restarts either
+ * when it dies, applies migrations, then runs the worker and the API and restarts either when it
+ * dies (not when it ends on a configuration error: then everything stops with that exit code).
+ * Ctrl-C stops everything cleanly, in order.
  */
 import path from 'node:path';
-import { readConfig } from './src/config.ts';
+import { ConfigError, readConfig } from './src/config.ts';
 import { devSecretsFile } from './src/config/dev-secrets.ts';
 import { migrate } from './src/db/migrate.ts';
 import { createSql, poolOptions, waitForDatabase } from './src/db/pool.ts';
 import { startEmbeddedPostgres } from './src/launcher/embedded-postgres.ts';
+import { keepAlive } from './src/launcher/keep-alive.ts';
+import { preflight } from './src/launcher/preflight.ts';
 import { Supervisor } from './src/launcher/supervisor.ts';
 import { startDevServer } from './src/launcher/temporal-dev-server.ts';
 import { PROJECT_ROOT, resolveTool, TEMPORAL_CLI, toolVersion } from './src/launcher/tools.ts';
 import { createLogger } from './src/config/logger.ts';
-import { exitOnStartupError } from './src/config/startup-error.ts';
+import { CONFIG_ERROR_EXIT_CODE, exitOnStartupError } from './src/config/startup-error.ts';
 
 async function run(): Promise<void> {
   const config = readConfig();
+  await preflight(config);
   const log = createLogger(config.process, 'launcher');
   const stops: (() => Promise<void>)[] = [];
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
@@ -49,12 +55,13 @@ async function run(): Promise<void> {
   try {
     if (!config.database.DATABASE_URL) {
       const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.ports.EMBEDDED_PG_PORT });
+      const kept = keepAlive('embedded PostgreSQL', pg, log);
       stops.push(async () => {
-        await pg.stop();
+        await kept.stop();
         log.info('embedded PostgreSQL stopped');
       });
       Object.assign(childEnv, { DATABASE_URL: pg.appUrl, DATABASE_ADMIN_URL: pg.adminUrl });
-      log.info({ port: pg.port, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
+      log.info({ port: pg.port, pid: pg.process.pid, dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL running');
     }
     if (!config.temporal.TEMPORAL_ADDRESS) {
       const cli = resolveTool(TEMPORAL_CLI, config.temporal.TEMPORAL_CLI, (m) => log.info(m));
@@ -67,14 +74,15 @@ async function run(): Promise<void> {
         namespace: config.temporal.TEMPORAL_NAMESPACE,
         onOutput: (line) => log.debug({ temporal: line }),
       });
+      const kept = keepAlive('Temporal dev server', server, log);
       stops.push(async () => {
-        await server.stop();
+        await kept.stop();
         log.info('Temporal dev server stopped');
       });
       childEnv.TEMPORAL_ADDRESS = server.address;
       // Trade links point at this dev server's UI, wherever TEMPORAL_UI_PORT put it.
       childEnv.TEMPORAL_UI_URL ||= `http://localhost:${config.ports.TEMPORAL_UI_PORT}`;
-      log.info({ address: server.address, ui: `http://localhost:${config.ports.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
+      log.info({ address: server.address, pid: server.process.pid, ui: `http://localhost:${config.ports.TEMPORAL_UI_PORT}` }, 'Temporal dev server running');
     }
 
     // Migrate once here, as the schema owner, before the children start (they find nothing to do).
@@ -89,7 +97,7 @@ async function run(): Promise<void> {
       await admin.end({ timeout: 5 });
     }
 
-    const supervisor = new Supervisor(log);
+    const supervisor = new Supervisor(log, () => void stopAll(CONFIG_ERROR_EXIT_CODE));
     stops.push(() => supervisor.stop());
     const tsx = ['--import', 'tsx'];
     supervisor.start({ name: 'worker', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'worker.ts')], env: childEnv });
@@ -100,8 +108,7 @@ async function run(): Promise<void> {
     );
   } catch (err) {
     log.error({ err: err instanceof Error ? err.message : err }, 'start-up failed');
-    await stopAll(1);
-    exitOnStartupError(err);
+    await stopAll(err instanceof ConfigError ? CONFIG_ERROR_EXIT_CODE : 1);
   }
 }
 

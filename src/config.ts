@@ -25,7 +25,7 @@ import type { DatabaseSettings } from './config/sections/database.ts';
 import type { HttpSettings } from './config/sections/http.ts';
 import type { MarketSettings } from './config/sections/market.ts';
 import type { PaperSettings } from './config/sections/paper.ts';
-import type { PortSettings } from './config/sections/ports.ts';
+import { PORT_NAMES, type PortSettings } from './config/sections/ports.ts';
 import type { ProcessSettings } from './config/sections/process.ts';
 import type { ReconciliationSettings } from './config/sections/reconciliation.ts';
 import type { RedisSettings } from './config/sections/redis.ts';
@@ -93,7 +93,9 @@ function parseSections(present: Record<string, string>): Parsed {
 export function loadConfig(env: Record<string, string | undefined>, options: { devSecrets?: (dataDir: string) => DevSecrets } = {}): Config {
   const present = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0] in settings && e[1] !== undefined && e[1] !== ''));
   const parsed = parseSections(present);
-  const dataDir = path.resolve(parsed.process.DATA_DIR);
+  parsed.ports = offsetPorts(parsed.ports, present);
+  // A second copy (PORT_OFFSET) must not share the first one's data: its own directory by default.
+  const dataDir = path.resolve('DATA_DIR' in present || !parsed.ports.PORT_OFFSET ? parsed.process.DATA_DIR : `./data-${parsed.ports.PORT_OFFSET}`);
   assertProductionReady(parsed);
   const given = parsed.security;
   const generated = given.JWT_SECRET && given.ADMIN_PASSWORD ? undefined : options.devSecrets?.(dataDir);
@@ -107,6 +109,17 @@ export function loadConfig(env: Record<string, string | undefined>, options: { d
   assertRetention(config.retention);
   assertBrokerReady(config.broker);
   return config;
+}
+
+/** PORT_OFFSET moves every port left at its default; a port set explicitly is used as given. */
+function offsetPorts(ports: PortSettings, present: Record<string, string>): PortSettings {
+  const offset = ports.PORT_OFFSET;
+  if (!offset) return ports;
+  const moved = { ...ports };
+  for (const name of PORT_NAMES) if (!(name in present)) moved[name] += offset;
+  const tooHigh = PORT_NAMES.filter((name) => moved[name] > 65_535);
+  if (tooHigh.length) throw new ConfigError([{ variable: 'PORT_OFFSET', message: `${offset} moves ${tooHigh.join(', ')} past 65535` }]);
+  return moved;
 }
 
 /** BROKER=breeze cannot sign a single call without its key and secret: say so at start, not on the first order. */

@@ -31,6 +31,10 @@ export interface RunningPostgres {
   appUrl: string;
   appRole: string;
   port: number;
+  /** The server process now running (a new one after each restart). */
+  readonly process: ChildProcess;
+  /** Start the server again on the same data and port, after its process died. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,15 +123,20 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await pg.initialise();
     await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
   }
-  const server = await startServer(clusterDir, [
+  const flags = [
     '-p', String(options.port),
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'max_connections=300',
     '-c', 'timezone=UTC',
     ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
-  ], onLog).catch((err: unknown) => {
-    throw new Error(`embedded PostgreSQL did not start: ${log.slice(-5).join(' ').trim() || String(err)}`);
-  });
+  ];
+  // A restart leaves postmaster.pid alone: PostgreSQL itself tells a stale lock file from one whose
+  // backends still hold the shared memory, and refuses to start until they are gone.
+  const serve = () =>
+    startServer(clusterDir, flags, onLog).catch((err: unknown) => {
+      throw new Error(`embedded PostgreSQL did not start: ${log.slice(-5).join(' ').trim() || String(err)}`);
+    });
+  let server = await serve();
 
   const adminBase = `postgres://postgres:${encodeURIComponent(credentials.superPassword)}@127.0.0.1:${options.port}`;
   const admin = postgres(`${adminBase}/postgres`, { max: 1, onnotice: () => {} });
@@ -145,6 +154,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     appUrl: `postgres://${APP_ROLE}:${encodeURIComponent(credentials.appPassword)}@127.0.0.1:${options.port}/${database}`,
     appRole: APP_ROLE,
     port: options.port,
+    get process() {
+      return server;
+    },
+    restart: async () => {
+      server = await serve();
+    },
     stop: () => stopServer(server),
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Keeps the worker and API processes running: a child that dies is restarted (with backoff, and
- * said out loud), and `stop()` ends them all cleanly.
+ * said out loud), and `stop()` ends them all cleanly. A child that ends with the configuration
+ * error exit code is not restarted (no restart fixes a setting): `onConfigError` decides.
  *
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../config/logger.ts';
+import { CONFIG_ERROR_EXIT_CODE } from '../config/startup-error.ts';
 import { endWithParent } from './end-with-parent.ts';
 
 export interface ChildSpec {
@@ -31,9 +33,11 @@ export class Supervisor {
   private readonly children = new Map<string, Supervised>();
   private stopping = false;
   private readonly log: Logger;
+  private readonly onConfigError: (name: string) => void;
 
-  constructor(log: Logger) {
+  constructor(log: Logger, onConfigError: (name: string) => void) {
     this.log = log;
+    this.onConfigError = onConfigError;
   }
 
   start(spec: ChildSpec): void {
@@ -58,6 +62,11 @@ export class Supervisor {
     this.log.info({ child: spec.name, pid: child.pid }, `${spec.name} started`);
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
+      if (code === CONFIG_ERROR_EXIT_CODE) {
+        this.log.error({ child: spec.name, code }, `${spec.name} stopped on a configuration error (above); not restarting it`);
+        this.onConfigError(spec.name);
+        return;
+      }
       if (Date.now() - entry.startedAt > HEALTHY_AFTER_MS) entry.restarts = 0;
       const delay = Math.min(1000 * 2 ** entry.restarts, MAX_BACKOFF_MS);
       entry.restarts++;

@@ -26,7 +26,10 @@ export interface DevServerOptions {
 
 export interface RunningDevServer {
   address: string;
-  process: ChildProcess;
+  /** The server process now running (a new one after each restart). */
+  readonly process: ChildProcess;
+  /** Start the server again on the same port and database file, after its process died. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,9 +56,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   else args.push('--headless');
   args.push(...devServerFlags(options));
 
-  // Its own process group, so a terminal's Ctrl-C leaves it to the launcher to stop (after the worker).
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  endWithParent(child, 'SIGTERM');
+  const address = `127.0.0.1:${options.port}`;
   const output: string[] = [];
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
@@ -64,29 +65,46 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       options.onOutput?.(line);
     }
   };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-
-  const address = `127.0.0.1:${options.port}`;
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`temporal dev server exited (code ${code}): ${output.slice(-5).join(' | ')}`))),
-  );
-  await Promise.race([waitForTemporal(address, 60_000), exited]);
-  exited.catch(() => {}); // later exits are the supervisor's business
+  const serve = async (): Promise<ChildProcess> => {
+    // Its own process group, so a terminal's Ctrl-C leaves it to the launcher to stop (after the worker).
+    const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    endWithParent(child, 'SIGTERM');
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new Error(`temporal dev server exited (${signal ?? `code ${code}`}): ${output.slice(-5).join(' | ')}`))),
+    );
+    exited.catch(() => {}); // later exits are the supervisor's business
+    try {
+      await Promise.race([waitForTemporal(address, 60_000), exited]);
+    } catch (err) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      throw err;
+    }
+    return child;
+  };
+  let child = await serve();
 
   return {
     address,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
+    get process() {
+      return child;
+    },
+    restart: async () => {
+      child = await serve();
+    },
+    stop: () => {
+      const current = child;
+      return new Promise<void>((resolve) => {
+        if (current.exitCode !== null || current.signalCode !== null) return resolve();
+        const force = setTimeout(() => current.kill('SIGKILL'), 10_000);
+        current.once('exit', () => {
           clearTimeout(force);
           resolve();
         });
-        child.kill('SIGTERM');
-      }),
+        current.kill('SIGTERM');
+      });
+    },
   };
 }
 

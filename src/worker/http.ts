@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../config/logger.ts';
+import { portInUse } from '../config/startup-error.ts';
 import type { TemporalMetrics } from '../observability/temporal-metrics.ts';
 
 export interface WorkerHttp {
@@ -36,7 +37,7 @@ export async function startWorkerHttp(port: number, host: string, registry: Regi
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(portInUse(err, 'WORKER_HTTP_PORT', port)));
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
