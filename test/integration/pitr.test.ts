@@ -107,7 +107,8 @@ it('recovers to a time between two trades: the first is there, the second is not
   await ensureAccount(sql, config.account.ACCOUNT_ID, 50_000_000);
   const broker = new PaperExchange({ sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
   await broker.setQuote(instrument, 450_00);
-  const deps: ActivityDeps = { config, sql, broker, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+  // No price is watched in this drill: the entries are priced from the paper quote.
+  const deps: ActivityDeps = { config, sql, broker, prices: undefined as never, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
   await enterTrade(deps, FIRST);
   await sleep(1500);
   const target = (await sql<{ target: string }[]>`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' as target`)[0]!.target;
