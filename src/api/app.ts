@@ -20,6 +20,8 @@ import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { wellFormedJson } from './middleware/well-formed-json.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
+import { requestDeadline } from './middleware/deadline.ts';
+import { createReadinessMonitor } from './readiness/monitor.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -72,8 +74,12 @@ export function createApp(deps: AppDeps) {
   // Only requests that carry a body: the check builds the full Request object, which made every
   // GET several times slower on @hono/node-server (measured in bench/security.ts).
   app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
+  // Health first: liveness touches no dependency, and readiness answers from its probes' cache,
+  // so neither waits on the block list, sessions or rate limits that PostgreSQL holds.
+  const readiness = createReadinessMonitor(deps);
+  app.route('/health', healthRoutes({ readiness }));
   // Walking the whole audit chain takes about a second per 50,000 records: longer than any other request.
-  const requestTimeout = timeout(config.http.REQUEST_TIMEOUT_MS);
+  const requestTimeout = requestDeadline(readiness, { dependencyDeadlineMs: config.http.DEPENDENCY_DEADLINE_MS, requestTimeoutMs: config.http.REQUEST_TIMEOUT_MS });
   const verifyTimeout = timeout(config.http.AUDIT_VERIFY_TIMEOUT_S * 1000);
   app.use((c, next) => (c.req.path === '/audit/verify' ? verifyTimeout(c, next) : requestTimeout(c, next)));
   app.use(clientIp(config.security.TRUSTED_PROXIES));
@@ -85,7 +91,6 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFoundHandler);
 
   const { sql, temporal, audit, sessions } = deps;
-  app.route('/health', healthRoutes({ sql, temporal }));
   app.route('/metrics', metricsRoutes({ config, metrics: deps.metrics }));
   app.route('/auth', authRoutes({ sql, config, audit, sessions, rateLimiter: deps.rateLimiter }));
   app.route('/users', userRoutes({ sql, config, audit, sessions }));
@@ -114,7 +119,10 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'breeze-trader',
       version: '1',
-      description: 'Trading backend for NSE/BSE through ICICI Direct Breeze Connect. Amounts in bodies are rupees; errors are RFC 9457 problem+json.',
+      description:
+        'Trading backend for NSE/BSE through ICICI Direct Breeze Connect. Amounts in bodies are rupees; errors are RFC 9457 problem+json. ' +
+        'Order-placing routes (POST /trades, exit, cancel, /webhooks/signals, /risk/halt) answer: placed (200/201, or 202 `outcome: "accepted"`); refused (4xx, nothing placed); ' +
+        'not placed (503 problem+json `outcome: "not-placed"` with Retry-After: retry later); or unknown (202 `outcome: "unknown"` with the trade id and Location: retry with the same Idempotency-Key). No other 5xx.',
     },
   });
   return app;

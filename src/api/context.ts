@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { AuthenticationError } from '../domain/errors.ts';
 import type { Principal } from '../security/principal.ts';
+import type { RequestDeadline } from './handover.ts';
 
 export interface AppEnv {
   Variables: {
@@ -14,6 +15,8 @@ export interface AppEnv {
     /** The client's address, believed from X-Forwarded-For only behind a trusted proxy. */
     clientIp: string;
     principal?: Principal;
+    /** The request's deadline and its hand-over to Temporal (middleware/deadline.ts). */
+    deadline?: RequestDeadline;
   };
 }
 

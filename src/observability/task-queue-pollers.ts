@@ -20,14 +20,27 @@ export interface Pollers {
   activity: number;
 }
 
-export async function taskQueuePollers(client: Client, taskQueue: string, timeoutMs = 3000): Promise<Pollers> {
+/**
+ * Workers polling `taskQueue`, by kind. With `seenWithinMs`, only pollers whose last poll began
+ * that recently count: the server lists a poller for minutes after it went away, while a live
+ * worker starts a new long poll at least once a minute (docs/temporal-notes.md).
+ */
+export async function taskQueuePollers(client: Client, taskQueue: string, timeoutMs = 3000, seenWithinMs?: number): Promise<Pollers> {
+  const since = seenWithinMs === undefined ? undefined : Date.now() - seenWithinMs;
   const describe = async (taskQueueType: typeof TYPE_WORKFLOW | typeof TYPE_ACTIVITY) => {
     const response = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
       client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: KIND_NORMAL }, taskQueueType }),
     );
     // One poller per worker identity (a worker may hold several concurrent polls).
-    return new Set((response.pollers ?? []).map((p) => p.identity ?? '')).size;
+    const recent = (response.pollers ?? []).filter((p) => since === undefined || polledAt(p.lastAccessTime) >= since);
+    return new Set(recent.map((p) => p.identity ?? '')).size;
   };
   const [workflow, activity] = await Promise.all([describe(TYPE_WORKFLOW), describe(TYPE_ACTIVITY)]);
   return { workflow, activity };
+}
+
+/** A protobuf Timestamp as epoch milliseconds (0 when absent). */
+function polledAt(at: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  if (!at) return 0;
+  return Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6);
 }

@@ -56,6 +56,8 @@ export interface RateLimiter {
   /** Count one refused request of `ip`; true when the IP crossed the abuse threshold. */
   recordAbuse(ip: string): Promise<boolean>;
   close(): Promise<void>;
+  /** Redis answers PING (present only when REDIS_URL is set): a readiness check. */
+  ping?: () => Promise<void>;
 }
 
 type Store = { kind: 'postgres'; sql: Sql } | { kind: 'redis'; redis: Redis; prefix: string };
@@ -130,5 +132,6 @@ export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sq
     async close() {
       redis?.disconnect();
     },
+    ...(redis ? { ping: async () => void (await redis.ping()) } : {}),
   };
 }

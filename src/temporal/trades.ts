@@ -48,6 +48,8 @@ export async function submitTrade(client: Client, config: Config, input: TradeWo
 
 /** How much longer than the workflow's own bounded wait the API waits before answering PENDING by itself. */
 const NO_WORKER_GRACE_MS = 3000;
+/** The look-up after an unanswered start: a frozen server must not hold the answer. */
+const DESCRIBE_DEADLINE_MS = 1000;
 
 /**
  * No answer in time (no worker polling, or a slow one): the trade is PENDING if its workflow was
@@ -56,9 +58,10 @@ const NO_WORKER_GRACE_MS = 3000;
  */
 async function pendingIfStarted(client: Client, input: TradeWorkflowInput): Promise<TradeSummary> {
   try {
-    await client.workflow.getHandle(tradeWorkflowId(input.tradeId)).describe();
+    await client.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => client.workflow.getHandle(tradeWorkflowId(input.tradeId)).describe());
   } catch (err) {
-    throw new UnavailableError('The trade could not be started now; retry with the same Idempotency-Key', err);
+    // Not seen is not "not started": the start may still be on its way. The API answers "unknown".
+    throw new UnavailableError('The trade was sent to the workflow engine, which did not confirm it; retry with the same Idempotency-Key', err);
   }
   return { tradeId: input.tradeId, status: 'PENDING', replayed: false, requestFingerprint: input.requestFingerprint };
 }

@@ -13,11 +13,14 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 describe('health', () => {
-  it('answers liveness and readiness when PostgreSQL and Temporal answer', async () => {
+  it('answers liveness, and readiness naming the worker when none polls the task queue', async () => {
     expect(await (await stack.request('/health')).json()).toEqual({ status: 'ok' });
+    // This stack runs no worker: PostgreSQL and Temporal answer, the trading would not.
     const ready = await stack.request('/health/ready');
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { checks: Record<string, { state: string }>; notReady: string[] };
+    expect(Object.fromEntries(Object.entries(body.checks).map(([part, r]) => [part, r.state]))).toEqual({ postgres: 'ok', temporal: 'ok', worker: 'failed' });
+    expect(body.notReady).toEqual(['worker']);
   });
 
   it('is not ready, naming the part, when PostgreSQL is down', async () => {
@@ -26,8 +29,10 @@ describe('health', () => {
     const res = await app.request('/health/ready', {}, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    const body = (await res.json()) as { checks: Record<string, string>; detail: string };
-    expect(body.checks).toEqual({ postgres: 'failed', temporal: 'ok' });
+    const body = (await res.json()) as { checks: Record<string, { state: string }>; notReady: string[]; detail: string };
+    expect(body.checks.postgres?.state).toBe('failed');
+    expect(body.checks.temporal?.state).toBe('ok');
+    expect(body.notReady).toContain('postgres');
     expect(body.detail).toContain('postgres');
     await dead.end();
   });

@@ -70,8 +70,7 @@ export function workflowBundleCode(): string {
   return bundleCode;
 }
 
-export async function connectTemporal(): Promise<{ client: Client; connection: NativeConnection }> {
-  const address = inject('temporalAddress');
+export async function connectTemporal(address = inject('temporalAddress')): Promise<{ client: Client; connection: NativeConnection }> {
   const client = new Client({ connection: await Connection.connect({ address }) });
   const connection = await NativeConnection.connect({ address });
   return { client, connection };
@@ -87,16 +86,20 @@ export interface StackOptions {
   brokerMetrics?: BrokerMetrics;
   /** Runs on the fresh database before anything else writes to it (the first admin, for one). */
   seed?: (db: TestDatabase, config: Config) => Promise<void>;
+  /** A database and Temporal server of the file's own (fault drills: test/support/own-infra.ts). */
+  database?: TestDatabase;
+  temporalAddress?: string;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
-  const db = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...options.settings });
+  const db = options.database ?? (await createTestDatabase());
+  const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
+  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: temporalAddress, ...options.settings });
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
   await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
   await ensureAccount(db.sql, config.account.ACCOUNT_ID, Math.round(config.account.ACCOUNT_CAPITAL * 100));
   await options.seed?.(db, config);
-  const { client, connection } = await connectTemporal();
+  const { client, connection } = await connectTemporal(temporalAddress);
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });

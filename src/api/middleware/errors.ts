@@ -6,8 +6,9 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { AppError, NotFoundError, toAppError, UnavailableError } from '../../domain/errors.ts';
+import { AppError, NotFoundError, toAppError } from '../../domain/errors.ts';
 import type { Logger } from '../../config/logger.ts';
+import { notPlaced, outcomeUnknown, type RequestDeadline } from '../handover.ts';
 import { problemResponse } from '../problem.ts';
 
 const CODES_BY_STATUS: Record<number, string> = {
@@ -35,7 +36,7 @@ function classify(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException) return fromHttpException(err);
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  if (DEPENDENCY_DOWN.has(code)) return new UnavailableError('A dependency is unavailable; try again shortly', err);
+  if (DEPENDENCY_DOWN.has(code)) return notPlaced('A dependency is unavailable; nothing was placed, try again shortly', undefined, err);
   return toAppError(err);
 }
 
@@ -44,6 +45,12 @@ export function errorHandler(log: Logger): ErrorHandler {
     const appError = classify(err);
     const requestId = c.get('requestId') as string | undefined;
     const context = { requestId, method: c.req.method, path: c.req.path, status: appError.status, code: appError.code };
+    // Handed to Temporal: the trade may exist, so no 5xx may suggest it does not (../handover.ts).
+    const handedOver = (c.get('deadline') as RequestDeadline | undefined)?.handedOver;
+    if (handedOver && appError.status >= 500) {
+      log.warn({ ...context, err: err instanceof AppError && err.cause ? err.cause : err }, 'outcome of a handed-over request unknown');
+      return outcomeUnknown(c, handedOver, appError.message);
+    }
     if (appError.status >= 500) log.error({ ...context, err: err instanceof AppError && err.cause ? err.cause : err }, 'request failed');
     else log.info(context, `request refused: ${appError.message}`);
     // Keep headers such as WWW-Authenticate that Hono's middleware put on its own response.

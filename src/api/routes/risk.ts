@@ -45,7 +45,7 @@ const halt = createRoute({
       required: true,
     },
   },
-  responses: { 200: jsonObject('Halted') },
+  responses: { 200: jsonObject('Halted'), 202: jsonObject('Sent, outcome unknown (`outcome: "unknown"`): retry the same request, which is safe'), 503: { description: 'Not sent (`outcome: "not-placed"`): a dependency is down; retry after `Retry-After`' } },
 });
 const resume = createRoute({ method: 'post', path: '/resume', tags: ['risk'], summary: 'Back to ACTIVE (admin)', responses: { 200: jsonObject('Resumed'), 409: { description: "Within the minimum hold; or halted by a restore and the broker's book is not reconciled yet" } } });
 
@@ -82,6 +82,8 @@ export function riskRoutes({ sql, config, temporal, audit }: Pick<AppDeps, 'sql'
     .openapi(halt, async (c) => {
       const principal = principalOf(c);
       const body = c.req.valid('json');
+      // Flatten places exit orders: from the signal on, no answer may say "nothing happened".
+      await c.get('deadline')?.handOver({ retry: 'Retry POST /risk/halt: halting twice halts (and flattens) once.', extra: { tradingState: 'unknown' } });
       try {
         const state = await haltTrading(temporal, config, principal.accountId, {
           reason: body.reason,

@@ -27,6 +27,14 @@ import { tradeView } from '../views/trade.ts';
 import { problem } from '../schemas/common.ts';
 
 const Trade = z.record(z.string(), z.unknown()).openapi('Trade', { description: 'A trade: status, legs, fills and P&L (rupees)' });
+const EntryAccepted = z
+  .object({ id: z.string(), workflowId: z.string(), outcome: z.enum(['accepted', 'unknown']), status: z.literal('PENDING').optional(), detail: z.string().optional(), retry: z.string().optional() })
+  .openapi('EntryAccepted');
+/** After the hand-over a 5xx never comes: the outcome is known (200/201/202/4xx) or 202 `unknown`. */
+const handedOverAnswers = (what: string) => ({
+  202: { description: `${what} requested, or its outcome unknown (\`outcome: "unknown"\`): retry the same request, which is safe`, content: { 'application/json': { schema: Trade } } },
+  503: problem(`Not sent (\`outcome: "not-placed"\`): a dependency is down; retry after \`Retry-After\``),
+});
 const TradeId = z.object({ id: z.string().regex(/^t[a-z2-7]{15}$/).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const enter = createRoute({
@@ -36,9 +44,15 @@ const enter = createRoute({
   summary: 'Enter a trade (idempotent by Idempotency-Key)',
   request: { headers: IdempotencyHeader, body: { content: { 'application/json': { schema: TradeRequestBody } }, required: true } },
   responses: {
-    200: { description: 'The trade this Idempotency-Key already made', content: { 'application/json': { schema: Trade } } },
-    201: { description: 'Entered: filled (OPEN) or still working (PENDING)', content: { 'application/json': { schema: Trade } } },
-    422: problem('Rejected by the risk manager (`violations`), or the key was used for another request'),
+    200: { description: 'Placed earlier: the trade this Idempotency-Key already made', content: { 'application/json': { schema: Trade } } },
+    201: { description: 'Placed: filled (OPEN) or still working (PENDING); `Location` is the trade', content: { 'application/json': { schema: Trade } } },
+    202: {
+      description:
+        'Placed or unknown; `Location` is the trade. `outcome: "accepted"`: started, not yet through its risk check (poll `Location`). `outcome: "unknown"`: handed to the workflow engine, which did not confirm in time: retry with the same Idempotency-Key (it joins this trade, never makes a second)',
+      content: { 'application/json': { schema: EntryAccepted } },
+    },
+    422: problem('Rejected by the risk manager (`violations`), or the key was used for another request: nothing placed'),
+    503: problem('Not placed (`outcome: "not-placed"`): a dependency is down or the request ran out of time before it reached the workflow engine; retry after `Retry-After`'),
   },
 });
 
@@ -76,7 +90,7 @@ const exit = createRoute({
   request: { params: TradeId },
   responses: {
     200: { description: 'The trade is already closed', content: { 'application/json': { schema: Trade } } },
-    202: { description: 'Exit requested', content: { 'application/json': { schema: Trade } } },
+    ...handedOverAnswers('Exit'),
   },
 });
 
@@ -88,7 +102,7 @@ const cancel = createRoute({
   request: { params: TradeId },
   responses: {
     200: { description: 'The trade is already final', content: { 'application/json': { schema: Trade } } },
-    202: { description: 'Cancel requested', content: { 'application/json': { schema: Trade } } },
+    ...handedOverAnswers('Cancel'),
     409: problem('The entry has filled: exit the trade instead'),
   },
 });
@@ -138,7 +152,12 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
    * Send the workflow an exit or cancel request, then answer with the trade as it is now: 200 when
    * it is final (also when it became final before the request reached it), else 202.
    */
-  const requestAndView = async (c: Context<AppEnv>, trade: TradeRow, request: () => Promise<unknown>) => {
+  const requestAndView = async (c: Context<AppEnv>, trade: TradeRow, what: 'exit' | 'cancel', request: () => Promise<unknown>) => {
+    await c.get('deadline')?.handOver({
+      tradeId: trade.id,
+      location: `/trades/${trade.id}`,
+      retry: `Retry POST /trades/${trade.id}/${what}: asked twice, the trade ${what === 'exit' ? 'exits' : 'is cancelled'} once.`,
+    });
     try {
       await request();
     } catch (err) {
@@ -159,9 +178,12 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
         requestedBy: actorOf(principal),
         ...requestFacts(c),
         source: 'api',
+        deadline: c.get('deadline'),
       });
+      const id = outcome.kind === 'pending' ? outcome.tradeId : outcome.trade.id;
+      c.header('Location', `/trades/${id}`);
       if (outcome.kind === 'pending') {
-        return c.json({ id: outcome.tradeId, status: 'PENDING', workflowId: tradeWorkflowId(outcome.tradeId) }, 201) as never;
+        return c.json({ id, status: 'PENDING', outcome: 'accepted', workflowId: tradeWorkflowId(id) }, 202) as never;
       }
       return entryResponse(c, outcome.trade, outcome.created ? 201 : 200) as never;
     })
@@ -184,13 +206,13 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
     .openapi(exit, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
-      return requestAndView(c, trade, () => exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') }));
+      return requestAndView(c, trade, 'exit', () => exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') }));
     })
     .openapi(cancel, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
       if (trade.status !== 'PENDING') throw new ConflictError('trade-state-conflict', `The entry has filled (status ${trade.status}); exit the trade instead`);
-      return requestAndView(c, trade, () => cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId')));
+      return requestAndView(c, trade, 'cancel', () => cancelTrade(temporal, trade.id, actorOf(principalOf(c)), c.get('requestId')));
     })
     .openapi(timeline, async (c) => {
       const { id } = c.req.valid('param');

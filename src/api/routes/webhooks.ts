@@ -39,7 +39,9 @@ const receive = createRoute({
   },
   description: 'Body: a TradeSignal (a trade request plus `signalId`). It is read raw and parsed only after the signature checks out.',
   responses: {
-    201: { description: 'The trade the signal started' },
+    201: { description: 'Placed: the trade the signal started' },
+    202: { description: 'Placed (`outcome: "accepted"`, before its risk check) or unknown (`outcome: "unknown"`): resend the same signal (same `signalId`); it joins this trade or answers 409 replayed' },
+    503: { description: 'Not placed (`outcome: "not-placed"`): a dependency is down; resend after `Retry-After`' },
     401: { description: 'Signature missing, stale or wrong (audited)' },
     409: { description: 'This signal id was already received (audited)' },
   },
@@ -110,8 +112,10 @@ export function webhookRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | '
       requestId: c.get('requestId'),
       source: 'webhook',
       signalId,
+      deadline: c.get('deadline'),
+      answerExtra: { signalId },
     });
-    if (outcome.kind === 'pending') return c.json({ id: outcome.tradeId, status: 'PENDING', signalId }, 201);
+    if (outcome.kind === 'pending') return c.json({ id: outcome.tradeId, status: 'PENDING', outcome: 'accepted', signalId }, 202);
     const trade = outcome.trade;
     // A copy that arrived while the first was still in flight joined its workflow: a replay too.
     if (!outcome.created) throw await replayed(trade.id);

@@ -10,10 +10,11 @@ import { canonicalJson } from '../../audit/chain.ts';
 import type { Actor } from '../../audit/events.ts';
 import { getTrade, type TradeRow } from '../../db/trades.ts';
 import { BusinessRuleError } from '../../domain/errors.ts';
-import { tradeIdFor } from '../../domain/ids.ts';
+import { tradeIdFor, tradeWorkflowId } from '../../domain/ids.ts';
 import type { TradeRequest } from '../../domain/trade.ts';
 import { submitTrade } from '../../temporal/trades.ts';
 import type { AppDeps } from '../deps.ts';
+import type { RequestDeadline } from '../handover.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 
 export interface EntryCommand {
@@ -25,12 +26,19 @@ export interface EntryCommand {
   requestId?: string | undefined;
   source: 'api' | 'webhook';
   signalId?: string | undefined;
+  /** The request's deadline: the entry is handed over through it (../handover.ts). */
+  deadline?: RequestDeadline | undefined;
+  /** Members of the "outcome unknown" answer besides the trade id (the webhook's signal id). */
+  answerExtra?: Record<string, unknown> | undefined;
 }
 
 export type EntryOutcome =
   | { kind: 'trade'; trade: TradeRow; created: boolean }
-  /** Still before its risk check after the bounded wait: the client polls. */
+  /** Started, still before its risk check after the bounded wait: the client polls. */
   | { kind: 'pending'; tradeId: string };
+
+/** How a client retries an entry whose outcome it was not told. */
+export const ENTRY_RETRY = 'Retry with the same Idempotency-Key: it joins this trade and never makes a second one.';
 
 export function requestFingerprint(request: TradeRequest): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
@@ -46,6 +54,13 @@ export async function enterTrade(deps: Pick<AppDeps, 'sql' | 'temporal' | 'confi
     if (existing.requestFingerprint !== fingerprint) throw reused();
     return { kind: 'trade', trade: existing, created: false };
   }
+  // From here on the trade may exist: no answer may say "not placed" (../handover.ts).
+  await cmd.deadline?.handOver({
+    tradeId,
+    location: `/trades/${tradeId}`,
+    retry: ENTRY_RETRY,
+    extra: { workflowId: tradeWorkflowId(tradeId), ...cmd.answerExtra },
+  });
   let summary;
   try {
     summary = await submitTrade(deps.temporal, deps.config, {
