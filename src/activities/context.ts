@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AuditLog } from '../audit/append.ts';
+import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   log: Logger;
   /** For the monitoring snapshot the alert evaluation reads (workers polling the task queue). */
   temporal: Client;
+  /** Streaming prices, one subscription per instrument per worker (the daily-loss guard watches them). */
+  prices: PriceFeed;
   /** The account's circuit breaker, as trades and expired broker sessions report to it. */
   breaker: CircuitBreakerPort;
   /** Running trades, as the circuit breaker cancels their entries and flattens them. */

@@ -10,6 +10,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { AppErrorInterceptor } from '../activities/failure.ts';
 import type { AuditLog } from '../audit/append.ts';
+import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
@@ -28,6 +29,11 @@ export interface WorkerDeps {
   client: Client;
   broker: Broker;
   audit: AuditLog;
+  /**
+   * The worker's price feed. Without one the daily-loss guard sees every price as missing and
+   * values positions from the price table and rationed REST quotes.
+   */
+  prices?: PriceFeed | undefined;
   /** A prebuilt bundle's code; otherwise the workflows are bundled now. */
   workflowBundleCode?: string | undefined;
   taskQueue?: string | undefined;
@@ -35,9 +41,12 @@ export interface WorkerDeps {
   brokerMetrics?: BrokerMetrics | undefined;
 }
 
+/** A feed that never has a price: the daily-loss guard then falls back to quotes. */
+const NO_PRICE_FEED: PriceFeed = { watch: () => () => undefined, latest: () => undefined, close: () => Promise.resolve() };
+
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, audit: deps.audit, log: deps.log, prices: deps.prices ?? NO_PRICE_FEED, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
   return Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,

@@ -21,7 +21,7 @@ const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as con
 
 beforeAll(async () => {
   stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), ALERT_CHANNELS: 'log', ALERT_RULES: JSON.stringify(['cpu_high', 'memory_high', 'disk_low'].map((id) => ({ id, disabled: true }))) } });
-  activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
+  activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, prices: undefined as never, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
 });
 afterAll(async () => stack?.stop());
 
@@ -106,7 +106,7 @@ describe('database-driven alert conditions', () => {
       const limiter = createBrokerRateLimiter(breeze.config, breeze.db.sql);
       for (let i = 0; i < 10; i++) await limiter.acquire('read');
       const config = { ...stack.config, broker: { ...stack.config.broker, BROKER_CALLS_PER_DAY: 1010 } };
-      const evaluator = alertActivities({ config, sql: stack.db.sql, broker: breeze.client, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
+      const evaluator = alertActivities({ config, sql: stack.db.sql, broker: breeze.client, audit: stack.audit, log: silentLogger, prices: undefined as never, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
       clock = new Date(clock.getTime() + 1000);
       await evaluator.evaluateAlerts();
       // 1000 left of 1010: more than a fifth, no alert yet; 200 left is less.

@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 /** The backup activities outside Temporal (they need no broker or client). */
-const activities = (now?: () => Date) => backupActivities({ config, sql: db.sql, audit: createAuditLog(), log: silentLogger, broker: undefined as never, temporal: undefined as never, breaker: undefined as never, trades: undefined as never, now });
+const activities = (now?: () => Date) => backupActivities({ config, sql: db.sql, audit: createAuditLog(), log: silentLogger, prices: undefined as never, broker: undefined as never, temporal: undefined as never, breaker: undefined as never, trades: undefined as never, now });
 
 async function auditCount(type: string): Promise<number> {
   const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from audit_events where event_type = ${type}`;

@@ -187,7 +187,7 @@ describe('reconciliation', () => {
     expect(summary.accounts.map((a) => a.accountId)).toEqual([stack.config.account.ACCOUNT_ID]);
 
     const saturday = new Date('2026-11-28T06:00:00Z');
-    const deps = { config: { ...stack.config, market: { ...stack.config.market, MARKET_HOURS: 'nse' as const } }, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
+    const deps = { config: { ...stack.config, market: { ...stack.config.market, MARKET_HOURS: 'nse' as const } }, sql: stack.db.sql, broker: stack.paper, audit: stack.audit, log: silentLogger, prices: undefined as never, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
     expect(await reconciliationActivities(deps).reconciliationAccounts(false)).toEqual({ accountIds: [], skipped: 'market closed: weekend' });
     expect((await reconciliationActivities(deps).reconciliationAccounts(true)).accountIds).toEqual([stack.config.account.ACCOUNT_ID]);
   });

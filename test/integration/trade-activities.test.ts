@@ -28,7 +28,7 @@ beforeAll(async () => {
   await ensureAccount(db.sql, config.account.ACCOUNT_ID, 50_000_000);
   broker = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
   await broker.setQuote(instrument, 450_00);
-  deps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+  deps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, prices: undefined as never, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
 });
 afterAll(async () => db?.drop());
 

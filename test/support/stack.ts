@@ -25,6 +25,7 @@ import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { silentLogger } from './logger.ts';
+import { testPriceFeed } from './price-feed.ts';
 
 export interface TestStack {
   config: Config;
@@ -96,9 +97,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
   const broker = options.broker?.(config, db) ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
+  // Quotes set through POST /paper/quotes reach the worker's watchers within the poll interval.
+  const prices = testPriceFeed({ quote: (instrument) => broker.quote(instrument) });
   const worker = options.noWorker
     ? undefined
-    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, audit, prices, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
   const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
@@ -143,6 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
         worker.shutdown();
         await running;
       }
+      await prices.close();
       await deps.close();
       await connection.close();
       await client.connection.close();
