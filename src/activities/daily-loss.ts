@@ -7,7 +7,8 @@
  * Prices come from the worker's price feed; a position whose feed price is stale or missing is
  * valued from the price table when that is fresh, else from one REST quote (at most one per
  * instrument every STALE_QUOTE_EVERY_MS, inside the broker's call budget), else at the last price
- * known, with an alert: never as no loss (src/domain/risk/open-loss.ts).
+ * known, with an alert: never as no loss (src/domain/risk/open-loss.ts). While the instrument's
+ * market is closed no quote is spent and nothing is alerted: no price is fresh then.
  *
  * @module
  */
@@ -17,7 +18,8 @@ import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { accountLimits } from '../db/risk-limits.ts';
 import { openTrades, pendingTrades, realizedSince } from '../db/trades.ts';
-import { istDayStart } from '../domain/market-calendar.ts';
+import { holidaysOf } from '../db/market-holidays.ts';
+import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
 import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
 import { type Instrument, instrumentKey, openQuantity } from '../domain/trade.ts';
@@ -68,8 +70,19 @@ export function dailyLossActivities(deps: ActivityDeps) {
     return { positions, pending: pending.length, realizedPaise, limitPaise: limits.dailyLossLimitPaise };
   }
 
-  /** The best price known for each instrument: the feed's, else the table's, else a rationed quote. */
-  async function pricesOf(instruments: Map<string, Instrument>): Promise<Map<string, KnownPrice>> {
+  /** Whether the instrument's exchange trades now (holidays read once per guard call). */
+  async function tradingNow(instrument: Instrument, holidays: Map<string, Set<string>>): Promise<boolean> {
+    let days = holidays.get(instrument.exchange);
+    if (!days) holidays.set(instrument.exchange, (days = await holidaysOf(deps.sql, instrument.exchange)));
+    return marketStatus(now(), deps.config.market.MARKET_HOURS, days).open;
+  }
+
+  /**
+   * The best price known for each instrument: the feed's, else the table's, else a rationed quote.
+   * Returns also which instruments lack a fresh price while their market is open (a closed market
+   * has no fresh prices to give: no quote is spent and nothing is alerted then).
+   */
+  async function pricesOf(instruments: Map<string, Instrument>, holidays: Map<string, Set<string>>): Promise<{ known: Map<string, KnownPrice>; missed: string[] }> {
     const at = now();
     const known = new Map<string, KnownPrice>();
     const lacking: string[] = [];
@@ -78,23 +91,28 @@ export function dailyLossActivities(deps: ActivityDeps) {
       if (latest) known.set(key, { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale });
       if (!isFresh(known.get(key), at, maxAgeMs)) lacking.push(key);
     }
-    if (!lacking.length) return known;
+    const missed: string[] = [];
+    if (!lacking.length) return { known, missed };
     const table = await lastPrices(deps.sql, lacking);
     for (const key of lacking) {
       const row = table.get(key);
       const best = known.get(key);
       if (row && (!best || row.at > best.at)) known.set(key, { pricePaise: row.pricePaise, at: row.at });
-      if (isFresh(known.get(key), at, maxAgeMs) || Date.now() - (quotedAt.get(key) ?? 0) < STALE_QUOTE_EVERY_MS) continue;
+      if (isFresh(known.get(key), at, maxAgeMs) || !(await tradingNow(instruments.get(key)!, holidays))) continue;
+      missed.push(key);
+      if (Date.now() - (quotedAt.get(key) ?? 0) < STALE_QUOTE_EVERY_MS) continue;
       quotedAt.set(key, Date.now());
+      heartbeat(); // a slow broker answer must not pass for a lost worker
       try {
         const quote = await deps.broker.quote(instruments.get(key)!);
         await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
         known.set(key, { pricePaise: quote.lastPricePaise, at: new Date(quote.at) });
+        missed.pop();
       } catch (err) {
         deps.log.warn({ err, instrument: key }, 'quote unavailable for the daily-loss guard');
       }
     }
-    return known;
+    return { known, missed };
   }
 
   return {
@@ -103,6 +121,7 @@ export function dailyLossActivities(deps: ActivityDeps) {
       const watches = new Map<string, Unwatch>();
       const alerted = new Set<string>();
       let wake: () => void = () => {};
+      const holidays = new Map<string, Set<string>>();
       try {
         let book = await readGuardBook(input.accountId);
         let bookAt = Date.now();
@@ -120,13 +139,13 @@ export function dailyLossActivities(deps: ActivityDeps) {
           }
           for (const [key, instrument] of instruments) if (!watches.has(key)) watches.set(key, deps.prices.watch(instrument, () => wake()));
 
-          const prices = await pricesOf(instruments);
-          const reading = readDailyLoss(book.realizedPaise, book.positions.map((p) => ({ ...p, price: prices.get(p.instrumentKey) })), book.limitPaise, now(), maxAgeMs);
+          const prices = await pricesOf(instruments, holidays);
+          const reading = readDailyLoss(book.realizedPaise, book.positions.map((p) => ({ ...p, price: prices.known.get(p.instrumentKey) })), book.limitPaise, now(), maxAgeMs);
           if (reading.crossed) return { outcome: 'CROSSED', reading };
-          for (const key of reading.unpriced.filter((k) => !alerted.has(k))) {
+          for (const key of prices.missed.filter((k) => !alerted.has(k))) {
             alerted.add(key);
             deps.log.error(
-              { alert: 'daily_loss_price_stale', accountId: input.accountId, instrument: key, price: prices.get(key) },
+              { alert: 'daily_loss_price_stale', accountId: input.accountId, instrument: key, price: prices.known.get(key) },
               `no fresh price for ${key}: the daily loss of ${input.accountId} counts its last known price`,
             );
           }
