@@ -25,6 +25,7 @@ import { installTemporalRuntime } from './src/observability/temporal-runtime.ts'
 import { exitOnStartupError } from './src/config/startup-error.ts';
 import { openDatabase } from './src/db/open.ts';
 import { ensureCircuitBreaker } from './src/temporal/circuit-breaker.ts';
+import { ensureDailyLossGuard } from './src/temporal/daily-loss-guard.ts';
 import { connectClient } from './src/temporal/client.ts';
 import { ensureReconciliationSchedule, startReconciliationAtWorkerStart } from './src/temporal/reconciliation-schedule.ts';
 import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
@@ -63,7 +64,11 @@ async function run(): Promise<void> {
       audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
       workflowBundleCode: config.worker.WORKFLOW_BUNDLE_PATH ? await readFile(config.worker.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
-    for (const accountId of await listAccountIds(sql)) await ensureCircuitBreaker(client, config, accountId);
+    for (const accountId of await listAccountIds(sql)) {
+      await ensureCircuitBreaker(client, config, accountId);
+      // Positions opened before this worker (or a guard that ended) are watched again; a flat book ends it.
+      await ensureDailyLossGuard(client, config, accountId);
+    }
     if (config.alerts.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
     await ensureRetentionSchedule(client, config);
     const schedules = await ensureBackupSchedules(client, config);

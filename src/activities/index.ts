@@ -8,6 +8,7 @@ import { instrumentBroker } from '../observability/broker-metrics.ts';
 import { alertActivities } from './alerts.ts';
 import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
+import { dailyLossActivities } from './daily-loss.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
 import { reconciliationActivities } from './reconciliation.ts';
@@ -24,6 +25,7 @@ export function createActivities(given: ActivityDeps) {
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),
+    ...dailyLossActivities(deps),
     ...alertActivities(deps),
     ...retentionActivities(deps),
     ...backupActivities(deps),

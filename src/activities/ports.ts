@@ -25,8 +25,13 @@ export interface BrokerFailure {
 
 /** The account's circuit breaker (started first when it does not run). */
 export interface CircuitBreakerPort {
-  /** Reduce trading to exits; moves only from ACTIVE, so asking again changes nothing. */
-  reduce(accountId: string, reason: string, requestedBy: Actor): Promise<void>;
+  /**
+   * Reduce trading to exits; moves only from ACTIVE, so asking again changes nothing. With
+   * `flatten`, the breaker also closes every position (as a halt with flatten does).
+   */
+  reduce(accountId: string, reason: string, requestedBy: Actor, flatten?: boolean): Promise<void>;
+  /** Make sure the account's daily-loss guard runs (an entry was accepted: a position may open). */
+  guardDailyLoss(accountId: string): Promise<void>;
   tradeClosed(accountId: string, closed: TradeClosed): Promise<void>;
   brokerFailed(accountId: string, failure: BrokerFailure): Promise<void>;
 }

@@ -74,6 +74,16 @@ export function riskActivities(deps: ActivityDeps) {
     return orderQuote;
   }
 
+  /** A position may open now: the daily-loss guard must watch it (src/workflows/daily-loss-guard.ts). */
+  async function guardDailyLoss(accountId: string): Promise<void> {
+    try {
+      await deps.breaker.guardDailyLoss(accountId);
+    } catch (err) {
+      // The entry goes on: the guard also starts with every worker, and the next entry asks again.
+      deps.log.error({ err, alert: 'daily_loss_guard_unavailable', accountId }, 'could not start the daily-loss guard');
+    }
+  }
+
   return {
     async reserveRisk(input: ReserveInput): Promise<ReserveResult> {
       const { workflowId, runId } = callingWorkflow();
@@ -172,7 +182,10 @@ export function riskActivities(deps: ActivityDeps) {
         });
         return { outcome: 'ACCEPTED', violations: [], status: 'PENDING' };
       });
-      if (result.outcome === 'ACCEPTED') failpoint('after-reservation');
+      if (result.outcome === 'ACCEPTED') {
+        failpoint('after-reservation');
+        await guardDailyLoss(input.accountId);
+      }
       return result;
     },
   };

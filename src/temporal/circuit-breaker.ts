@@ -26,6 +26,7 @@ import {
   tradeClosed,
 } from '../workflows/messages.ts';
 import { temporalReady } from './client.ts';
+import { ensureDailyLossGuard } from './daily-loss-guard.ts';
 
 export const CIRCUIT_BREAKER_WORKFLOW = 'circuitBreakerWorkflow';
 
@@ -67,8 +68,9 @@ export async function resumeTrading(client: Client, config: Config, accountId: s
   return client.workflow.executeUpdateWithStart(resume, { args: [request], startWorkflowOperation: startOperation(config, accountId) });
 }
 
-export async function reduceTrading(client: Client, config: Config, accountId: string, reason: string, requestedBy: Actor): Promise<BreakerState> {
-  return client.workflow.executeUpdateWithStart(reduce, { args: [{ reason, requestedBy }], startWorkflowOperation: startOperation(config, accountId) });
+export async function reduceTrading(client: Client, config: Config, accountId: string, reason: string, requestedBy: Actor, flatten?: boolean): Promise<BreakerState> {
+  const request = flatten ? { reason, requestedBy, flatten } : { reason, requestedBy };
+  return client.workflow.executeUpdateWithStart(reduce, { args: [request], startWorkflowOperation: startOperation(config, accountId) });
 }
 
 export async function readBreakerState(client: Client, accountId: string): Promise<BreakerState | undefined> {
@@ -100,9 +102,10 @@ export async function signalCircuitBreaker<T extends unknown[]>(
 /** The activities' port to the account's circuit breaker. */
 export function circuitBreakerPort(client: Client, config: Config): CircuitBreakerPort {
   return {
-    async reduce(accountId, reason, requestedBy) {
-      await reduceTrading(client, config, accountId, reason, requestedBy);
+    async reduce(accountId, reason, requestedBy, flatten) {
+      await reduceTrading(client, config, accountId, reason, requestedBy, flatten);
     },
+    guardDailyLoss: (accountId) => ensureDailyLossGuard(client, config, accountId),
     tradeClosed: (accountId, closed) => signalCircuitBreaker(client, config, accountId, tradeClosed, closed),
     brokerFailed: (accountId, failure) => signalCircuitBreaker(client, config, accountId, brokerFailed, failure),
   };

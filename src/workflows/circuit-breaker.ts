@@ -89,6 +89,8 @@ export async function circuitBreakerWorkflow(input: BreakerInput): Promise<void>
   wf.setHandler(reduce, (req) =>
     serial(async () => {
       if (state.tradingState === 'ACTIVE') await moveTo('REDUCING', req.reason, req.requestedBy);
+      // Only the daily-loss guard asks this; histories recorded before it never carry the flag.
+      if (req.flatten) flattenRequestedBy = req.requestedBy;
       return state;
     }),
   );

@@ -11,3 +11,4 @@ export { retentionWorkflow } from './retention.ts';
 export { tradeWorkflow } from './trade.ts';
 export { alertDeliveryWorkflow } from './alert-delivery.ts';
 export { alertEvaluatorWorkflow } from './alert-evaluator.ts';
+export { dailyLossGuardWorkflow } from './daily-loss-guard.ts';

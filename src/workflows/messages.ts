@@ -100,11 +100,27 @@ export interface ResumeRequest {
 
 export const halt = defineUpdate<BreakerState, [HaltRequest]>('halt');
 export const resume = defineUpdate<BreakerState, [ResumeRequest]>('resume');
-export const reduce = defineUpdate<BreakerState, [{ reason: string; requestedBy: Actor }]>('reduce');
+/** Reduce to exits; with `flatten`, also close every position (the daily-loss guard's trip). */
+export const reduce = defineUpdate<BreakerState, [{ reason: string; requestedBy: Actor; flatten?: boolean | undefined }]>('reduce');
 export const tradeClosed = defineSignal<[TradeClosed]>('tradeClosed');
 export const brokerFailed = defineSignal<[BrokerFailure]>('brokerFailed');
 export const breakerState = defineQuery<BreakerState>('breakerState');
 
 export function circuitBreakerWorkflowId(accountId: string): string {
   return `circuit-breaker-${accountId}`;
+}
+
+// ---- daily-loss guard workflow ----
+
+export interface DailyLossGuardInput {
+  accountId: string;
+  /** How long one guardDailyLoss activity watches before the workflow calls it again. */
+  windowMs: number;
+}
+
+/** An entry was accepted: a position may open, so a guard about to end keeps watching. */
+export const positionMayOpen = defineSignal('positionMayOpen');
+
+export function dailyLossGuardWorkflowId(accountId: string): string {
+  return `daily-loss-guard-${accountId}`;
 }

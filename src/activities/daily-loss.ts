@@ -1,0 +1,172 @@
+/**
+ * The daily-loss guard's activities. `guardDailyLoss` watches the prices of an account's open
+ * positions for a bounded window, heartbeating, and returns as soon as realized + unrealized loss
+ * reaches the daily limit (or when the account holds and awaits nothing any more); the guard
+ * workflow (src/workflows/daily-loss-guard.ts) loops over windows and calls `tripDailyLoss`.
+ *
+ * Prices come from the worker's price feed; a position whose feed price is stale or missing is
+ * valued from the price table when that is fresh, else from one REST quote (at most one per
+ * instrument every STALE_QUOTE_EVERY_MS, inside the broker's call budget), else at the last price
+ * known, with an alert: never as no loss (src/domain/risk/open-loss.ts). While the instrument's
+ * market is closed no quote is spent and nothing is alerted: no price is fresh then.
+ *
+ * @module
+ */
+import type { Actor } from '../audit/events.ts';
+import type { Unwatch } from '../broker/price-feed.ts';
+import { defaultRiskLimits } from '../config.ts';
+import { lastPrices, recordPrice } from '../db/market-prices.ts';
+import { accountLimits } from '../db/risk-limits.ts';
+import { openTrades, pendingTrades, realizedSince } from '../db/trades.ts';
+import { holidaysOf } from '../db/market-holidays.ts';
+import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
+import { formatRupees } from '../domain/money.ts';
+import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
+import { type Instrument, instrumentKey, openQuantity } from '../domain/trade.ts';
+import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+
+export interface GuardInput {
+  accountId: string;
+  /** How long one call watches before it returns (the workflow calls again). */
+  windowMs: number;
+}
+
+export interface GuardResult {
+  /** CROSSED: the loss reached the limit; FLAT: nothing open or pending; WINDOW_ENDED: call again. */
+  outcome: 'CROSSED' | 'FLAT' | 'WINDOW_ENDED';
+  reading?: DailyLossReading | undefined;
+}
+
+/** Open trades and the day's realized P&L are read again this often (prices come as they tick). */
+const BOOK_REFRESH_MS = 1000;
+/** Without a tick, the loss is read again this often (a stale price may need a quote). */
+const IDLE_CHECK_MS = 1000;
+/** A position without a fresh price gets at most one REST quote this often. */
+export const STALE_QUOTE_EVERY_MS = 15_000;
+
+interface GuardBook {
+  positions: (Omit<GuardedPosition, 'price'> & { instrument: Instrument })[];
+  pending: number;
+  realizedPaise: number;
+  limitPaise: number;
+}
+
+export function dailyLossActivities(deps: ActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  const maxAgeMs = deps.config.market.QUOTE_MAX_AGE_S * 1000;
+  /** When this worker last asked the broker for each instrument's quote (the REST ration). */
+  const quotedAt = new Map<string, number>();
+
+  async function readGuardBook(accountId: string): Promise<GuardBook> {
+    const [open, pending, realizedPaise, limits] = await Promise.all([
+      openTrades(deps.sql, accountId),
+      pendingTrades(deps.sql, accountId),
+      realizedSince(deps.sql, accountId, istDayStart(now())),
+      accountLimits(deps.sql, accountId, defaultRiskLimits(deps.config.risk)),
+    ]);
+    const positions = open
+      .filter((t) => openQuantity(t) > 0 && t.entryPricePaise !== null)
+      .map((t) => ({ instrument: t.instrument, instrumentKey: instrumentKey(t.instrument), side: t.side, quantity: openQuantity(t), entryPricePaise: t.entryPricePaise! }));
+    return { positions, pending: pending.length, realizedPaise, limitPaise: limits.dailyLossLimitPaise };
+  }
+
+  /** Whether the instrument's exchange trades now (holidays read once per guard call). */
+  async function tradingNow(instrument: Instrument, holidays: Map<string, Set<string>>): Promise<boolean> {
+    let days = holidays.get(instrument.exchange);
+    if (!days) holidays.set(instrument.exchange, (days = await holidaysOf(deps.sql, instrument.exchange)));
+    return marketStatus(now(), deps.config.market.MARKET_HOURS, days).open;
+  }
+
+  /**
+   * The best price known for each instrument: the feed's, else the table's, else a rationed quote.
+   * Returns also which instruments lack a fresh price while their market is open (a closed market
+   * has no fresh prices to give: no quote is spent and nothing is alerted then).
+   */
+  async function pricesOf(instruments: Map<string, Instrument>, holidays: Map<string, Set<string>>): Promise<{ known: Map<string, KnownPrice>; missed: string[] }> {
+    const at = now();
+    const known = new Map<string, KnownPrice>();
+    const lacking: string[] = [];
+    for (const [key, instrument] of instruments) {
+      const latest = deps.prices.latest(instrument);
+      if (latest) known.set(key, { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale });
+      if (!isFresh(known.get(key), at, maxAgeMs)) lacking.push(key);
+    }
+    const missed: string[] = [];
+    if (!lacking.length) return { known, missed };
+    const table = await lastPrices(deps.sql, lacking);
+    for (const key of lacking) {
+      const row = table.get(key);
+      const best = known.get(key);
+      if (row && (!best || row.at > best.at)) known.set(key, { pricePaise: row.pricePaise, at: row.at });
+      if (isFresh(known.get(key), at, maxAgeMs) || !(await tradingNow(instruments.get(key)!, holidays))) continue;
+      missed.push(key);
+      if (Date.now() - (quotedAt.get(key) ?? 0) < STALE_QUOTE_EVERY_MS) continue;
+      quotedAt.set(key, Date.now());
+      heartbeat(); // a slow broker answer must not pass for a lost worker
+      try {
+        const quote = await deps.broker.quote(instruments.get(key)!);
+        await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
+        known.set(key, { pricePaise: quote.lastPricePaise, at: new Date(quote.at) });
+        missed.pop();
+      } catch (err) {
+        deps.log.warn({ err, instrument: key }, 'quote unavailable for the daily-loss guard');
+      }
+    }
+    return { known, missed };
+  }
+
+  return {
+    async guardDailyLoss(input: GuardInput): Promise<GuardResult> {
+      const until = Date.now() + input.windowMs;
+      const watches = new Map<string, Unwatch>();
+      const alerted = new Set<string>();
+      let wake: () => void = () => {};
+      const holidays = new Map<string, Set<string>>();
+      try {
+        let book = await readGuardBook(input.accountId);
+        let bookAt = Date.now();
+        for (;;) {
+          if (Date.now() - bookAt >= BOOK_REFRESH_MS) {
+            book = await readGuardBook(input.accountId);
+            bookAt = Date.now();
+          }
+          if (!book.positions.length && !book.pending) return { outcome: 'FLAT' };
+          const instruments = new Map(book.positions.map((p) => [p.instrumentKey, p.instrument]));
+          for (const [key, unwatch] of watches) {
+            if (instruments.has(key)) continue;
+            unwatch();
+            watches.delete(key);
+          }
+          for (const [key, instrument] of instruments) if (!watches.has(key)) watches.set(key, deps.prices.watch(instrument, () => wake()));
+
+          const prices = await pricesOf(instruments, holidays);
+          const reading = readDailyLoss(book.realizedPaise, book.positions.map((p) => ({ ...p, price: prices.known.get(p.instrumentKey) })), book.limitPaise, now(), maxAgeMs);
+          if (reading.crossed) return { outcome: 'CROSSED', reading };
+          for (const key of prices.missed.filter((k) => !alerted.has(k))) {
+            alerted.add(key);
+            deps.log.error(
+              { alert: 'daily_loss_price_stale', accountId: input.accountId, instrument: key, price: prices.known.get(key) },
+              `no fresh price for ${key}: the daily loss of ${input.accountId} counts its last known price`,
+            );
+          }
+          if (Date.now() >= until) return { outcome: 'WINDOW_ENDED', reading };
+          heartbeat({ lossPaise: reading.lossPaise, unpriced: reading.unpriced });
+          await Promise.race([new Promise<void>((r) => ((wake = r), setTimeout(r, IDLE_CHECK_MS))), cancelled()]);
+        }
+      } finally {
+        for (const unwatch of watches.values()) unwatch();
+      }
+    },
+
+    /** The loss reached the limit: REDUCING, and (DAILY_LOSS_ACTION=flatten, the default) flatten the book. */
+    async tripDailyLoss(accountId: string, reading: DailyLossReading): Promise<void> {
+      const actor: Actor = { type: 'system', id: 'daily-loss-guard' };
+      const flatten = deps.config.risk.DAILY_LOSS_ACTION === 'flatten';
+      const reason =
+        `DAILY_LOSS_LIMIT: day loss ${formatRupees(reading.lossPaise)} (realized ${formatRupees(reading.realizedPaise)}, ` +
+        `unrealized ${formatRupees(reading.unrealizedPaise)}) reached the limit ${formatRupees(reading.limitPaise)} with positions open` +
+        (reading.unpriced.length ? `; valued without a fresh price: ${reading.unpriced.join(', ')}` : '');
+      await deps.breaker.reduce(accountId, reason, actor, flatten);
+    },
+  };
+}

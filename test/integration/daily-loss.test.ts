@@ -1,0 +1,128 @@
+/**
+ * The daily loss limit acting while positions are open: the guard activity on its own (stale and
+ * missing prices), and the whole system through the API on the paper exchange (the quote that
+ * crosses the limit is set through POST /paper/quotes).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../src/activities/context.ts';
+import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
+import { createAuditLog } from '../../src/audit/append.ts';
+import type { Broker } from '../../src/broker/types.ts';
+import { ensureAccount } from '../../src/db/accounts.ts';
+import { insertTrade } from '../../src/db/trades.ts';
+import { instrumentKey } from '../../src/domain/trade.ts';
+import { circuitBreakerWorkflowId, dailyLossGuardWorkflowId } from '../../src/workflows/messages.ts';
+import { testConfig } from '../support/config.ts';
+import { createTestDatabase } from '../support/db.ts';
+import { silentLogger } from '../support/logger.ts';
+import { testPriceFeed } from '../support/price-feed.ts';
+import { recordHistory } from '../support/history-json.ts';
+import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
+import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+
+const infy = { symbol: 'INFY', exchange: 'NSE', product: 'CASH' } as const;
+
+describe('the guard activity', () => {
+  it('reads a stale price as the last price known, not as zero loss, when no fresh quote can be had', async () => {
+    const db = await createTestDatabase();
+    try {
+      const config = testConfig({ DATABASE_URL: db.url, RISK_DAILY_LOSS_LIMIT: '50000' });
+      const accountId = config.account.ACCOUNT_ID;
+      await ensureAccount(db.sql, accountId, 1_00_00_000_00);
+      await insertTrade(db.sql, { id: 'tstaleaaaaaaaaaa', accountId, workflowId: 'trade-stale', runId: 'direct', requestFingerprint: 'f'.repeat(64), source: 'api', requestedBy: 'user:tester', request: { instrument: infy, side: 'BUY', quantity: 100, orderType: 'MARKET', intraday: true } });
+      await db.sql`update trades set status = 'OPEN', filled_quantity = 100, entry_price_paise = ${2000_00}, opened_at = now() where id = 'tstaleaaaaaaaaaa'`;
+      const prices = testPriceFeed();
+      const market = { quotes: 0, pricePaise: undefined as number | undefined };
+      const quote = () => {
+        market.quotes++;
+        return market.pricePaise ? Promise.resolve({ lastPricePaise: market.pricePaise, at: new Date().toISOString() }) : Promise.reject(new Error('broker unreachable'));
+      };
+      const broker = { name: 'paper', quote } as unknown as Broker;
+      const deps: ActivityDeps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+      const { guardDailyLoss } = dailyLossActivities(deps);
+
+      // The feed's last word was ₹1,200 (an ₹80,000 loss on 100 bought at ₹2,000), and then it went quiet.
+      prices.push(infy, 1200_00);
+      prices.silence(infy);
+      const crossed = await guardDailyLoss({ accountId, windowMs: 2000 });
+      expect(crossed.outcome).toBe('CROSSED');
+      expect(crossed.reading).toMatchObject({ lossPaise: 80_000_00, limitPaise: 50_000_00, unpriced: [instrumentKey(infy)] });
+      expect(market.quotes).toBe(1); // it asked the broker first
+
+      // A fresh quote wins over the stale tick: at ₹1,900 the loss is ₹10,000, under the limit.
+      const { guardDailyLoss: again } = dailyLossActivities(deps);
+      market.pricePaise = 1900_00;
+      const under = await again({ accountId, windowMs: 1500 });
+      expect(under.outcome).toBe('WINDOW_ENDED');
+      expect(under.reading).toMatchObject({ lossPaise: 10_000_00, unpriced: [] });
+
+      // A flat book ends the watch.
+      await db.sql`update trades set status = 'CLOSED', closed_at = now() where id = 'tstaleaaaaaaaaaa'`;
+      expect((await again({ accountId, windowMs: 5000 })).outcome).toBe('FLAT');
+      await prices.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+async function openPosition(stack: TestStack, trader: string, quantity: number) {
+  await stack.paper.setQuote(infy, 2000_00);
+  const { body: trade } = await enter(stack, trader, market('INFY', { quantity }));
+  expect(trade.status).toBe('OPEN');
+  return trade;
+}
+
+const setQuote = (stack: TestStack, admin: string, price: number) =>
+  stack.request('/paper/quotes', { method: 'POST', token: admin, body: JSON.stringify({ ...infy, price }) });
+
+const status = async (stack: TestStack, token: string) => (await (await stack.request('/risk/status', { token })).json()) as { tradingState: string };
+
+describe.each([
+  { action: 'flatten', expected: 'REDUCING and flat' },
+  { action: 'reduce', expected: 'REDUCING, positions kept' },
+])('an open loss past the daily limit with DAILY_LOSS_ACTION=$action', ({ action }) => {
+  let stack: TestStack;
+  let trader: string;
+  let admin: string;
+  beforeAll(async () => {
+    stack = await startStack({ settings: { RISK_DAILY_LOSS_LIMIT: '50000', RISK_MAX_TRADE_VALUE: '500000', RISK_MAX_CONCENTRATION: '1', ACCOUNT_CAPITAL: '1000000', DAILY_LOSS_ACTION: action } });
+    trader = (await stack.userWithRole('trader')).accessToken;
+    admin = (await stack.login()).accessToken;
+  });
+  afterAll(async () => stack?.stop());
+
+  it(action === 'flatten' ? 'leaves the account REDUCING and flat within 10 s of the quote that crossed it' : 'leaves the account REDUCING with the position still open', async () => {
+    const trade = await openPosition(stack, trader, 100);
+    // ₹1,700: a ₹30,000 open loss, under the limit: nothing happens.
+    expect((await setQuote(stack, admin, 1700)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await status(stack, trader)).tradingState).toBe('ACTIVE');
+
+    // ₹1,200: ₹80,000 against the ₹50,000 limit.
+    expect((await setQuote(stack, admin, 1200)).status).toBe(200);
+    // REDUCING; with flatten, the closing loss then halts it (the breaker's trip on a losing close).
+    await eventually(async () => ['REDUCING', 'HALTED'].includes((await status(stack, trader)).tradingState), 10_000, 'trading reduced');
+    const [reduced] = await stack.db.sql`select payload from audit_events where event_type = 'TRADING_REDUCED'`;
+    expect(String(reduced!.payload.reason)).toMatch(/^DAILY_LOSS_LIMIT/);
+
+    if (action === 'flatten') {
+      const closed = await waitForTrade(stack, trader, trade.id, hasStatus('CLOSED'), 10_000);
+      expect(closed.exitReason).toBe('FLATTEN');
+      const accountId = stack.config.account.ACCOUNT_ID;
+      await stack.client.workflow.getHandle(dailyLossGuardWorkflowId(accountId)).result(); // it tripped and ended
+      await recordHistory(stack.client, dailyLossGuardWorkflowId(accountId), 'dailyLossGuardWorkflow', 'open-loss-trips-flatten', workflowBundleCode());
+      await eventually(async () => (await status(stack, trader)).tradingState === 'HALTED', 10_000, 'halted by the losing close');
+      await recordHistory(stack.client, circuitBreakerWorkflowId(accountId), 'circuitBreakerWorkflow', 'open-loss-reduce-flatten', workflowBundleCode());
+    } else {
+      await new Promise((r) => setTimeout(r, 2000));
+      const [row] = await stack.db.sql`select status from trades where id = ${trade.id}`;
+      expect(row!.status).toBe('OPEN');
+      expect((await status(stack, trader)).tradingState).toBe('REDUCING');
+    }
+    const next = await enter(stack, trader, market('INFY', { quantity: 1 }));
+    expect(next.status).toBe(422);
+    const rules = (next.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule);
+    expect(rules).toEqual(expect.arrayContaining(['TRADING_HALTED', 'DAILY_LOSS_LIMIT']));
+  });
+});
