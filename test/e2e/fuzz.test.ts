@@ -67,7 +67,8 @@ describe('fuzzing every route', () => {
         if (authenticated) h.set('authorization', `Bearer ${adminToken}`);
         const res = await stack.request(path, { method: route.method, headers: h, ...(body !== undefined && route.method !== 'GET' ? { body } : {}) });
         const text = await res.text();
-        expect(res.status, `${route.method} ${path}`).toBeLessThan(500);
+        // 503 is /health/ready's answer while a part is not ready (its contract, not a fault).
+        if (!(route.path === '/health/ready' && res.status === 503)) expect(res.status, `${route.method} ${path}`).toBeLessThan(500);
         if (res.status >= 400) {
           expect(res.headers.get('content-type'), `${route.method} ${path}`).toContain('application/problem+json');
           const problem = JSON.parse(text) as { status: number; type: string; title: string };

@@ -104,9 +104,10 @@ describe.each([
     await stack.db.sql`insert into ip_blocks (ip, reason, expires_at, blocked_by) values (${ip}, 'test', now() + interval '1 second', 'test')`;
     await stack.db.sql`select pg_notify('ip_blocks_changed', ${ip})`;
     await new Promise((r) => setTimeout(r, 100));
-    expect((await stack.request('/health', { ip })).status).toBe(403);
+    // Health probes skip the block list (they touch nothing); any other route shows the block.
+    expect((await stack.request('/risk/status', { ip })).status).toBe(403);
     await new Promise((r) => setTimeout(r, 1200));
-    expect((await stack.request('/health', { ip })).status).toBe(200);
+    expect((await stack.request('/risk/status', { ip })).status).toBe(401);
   });
 
   it('trips the hour and the day tiers too, each named in the refusal', async () => {
