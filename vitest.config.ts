@@ -17,7 +17,6 @@ const ONE_BROKER_ONLY = [
   'test/integration/breeze-*.test.ts', // Breeze's own tests: they start their own emulator already
   'test/integration/broker-faults.test.ts', // faults injected by wrapping the paper exchange (Breeze's faults: breeze-failures.test.ts)
   'test/integration/broker-session.test.ts', // Breeze's session; builds its own emulator and broker
-  'test/integration/crash.test.ts', // its worker processes (worker-process.ts) are started with the paper settings
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
   'test/integration/migrations.test.ts', // the schema; no broker

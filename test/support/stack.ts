@@ -40,6 +40,8 @@ export interface TestStack {
   paper: PaperExchange;
   /** Prices and the exchange's orders, whichever broker the worker trades through. */
   market: TestMarket;
+  /** The settings that point another worker (a process of its own) at this stack's broker; empty for paper. */
+  brokerSettings: Record<string, string>;
   /** The Breeze emulator when the stack trades through Breeze. */
   emulator: EmulatedBreeze['emulator'] | undefined;
   audit: AuditLog;
@@ -152,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     client,
     paper,
     market: breeze?.market ?? paperMarket(paper, db),
+    brokerSettings: breeze?.settings ?? {},
     emulator: breeze?.emulator,
     audit,
     deps,
