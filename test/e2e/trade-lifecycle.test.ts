@@ -9,7 +9,7 @@ const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as con
 beforeAll(async () => {
   stack = await startStack();
   trader = (await stack.userWithRole('trader')).accessToken;
-  await stack.paper.setQuote(reliance, 245000);
+  await stack.market.setQuote(reliance, 245000);
 });
 afterAll(async () => stack?.stop());
 
@@ -24,14 +24,14 @@ async function waitForStatus(id: string, status: string) {
 }
 
 describe('a trade through the HTTP API', () => {
-  it('enters at the paper price, exits on request and realizes the P&L', async () => {
+  it('enters at the market price, exits on request and realizes the P&L', async () => {
     const entry = await enter(stack, trader, market('RELIANCE'), 'lifecycle-0001');
     expect(entry.status).toBe(201);
     const opened = entry.body;
     expect(opened.status).toBe('OPEN');
     expect(opened.entryPrice).toBe(2450);
 
-    await stack.paper.setQuote(reliance, 246000);
+    await stack.market.setQuote(reliance, 246000);
     const exit = await stack.request(`/trades/${opened.id}/exit`, { method: 'POST', token: trader });
     expect([200, 202]).toContain(exit.status);
     const closed = (await waitForStatus(opened.id, 'CLOSED')) as unknown as { pnl: { gross: number; net: number }; exitPrice: number };

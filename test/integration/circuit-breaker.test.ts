@@ -24,10 +24,10 @@ const tradingState = async () => ((await (await stack.request('/risk/status', { 
 
 describe('the circuit breaker', () => {
   it('halts trading when a losing exit crosses the daily loss limit; only an admin resumes', async () => {
-    await stack.paper.setQuote(infy, 1500_00);
+    await stack.market.setQuote(infy, 1500_00);
     const { body: trade } = await enter(stack, trader, market('INFY', { quantity: 50 }));
     expect(trade.status).toBe('OPEN');
-    await stack.paper.setQuote(infy, 1470_00); // 50 × ₹30 = ₹1,500 loss
+    await stack.market.setQuote(infy, 1470_00); // 50 × ₹30 = ₹1,500 loss
     await stack.request(`/trades/${trade.id}/exit`, { method: 'POST', token: trader });
     const closed = await waitForTrade(stack, trader, trade.id, hasStatus('CLOSED'));
     expect(closed.pnl?.gross).toBe(-1500);
@@ -54,8 +54,8 @@ describe('the circuit breaker', () => {
     await stack.db.admin`update trades set realized_pnl_paise = 0 where status = 'CLOSED'`;
     const wipro = { symbol: 'WIPRO', exchange: 'NSE', product: 'CASH' } as const;
     const tcs = { symbol: 'TCS', exchange: 'NSE', product: 'CASH' } as const;
-    await stack.paper.setQuote(wipro, 500_00);
-    await stack.paper.setQuote(tcs, 3000_00);
+    await stack.market.setQuote(wipro, 500_00);
+    await stack.market.setQuote(tcs, 3000_00);
     const a = await enter(stack, trader, market('WIPRO', { quantity: 20 }));
     const b = await enter(stack, trader, market('TCS', { quantity: 5, orderType: 'LIMIT', price: 2900 }));
     expect(a.body.status).toBe('OPEN');

@@ -1,6 +1,6 @@
 /**
  * Invariant 2 under crashes: the worker process is killed (SIGKILL, from a failpoint) at each step
- * of a trade, and a new worker process finishes it. The paper exchange must have received each leg
+ * of a trade, and a new worker process finishes it. The exchange (paper, or the Breeze emulator) must have received each leg
  * exactly once, and positions, reservations and the audit trail must agree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +15,12 @@ let trader: string;
 beforeAll(async () => {
   stack = await startStack({ noWorker: true, settings: { TRADE_ACK_WAIT_MS: '1000', RISK_MAX_OPEN_POSITIONS: '10' } });
   trader = (await stack.userWithRole('trader')).accessToken;
-  await stack.paper.setQuote({ symbol: 'HDFCBANK', exchange: 'NSE', product: 'CASH' }, 1600_00);
+  await stack.market.setQuote({ symbol: 'HDFCBANK', exchange: 'NSE', product: 'CASH' }, 1600_00);
 });
 afterAll(async () => stack?.stop());
 
 async function legsAtTheExchange(tradeId: string) {
-  const rows = await stack.db.sql<{ tag: string }[]>`select tag from paper_orders where tag like ${`${tradeId}%`} order by received_at`;
-  return rows.map((r) => r.tag);
+  return (await stack.market.orders(tradeId)).map((o) => o.tag);
 }
 
 async function expectConsistent(tradeId: string, closed: boolean) {

@@ -1,7 +1,7 @@
 /**
  * The daily loss limit acting while positions are open: the guard activity on its own (stale and
- * missing prices), and the whole system through the API on the paper exchange (the quote that
- * crosses the limit is set through POST /paper/quotes).
+ * missing prices), and the whole system through the API on either broker (the quote that
+ * crosses the limit moves the market: the paper exchange's quote, or the emulator's over Socket.IO).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
@@ -67,14 +67,14 @@ describe('the guard activity', () => {
 });
 
 async function openPosition(stack: TestStack, trader: string, quantity: number) {
-  await stack.paper.setQuote(infy, 2000_00);
+  await stack.market.setQuote(infy, 2000_00);
   const { body: trade } = await enter(stack, trader, market('INFY', { quantity }));
   expect(trade.status).toBe('OPEN');
   return trade;
 }
 
-const setQuote = (stack: TestStack, admin: string, price: number) =>
-  stack.request('/paper/quotes', { method: 'POST', token: admin, body: JSON.stringify({ ...infy, price }) });
+/** Move the market (paper: POST /paper/quotes' pin; Breeze: the emulator's quote, streamed over Socket.IO). */
+const setQuote = (stack: TestStack, rupees: number) => stack.market.setQuote(infy, rupees * 100);
 
 const status = async (stack: TestStack, token: string) => (await (await stack.request('/risk/status', { token })).json()) as { tradingState: string };
 
@@ -84,23 +84,21 @@ describe.each([
 ])('an open loss past the daily limit with DAILY_LOSS_ACTION=$action', ({ action }) => {
   let stack: TestStack;
   let trader: string;
-  let admin: string;
   beforeAll(async () => {
     stack = await startStack({ settings: { RISK_DAILY_LOSS_LIMIT: '50000', RISK_MAX_TRADE_VALUE: '500000', RISK_MAX_CONCENTRATION: '1', ACCOUNT_CAPITAL: '1000000', DAILY_LOSS_ACTION: action } });
     trader = (await stack.userWithRole('trader')).accessToken;
-    admin = (await stack.login()).accessToken;
   });
   afterAll(async () => stack?.stop());
 
   it(action === 'flatten' ? 'leaves the account REDUCING and flat within 10 s of the quote that crossed it' : 'leaves the account REDUCING with the position still open', async () => {
     const trade = await openPosition(stack, trader, 100);
     // ₹1,700: a ₹30,000 open loss, under the limit: nothing happens.
-    expect((await setQuote(stack, admin, 1700)).status).toBe(200);
+    await setQuote(stack, 1700);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await status(stack, trader)).tradingState).toBe('ACTIVE');
 
     // ₹1,200: ₹80,000 against the ₹50,000 limit.
-    expect((await setQuote(stack, admin, 1200)).status).toBe(200);
+    await setQuote(stack, 1200);
     // REDUCING; with flatten, the closing loss then halts it (the breaker's trip on a losing close).
     await eventually(async () => ['REDUCING', 'HALTED'].includes((await status(stack, trader)).tradingState), 10_000, 'trading reduced');
     const [reduced] = await stack.db.sql`select payload from audit_events where event_type = 'TRADING_REDUCED'`;

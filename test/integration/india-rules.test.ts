@@ -11,8 +11,8 @@ beforeAll(async () => {
   // Limits wide enough for index futures: this file is about the exchange's rules.
   stack = await startStack({ settings: { RISK_MAX_TRADE_VALUE: '100000000', ACCOUNT_CAPITAL: '1000000000', RISK_MAX_POSITION_QUANTITY: '100000' } });
   trader = (await stack.userWithRole('trader')).accessToken;
-  await stack.paper.setQuote(niftyFut, 26_000_00);
-  await stack.paper.setQuote({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' }, 2450_00);
+  await stack.market.setQuote(niftyFut, 26_000_00);
+  await stack.market.setQuote({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' }, 2450_00);
 });
 afterAll(async () => stack?.stop());
 

@@ -17,10 +17,10 @@ afterAll(async () => stack?.stop());
 
 describe('exits', () => {
   it('exits at the stop-loss when the price falls to it', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { stopLoss: 790, target: 830 }));
     expect(body.status).toBe('OPEN');
-    await stack.paper.setQuote(sbin, 789_00);
+    await stack.market.setQuote(sbin, 789_00);
     const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
     expect(closed.exitReason).toBe('STOP_LOSS');
     expect(closed.exitPrice).toBe(789);
@@ -29,16 +29,16 @@ describe('exits', () => {
   });
 
   it('exits at the target when the price rises to it, for a short too', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { side: 'SELL', stopLoss: 810, target: 780 }));
-    await stack.paper.setQuote(sbin, 779_50);
+    await stack.market.setQuote(sbin, 779_50);
     const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
     expect(closed.exitReason).toBe('TARGET');
     expect(closed.pnl?.gross).toBe(205);
   });
 
   it('answers 200 with the closed trade when asked to exit it again', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN'));
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
     await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
@@ -50,17 +50,17 @@ describe('exits', () => {
 
 describe('limit entries', () => {
   it('rest until the price crosses, then fill', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { status, body } = await enter(stack, trader, market('SBIN', { orderType: 'LIMIT', price: 795 }));
     expect(status).toBe(201);
     expect(body.status).toBe('PENDING');
-    await stack.paper.setQuote(sbin, 794_00);
+    await stack.market.setQuote(sbin, 794_00);
     const open = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
     expect(open.entryPrice).toBe(794);
   });
 
   it('can be cancelled while working; the reservation is released', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { orderType: 'LIMIT', price: 780 }));
     const res = await stack.request(`/trades/${body.id}/cancel`, { method: 'POST', token: trader });
     expect([200, 202]).toContain(res.status);
@@ -68,13 +68,13 @@ describe('limit entries', () => {
     expect(cancelled.legs?.[0]?.status).toBe('CANCELLED');
     const [reservation] = await stack.db.sql`select status from reservations where trade_id = ${body.id}`;
     expect(reservation!.status).toBe('RELEASED');
-    const order = await stack.db.sql`select status from paper_orders where tag = ${`${body.id}E1`}`;
-    expect(order[0]!.status).toBe('CANCELLED');
+    const orders = await stack.market.orders(`${body.id}E1`);
+    expect(orders.map((o) => o.status)).toEqual(['CANCELLED']);
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'limit-entry-cancelled', workflowBundleCode());
   });
 
   it('cannot be cancelled once filled: 409, exit instead', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN'));
     const res = await stack.request(`/trades/${body.id}/cancel`, { method: 'POST', token: trader });
     expect(res.status).toBe(409);
@@ -93,16 +93,16 @@ describe('reading trades', () => {
   });
 
   it('shows open positions with unrealized P&L', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { quantity: 4 }));
-    await stack.paper.setQuote(sbin, 805_00);
+    await stack.market.setQuote(sbin, 805_00);
     const res = (await (await stack.request('/positions', { token: trader })).json()) as { positions: { tradeId: string; unrealizedPnl: number | null }[] };
     // the last price the system saw is the fill; the watch or the next risk check refreshes it
     expect(res.positions.find((p) => p.tradeId === body.id)).toBeDefined();
   });
 
   it('reconstructs a trade from its timeline alone', async () => {
-    await stack.paper.setQuote(sbin, 800_00);
+    await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { quantity: 3 }));
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
     await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));

@@ -2,13 +2,16 @@
  * Starts the real parts the tests share, once per run: a Temporal dev server (from the resolved
  * CLI, in memory) and PostgreSQL (embedded, or TEST_DATABASE_URL when given, which must be a
  * superuser), with a migrated template database every test file copies. The workflow bundle is
- * built once here too.
+ * built once here too. The vitest projects (one per broker, vitest.config.ts) each call this setup
+ * in the one vitest process: the first call starts everything, the others share it (globalThis is
+ * that process's), and the last teardown stops it.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import postgres from 'postgres';
+import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../src/launcher/embedded-postgres.ts';
@@ -31,7 +34,27 @@ declare module 'vitest' {
   }
 }
 
+interface Shared {
+  provided: ProvidedContext;
+  stop(): Promise<void>;
+}
+
+const registry = globalThis as { btSharedSetup?: { started: Promise<Shared>; users: number } };
+
 export default async function setup(project: TestProject) {
+  registry.btSharedSetup ??= { started: start(), users: 0 };
+  const shared = registry.btSharedSetup;
+  shared.users++;
+  const { provided } = await shared.started;
+  for (const key of Object.keys(provided) as (keyof ProvidedContext)[]) project.provide(key, provided[key]);
+  return async () => {
+    if (--shared.users > 0) return;
+    registry.btSharedSetup = undefined;
+    await (await shared.started).stop();
+  };
+}
+
+async function start(): Promise<Shared> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bt-test-'));
   chmodSync(dir, 0o755); // embedded PostgreSQL runs as another user when we are root
   const say = (m: string) => console.log(`[global-setup] ${m}`);
@@ -54,18 +77,21 @@ export default async function setup(project: TestProject) {
   await migrate(template as never, silentLogger, { appRole: pg.appRole });
   await template.end();
 
-  project.provide('temporalAddress', temporal.address);
-  project.provide('temporalCli', cli.path);
-  project.provide('temporalTestServer', testServer.path);
-  project.provide('pgAdminBase', pg.adminBase);
-  project.provide('pgAppRole', pg.appRole);
-  project.provide('pgAppPassword', pg.appPassword);
-  project.provide('workflowBundlePath', bundlePath);
-
-  return async () => {
-    await temporal.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+  return {
+    provided: {
+      temporalAddress: temporal.address,
+      temporalCli: cli.path,
+      temporalTestServer: testServer.path,
+      pgAdminBase: pg.adminBase,
+      pgAppRole: pg.appRole,
+      pgAppPassword: pg.appPassword,
+      workflowBundlePath: bundlePath,
+    },
+    async stop() {
+      await temporal.stop();
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The whole system in one test process: a database of its own, the shared Temporal dev server, a
- * worker on a task queue of its own running the real workflows and activities against the paper
- * exchange, and the Hono app (requests go in-process through `app.request`).
+ * worker on a task queue of its own running the real workflows and activities against the broker
+ * of TEST_BROKER (the paper exchange by default, or Breeze through an emulator of its own, prices
+ * streamed over Socket.IO), and the Hono app (requests go in-process through `app.request`).
+ * Tests move prices and read the exchange's orders through `stack.market`, the same for both.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,7 @@ import { ensureFirstAdmin } from '../../src/security/first-admin.ts';
 import { randomBytes } from 'node:crypto';
 import { type AuditLog, createAuditLog } from '../../src/audit/append.ts';
 import { createAuditFileCopy } from '../../src/audit/file-copy.ts';
+import { createBreezeClient } from '../../src/broker/breeze/create.ts';
 import { createBrokerStreams } from '../../src/broker/create.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { PriceFeed } from '../../src/broker/price-feed.ts';
@@ -25,6 +28,7 @@ import { setAuditRetention } from '../../src/db/grants.ts';
 import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
+import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestMarket } from './market.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { silentLogger } from './logger.ts';
 
@@ -32,7 +36,14 @@ export interface TestStack {
   config: Config;
   db: TestDatabase;
   client: Client;
+  /** The paper exchange (always built; the broker only when `market.broker` is paper). */
   paper: PaperExchange;
+  /** Prices and the exchange's orders, whichever broker the worker trades through. */
+  market: TestMarket;
+  /** The settings that point another worker (a process of its own) at this stack's broker; empty for paper. */
+  brokerSettings: Record<string, string>;
+  /** The Breeze emulator when the stack trades through Breeze. */
+  emulator: EmulatedBreeze['emulator'] | undefined;
   audit: AuditLog;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
@@ -78,8 +89,10 @@ export async function connectTemporal(address = inject('temporalAddress')): Prom
 
 export interface StackOptions {
   settings?: Record<string, string>;
-  /** Use this broker instead of the paper exchange (the paper exchange is still built for quotes). */
+  /** Use this broker instead of TEST_BROKER's (the paper exchange is still built for quotes; `market` is paper's). */
   broker?: (config: Config, db: TestDatabase) => Broker;
+  /** Symbols the test trades beyond the emulator's built-in ones (Breeze needs their codes up front). */
+  symbols?: string[];
   /** Leave the worker stopped (tests that run their own worker processes). */
   noWorker?: boolean;
   /** Time and count the worker's broker calls here. */
@@ -94,14 +107,26 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const db = options.database ?? (await createTestDatabase());
   const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
-  const config = testConfig({ DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: temporalAddress, ...options.settings });
+  const base = { DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: temporalAddress };
+  let config = testConfig({ ...base, ...options.settings });
+  const breeze = !options.broker && testBroker() === 'breeze' ? await startEmulatedBreeze(config.dataDir, options.symbols) : undefined;
+  if (breeze) config = testConfig({ ...base, DATA_DIR: config.dataDir, ...breeze.settings, ...options.settings });
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
   await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
   await ensureAccount(db.sql, config.account.ACCOUNT_ID, Math.round(config.account.ACCOUNT_CAPITAL * 100));
   await options.seed?.(db, config);
   const { client, connection } = await connectTemporal(temporalAddress);
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
-  const broker = options.broker?.(config, db) ?? paper;
+  if (breeze) {
+    // tests written before stack.market (or merged from branches that predate it) still move the market
+    const pin = paper.setQuote.bind(paper);
+    paper.setQuote = async (instrument, pricePaise) => {
+      await breeze.market.setQuote(instrument, pricePaise);
+      return pin(instrument, pricePaise);
+    };
+  }
+  const breezeClient = breeze ? createBreezeClient({ config, sql: db.sql, log: silentLogger }) : undefined;
+  const broker = options.broker?.(config, db) ?? breezeClient ?? paper;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
   const streams = await createBrokerStreams(config, db.sql, broker, silentLogger);
   const worker = options.noWorker
@@ -139,6 +164,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     db,
     client,
     paper,
+    market: breeze?.market ?? paperMarket(paper, db),
+    brokerSettings: breeze?.settings ?? {},
+    emulator: breeze?.emulator,
     audit,
     deps,
     app,
@@ -156,6 +184,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       await deps.close();
       await connection.close();
       await client.connection.close();
+      await breezeClient?.close();
+      await breeze?.emulator.stop();
       await db.drop();
     },
   };

@@ -32,6 +32,7 @@ export function spawnWorker(stack: TestStack, settings: Record<string, string> =
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     PRICE_STALE_S: '10',
+    ...stack.brokerSettings,
     ...settings,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('worker.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
