@@ -10,6 +10,7 @@ import { backupActivities } from './backup.ts';
 import type { ActivityDeps } from './context.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
+import { protectionActivities } from './protection.ts';
 import { reconciliationActivities } from './reconciliation.ts';
 import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
@@ -21,6 +22,7 @@ export function createActivities(given: ActivityDeps) {
   return {
     ...riskActivities(deps),
     ...orderActivities(deps),
+    ...protectionActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),

@@ -30,6 +30,25 @@ export interface HoldState {
   squareOffAt?: string | undefined;
   exitAttempt: number;
   pendingExit?: ExitRequest | undefined;
+  /** The protective orders resting at the broker (the resting-stops patch, trade/protection.ts). */
+  protection?: ProtectionState | undefined;
+}
+
+/** A protective order resting at the broker: its tag and the broker's id for it. */
+export interface RestingRef {
+  tag: string;
+  brokerOrderId: string;
+}
+
+export interface ProtectionState {
+  /** The attempt number in the protective legs' tags (S1/T1, then S2/T2 once an exit did not fill...). */
+  attempt: number;
+  stop?: RestingRef | undefined;
+  target?: RestingRef | undefined;
+  /** True once this attempt's legs were sent (resting, filled or refused). */
+  placed: boolean;
+  /** After a refused placement, when to try again (ISO). */
+  retryAt?: string | undefined;
 }
 
 export interface TradeSummary {

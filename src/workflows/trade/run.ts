@@ -5,7 +5,7 @@
  * @module
  */
 import * as wf from '@temporalio/workflow';
-import type { LegInput } from '../../activities/orders.ts';
+import type { LegInput, LegResult } from '../../activities/orders.ts';
 import type { Actor } from '../../audit/events.ts';
 import type { Violation } from '../../domain/risk/rules.ts';
 import { closingSide, type TradeStatus } from '../../domain/trade.ts';
@@ -19,6 +19,14 @@ export interface TradeRun {
   readonly input: TradeWorkflowInput;
   /** The legs-survive-broker-faults patch applies (see trade.ts); false only when replaying older histories. */
   readonly hardened: boolean;
+  /** The resting-stops patch applies (see protection.ts): protective orders rest at the broker. */
+  readonly resting: boolean;
+  /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
+  readonly lingering: Promise<unknown>[];
+  /** A protective order that filled at the broker: the trade closes from its fill. */
+  protectionFill: { which: 'STOP' | 'TARGET'; result: LegResult } | undefined;
+  /** The price went through the stop-loss while its order rests: chase it instead of sending an exit. */
+  chaseStop: boolean;
   /** Who the trade's automatic exits are requested by. */
   readonly self: Actor;
   status: TradeStatus;
@@ -33,10 +41,14 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean): TradeRun {
   return {
     input,
     hardened,
+    resting,
+    lingering: [],
+    protectionFill: undefined,
+    chaseStop: false,
     self: { type: 'workflow', id: wf.workflowInfo().workflowId },
     status: input.resume ? 'OPEN' : 'PENDING',
     violations: undefined,

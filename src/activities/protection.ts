@@ -1,0 +1,65 @@
+/**
+ * A position's protective orders resting at the broker (its stop-loss as a stop-limit, its target
+ * as a limit): watching them until one ends, and chasing a stop whose trigger was touched but whose
+ * limit the price gapped through. Placing and cancelling them are the ordinary leg activities
+ * (orders.ts), so they are sent at most once by tag like every other leg.
+ *
+ * @module
+ */
+import { asOrderAction } from '../broker/rate-limit/priority.ts';
+import { chasePrice } from '../domain/protection.ts';
+import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import { type LegInput, type LegResult, toLegResult } from './orders.ts';
+import { sessionExpiryGuard } from './session-expiry.ts';
+
+/** A protective order at the broker: which one it is, the leg it was sent as and the broker's id. */
+export interface RestingLeg {
+  which: 'STOP' | 'TARGET';
+  leg: LegInput;
+  brokerOrderId: string;
+}
+
+export interface ProtectionEnded {
+  /** The protective order that is no longer resting (filled, cancelled, rejected or expired), if one ended. */
+  which?: 'STOP' | 'TARGET' | undefined;
+  result?: LegResult | undefined;
+}
+
+export function protectionActivities(deps: ActivityDeps) {
+  const guarded = sessionExpiryGuard(deps);
+  const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
+
+  const steps = {
+    /** Poll the resting orders until one of them ends or `windowMs` passes (heartbeating; cancellable). */
+    async watchProtection(legs: RestingLeg[], windowMs: number, pollMs: number): Promise<ProtectionEnded> {
+      const until = Date.now() + windowMs;
+      for (;;) {
+        for (const { which, leg, brokerOrderId } of legs) {
+          const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+          if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
+        }
+        if (Date.now() >= until) return {};
+        heartbeat();
+        await sleep(pollMs);
+      }
+    },
+
+    /**
+     * A stop the price went through without filling it: turn it into a limit priced a buffer past
+     * the last price (marketable), and answer the order as it stands after. Once final it is left alone.
+     */
+    async chaseStop(leg: LegInput, brokerOrderId: string): Promise<LegResult> {
+      const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+      if (order.status !== 'OPEN') return toLegResult(leg.tag, order);
+      const quote = await deps.broker.quote(leg.instrument);
+      const limitPricePaise = chasePrice(leg.side, quote.lastPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE);
+      deps.log.warn({ tradeId: leg.tradeId, tag: leg.tag, lastPricePaise: quote.lastPricePaise, limitPricePaise }, 'stop-loss passed without filling: chasing it with a marketable limit');
+      return toLegResult(leg.tag, await deps.broker.modifyOrder(leg.accountId, brokerOrderId, leg.instrument, { orderType: 'LIMIT', limitPricePaise }));
+    },
+  };
+
+  return {
+    watchProtection: (legs: RestingLeg[], windowMs: number, pollMs: number) => steps.watchProtection(legs, windowMs, pollMs),
+    chaseStop: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'chaseStop', () => asOrderAction(() => steps.chaseStop(leg, brokerOrderId))),
+  };
+}
