@@ -35,11 +35,11 @@ export function protectionActivities(deps: ActivityDeps) {
       const until = Date.now() + windowMs;
       for (;;) {
         for (const { which, leg, brokerOrderId } of legs) {
+          heartbeat();
           const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
           if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
         }
         if (Date.now() >= until) return {};
-        heartbeat();
         await sleep(pollMs);
       }
     },

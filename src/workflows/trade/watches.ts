@@ -17,7 +17,8 @@ import type { TradeRun } from './run.ts';
  */
 export const watch = wf.proxyActivities<Pick<Activities, 'watchExitTriggers' | 'watchProtection'>>({
   startToCloseTimeout: '6 minutes',
-  heartbeatTimeout: '10 seconds',
+  // above one slow broker read (BREEZE_TIMEOUT_MS plus the wait for a budget slot)
+  heartbeatTimeout: '15 seconds',
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
