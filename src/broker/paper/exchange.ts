@@ -3,11 +3,12 @@
  * queries are src/db/paper-*.ts), so it survives restarts and every worker sees the same market.
  * It trades only in market hours (the same calendar as the risk engine), fills MARKET orders at
  * the last price with slippage and LIMIT orders when the price crosses, STOP orders (stop-loss
- * market, paper only: the trade workflows watch their stop-losses themselves) once the price
- * touches their trigger, STOP_LIMIT orders (as Breeze's `stoploss`) that wake at their trigger and
- * then work as a limit (a gap through the limit leaves them open until modified), and keeps every order it receives with its tag. Orders are DAY orders,
- * as on the exchange: with NSE hours, one still resting when its session closes (15:30 IST) is
- * cancelled as expired, and never fills at a later day's prices (see ./order-book.ts).
+ * market, paper only) once the price touches their trigger, STOP_LIMIT orders (as Breeze's
+ * `stoploss`, the trades' resting stop-losses) that wake at their trigger and then work as a
+ * limit (a gap through the limit leaves them open until modified), and keeps every order it
+ * receives with its tag. Orders are DAY orders, as on the exchange: with NSE hours, one still
+ * resting when its session closes (15:30 IST) is cancelled as expired, and never fills at a later
+ * day's prices (see ./order-book.ts).
  *
  * @module
  */
