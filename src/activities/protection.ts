@@ -7,7 +7,8 @@
  * @module
  */
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
-import { chasePrice } from '../domain/protection.ts';
+import type { Paise } from '../domain/money.ts';
+import { chasePrice, stopLimitPrice } from '../domain/protection.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
 import { type LegInput, type LegResult, toLegResult } from './orders.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
@@ -58,7 +59,16 @@ export function protectionActivities(deps: ActivityDeps) {
     },
   };
 
+  /** Move a resting stop (its limit recomputed past the new trigger) or target; the order as it stands after. */
+  async function moveProtection(leg: LegInput, brokerOrderId: string, change: { orderType: 'STOP_LIMIT' | 'LIMIT'; triggerPricePaise?: Paise | undefined; limitPricePaise?: Paise | undefined }): Promise<LegResult> {
+    const { STOP_LIMIT_BUFFER_BPS } = deps.config.broker;
+    const limitPricePaise = change.orderType === 'STOP_LIMIT' ? stopLimitPrice(leg.side, change.triggerPricePaise ?? 0, STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE) : (change.limitPricePaise ?? 0);
+    const order = await deps.broker.modifyOrder(leg.accountId, brokerOrderId, leg.instrument, { orderType: change.orderType, triggerPricePaise: change.triggerPricePaise, limitPricePaise });
+    return toLegResult(leg.tag, order);
+  }
+
   return {
+    moveProtection: (leg: LegInput, brokerOrderId: string, change: Parameters<typeof moveProtection>[2]) => guarded(leg, 'moveProtection', () => asOrderAction(() => moveProtection(leg, brokerOrderId, change))),
     watchProtection: (legs: RestingLeg[], windowMs: number, pollMs: number) => steps.watchProtection(legs, windowMs, pollMs),
     chaseStop: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'chaseStop', () => asOrderAction(() => steps.chaseStop(leg, brokerOrderId))),
   };

@@ -130,3 +130,32 @@ describe('stop-loss and target, one-cancels-other', () => {
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'resting-stop-chased', workflowBundleCode());
   }, 120_000);
 });
+
+describe('changing protection (PATCH /trades/{id})', () => {
+  it('moves the resting stop at the broker, audits old and new values, and refuses a stop on the wrong side of the price', async () => {
+    await quote('HCLTECH', 1500);
+    const { body } = await enter(stack, trader, market('HCLTECH', { stopLoss: 1480, target: 1530 }));
+    await resting(body.id, ['S1', 'T1']);
+    const patch = (levels: Record<string, number>) => stack.request(`/trades/${body.id}`, { method: 'PATCH', token: trader, body: JSON.stringify(levels) });
+
+    const wrong = await patch({ stopLoss: 1510 });
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { detail: string }).detail).toMatch(/stopLoss must be below the last price/);
+
+    const moved = await patch({ stopLoss: 1490 });
+    expect(moved.status).toBe(200);
+    const stop = (await exchangeOrders(body.id)).find((o) => o.tag === `${body.id}S1`);
+    expect(stop).toMatchObject({ status: 'OPEN', triggerPrice: 1490 });
+    const timeline = (await (await stack.request(`/trades/${body.id}/timeline`, { token: trader })).json()) as { events: { type?: string; eventType?: string; payload: unknown }[] };
+    const changed = timeline.events.filter((e) => (e.type ?? e.eventType) === 'TRADE_PROTECTION_CHANGED');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]!.payload).toEqual({ before: { stopLossPaise: 1480_00, targetPaise: 1530_00 }, after: { stopLossPaise: 1490_00, targetPaise: 1530_00 } });
+
+    await quote('HCLTECH', 1489);
+    const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    expect(closed.exitReason).toBe('STOP_LOSS');
+    expect(summary(await exchangeOrders(body.id))).toEqual(['E1 FILLED', 'S1 FILLED', 'T1 CANCELLED']);
+    expect((await patch({ target: 1600 })).status).toBe(409);
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'resting-stop-moved', workflowBundleCode());
+  }, 120_000);
+});

@@ -11,9 +11,11 @@ import { untilInterrupted } from '../scopes.ts';
 import type { ProtectionEnded } from '../../activities/protection.ts';
 import type { WatchResult } from '../../activities/exit-triggers.ts';
 import { orderWatch } from './legs.ts';
-import { placementDue, placeProtection, protectionLost, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
+import { applyChanges, placementDue, placeProtection, protectionLost, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
 import { firstOf, watch, windDown } from './watches.ts';
-import type { TradeRun, TradeWorkflow } from './run.ts';
+import { levelsOf, type TradeRun, type TradeWorkflow } from './run.ts';
+
+const changePending = (run: TradeRun) => run.changes.length > run.changesApplied;
 
 /** Stop-loss and target are watched in windows of this length. */
 const WATCH_WINDOW_MS = 5 * 60_000;
@@ -25,8 +27,8 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
   const { input, hold } = run;
   const { request } = input;
   const system = (reason: ExitReason): ExitRequest => ({ reason, requestedBy: run.self });
-  if (run.resting && wantsProtection(run)) return holdProtected(run);
   for (;;) {
+    if (run.resting && (wantsProtection(run) || changePending(run))) return holdProtected(run);
     if (run.pendingExit) return run.pendingExit;
     const untilSquareOff = hold.squareOffAt ? Date.parse(hold.squareOffAt) - Date.now() : Infinity;
     if (untilSquareOff <= 0) return system('SQUARE_OFF');
@@ -48,7 +50,7 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
       );
       if (watched?.trigger) return system(watched.trigger);
     } else {
-      await wf.condition(() => run.pendingExit !== undefined, Math.min(IDLE_WINDOW_MS, untilSquareOff));
+      await wf.condition(() => run.pendingExit !== undefined || (run.resting && changePending(run)), Math.min(IDLE_WINDOW_MS, untilSquareOff));
     }
   }
 }
@@ -73,6 +75,11 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       await wf.condition(wf.allHandlersFinished);
       await wf.continueAsNew<TradeWorkflow>({ ...input, resume: { ...hold, pendingExit: run.pendingExit } });
     }
+    if (changePending(run)) {
+      await applyChanges(run);
+      if (run.protectionFill) return system(run.protectionFill.which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
+      continue;
+    }
     if (placementDue(run)) {
       await placeProtection(run);
       if (run.protectionFill) return system(run.protectionFill.which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
@@ -83,12 +90,13 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
     const windowMs = Math.min(WATCH_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
     type Seen = { price: WatchResult } | { broker: ProtectionEnded };
     const works: (() => Promise<Seen>)[] = [];
-    if (request.stopLossPaise !== undefined || (request.targetPaise !== undefined && !targetRests)) {
-      const watched = { instrument: request.instrument, side: request.side, stopLossPaise: request.stopLossPaise, targetPaise: targetRests ? undefined : request.targetPaise, windowMs };
+    const { stopLossPaise, targetPaise } = levelsOf(run);
+    if (stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests)) {
+      const watched = { instrument: request.instrument, side: request.side, stopLossPaise, targetPaise: targetRests ? undefined : targetPaise, windowMs };
       works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
     }
     if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
-    const seen = await firstOf(run, works, () => run.pendingExit !== undefined);
+    const seen = await firstOf(run, works, () => run.pendingExit !== undefined || changePending(run));
     if (!seen) continue;
     if ('price' in seen) {
       if (!seen.price.trigger) continue;

@@ -18,14 +18,14 @@ import { failureMessage } from '../failures.ts';
 import type { ExitRequest, ProtectionState } from '../messages.ts';
 import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { cancelLeg, sendLeg } from './legs.ts';
-import { held, setStatus, type TradeRun } from './run.ts';
+import { held, levelsOf, setStatus, type TradeRun } from './run.ts';
 
 /** A refused placement (market closed, broker refusal) is tried again after this long. */
 const PLACE_RETRY_MS = 30 * 60_000;
 /** A chased stop is looked at (and re-priced) this often until it fills. */
 const CHASE_INTERVAL = '2 seconds';
 
-const chase = wf.proxyActivities<Pick<Activities, 'chaseStop'>>({
+const chase = wf.proxyActivities<Pick<Activities, 'chaseStop' | 'moveProtection'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
@@ -40,15 +40,17 @@ function state(run: TradeRun): ProtectionState {
 /** The protective leg: closing side, what the position holds, tag = trade id + S (stop) or T (target) + attempt. */
 export function protectiveLeg(run: TradeRun, which: Which, attempt = state(run).attempt): LegInput {
   const { tradeId, accountId, request } = run.input;
+  const { stopLossPaise, targetPaise } = levelsOf(run);
   const base = { tradeId, accountId, leg: 'EXIT' as const, instrument: request.instrument, side: closingSide(request.side), quantity: held(run), strategyId: request.strategyId };
   return which === 'STOP'
-    ? { ...base, tag: `${tradeId}S${attempt}`, orderType: 'STOP_LIMIT', triggerPricePaise: request.stopLossPaise }
-    : { ...base, tag: `${tradeId}T${attempt}`, orderType: 'LIMIT', limitPricePaise: request.targetPaise };
+    ? { ...base, tag: `${tradeId}S${attempt}`, orderType: 'STOP_LIMIT', triggerPricePaise: stopLossPaise }
+    : { ...base, tag: `${tradeId}T${attempt}`, orderType: 'LIMIT', limitPricePaise: targetPaise };
 }
 
 /** The trade asks for protection the broker can hold. */
 export function wantsProtection(run: TradeRun): boolean {
-  return run.input.request.stopLossPaise !== undefined || run.input.request.targetPaise !== undefined;
+  const { stopLossPaise, targetPaise } = levelsOf(run);
+  return stopLossPaise !== undefined || targetPaise !== undefined;
 }
 
 /** This attempt's legs are to be placed now (not yet sent, and not waiting out a refusal). */
@@ -75,7 +77,7 @@ export function restingLegs(run: TradeRun): RestingLeg[] {
 /** Send this attempt's stop and target; one that fills at once (the price already through) closes the trade. */
 export async function placeProtection(run: TradeRun): Promise<void> {
   const p = state(run);
-  const { stopLossPaise, targetPaise } = run.input.request;
+  const { stopLossPaise, targetPaise } = levelsOf(run);
   const wanted: Which[] = [...(stopLossPaise !== undefined ? ['STOP' as const] : []), ...(targetPaise !== undefined ? ['TARGET' as const] : [])];
   let refused = false;
   for (const which of wanted) {
@@ -107,6 +109,38 @@ export function protectionLost(run: TradeRun, which: Which): void {
   // placed again later as a new attempt (a new tag: the old one names the ended order)
   Object.assign(p, { attempt: p.attempt + 1, placed: false, retryAt: new Date(Date.now() + PLACE_RETRY_MS).toISOString() });
   wf.log.warn('a protective order ended without filling', { tradeId: run.input.tradeId, which });
+}
+
+/**
+ * Apply the stop-loss and target changes asked for (PATCH /trades/{id}), in order: the resting
+ * orders are modified at the broker, then the change is recorded with its old and new values. A
+ * level with no order resting yet is placed by the hold as a new attempt.
+ */
+export async function applyChanges(run: TradeRun): Promise<void> {
+  while (run.changesApplied < run.changes.length && !run.protectionFill) {
+    const change = run.changes[run.changesApplied]!;
+    const before = levelsOf(run);
+    const after = { stopLossPaise: change.stopLossPaise ?? before.stopLossPaise, targetPaise: change.targetPaise ?? before.targetPaise };
+    run.hold.levels = after;
+    for (const resting of restingLegs(run)) {
+      const stop = resting.which === 'STOP';
+      if (stop ? after.stopLossPaise === before.stopLossPaise : after.targetPaise === before.targetPaise) continue;
+      let result: LegResult;
+      try {
+        result = await chase.moveProtection(resting.leg, resting.brokerOrderId, stop ? { orderType: 'STOP_LIMIT', triggerPricePaise: after.stopLossPaise } : { orderType: 'LIMIT', limitPricePaise: after.targetPaise });
+      } catch (err) {
+        // refused: the order is cancelled and placed anew at the new level (below)
+        wf.log.warn('the broker refused to move a protective order; replacing it', { tradeId: run.input.tradeId, tag: resting.leg.tag, error: failureMessage(err) });
+        result = await cancelLeg(resting.leg, resting.brokerOrderId);
+      }
+      if (result.filledQuantity > 0) run.protectionFill = { which: resting.which, result };
+      else if (result.status !== 'OPEN') state(run)[stop ? 'stop' : 'target'] = undefined;
+    }
+    const p = state(run);
+    if ((after.stopLossPaise !== undefined && !p.stop) || (after.targetPaise !== undefined && !p.target)) Object.assign(p, { attempt: p.attempt + 1, placed: false, retryAt: undefined });
+    await records.recordProtectionChange(run.input.tradeId, before, after, change.requestedBy, change.requestId);
+    run.changesApplied++;
+  }
 }
 
 /** Chase the resting stop until it is final: re-priced as a marketable limit every CHASE_INTERVAL. */
