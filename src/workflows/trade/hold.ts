@@ -96,6 +96,11 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
     }
     if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
+    if (!works.length) {
+      // nothing rests and nothing to watch (a placement waiting out a refusal): wait for a message or the square-off
+      await wf.condition(() => run.pendingExit !== undefined || changePending(run), Math.min(IDLE_WINDOW_MS, untilSquareOff, untilPlacementRetry(run)));
+      continue;
+    }
     const seen = await firstOf(run, works, () => run.pendingExit !== undefined || changePending(run));
     if (!seen) continue;
     if ('price' in seen) {
