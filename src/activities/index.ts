@@ -11,6 +11,7 @@ import type { ActivityDeps } from './context.ts';
 import { dailyLossActivities } from './daily-loss.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
+import { protectionActivities } from './protection.ts';
 import { reconciliationActivities } from './reconciliation.ts';
 import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
@@ -22,6 +23,7 @@ export function createActivities(given: ActivityDeps) {
   return {
     ...riskActivities(deps),
     ...orderActivities(deps),
+    ...protectionActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...tradingStateActivities(deps),

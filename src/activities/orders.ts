@@ -13,6 +13,7 @@ import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/type
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
+import { stopLimitPrice } from '../domain/protection.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, attemptDeadline, callingWorkflow, cancelled, heartbeat } from './context.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
@@ -78,6 +79,7 @@ export function orderActivities(deps: ActivityDeps) {
           quantity: leg.quantity,
           orderType: leg.orderType,
           limitPricePaise: leg.limitPricePaise,
+          triggerPricePaise: leg.triggerPricePaise,
           strategyId: leg.strategyId,
           algoId: deps.config.account.ALGO_ID,
           brokerStatus: order.status,
@@ -97,7 +99,9 @@ export function orderActivities(deps: ActivityDeps) {
    */
   async function surfacedEarlierAttempt(leg: LegInput): Promise<LegResult | undefined> {
     const unseen: readonly LegStatus[] = ['NOT_SENT', 'NEW', 'UNKNOWN'];
-    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && unseen.includes(o.status) && o.tag !== leg.tag);
+    // of the same kind: an exit is never adopted from a stop or target (their tags' letter after the trade id)
+    const kind = (tag: string) => tag.charAt(leg.tradeId.length);
+    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && kind(o.tag) === kind(leg.tag) && unseen.includes(o.status) && o.tag !== leg.tag);
     for (const attempt of earlier) {
       const late = await deps.broker.findOrderByTag(leg.accountId, attempt.tag, leg.instrument);
       if (!late) continue;
@@ -107,9 +111,16 @@ export function orderActivities(deps: ActivityDeps) {
     return undefined;
   }
 
+  /** A protective stop priced by the workflow with its trigger only gets its limit here (STOP_LIMIT_BUFFER_BPS past it). */
+  function withStopLimit(leg: LegInput): LegInput {
+    if (leg.orderType !== 'STOP_LIMIT' || leg.limitPricePaise !== undefined || leg.triggerPricePaise === undefined) return leg;
+    return { ...leg, limitPricePaise: stopLimitPrice(leg.side, leg.triggerPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE) };
+  }
+
   const steps = {
     /** Send the leg unless the broker already has it. */
-    async placeOrder(leg: LegInput): Promise<LegResult> {
+    async placeOrder(given: LegInput): Promise<LegResult> {
+      const leg = withStopLimit(given);
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);
@@ -185,7 +196,10 @@ export function orderActivities(deps: ActivityDeps) {
 
     /** Ask the broker to cancel; the answer may still be FILLED when the fill won the race. */
     async cancelOrder(leg: LegInput, brokerOrderId: string): Promise<LegResult> {
-      return toLegResult(leg.tag, await deps.broker.cancelOrder(leg.accountId, brokerOrderId, leg.instrument));
+      const result = toLegResult(leg.tag, await deps.broker.cancelOrder(leg.accountId, brokerOrderId, leg.instrument));
+      // a leg that ends unfilled ends here (a filled one is recorded with its fills)
+      if (result.status === 'CANCELLED' && result.filledQuantity === 0) await updateOrder(deps.sql, leg.tag, { status: 'CANCELLED' });
+      return result;
     },
   };
 

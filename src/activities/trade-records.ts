@@ -24,6 +24,12 @@ import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 import type { LegResult } from './orders.ts';
 
+/** A trade's stop-loss and target, in paise. */
+interface Levels {
+  stopLossPaise?: number | undefined;
+  targetPaise?: number | undefined;
+}
+
 export interface EntryRecorded {
   status: TradeStatus;
   entryPricePaise: number;
@@ -222,6 +228,15 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     },
 
     /** The exit order did not fill (rejected, cancelled, not sent): the position is still open. */
+    /** A changed stop-loss or target (PATCH /trades/{id}), with its old and new values. */
+    async recordProtectionChange(tradeId: string, before: Levels, after: Levels, requestedBy: Actor, requestId?: string): Promise<void> {
+      await transaction(deps.sql, async (tx) => {
+        const trade = await lockOrFail(tx, tradeId);
+        await tx`update trades set stop_loss_paise = ${after.stopLossPaise ?? null}, target_paise = ${after.targetPaise ?? null}, updated_at = now() where id = ${tradeId}`;
+        await deps.audit.append(tx, { type: 'TRADE_PROTECTION_CHANGED', ...base(trade), actor: requestedBy, requestId, payload: { before, after } });
+      });
+    },
+
     async recordExitNotFilled(tradeId: string, leg: LegResult): Promise<TradeStatus> {
       return transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);

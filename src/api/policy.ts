@@ -86,6 +86,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /trades': read,
   'GET /trades/:id': read,
   'POST /trades/:id/exit': trade,
+  'PATCH /trades/:id': trade,
   'POST /trades/:id/cancel': trade,
 };
 

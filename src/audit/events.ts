@@ -38,6 +38,7 @@ const TYPES = {
   ORDER_CANCELLED: ['order', 'LOW'],
   TRADE_ENTERED: ['trading', 'LOW'],
   TRADE_EXIT_REQUESTED: ['trading', 'LOW'],
+  TRADE_PROTECTION_CHANGED: ['trading', 'MEDIUM'],
   TRADE_EXITED: ['trading', 'LOW'],
   TRADE_CANCELLED: ['trading', 'LOW'],
   TRADE_FAILED: ['trading', 'HIGH'],

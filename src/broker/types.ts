@@ -10,15 +10,33 @@
 import type { Paise } from '../domain/money.ts';
 import type { Instrument, OrderType, Side } from '../domain/trade.ts';
 
+/**
+ * What an order is: the trader's MARKET or LIMIT, or a protective STOP_LIMIT that rests until the
+ * last price touches `triggerPricePaise` and then works as a limit at `limitPricePaise` (Breeze's
+ * `stoploss` orders are stop-limit only, docs/breeze-api.md#stop-loss-orders).
+ */
+export type BrokerOrderType = OrderType | 'STOP_LIMIT';
+
 export interface BrokerOrderRequest {
   accountId: string;
   tag: string;
   instrument: Instrument;
   side: Side;
   quantity: number;
-  orderType: OrderType;
+  orderType: BrokerOrderType;
+  /** LIMIT and STOP_LIMIT: the worst price the order may fill at. */
   limitPricePaise?: Paise | undefined;
+  /** STOP_LIMIT: the last price that wakes the order (a SELL at or below it, a BUY at or above). */
+  triggerPricePaise?: Paise | undefined;
   strategyId?: string | undefined;
+}
+
+/** A change to a resting order: what it becomes (its type, with the prices that type needs) and its quantity. */
+export interface OrderChange {
+  orderType: 'LIMIT' | 'STOP_LIMIT';
+  limitPricePaise: Paise;
+  triggerPricePaise?: Paise | undefined;
+  quantity?: number | undefined;
 }
 
 export interface PlaceOptions {
@@ -76,6 +94,12 @@ export interface Broker {
   findOrderByTag(accountId: string, tag: string, instrument: Instrument): Promise<BrokerOrder | undefined>;
   getOrder(accountId: string, brokerOrderId: string, instrument: Instrument): Promise<BrokerOrder>;
   cancelOrder(accountId: string, brokerOrderId: string, instrument: Instrument): Promise<BrokerOrder>;
+  /**
+   * Change a resting order (a stop chased to a marketable limit, a stop or target moved); returns
+   * the order as read back afterwards. An order already final answers its final state (FILLED when
+   * the fill won the race); refusals of an open order throw BrokerRejectedError.
+   */
+  modifyOrder(accountId: string, brokerOrderId: string, instrument: Instrument, change: OrderChange): Promise<BrokerOrder>;
   listOrders(accountId: string): Promise<BrokerOrder[]>;
   positions(accountId: string): Promise<BrokerPosition[]>;
   quote(instrument: Instrument): Promise<Quote>;

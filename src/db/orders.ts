@@ -15,7 +15,7 @@ export interface OrderRow {
   leg: 'ENTRY' | 'EXIT';
   side: 'BUY' | 'SELL';
   quantity: number;
-  orderType: 'MARKET' | 'LIMIT';
+  orderType: 'MARKET' | 'LIMIT' | 'STOP_LIMIT';
   limitPricePaise: Paise | null;
   status: LegStatus;
   brokerOrderId: string | null;
@@ -53,7 +53,7 @@ export interface NewOrder {
   leg: 'ENTRY' | 'EXIT';
   side: 'BUY' | 'SELL';
   quantity: number;
-  orderType: 'MARKET' | 'LIMIT';
+  orderType: 'MARKET' | 'LIMIT' | 'STOP_LIMIT';
   limitPricePaise?: Paise | undefined;
 }
 

@@ -7,8 +7,8 @@
 import type { Instrument, OrderType, Side } from '../domain/trade.ts';
 import type { Queryable, TxSql } from './pool.ts';
 
-/** A broker order type, or the paper exchange's own STOP (stop-loss market). */
-export type PaperOrderType = OrderType | 'STOP';
+/** A broker order type (STOP_LIMIT among them), or the paper exchange's own STOP (stop-loss market). */
+export type PaperOrderType = OrderType | 'STOP' | 'STOP_LIMIT';
 export type PaperOrderStatus = 'OPEN' | 'FILLED' | 'CANCELLED' | 'REJECTED';
 
 export interface PaperOrderRow {
@@ -20,6 +20,8 @@ export interface PaperOrderRow {
   order_type: PaperOrderType;
   limit_price_paise: number | null;
   trigger_price_paise: number | null;
+  /** STOP_LIMIT: when the last price first touched the trigger (from then on it works as a limit). */
+  triggered_at: Date | null;
   status: PaperOrderStatus;
   filled_quantity: number;
   average_price_paise: number | null;
@@ -84,6 +86,26 @@ export async function cancelPaperOrder(sql: Queryable, accountId: string, id: st
   await sql`
     update paper_orders set status = 'CANCELLED', updated_at = now()
     where id = ${id} and account_id = ${accountId} and status = 'OPEN'`;
+}
+
+/** Remember that a STOP_LIMIT order's trigger was touched. */
+export async function markPaperOrderTriggered(sql: Queryable, id: string, at: Date): Promise<void> {
+  await sql`update paper_orders set triggered_at = ${at}, updated_at = ${at} where id = ${id} and triggered_at is null`;
+}
+
+/** Change a resting order's type, prices and quantity; false when it is no longer resting. */
+export async function modifyPaperOrder(
+  sql: Queryable,
+  accountId: string,
+  id: string,
+  change: { orderType: PaperOrderType; limitPricePaise: number; triggerPricePaise: number | null; quantity?: number | undefined },
+  at: Date,
+): Promise<boolean> {
+  const rows = await sql`
+    update paper_orders set order_type = ${change.orderType}, limit_price_paise = ${change.limitPricePaise},
+      trigger_price_paise = ${change.triggerPricePaise}, quantity = coalesce(${change.quantity ?? null}::int, quantity), updated_at = ${at}
+    where id = ${id} and account_id = ${accountId} and status = 'OPEN' returning id`;
+  return rows.length === 1;
 }
 
 /** The instrument's resting orders, oldest first, locked for the rest of the transaction. */

@@ -83,7 +83,7 @@ export function createBrokerMetrics(registry: Registry, brokerName: string): Bro
   };
 }
 
-const CALLS = new Set<string>(['placeOrder', 'findOrderByTag', 'getOrder', 'cancelOrder', 'listOrders', 'positions', 'quote']);
+const CALLS = new Set<string>(['placeOrder', 'findOrderByTag', 'getOrder', 'cancelOrder', 'modifyOrder', 'listOrders', 'positions', 'quote']);
 
 /**
  * The same broker, every Broker call timed and counted in `metrics`. A proxy, so whatever else the

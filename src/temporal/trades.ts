@@ -10,7 +10,7 @@ import { UnavailableError } from '../domain/errors.ts';
 import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
-import { cancelEntry, type ExitRequest, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
+import { cancelEntry, changeProtection, type ExitRequest, type ProtectionChange, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
 import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from '../workflows/search-attributes.ts';
 import type { TradesPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
@@ -68,6 +68,11 @@ async function pendingIfStarted(client: Client, input: TradeWorkflowInput): Prom
 
 export async function exitTrade(client: Client, tradeId: string, request: ExitRequest): Promise<TradeSummary> {
   return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(requestExit, { args: [request] });
+}
+
+/** Change the stop-loss or target of an open trade; answers once the resting orders are moved. */
+export async function changeTradeProtection(client: Client, tradeId: string, change: ProtectionChange): Promise<TradeSummary> {
+  return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(changeProtection, { args: [change] });
 }
 
 export async function cancelTrade(client: Client, tradeId: string, requestedBy: Actor, requestId?: string): Promise<TradeSummary> {

@@ -30,6 +30,38 @@ export interface HoldState {
   squareOffAt?: string | undefined;
   exitAttempt: number;
   pendingExit?: ExitRequest | undefined;
+  /** The protective orders resting at the broker (the resting-stops patch, trade/protection.ts). */
+  protection?: ProtectionState | undefined;
+  /** The stop-loss and target as last changed (PATCH /trades/{id}); the request's until then. */
+  levels?: ProtectionLevels | undefined;
+}
+
+export interface ProtectionLevels {
+  stopLossPaise?: number | undefined;
+  targetPaise?: number | undefined;
+}
+
+/** A new stop-loss or target for an open trade (each left as it is when absent). */
+export interface ProtectionChange extends ProtectionLevels {
+  requestedBy: Actor;
+  requestId?: string | undefined;
+}
+
+/** A protective order resting at the broker: its tag and the broker's id for it. */
+export interface RestingRef {
+  tag: string;
+  brokerOrderId: string;
+}
+
+export interface ProtectionState {
+  /** The attempt number in the protective legs' tags (S1/T1, then S2/T2 once an exit did not fill...). */
+  attempt: number;
+  stop?: RestingRef | undefined;
+  target?: RestingRef | undefined;
+  /** True once this attempt's legs were sent (resting, filled or refused). */
+  placed: boolean;
+  /** After a refused placement, when to try again (ISO). */
+  retryAt?: string | undefined;
 }
 
 export interface TradeSummary {
@@ -52,6 +84,9 @@ export const submitEntry = defineUpdate<TradeSummary, [{ requestId?: string | un
 /** Ask an open trade to exit; a pending one cancels its entry (and exits at once should the entry fill first). */
 export const requestExit = defineUpdate<TradeSummary, [ExitRequest]>('requestExit');
 /** Cancel a working entry order. */
+/** Change the stop-loss or target of an open trade; answers once the resting orders are moved. */
+export const changeProtection = defineUpdate<TradeSummary, [ProtectionChange]>('changeProtection');
+
 export const cancelEntry = defineUpdate<TradeSummary, [{ requestedBy: Actor; requestId?: string | undefined }]>('cancelEntry');
 export const tradeSummary = defineQuery<TradeSummary>('tradeSummary');
 

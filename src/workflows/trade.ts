@@ -13,6 +13,8 @@ import { enter } from './trade/entry.ts';
 import { exitPosition } from './trade/exit.ts';
 import { handleMessages } from './trade/handlers.ts';
 import { holdPosition } from './trade/hold.ts';
+import { closeProtected } from './trade/protection.ts';
+import { windDown } from './trade/watches.ts';
 import { searchable, setStatus, startRun, summaryOf } from './trade/run.ts';
 
 /**
@@ -23,8 +25,16 @@ import { searchable, setStatus, startRun, summaryOf } from './trade/run.ts';
  */
 const LEGS_SURVIVE_BROKER_FAULTS = 'legs-survive-broker-faults';
 
+/**
+ * Protection rests at the broker (patched in): after the entry fills, the stop-loss (a stop-limit)
+ * and the target (a limit) are placed as one-cancels-other orders, which protect the position
+ * while no worker runs; exits cancel them first; and the run ends only once its cancelled
+ * watchers have (trade/protection.ts).
+ */
+const RESTING_STOPS = 'resting-stops';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS));
   handleMessages(run);
 
   if (!input.resume) {
@@ -37,8 +47,10 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
   }
   for (;;) {
     const exit = await holdPosition(run);
+    if (run.resting && (await closeProtected(run, exit))) break;
     if (await exitPosition(run, exit)) break;
   }
+  await windDown(run);
   await wf.condition(wf.allHandlersFinished);
   return summaryOf(run);
 }

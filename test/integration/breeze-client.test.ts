@@ -64,6 +64,22 @@ describe('Breeze client against the emulator', () => {
     expect(await h.client.cancelOrder('main', filled.brokerOrderId, RELIANCE)).toMatchObject({ status: 'FILLED', filledQuantity: 1 });
   });
 
+  it('places a STOP_LIMIT as a Breeze stoploss order and chases it with PUT order once the price gaps through', async () => {
+    h.emulator.setQuote(relind, { ltpPaise: 245000 });
+    const tag = newTag();
+    const stop = await h.client.placeOrder({ accountId: 'main', tag, instrument: RELIANCE, side: 'SELL', quantity: 1, orderType: 'STOP_LIMIT', triggerPricePaise: 244000, limitPricePaise: 243000 });
+    const body = h.emulator.sent('POST', 'order').find((r) => (r.body as { user_remark?: string }).user_remark === tag)!.body;
+    expect(body).toMatchObject({ order_type: 'stoploss', stoploss: '2440.00', price: '2430.00' });
+    expect(stop.status).toBe('OPEN');
+    h.emulator.setQuote(relind, { ltpPaise: 242000 }); // touched the trigger, below the limit
+    expect((await h.client.getOrder('main', stop.brokerOrderId, RELIANCE)).status).toBe('OPEN');
+    const chased = await h.client.modifyOrder('main', stop.brokerOrderId, RELIANCE, { orderType: 'LIMIT', limitPricePaise: 241000 });
+    expect(h.emulator.sent('PUT', 'order').at(-1)!.body).toMatchObject({ order_id: stop.brokerOrderId, order_type: 'limit', stoploss: '0', price: '2410.00' });
+    expect(chased).toMatchObject({ status: 'FILLED', averagePricePaise: 242000 });
+    // modifying an order the fill got to first answers its fill
+    expect(await h.client.modifyOrder('main', stop.brokerOrderId, RELIANCE, { orderType: 'LIMIT', limitPricePaise: 240000 })).toMatchObject({ status: 'FILLED' });
+  });
+
   it('reads a quote in paise with the day band', async () => {
     h.emulator.setQuote(relind, { ltpPaise: 245010, upperCircuitPaise: 269500, lowerCircuitPaise: 220500 });
     expect(await h.client.quote(RELIANCE)).toMatchObject({ lastPricePaise: 245010, upperCircuitPaise: 269500, lowerCircuitPaise: 220500 });

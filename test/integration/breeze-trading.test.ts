@@ -11,7 +11,7 @@ import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
-import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { spawnWorker } from '../support/worker-process.ts';
 
 const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as const;
@@ -71,6 +71,22 @@ describe('trading through Breeze', () => {
     const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
     expect(closed.pnl?.gross).toBe(80);
     expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);
+  });
+
+  it('rests the stop-loss at Breeze as a stoploss order and the target as a limit; a gapped stop is chased with PUT order', async () => {
+    emulator.setQuote(relind, { ltpPaise: 2450_00 });
+    const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 2, stopLoss: 2400, target: 2500 }));
+    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
+    const stop = await eventually(async () => emulator.sent('POST', 'order').find((r) => (r.body as { user_remark?: string }).user_remark === `${body.id}S1`), 30_000, 'the stop at Breeze');
+    expect(stop.body).toMatchObject({ order_type: 'stoploss', stoploss: '2400.00', price: '2388.00', action: 'sell' });
+    await eventually(async () => ordersAtBreeze(body.id).includes(`${body.id}T1`), 30_000, 'the target at Breeze');
+    emulator.setQuote(relind, { ltpPaise: 2380_00 }); // through the trigger and past the limit
+    const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    expect(closed.exitReason).toBe('STOP_LOSS');
+    expect(closed.exitPrice).toBe(2380);
+    expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`, `${body.id}S1`, `${body.id}T1`]);
+    expect(emulator.sent('PUT', 'order').some((r) => (r.body as { order_type?: string }).order_type === 'limit')).toBe(true);
+    expect(emulator.sent('DELETE', 'order').length).toBeGreaterThan(0);
   });
 
   it('settles a timeout after Breeze placed the order by finding its tag, never sending it twice', async () => {

@@ -53,3 +53,31 @@ it('rests a STOP order until the price touches its trigger, then fills it like a
   await expect(exchange.placeOrder({ accountId: 'acct', tag: 'stop-bad-1', instrument: itc, side: 'SELL', quantity: 1, orderType: 'STOP', triggerPricePaise: 0 })).rejects.toThrow(/trigger price missing/);
 });
 
+
+it('rests a STOP_LIMIT until its trigger is touched, then works it as a limit: a gap through the limit leaves it open', async () => {
+  clock = ist('2026-12-02', '11:30');
+  await exchange.setQuote(itc, 450_00);
+  const stop = await exchange.placeOrder({ accountId: 'acct', tag: 'stop-limit-1', instrument: itc, side: 'SELL', quantity: 10, orderType: 'STOP_LIMIT', triggerPricePaise: 440_00, limitPricePaise: 438_00 });
+  expect(stop.status).toBe('OPEN');
+  await exchange.setQuote(itc, 441_00);
+  expect((await exchange.getOrder('acct', stop.brokerOrderId)).status).toBe('OPEN');
+  await exchange.setQuote(itc, 437_00); // triggered, but below the limit
+  expect((await exchange.getOrder('acct', stop.brokerOrderId)).status).toBe('OPEN');
+  await exchange.setQuote(itc, 442_00); // back above the trigger: once touched, it stays a limit and fills
+  expect(await exchange.getOrder('acct', stop.brokerOrderId)).toMatchObject({ status: 'FILLED', filledQuantity: 10, averagePricePaise: 442_00 });
+
+  await expect(exchange.placeOrder({ accountId: 'acct', tag: 'stop-limit-bad', instrument: itc, side: 'SELL', quantity: 1, orderType: 'STOP_LIMIT', triggerPricePaise: 440_00, limitPricePaise: 441_00 })).rejects.toThrow(/limit at or below its trigger/);
+});
+
+it('modifies a resting order: a gapped stop chased with a marketable limit fills at once; a filled one answers FILLED', async () => {
+  clock = ist('2026-12-02', '12:00');
+  await exchange.setQuote(itc, 450_00);
+  const stop = await exchange.placeOrder({ accountId: 'acct', tag: 'stop-limit-2', instrument: itc, side: 'SELL', quantity: 10, orderType: 'STOP_LIMIT', triggerPricePaise: 440_00, limitPricePaise: 438_00 });
+  const moved = await exchange.modifyOrder('acct', stop.brokerOrderId, itc, { orderType: 'STOP_LIMIT', triggerPricePaise: 445_00, limitPricePaise: 443_00 });
+  expect(moved.status).toBe('OPEN');
+  await exchange.setQuote(itc, 430_00); // through the moved trigger and its limit
+  expect((await exchange.getOrder('acct', stop.brokerOrderId)).status).toBe('OPEN');
+  const chased = await exchange.modifyOrder('acct', stop.brokerOrderId, itc, { orderType: 'LIMIT', limitPricePaise: 428_00 });
+  expect(chased).toMatchObject({ status: 'FILLED', averagePricePaise: 430_00 });
+  expect(await exchange.modifyOrder('acct', stop.brokerOrderId, itc, { orderType: 'LIMIT', limitPricePaise: 420_00 })).toMatchObject({ status: 'FILLED', averagePricePaise: 430_00 });
+});

@@ -10,12 +10,14 @@ import type { Context } from 'hono';
 import { tradeTimeline } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
-import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { AppError, BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { rupeesToPaise } from '../../domain/money.ts';
 import { tradeWorkflowId } from '../../domain/ids.ts';
 import { istInstant } from '../../domain/market-calendar.ts';
 import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
 import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
+import { changeProtection } from '../services/change-protection.ts';
 import { enterTrade } from '../services/enter-trade.ts';
 import { type AppEnv, principalOf, requestFacts } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
@@ -94,6 +96,22 @@ const exit = createRoute({
   },
 });
 
+const change = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['trades'],
+  summary: 'Change the stop-loss or target of an open trade (its resting orders at the broker move with it)',
+  request: {
+    params: TradeId,
+    body: { content: { 'application/json': { schema: z.object({ stopLoss: z.number().positive().max(1e9).optional(), target: z.number().positive().max(1e9).optional() }).strict().refine((b) => b.stopLoss !== undefined || b.target !== undefined, 'stopLoss or target') } }, required: true },
+  },
+  responses: {
+    200: { description: 'The trade with its new levels', content: { 'application/json': { schema: Trade } } },
+    409: problem('The trade is not open'),
+    422: problem('A level on the wrong side of the price'),
+  },
+});
+
 const cancel = createRoute({
   method: 'post',
   path: '/{id}/cancel',
@@ -115,6 +133,12 @@ const timeline = createRoute({
   request: { params: TradeId },
   responses: { 200: { description: 'The trade timeline', content: { 'application/json': { schema: z.object({ tradeId: z.string(), events: z.array(AuditRecord) }) } } } },
 });
+
+function rupeesOrFail(rupees: number, field: string): number {
+  const paise = rupeesToPaise(rupees);
+  if (paise === undefined) throw new ValidationError('Prices must be whole paise', [{ location: 'body', pointer: `/${field}`, detail: 'at most two decimals' }]);
+  return paise;
+}
 
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
@@ -207,6 +231,17 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
       const trade = await loadOwn(c, c.req.valid('param').id);
       if (FINAL_STATUSES.includes(trade.status)) return c.json(await view(trade), 200);
       return requestAndView(c, trade, 'exit', () => exitTrade(temporal, trade.id, { reason: 'REQUESTED', requestedBy: actorOf(principalOf(c)), requestId: c.get('requestId') }));
+    })
+    .openapi(change, async (c) => {
+      const trade = await loadOwn(c, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const levels = { stopLossPaise: body.stopLoss === undefined ? undefined : rupeesOrFail(body.stopLoss, 'stopLoss'), targetPaise: body.target === undefined ? undefined : rupeesOrFail(body.target, 'target') };
+      try {
+        await changeProtection({ sql, temporal }, trade, levels, actorOf(principalOf(c)), c.get('requestId'));
+      } catch (err) {
+        throw err instanceof AppError ? err : fromTemporalError(err, `trade ${trade.id}`);
+      }
+      return c.json(await view((await getTrade(sql, trade.id))!), 200);
     })
     .openapi(cancel, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);

@@ -9,10 +9,10 @@
  * @module
  */
 import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
-import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerPosition, PlaceOptions, Quote } from '../types.ts';
+import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerOrderType, BrokerPosition, OrderChange, PlaceOptions, Quote } from '../types.ts';
 import type { Paise } from '../../domain/money.ts';
-import { EXCHANGES, type Exchange, type Instrument, type OrderType } from '../../domain/trade.ts';
-import { fillFromRow, instrumentFields, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow } from './mapping.ts';
+import { EXCHANGES, type Exchange, type Instrument } from '../../domain/trade.ts';
+import { fillFromRow, instrumentFields, modifyOrderBody, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow } from './mapping.ts';
 import { protectiveLimitPrice } from './market-orders.ts';
 import { orderAck, orderRow, positionRow, quoteRow, rowsOf, tradeDetailRow, type OrderRow } from './rows.ts';
 import type { SecurityMaster } from './security-master.ts';
@@ -91,6 +91,20 @@ export class BreezeClient implements Broker {
     return this.getOrder(accountId, brokerOrderId, instrument);
   }
 
+  async modifyOrder(accountId: string, brokerOrderId: string, instrument: Instrument, change: OrderChange): Promise<BrokerOrder> {
+    try {
+      await this.call('PUT', 'order', modifyOrderBody(brokerOrderId, instrument, change), 'write');
+    } catch (err) {
+      // refused because the order is already final (filled in the race, or gone): report that state
+      if (!(err instanceof BrokerRejectedError)) throw err;
+      const order = await this.getOrder(accountId, brokerOrderId, instrument);
+      if (order.status === 'OPEN') throw err;
+      return order;
+    }
+    // a "success" envelope is no proof of a change (I#138, I#238): read the order back
+    return this.getOrder(accountId, brokerOrderId, instrument);
+  }
+
   /** Every order of today and yesterday on every exchange, without fills (use getOrder for those). */
   async listOrders(_accountId?: string): Promise<BrokerOrder[]> {
     const master = await this.master();
@@ -135,9 +149,9 @@ export class BreezeClient implements Broker {
   }
 
   /** The price to send: the caller's limit, or a protective limit off a fresh quote for MARKET. */
-  private async limitPrice(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', orderType: OrderType, limitPricePaise: Paise | undefined): Promise<Paise> {
-    if (orderType === 'LIMIT') {
-      if (!limitPricePaise || limitPricePaise <= 0) throw new BrokerRejectedError('a LIMIT order needs a positive limit price');
+  private async limitPrice(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', orderType: BrokerOrderType, limitPricePaise: Paise | undefined): Promise<Paise> {
+    if (orderType !== 'MARKET') {
+      if (!limitPricePaise || limitPricePaise <= 0) throw new BrokerRejectedError(`a ${orderType} order needs a positive limit price`);
       return limitPricePaise;
     }
     const quote = await this.quoteFor(instrument, stockCode);

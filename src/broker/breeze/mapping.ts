@@ -8,7 +8,7 @@
 import type { Paise } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/trade.ts';
 import { BrokerRejectedError } from '../errors.ts';
-import type { BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerOrderStatus, BrokerPosition, Quote } from '../types.ts';
+import type { BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerOrderStatus, BrokerPosition, OrderChange, Quote } from '../types.ts';
 import type { OrderRow, PositionRow, QuoteRow, TradeDetailRow } from './rows.ts';
 import type { SecurityMaster } from './security-master.ts';
 import {
@@ -60,6 +60,24 @@ export function instrumentFields(instrument: Instrument, stockCode: string): Rec
 }
 
 /**
+ * The body of `PUT order` (docs/breeze-api.md#stop-loss-orders): the order named by its id and
+ * exchange, with its type and prices as they are to become; a limit sends `stoploss: "0"`, which
+ * turns a stop into a limit order (ICICI, I#138).
+ */
+export function modifyOrderBody(brokerOrderId: string, instrument: Instrument, change: OrderChange): Record<string, string> {
+  const body: Record<string, string> = {
+    order_id: brokerOrderId,
+    exchange_code: instrument.exchange,
+    order_type: change.orderType === 'STOP_LIMIT' ? 'stoploss' : 'limit',
+    price: toRupeeString(change.limitPricePaise),
+    stoploss: change.orderType === 'STOP_LIMIT' && change.triggerPricePaise ? toRupeeString(change.triggerPricePaise) : '0',
+    validity: 'day',
+  };
+  if (change.quantity !== undefined) body.quantity = String(change.quantity);
+  return body;
+}
+
+/**
  * The body of `POST order` for a limit order at `pricePaise` (market orders are priced before
  * this; see market-orders.ts). The tag travels in `user_remark`, the one free-text field that comes
  * back in the order book.
@@ -68,11 +86,12 @@ export function placeOrderBody(request: BrokerOrderRequest, stockCode: string, p
   return {
     ...instrumentFields(request.instrument, stockCode),
     action: sideToBreeze(request.side),
-    order_type: 'limit',
+    // a STOP_LIMIT is Breeze's `stoploss`: trigger in `stoploss`, limit in `price` (docs/breeze-api.md#stop-loss-orders)
+    order_type: request.orderType === 'STOP_LIMIT' ? 'stoploss' : 'limit',
     quantity: String(request.quantity),
     price: toRupeeString(pricePaise),
     validity: 'day',
-    stoploss: '',
+    stoploss: request.orderType === 'STOP_LIMIT' && request.triggerPricePaise ? toRupeeString(request.triggerPricePaise) : '',
     disclosed_quantity: '0',
     user_remark: request.tag,
     settlement_id: '',

@@ -3,16 +3,18 @@
  * queries are src/db/paper-*.ts), so it survives restarts and every worker sees the same market.
  * It trades only in market hours (the same calendar as the risk engine), fills MARKET orders at
  * the last price with slippage and LIMIT orders when the price crosses, STOP orders (stop-loss
- * market, paper only: the trade workflows watch their stop-losses themselves) once the price
- * touches their trigger, and keeps every order it receives with its tag. Orders are DAY orders,
- * as on the exchange: with NSE hours, one still resting when its session closes (15:30 IST) is
- * cancelled as expired, and never fills at a later day's prices (see ./order-book.ts).
+ * market, paper only) once the price touches their trigger, STOP_LIMIT orders (as Breeze's
+ * `stoploss`, the trades' resting stop-losses) that wake at their trigger and then work as a
+ * limit (a gap through the limit leaves them open until modified), and keeps every order it
+ * receives with its tag. Orders are DAY orders, as on the exchange: with NSE hours, one still
+ * resting when its session closes (15:30 IST) is cancelled as expired, and never fills at a later
+ * day's prices (see ./order-book.ts).
  *
  * @module
  */
 import { holidaysOf } from '../../db/market-holidays.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
-import { cancelPaperOrder, insertPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
+import { cancelPaperOrder, insertPaperOrder, modifyPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
 import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, walkPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
 import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar.ts';
@@ -20,7 +22,7 @@ import type { Paise } from '../../domain/money.ts';
 import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { BrokerRejectedError } from '../errors.ts';
-import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, Quote } from '../types.ts';
+import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, OrderChange, Quote } from '../types.ts';
 import { type BookRules, expireDayOrders, matchOne, matchResting, pinQuote } from './order-book.ts';
 import { initialPrice, walk } from './prices.ts';
 
@@ -45,6 +47,12 @@ export interface PaperStopRequest extends Omit<BrokerOrderRequest, 'orderType' |
   triggerPricePaise: Paise;
 }
 
+/** A stop-limit whose limit is on the wrong side of its trigger (a sell's limit above it) could fill before it is touched. */
+function stopLimitInverted(side: 'BUY' | 'SELL', triggerPaise: Paise | undefined, limitPaise: Paise | undefined): boolean {
+  if (triggerPaise === undefined || limitPaise === undefined) return false;
+  return side === 'SELL' ? limitPaise > triggerPaise : limitPaise < triggerPaise;
+}
+
 export class PaperExchange implements Broker {
   readonly name = 'paper' as const;
   private readonly options: PaperExchangeOptions;
@@ -62,19 +70,21 @@ export class PaperExchange implements Broker {
   /** A broker order, or a paper-only STOP order (stop-loss market) with its trigger price. */
   async placeOrder(request: BrokerOrderRequest | PaperStopRequest): Promise<BrokerOrder> {
     const key = instrumentKey(request.instrument);
-    const limitPricePaise = request.orderType === 'LIMIT' ? request.limitPricePaise : undefined;
-    const triggerPricePaise = request.orderType === 'STOP' ? request.triggerPricePaise : undefined;
+    const limitPricePaise = request.orderType === 'LIMIT' || request.orderType === 'STOP_LIMIT' ? request.limitPricePaise : undefined;
+    const triggerPricePaise = request.orderType === 'STOP' || request.orderType === 'STOP_LIMIT' ? request.triggerPricePaise : undefined;
     const order = await this.options.sql.begin(async (tx) => {
       const lastPrice = await this.advance(tx, request.instrument);
       const market = marketStatus(this.now(), this.options.marketHours, await holidaysOf(tx, request.instrument.exchange));
       const id = await nextPaperOrderId(tx);
       const rejectReason = !market.open
         ? `market closed (${market.reason})`
-        : request.orderType === 'LIMIT' && !limitPricePaise
+        : (request.orderType === 'LIMIT' || request.orderType === 'STOP_LIMIT') && !limitPricePaise
           ? 'limit price missing'
-          : request.orderType === 'STOP' && !(triggerPricePaise && triggerPricePaise > 0)
+          : request.orderType !== 'LIMIT' && request.orderType !== 'MARKET' && !(triggerPricePaise && triggerPricePaise > 0)
             ? 'trigger price missing'
-            : null;
+            : request.orderType === 'STOP_LIMIT' && stopLimitInverted(request.side, triggerPricePaise, limitPricePaise)
+              ? 'a stop-limit sell needs its limit at or below its trigger (a buy at or above)'
+              : null;
       await insertPaperOrder(tx, {
         id,
         accountId: request.accountId,
@@ -115,6 +125,22 @@ export class PaperExchange implements Broker {
   async cancelOrder(accountId: string, brokerOrderId: string): Promise<BrokerOrder> {
     return this.options.sql.begin(async (tx) => {
       await cancelPaperOrder(tx, accountId, brokerOrderId);
+      return this.load(tx, accountId, brokerOrderId);
+    });
+  }
+
+  async modifyOrder(accountId: string, brokerOrderId: string, _instrument: Instrument, change: OrderChange): Promise<BrokerOrder> {
+    return this.options.sql.begin(async (tx) => {
+      const instrument = await paperOrderInstrument(tx, accountId, brokerOrderId);
+      if (!instrument) throw new NotFoundError(`paper order ${brokerOrderId}`);
+      const lastPrice = await this.advance(tx, instrument); // it may have filled meanwhile
+      const current = await paperOrder(tx, brokerOrderId, accountId);
+      if (current?.status === 'OPEN' && change.orderType === 'STOP_LIMIT' && !current.triggered_at && stopLimitInverted(current.side, change.triggerPricePaise, change.limitPricePaise)) {
+        throw new BrokerRejectedError('a stop-limit sell needs its limit at or below its trigger (a buy at or above)');
+      }
+      const triggerPricePaise = change.orderType === 'STOP_LIMIT' ? (change.triggerPricePaise ?? current?.trigger_price_paise ?? null) : null;
+      const changed = await modifyPaperOrder(tx, accountId, brokerOrderId, { ...change, triggerPricePaise }, this.now());
+      if (changed) await matchOne(tx, this.rules, brokerOrderId, lastPrice);
       return this.load(tx, accountId, brokerOrderId);
     });
   }

@@ -3,7 +3,8 @@
  * against the trader by the configured slippage; LIMIT orders fill when the last price reaches the
  * limit, at the last price (never worse than the limit); STOP orders (stop-loss market, SL-M) rest
  * until the last price touches their trigger (a BUY at or above it, a SELL at or below) and then
- * fill like a market order.
+ * fill like a market order. STOP_LIMIT orders (Breeze's `stoploss`) wake at the same touch and then
+ * work as a LIMIT order: a price that gaps through the limit leaves them open.
  *
  * @module
  */
@@ -12,12 +13,16 @@ import type { PaperOrderType } from '../../db/paper-orders.ts';
 import type { Side } from '../../domain/trade.ts';
 import { roundToTick } from './prices.ts';
 
-/** `levelPaise`: the limit of a LIMIT order, the trigger of a STOP order. */
+/** True when the last price touches a stop's trigger (a BUY at or above it, a SELL at or below). */
+export function touched(side: Side, triggerPaise: Paise, lastPricePaise: Paise): boolean {
+  return side === 'BUY' ? lastPricePaise >= triggerPaise : lastPricePaise <= triggerPaise;
+}
+
+/** `levelPaise`: the limit of a LIMIT (or triggered STOP_LIMIT) order, the trigger of a STOP order. */
 export function fillPrice(side: Side, orderType: PaperOrderType, levelPaise: Paise | undefined, lastPricePaise: Paise, slippageBps: number): Paise | undefined {
   if (orderType === 'STOP') {
     if (levelPaise === undefined) return undefined;
-    const triggered = side === 'BUY' ? lastPricePaise >= levelPaise : lastPricePaise <= levelPaise;
-    return triggered ? fillPrice(side, 'MARKET', undefined, lastPricePaise, slippageBps) : undefined;
+    return touched(side, levelPaise, lastPricePaise) ? fillPrice(side, 'MARKET', undefined, lastPricePaise, slippageBps) : undefined;
   }
   if (orderType === 'MARKET') {
     const slip = (lastPricePaise * slippageBps) / 10_000;

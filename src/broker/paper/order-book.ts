@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, paperOrder } from '../../db/paper-orders.ts';
+import { expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, markPaperOrderTriggered, paperOrder } from '../../db/paper-orders.ts';
 import { insertPaperFill } from '../../db/paper-fills.ts';
 import { notifyPaperQuote, pinPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
@@ -14,7 +14,7 @@ import { type MarketHoursMode, NORMAL_SESSION } from '../../domain/market-calend
 import type { Paise } from '../../domain/money.ts';
 import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import type { Quote } from '../types.ts';
-import { fillPrice } from './matching.ts';
+import { fillPrice, touched } from './matching.ts';
 import { roundToTick } from './prices.ts';
 
 /** How the book trades: the market hours its DAY orders live in, the slippage of market fills, the clock. */
@@ -30,12 +30,17 @@ export async function expireDayOrders(sql: Queryable, rules: BookRules, which: {
   await expirePaperOrders(sql, which, NORMAL_SESSION.closes, `expired: a DAY order ends with its session (${NORMAL_SESSION.closes} IST)`, rules.now());
 }
 
-/** Fill the order if it is resting and the last price reaches it. */
+/** Fill the order if it is resting and the last price reaches it (waking a stop-limit whose trigger it touches). */
 export async function matchOne(tx: TxSql, rules: BookRules, id: string, lastPricePaise: Paise): Promise<void> {
   const o = await paperOrder(tx, id);
   if (!o || o.status !== 'OPEN') return;
+  if (o.order_type === 'STOP_LIMIT' && !o.triggered_at) {
+    if (o.trigger_price_paise === null || !touched(o.side, o.trigger_price_paise, lastPricePaise)) return;
+    await markPaperOrderTriggered(tx, id, rules.now());
+  }
   const level = o.order_type === 'STOP' ? o.trigger_price_paise : o.limit_price_paise;
-  const price = fillPrice(o.side, o.order_type, level ?? undefined, lastPricePaise, rules.slippageBps);
+  const asType = o.order_type === 'STOP_LIMIT' ? 'LIMIT' : o.order_type;
+  const price = fillPrice(o.side, asType, level ?? undefined, lastPricePaise, rules.slippageBps);
   if (price === undefined) return;
   await insertPaperFill(tx, id, o.quantity, price, rules.now());
   await markPaperOrderFilled(tx, id, price, rules.now());

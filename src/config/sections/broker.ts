@@ -19,6 +19,7 @@ export const brokerSettings = z.object({
   BREEZE_LIVE_FEEDS_URL: z.url().default('https://livefeeds.icicidirect.com').describe("Breeze's Socket.IO server for order notifications (docs/breeze-api.md#streaming-servers)"),
   BREEZE_SECURITY_MASTER: z.string().optional().describe("Comma-separated paths of ICICI security master files (NSEScripMaster.txt…) mapping symbols to ICICI stock codes"),
   BREEZE_TIMEOUT_MS: int(100).max(29_000).default(10_000).describe('Longest wait for one Breeze answer; an order action that times out is settled by its tag'),
+  STOP_LIMIT_BUFFER_BPS: int(1).max(1000).default(50).describe('Protective stops rest as stop-limit orders (Breeze has no stop-market): their limit is this far past the trigger, in basis points; a stop chased after a gap is priced this far past the last price'),
   BROKER_MAX_ORDERS_PER_SECOND: int(1).max(10).default(10).describe('Order actions (place, modify, cancel, square-off) per second across all workers; Breeze allows 10'),
   BROKER_CALLS_PER_MINUTE: int(1).default(100).describe('Broker API calls per minute across all workers; Breeze allows 100'),
   BROKER_CALLS_PER_DAY: int(1).default(5000).describe('Broker API calls per IST day across all workers; Breeze allows 5000'),

@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { FINAL_STATUSES, type TradeStatus } from '../../domain/trade.ts';
-import { cancelEntry, requestExit, submitEntry, tradeSummary } from '../messages.ts';
+import { cancelEntry, changeProtection, requestExit, submitEntry, tradeSummary } from '../messages.ts';
 import { summaryOf, type TradeRun } from './run.ts';
 
 export function handleMessages(run: TradeRun): void {
@@ -23,6 +23,20 @@ export function handleMessages(run: TradeRun): void {
       return summaryOf(run);
     },
     { validator: (_req) => assertStatus(run.status, ['PENDING'], 'Only a working entry can be cancelled') },
+  );
+  wf.setHandler(
+    changeProtection,
+    async (change) => {
+      const turn = run.changes.push(change);
+      await wf.condition(() => run.changesApplied >= turn || run.status !== 'OPEN');
+      return summaryOf(run);
+    },
+    {
+      validator: (_change) => {
+        assertStatus(run.status, ['OPEN'], 'Only an open trade can change its stop-loss or target');
+        if (!run.resting) throw wf.ApplicationFailure.nonRetryable('This trade predates changeable protection', 'trade-state-conflict');
+      },
+    },
   );
   wf.setHandler(
     requestExit,

@@ -8,8 +8,14 @@ import * as wf from '@temporalio/workflow';
 import type { ExitReason } from '../../domain/trade.ts';
 import type { ExitRequest } from '../messages.ts';
 import { untilInterrupted } from '../scopes.ts';
+import type { ProtectionEnded } from '../../activities/protection.ts';
+import type { WatchResult } from '../../activities/exit-triggers.ts';
 import { orderWatch } from './legs.ts';
-import type { TradeRun, TradeWorkflow } from './run.ts';
+import { applyChanges, placementDue, placeProtection, protectionLost, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
+import { firstOf, watch, windDown } from './watches.ts';
+import { levelsOf, type TradeRun, type TradeWorkflow } from './run.ts';
+
+const changePending = (run: TradeRun) => run.changes.length > run.changesApplied;
 
 /** Stop-loss and target are watched in windows of this length. */
 const WATCH_WINDOW_MS = 5 * 60_000;
@@ -22,6 +28,7 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
   const { request } = input;
   const system = (reason: ExitReason): ExitRequest => ({ reason, requestedBy: run.self });
   for (;;) {
+    if (run.resting && (wantsProtection(run) || changePending(run))) return holdProtected(run);
     if (run.pendingExit) return run.pendingExit;
     const untilSquareOff = hold.squareOffAt ? Date.parse(hold.squareOffAt) - Date.now() : Infinity;
     if (untilSquareOff <= 0) return system('SQUARE_OFF');
@@ -43,7 +50,71 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
       );
       if (watched?.trigger) return system(watched.trigger);
     } else {
-      await wf.condition(() => run.pendingExit !== undefined, Math.min(IDLE_WINDOW_MS, untilSquareOff));
+      await wf.condition(() => run.pendingExit !== undefined || (run.resting && changePending(run)), Math.min(IDLE_WINDOW_MS, untilSquareOff));
     }
+  }
+}
+
+/** Broker orders are polled this often while they rest (order notifications may replace it). */
+const PROTECTION_POLL_MS = 5000;
+
+/**
+ * Hold with protection resting at the broker: place it, then watch the price (the second line, it
+ * may decide first) and the resting orders side by side until one decides or an exit is asked for.
+ */
+async function holdProtected(run: TradeRun): Promise<ExitRequest> {
+  const { input, hold } = run;
+  const { request } = input;
+  const system = (reason: ExitReason): ExitRequest => ({ reason, requestedBy: run.self });
+  for (;;) {
+    if (run.pendingExit) return run.pendingExit;
+    const untilSquareOff = hold.squareOffAt ? Date.parse(hold.squareOffAt) - Date.now() : Infinity;
+    if (untilSquareOff <= 0) return system('SQUARE_OFF');
+    if (wf.workflowInfo().continueAsNewSuggested) {
+      await windDown(run);
+      await wf.condition(wf.allHandlersFinished);
+      await wf.continueAsNew<TradeWorkflow>({ ...input, resume: { ...hold, pendingExit: run.pendingExit } });
+    }
+    if (changePending(run)) {
+      await applyChanges(run);
+      if (run.protectionFill) return system(run.protectionFill.which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
+      continue;
+    }
+    if (placementDue(run)) {
+      await placeProtection(run);
+      if (run.protectionFill) return system(run.protectionFill.which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
+      continue;
+    }
+    const legs = restingLegs(run);
+    const targetRests = legs.some((l) => l.which === 'TARGET');
+    const windowMs = Math.min(WATCH_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
+    type Seen = { price: WatchResult } | { broker: ProtectionEnded };
+    const works: (() => Promise<Seen>)[] = [];
+    const { stopLossPaise, targetPaise } = levelsOf(run);
+    if (stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests)) {
+      const watched = { instrument: request.instrument, side: request.side, stopLossPaise, targetPaise: targetRests ? undefined : targetPaise, windowMs };
+      works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
+    }
+    if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
+    if (!works.length) {
+      // nothing rests and nothing to watch (a placement waiting out a refusal): wait for a message or the square-off
+      await wf.condition(() => run.pendingExit !== undefined || changePending(run), Math.min(IDLE_WINDOW_MS, untilSquareOff, untilPlacementRetry(run)));
+      continue;
+    }
+    const seen = await firstOf(run, works, () => run.pendingExit !== undefined || changePending(run));
+    if (!seen) continue;
+    if ('price' in seen) {
+      if (!seen.price.trigger) continue;
+      // the price went through the stop while it rests: the stop itself is the exit, chased if it gapped
+      run.chaseStop = seen.price.trigger === 'STOP_LOSS' && legs.some((l) => l.which === 'STOP');
+      return system(seen.price.trigger);
+    }
+    const { which, result } = seen.broker;
+    if (!which || !result) continue;
+    if (result.filledQuantity > 0) {
+      run.protectionFill = { which, result };
+      return system(which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
+    }
+    protectionLost(run, which);
   }
 }

@@ -5,11 +5,11 @@
  * @module
  */
 import * as wf from '@temporalio/workflow';
-import type { LegInput } from '../../activities/orders.ts';
+import type { LegInput, LegResult } from '../../activities/orders.ts';
 import type { Actor } from '../../audit/events.ts';
 import type { Violation } from '../../domain/risk/rules.ts';
 import { closingSide, type TradeStatus } from '../../domain/trade.ts';
-import type { ExitRequest, HoldState, TradeSummary, TradeWorkflowInput } from '../messages.ts';
+import type { ExitRequest, HoldState, ProtectionChange, ProtectionLevels, TradeSummary, TradeWorkflowInput } from '../messages.ts';
 import { TRADE_ACCOUNT, TRADE_STATUS } from '../search-attributes.ts';
 
 /** The trade workflow's signature, for continue-as-new. */
@@ -19,6 +19,18 @@ export interface TradeRun {
   readonly input: TradeWorkflowInput;
   /** The legs-survive-broker-faults patch applies (see trade.ts); false only when replaying older histories. */
   readonly hardened: boolean;
+  /** The resting-stops patch applies (see protection.ts): protective orders rest at the broker. */
+  readonly resting: boolean;
+  /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
+  readonly lingering: Promise<unknown>[];
+  /** A protective order that filled at the broker: the trade closes from its fill. */
+  protectionFill: { which: 'STOP' | 'TARGET'; result: LegResult } | undefined;
+  /** Stop-loss and target changes asked for and not yet applied (applied by the hold, in order). */
+  readonly changes: ProtectionChange[];
+  /** How many changes were applied (their updates answer then). */
+  changesApplied: number;
+  /** The price went through the stop-loss while its order rests: chase it instead of sending an exit. */
+  chaseStop: boolean;
   /** Who the trade's automatic exits are requested by. */
   readonly self: Actor;
   status: TradeStatus;
@@ -33,10 +45,16 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean): TradeRun {
   return {
     input,
     hardened,
+    resting,
+    lingering: [],
+    protectionFill: undefined,
+    chaseStop: false,
+    changes: [],
+    changesApplied: 0,
     self: { type: 'workflow', id: wf.workflowInfo().workflowId },
     status: input.resume ? 'OPEN' : 'PENDING',
     violations: undefined,
@@ -66,6 +84,11 @@ export function setStatus(run: TradeRun, next: TradeStatus): void {
 export function decide(run: TradeRun, next: TradeStatus): void {
   setStatus(run, next);
   run.entryDecided = true;
+}
+
+/** The stop-loss and target in force: the request's, or as last changed. */
+export function levelsOf(run: TradeRun): ProtectionLevels {
+  return run.hold.levels ?? { stopLossPaise: run.input.request.stopLossPaise, targetPaise: run.input.request.targetPaise };
 }
 
 /** What the position still holds: its entry fill, less what partial exits closed. */
