@@ -148,9 +148,9 @@ describe('signed webhooks', () => {
     await stack.db.sql`update users set account_id = 'acct-second' where id = ${key.trader.id}`;
     expect((await post(signal('tv-shared-0015'))).status).toBe(201);
     const res = await post(signal('tv-shared-0015'), { secret: key.webhookSecret, key: key.prefix });
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as { status: string }).status).toBe('OPEN');
-    const trades = await stack.db.sql`select account_id from trades where signal_id = 'tv-shared-0015' order by account_id`;
-    expect(trades.map((t) => t.account_id)).toEqual(['acct-second', stack.config.account.ACCOUNT_ID].sort());
+    // 201 when it filled within TRADE_ACK_WAIT_MS; 202 accepted when the new account's first trade is slower (a loaded machine)
+    expect([201, 202]).toContain(res.status);
+    const opened = async () => stack.db.sql`select account_id from trades where signal_id = 'tv-shared-0015' and status = 'OPEN' order by account_id`;
+    await expect.poll(async () => (await opened()).map((t) => t.account_id), { timeout: 30_000 }).toEqual(['acct-second', stack.config.account.ACCOUNT_ID].sort());
   });
 });
