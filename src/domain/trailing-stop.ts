@@ -6,10 +6,9 @@
  * @module
  */
 import type { Paise } from './money.ts';
-import type { Side } from './trade.ts';
+import type { Side, TrailingStop } from './trade.ts';
 
-/** How far the stop trails the best price: a fixed amount, or a percent of that price. */
-export type TrailingStop = { paise: Paise } | { percent: number };
+export type { TrailingStop };
 
 /** The best price for a position opened on `side`: the higher for a long, the lower for a short. */
 export function betterExtreme(side: Side, extremePaise: Paise, pricePaise: Paise): Paise {
