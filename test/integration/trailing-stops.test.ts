@@ -124,6 +124,7 @@ describe('trailing distance on PATCH /trades/{id}', () => {
 
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
     await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'trailing-stop-patched', workflowBundleCode());
   }, 120_000);
 
   it('refuses a zero, negative or fractional-paise trailing distance, on entry and on PATCH, and changes nothing', async () => {
