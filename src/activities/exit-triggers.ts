@@ -16,6 +16,7 @@ import { type ExitTrigger, exitTrigger } from '../domain/exit-triggers.ts';
 import type { Paise } from '../domain/money.ts';
 import { fallbackQuotesPerMinute } from '../domain/quote-budget.ts';
 import { type Instrument, instrumentKey, type Side } from '../domain/trade.ts';
+import { betterExtreme, type TrailingStop, trailedStop } from '../domain/trailing-stop.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
 import { createQuoteRation } from './quote-ration.ts';
 
@@ -25,11 +26,25 @@ export interface WatchInput {
   stopLossPaise?: Paise | undefined;
   targetPaise?: Paise | undefined;
   windowMs: number;
+  /** A trailing stop-loss (`stopLossPaise` is where it stands now): the watch reports when it should move. */
+  trail?: TrailInput | undefined;
+}
+
+export interface TrailInput {
+  stop: TrailingStop;
+  /** The best price seen since entry (the high of a long, the low of a short). */
+  extremePaise: Paise;
+  tickPaise: Paise;
+  /** A move is reported no sooner than this after the watch starts: the broker order moves at most this often. */
+  holdMs: number;
 }
 
 export interface WatchResult {
   trigger?: ExitTrigger | undefined;
   lastPricePaise?: Paise | undefined;
+  /** With a trail: the best price seen, and the stop-loss it moves to when that is at least a tick tighter. */
+  extremePaise?: Paise | undefined;
+  ratchet?: { stopLossPaise: Paise } | undefined;
 }
 
 /** How often a watcher looks at the feed's staleness and heartbeats between ticks. */
@@ -71,18 +86,35 @@ export function exitTriggerActivities(deps: ActivityDeps) {
       let last: Paise | undefined;
       let found: ExitTrigger | undefined;
       let wake: (() => void) | undefined;
+      const { trail } = input;
+      let extreme = trail?.extremePaise;
+      let ratchet: Paise | undefined;
+      /** The trail's stop once the hold is over, when it moved; a price already through it is the stop's trigger. */
+      const trailDue = () => {
+        if (!trail || extreme === undefined || found || ratchet !== undefined || Date.now() - started < trail.holdMs) return;
+        const next = trailedStop(input.side, input.stopLossPaise, trail.stop, extreme, trail.tickPaise);
+        if (next === input.stopLossPaise) return;
+        ratchet = next;
+        if (last !== undefined && exitTrigger(input.side, last, next) === 'STOP_LOSS') found = 'STOP_LOSS';
+        wake?.();
+      };
       const decide = (pricePaise: Paise, at: string) => {
         last = pricePaise;
         void record(key, pricePaise, at);
+        if (extreme !== undefined) extreme = betterExtreme(input.side, extreme, pricePaise);
         found ??= exitTrigger(input.side, pricePaise, input.stopLossPaise, input.targetPaise);
         if (found) wake?.();
+        trailDue();
       };
+      const answer = (result: WatchResult): WatchResult => (trail ? { ...result, extremePaise: extreme } : result);
       const unwatch = deps.prices.watch(input.instrument, (tick) => decide(tick.lastPricePaise, tick.at));
       try {
         const seen = deps.prices.latest(input.instrument);
         if (seen && !seen.stale) decide(seen.lastPricePaise, seen.at);
         for (;;) {
-          if (found) return { trigger: found, lastPricePaise: last };
+          trailDue();
+          if (found) return answer({ trigger: found, lastPricePaise: last });
+          if (ratchet !== undefined) return answer({ ratchet: { stopLossPaise: ratchet }, lastPricePaise: last });
           const latest = deps.prices.latest(input.instrument);
           // a new subscription gets one staleness window to deliver its first tick
           const waiting = !latest && Date.now() - started <= staleMs;
@@ -93,9 +125,9 @@ export function exitTriggerActivities(deps: ActivityDeps) {
             } catch (err) {
               deps.log.warn({ err, instrument: key }, 'quote failed while watching exit triggers (stale price feed)');
             }
-            if (found) continue;
+            if (found || ratchet !== undefined) continue;
           }
-          if (Date.now() >= until) return { lastPricePaise: last };
+          if (Date.now() >= until) return answer({ lastPricePaise: last });
           heartbeat(last);
           await Promise.race([
             new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
 import { tradingStateActivities } from './trading-state.ts';
+import { trailingActivities } from './trailing.ts';
 
 export function createActivities(given: ActivityDeps) {
   const deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
@@ -26,6 +27,7 @@ export function createActivities(given: ActivityDeps) {
     ...protectionActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
+    ...trailingActivities(deps),
     ...tradingStateActivities(deps),
     ...dailyLossActivities(deps),
     ...alertActivities(deps),

@@ -133,6 +133,7 @@ export function riskActivities(deps: ActivityDeps) {
             limitPricePaise: r.limitPricePaise,
             stopLossPaise: r.stopLossPaise,
             targetPaise: r.targetPaise,
+            trailingStop: r.trailingStop,
             intraday: r.intraday,
             algoId: deps.config.account.ALGO_ID,
           },

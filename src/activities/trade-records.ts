@@ -17,7 +17,7 @@ import { transaction } from '../db/transaction.ts';
 import type { TxSql } from '../db/pool.ts';
 import { squareOffInstant } from '../domain/market-calendar.ts';
 import { unrealizedPnl } from '../domain/risk/rules.ts';
-import { closingSide, type ExitReason, exitedGrossPnl, instrumentKey, openQuantity, type TradeStatus } from '../domain/trade.ts';
+import { closingSide, type ExitReason, exitedGrossPnl, instrumentKey, openQuantity, type TradeStatus, type TrailingStop } from '../domain/trade.ts';
 import { chargesForFill, segmentOf } from '../domain/charges.ts';
 import { chargeSchedule, defaultRiskLimits } from '../config.ts';
 import { failpoint } from '../observability/failpoints.ts';
@@ -28,6 +28,8 @@ import type { LegResult } from './orders.ts';
 interface Levels {
   stopLossPaise?: number | undefined;
   targetPaise?: number | undefined;
+  /** Audited only: the trailing distance in force (null once cleared). */
+  trailingStop?: TrailingStop | null | undefined;
 }
 
 export interface EntryRecorded {
@@ -229,11 +231,12 @@ export function tradeRecordActivities(deps: ActivityDeps) {
 
     /** The exit order did not fill (rejected, cancelled, not sent): the position is still open. */
     /** A changed stop-loss or target (PATCH /trades/{id}), with its old and new values. */
-    async recordProtectionChange(tradeId: string, before: Levels, after: Levels, requestedBy: Actor, requestId?: string): Promise<void> {
+    /** `reason` is 'trailing' when a trailing stop moved the stop-loss (absent when a person changed it). */
+    async recordProtectionChange(tradeId: string, before: Levels, after: Levels, requestedBy: Actor, requestId?: string, reason?: 'trailing'): Promise<void> {
       await transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);
         await tx`update trades set stop_loss_paise = ${after.stopLossPaise ?? null}, target_paise = ${after.targetPaise ?? null}, updated_at = now() where id = ${tradeId}`;
-        await deps.audit.append(tx, { type: 'TRADE_PROTECTION_CHANGED', ...base(trade), actor: requestedBy, requestId, payload: { before, after } });
+        await deps.audit.append(tx, { type: 'TRADE_PROTECTION_CHANGED', ...base(trade), actor: requestedBy, requestId, payload: { before, after, ...(reason ? { reason } : {}) } });
       });
     },
 

@@ -39,6 +39,9 @@ export interface Instrument {
   right?: OptionRight | undefined;
 }
 
+/** How far a trailing stop follows the best price: a fixed amount, or a percent of that price. */
+export type TrailingStop = { paise: Paise } | { percent: number };
+
 /** A trade request after validation, in paise. */
 export interface TradeRequest {
   instrument: Instrument;
@@ -49,6 +52,8 @@ export interface TradeRequest {
   limitPricePaise?: Paise | undefined;
   stopLossPaise?: Paise | undefined;
   targetPaise?: Paise | undefined;
+  /** A stop-loss that trails the best price since entry (trailing-stop.ts); the initial stop is `stopLossPaise`, else derived from the entry fill. */
+  trailingStop?: TrailingStop | undefined;
   /** Intraday positions are squared off at SQUARE_OFF_TIME. */
   intraday: boolean;
   /** Strategy or algo identifier stamped on the orders and the audit trail. */

@@ -9,7 +9,7 @@ import type { BrokerFailure, TradeClosed } from '../activities/ports.ts';
 import type { ReserveInput } from '../activities/risk.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Violation } from '../domain/risk/rules.ts';
-import type { ExitReason, TradeStatus } from '../domain/trade.ts';
+import type { ExitReason, TradeStatus, TrailingStop } from '../domain/trade.ts';
 
 // ---- trade workflow ----
 
@@ -34,6 +34,17 @@ export interface HoldState {
   protection?: ProtectionState | undefined;
   /** The stop-loss and target as last changed (PATCH /trades/{id}); the request's until then. */
   levels?: ProtectionLevels | undefined;
+  /** The trailing stop in force (the trailing-stops patch, trade/trailing.ts); null once cleared. */
+  trail?: TrailState | null | undefined;
+}
+
+export interface TrailState {
+  stop: TrailingStop;
+  /** The best price seen since the trail started (the high of a long, the low of a short). */
+  extremePaise: number;
+  tickPaise: number;
+  /** When the trail last moved the stop (ISO): it moves the broker's order at most every few seconds. */
+  movedAt?: string | undefined;
 }
 
 export interface ProtectionLevels {
@@ -45,6 +56,12 @@ export interface ProtectionLevels {
 export interface ProtectionChange extends ProtectionLevels {
   requestedBy: Actor;
   requestId?: string | undefined;
+  /** A new trailing distance (null clears it); absent leaves it as it is. */
+  trailingStop?: TrailingStop | null | undefined;
+  /** The last price the API checked the change against: where a new trail starts from. */
+  referencePricePaise?: number | undefined;
+  /** Set when the trade's own trailing stop asks for the change. */
+  reason?: 'trailing' | undefined;
 }
 
 /** A protective order resting at the broker: its tag and the broker's id for it. */

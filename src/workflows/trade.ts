@@ -33,8 +33,15 @@ const LEGS_SURVIVE_BROKER_FAULTS = 'legs-survive-broker-faults';
  */
 const RESTING_STOPS = 'resting-stops';
 
+/**
+ * Trailing stops (patched in): a trade asked with a trailing distance moves its resting stop with
+ * the best price since entry, and PATCH /trades/{id} may set or clear the distance
+ * (trade/trailing.ts).
+ */
+const TRAILING_STOPS = 'trailing-stops';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS));
   handleMessages(run);
 
   if (!input.resume) {

@@ -27,6 +27,8 @@ export interface ExchangeOrder {
   quantity: number;
   status: BrokerOrderStatus;
   filledQuantity: number;
+  /** A stop order's trigger (paise), as it stands now. */
+  triggerPricePaise?: number | undefined;
 }
 
 export interface TestMarket {
@@ -51,9 +53,9 @@ export function paperMarket(paper: PaperExchange, db: TestDatabase): TestMarket 
       await paper.setQuote(instrument, pricePaise);
     },
     async orders(tagPrefix = '') {
-      const rows = await db.sql<{ tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number }[]>`
-        select tag, side, quantity, status, filled_quantity from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
-      return rows.map((r) => ({ tag: r.tag, side: r.side, quantity: r.quantity, status: r.status, filledQuantity: r.filled_quantity }));
+      const rows = await db.sql<{ tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number; trigger: string | null }[]>`
+        select tag, side, quantity, status, filled_quantity, trigger_price_paise as trigger from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
+      return rows.map((r) => ({ tag: r.tag, side: r.side, quantity: r.quantity, status: r.status, filledQuantity: r.filled_quantity, triggerPricePaise: r.trigger === null ? undefined : Number(r.trigger) }));
     },
   };
 }
@@ -116,7 +118,7 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
         const orders = [...emulator.book.orders.values()].filter((o) => o.userRemark.startsWith(tagPrefix));
         orders.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
         return Promise.resolve(
-          orders.map((o) => ({ tag: o.userRemark, side: o.action === 'buy' ? 'BUY' : 'SELL', quantity: o.quantity, status: STATUS[o.status], filledQuantity: o.fills.reduce((n, f) => n + f.quantity, 0) })),
+          orders.map((o) => ({ tag: o.userRemark, side: o.action === 'buy' ? 'BUY' : 'SELL', quantity: o.quantity, status: STATUS[o.status], filledQuantity: o.fills.reduce((n, f) => n + f.quantity, 0), triggerPricePaise: o.triggerPaise })),
         );
       },
     },

@@ -10,11 +10,11 @@ import type { Context } from 'hono';
 import { tradeTimeline } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
-import { AppError, BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../../domain/errors.ts';
+import { AppError, BusinessRuleError, ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../../domain/errors.ts';
 import { rupeesToPaise } from '../../domain/money.ts';
 import { tradeWorkflowId } from '../../domain/ids.ts';
 import { istInstant } from '../../domain/market-calendar.ts';
-import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
+import { FINAL_STATUSES, TRADE_STATUSES, type TrailingStop } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
 import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
 import { changeProtection } from '../services/change-protection.ts';
@@ -22,7 +22,7 @@ import { enterTrade } from '../services/enter-trade.ts';
 import { type AppEnv, principalOf, requestFacts } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 import { AuditRecord } from '../schemas/audit.ts';
-import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
+import { IdempotencyHeader, toTradeRequest, toTrailingStop, TradeRequestBody, TrailingStopBody } from '../schemas/trades.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { tradeView } from '../views/trade.ts';
@@ -96,14 +96,24 @@ const exit = createRoute({
   },
 });
 
+const ProtectionBody = z
+  .object({
+    stopLoss: z.number().positive().max(1e9).optional(),
+    target: z.number().positive().max(1e9).optional(),
+    trailingStop: TrailingStopBody.nullable().optional().openapi({ description: 'A new trailing distance; null stops trailing (the stop stays where it is)' }),
+  })
+  .strict()
+  .refine((b) => b.stopLoss !== undefined || b.target !== undefined || b.trailingStop !== undefined, 'stopLoss, target or trailingStop')
+  .openapi('ProtectionChange');
+
 const change = createRoute({
   method: 'patch',
   path: '/{id}',
   tags: ['trades'],
-  summary: 'Change the stop-loss or target of an open trade (its resting orders at the broker move with it)',
+  summary: 'Change the stop-loss, target or trailing stop of an open trade (its resting orders at the broker move with it)',
   request: {
     params: TradeId,
-    body: { content: { 'application/json': { schema: z.object({ stopLoss: z.number().positive().max(1e9).optional(), target: z.number().positive().max(1e9).optional() }).strict().refine((b) => b.stopLoss !== undefined || b.target !== undefined, 'stopLoss or target') } }, required: true },
+    body: { content: { 'application/json': { schema: ProtectionBody } }, required: true },
   },
   responses: {
     200: { description: 'The trade with its new levels', content: { 'application/json': { schema: Trade } } },
@@ -138,6 +148,13 @@ function rupeesOrFail(rupees: number, field: string): number {
   const paise = rupeesToPaise(rupees);
   if (paise === undefined) throw new ValidationError('Prices must be whole paise', [{ location: 'body', pointer: `/${field}`, detail: 'at most two decimals' }]);
   return paise;
+}
+
+function trailingOrFail(body: TrailingStopBody): TrailingStop {
+  const problems: FieldProblem[] = [];
+  const trail = toTrailingStop(body, (field, detail) => problems.push({ location: 'body', pointer: `/${field}`, detail }));
+  if (!trail) throw new ValidationError('The trailing stop is not valid', problems);
+  return trail;
 }
 
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
@@ -235,7 +252,11 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
     .openapi(change, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      const levels = { stopLossPaise: body.stopLoss === undefined ? undefined : rupeesOrFail(body.stopLoss, 'stopLoss'), targetPaise: body.target === undefined ? undefined : rupeesOrFail(body.target, 'target') };
+      const levels = {
+        stopLossPaise: body.stopLoss === undefined ? undefined : rupeesOrFail(body.stopLoss, 'stopLoss'),
+        targetPaise: body.target === undefined ? undefined : rupeesOrFail(body.target, 'target'),
+        trailingStop: body.trailingStop ? trailingOrFail(body.trailingStop) : body.trailingStop,
+      };
       try {
         await changeProtection({ sql, temporal }, trade, levels, actorOf(principalOf(c)), c.get('requestId'));
       } catch (err) {

@@ -7,9 +7,29 @@
 import { z } from '@hono/zod-openapi';
 import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
 import { rupeesToPaise } from '../../domain/money.ts';
-import { EXCHANGES, OPTION_RIGHTS, ORDER_TYPES, PRODUCTS, SIDES, type TradeRequest } from '../../domain/trade.ts';
+import { EXCHANGES, OPTION_RIGHTS, ORDER_TYPES, PRODUCTS, SIDES, type TradeRequest, type TrailingStop } from '../../domain/trade.ts';
 
 const rupees = z.number().positive().max(1e9);
+
+/** How far a trailing stop follows the best price since entry: rupees, or a percent of that price. */
+export const TrailingStopBody = z
+  .union([
+    z.object({ rupees: rupees.openapi({ description: 'Distance in rupees (whole paise)', example: 10 }) }).strict(),
+    z.object({ percent: z.number().positive().max(50).openapi({ description: 'Distance as a percent of the best price', example: 1.5 }) }).strict(),
+  ])
+  .openapi('TrailingStop', {
+    description:
+      'A stop-loss that follows the best price since entry (the high for a BUY, the low for a SELL) at this distance and never moves back; the resting stop at the broker is moved with it. The initial stop is `stopLoss` when given, else the distance from the entry fill.',
+  });
+export type TrailingStopBody = z.infer<typeof TrailingStopBody>;
+
+/** The domain's trailing stop (paise), or a field problem when the rupees are not whole paise. */
+export function toTrailingStop(body: TrailingStopBody, problem: (field: string, detail: string) => void): TrailingStop | undefined {
+  if ('percent' in body) return { percent: body.percent };
+  const paise = rupeesToPaise(body.rupees);
+  if (paise === undefined) problem('trailingStop/rupees', 'at most two decimals (whole paise)');
+  return paise === undefined ? undefined : { paise };
+}
 
 export const TradeRequestBody = z
   .object({
@@ -22,6 +42,7 @@ export const TradeRequestBody = z
     price: rupees.optional().openapi({ description: 'LIMIT price in rupees', example: 2450.5 }),
     stopLoss: rupees.optional().openapi({ example: 2400 }),
     target: rupees.optional().openapi({ example: 2550 }),
+    trailingStop: TrailingStopBody.optional(),
     intraday: z.boolean().default(true).openapi({ description: 'Squared off at SQUARE_OFF_TIME when true' }),
     expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional(),
     strike: rupees.optional(),
@@ -55,6 +76,7 @@ export function toTradeRequest(body: TradeRequestBody): TradeRequest {
   const stopLossPaise = paise('stopLoss');
   const targetPaise = paise('target');
   const strikePaise = paise('strike');
+  const trailingStop = body.trailingStop && toTrailingStop(body.trailingStop, problem);
 
   if (body.orderType === 'LIMIT' && body.price === undefined) problem('price', 'required for LIMIT orders');
   if (body.orderType === 'MARKET' && body.price !== undefined) problem('price', 'not allowed for MARKET orders');
@@ -91,6 +113,7 @@ export function toTradeRequest(body: TradeRequestBody): TradeRequest {
     limitPricePaise,
     stopLossPaise,
     targetPaise,
+    ...(trailingStop ? { trailingStop } : {}),
     intraday: body.intraday,
     strategyId: body.strategyId,
   };

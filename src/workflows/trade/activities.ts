@@ -14,7 +14,7 @@ import type { TradeRun } from './run.ts';
  * with its audit record. Quick, local to the worker, retried until the database answers.
  */
 export const records = wf.proxyLocalActivities<
-  Pick<Activities, 'reserveRisk' | 'recordEntryClosed' | 'recordEntryFill' | 'markExiting' | 'recordPartialExit' | 'recordExitFill' | 'recordExitNotFilled' | 'recordProtectionChange'>
+  Pick<Activities, 'reserveRisk' | 'recordEntryClosed' | 'recordEntryFill' | 'markExiting' | 'recordPartialExit' | 'recordExitFill' | 'recordExitNotFilled' | 'recordProtectionChange' | 'instrumentTick'>
 >({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },

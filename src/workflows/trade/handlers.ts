@@ -32,9 +32,10 @@ export function handleMessages(run: TradeRun): void {
       return summaryOf(run);
     },
     {
-      validator: (_change) => {
+      validator: (change) => {
         assertStatus(run.status, ['OPEN'], 'Only an open trade can change its stop-loss or target');
         if (!run.resting) throw wf.ApplicationFailure.nonRetryable('This trade predates changeable protection', 'trade-state-conflict');
+        if (change.trailingStop !== undefined && !run.trailing) throw wf.ApplicationFailure.nonRetryable('This trade predates trailing stops', 'trade-state-conflict');
       },
     },
   );

@@ -12,6 +12,7 @@ import type { ProtectionEnded } from '../../activities/protection.ts';
 import type { WatchResult } from '../../activities/exit-triggers.ts';
 import { orderWatch } from './legs.ts';
 import { applyChanges, placementDue, placeProtection, protectionLost, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
+import { noteExtreme, ratchet, startTrailing, trailInput } from './trailing.ts';
 import { firstOf, watch, windDown } from './watches.ts';
 import { levelsOf, type TradeRun, type TradeWorkflow } from './run.ts';
 
@@ -27,6 +28,7 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
   const { input, hold } = run;
   const { request } = input;
   const system = (reason: ExitReason): ExitRequest => ({ reason, requestedBy: run.self });
+  await startTrailing(run);
   for (;;) {
     if (run.resting && (wantsProtection(run) || changePending(run))) return holdProtected(run);
     if (run.pendingExit) return run.pendingExit;
@@ -92,7 +94,8 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
     const works: (() => Promise<Seen>)[] = [];
     const { stopLossPaise, targetPaise } = levelsOf(run);
     if (stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests)) {
-      const watched = { instrument: request.instrument, side: request.side, stopLossPaise, targetPaise: targetRests ? undefined : targetPaise, windowMs };
+      const trail = trailInput(run);
+      const watched = { instrument: request.instrument, side: request.side, stopLossPaise, targetPaise: targetRests ? undefined : targetPaise, windowMs, ...(trail ? { trail } : {}) };
       works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
     }
     if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
@@ -104,6 +107,12 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
     const seen = await firstOf(run, works, () => run.pendingExit !== undefined || changePending(run));
     if (!seen) continue;
     if ('price' in seen) {
+      noteExtreme(run, seen.price.extremePaise);
+      if (seen.price.ratchet) {
+        ratchet(run, seen.price.ratchet.stopLossPaise);
+        await applyChanges(run);
+        if (run.protectionFill) return system(run.protectionFill.which === 'STOP' ? 'STOP_LOSS' : 'TARGET');
+      }
       if (!seen.price.trigger) continue;
       // the price went through the stop while it rests: the stop itself is the exit, chased if it gapped
       run.chaseStop = seen.price.trigger === 'STOP_LOSS' && legs.some((l) => l.which === 'STOP');

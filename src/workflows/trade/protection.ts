@@ -19,6 +19,7 @@ import type { ExitRequest, ProtectionState } from '../messages.ts';
 import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { cancelLeg, sendLeg } from './legs.ts';
 import { held, levelsOf, setStatus, type TradeRun } from './run.ts';
+import { applyTrailChange, withTrail } from './trailing.ts';
 
 /** A refused placement (market closed, broker refusal) is tried again after this long. */
 const PLACE_RETRY_MS = 30 * 60_000;
@@ -118,7 +119,8 @@ export function protectionLost(run: TradeRun, which: Which): void {
  */
 export async function applyChanges(run: TradeRun): Promise<void> {
   while (run.changesApplied < run.changes.length && !run.protectionFill) {
-    const change = run.changes[run.changesApplied]!;
+    const trail = run.trailing ? await applyTrailChange(run, run.changes[run.changesApplied]!) : undefined;
+    const change = trail?.change ?? run.changes[run.changesApplied]!;
     const before = levelsOf(run);
     const after = { stopLossPaise: change.stopLossPaise ?? before.stopLossPaise, targetPaise: change.targetPaise ?? before.targetPaise };
     run.hold.levels = after;
@@ -138,7 +140,8 @@ export async function applyChanges(run: TradeRun): Promise<void> {
     }
     const p = state(run);
     if ((after.stopLossPaise !== undefined && !p.stop) || (after.targetPaise !== undefined && !p.target)) Object.assign(p, { attempt: p.attempt + 1, placed: false, retryAt: undefined });
-    await records.recordProtectionChange(run.input.tradeId, before, after, change.requestedBy, change.requestId);
+    if (!trail) await records.recordProtectionChange(run.input.tradeId, before, after, change.requestedBy, change.requestId);
+    else await records.recordProtectionChange(run.input.tradeId, withTrail(before, trail.before), withTrail(after, trail.after), change.requestedBy, change.requestId, change.reason);
     run.changesApplied++;
   }
 }

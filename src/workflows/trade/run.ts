@@ -21,6 +21,8 @@ export interface TradeRun {
   readonly hardened: boolean;
   /** The resting-stops patch applies (see protection.ts): protective orders rest at the broker. */
   readonly resting: boolean;
+  /** The trailing-stops patch applies (see trailing.ts): a trailing stop ratchets the resting stop. */
+  readonly trailing: boolean;
   /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
   readonly lingering: Promise<unknown>[];
   /** A protective order that filled at the broker: the trade closes from its fill. */
@@ -45,11 +47,12 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean): TradeRun {
   return {
     input,
     hardened,
     resting,
+    trailing,
     lingering: [],
     protectionFill: undefined,
     chaseStop: false,
