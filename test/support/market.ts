@@ -27,6 +27,10 @@ export interface ExchangeOrder {
   quantity: number;
   status: BrokerOrderStatus;
   filledQuantity: number;
+  orderType: 'MARKET' | 'LIMIT' | 'STOP_LIMIT';
+  triggerPricePaise?: number | undefined;
+  /** The average price of its fills, when filled. */
+  averagePricePaise?: number | undefined;
 }
 
 export interface TestMarket {
@@ -51,9 +55,21 @@ export function paperMarket(paper: PaperExchange, db: TestDatabase): TestMarket 
       await paper.setQuote(instrument, pricePaise);
     },
     async orders(tagPrefix = '') {
-      const rows = await db.sql<{ tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number }[]>`
-        select tag, side, quantity, status, filled_quantity from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
-      return rows.map((r) => ({ tag: r.tag, side: r.side, quantity: r.quantity, status: r.status, filledQuantity: r.filled_quantity }));
+      type Row = { tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number; order_type: ExchangeOrder['orderType']; trigger_price_paise: string | null; average_price_paise: string | null };
+      const rows = await db.sql<Row[]>`
+        select tag, side, quantity, status, filled_quantity, order_type, trigger_price_paise, average_price_paise
+          from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
+      const paise = (v: string | null) => (v === null ? undefined : Number(v));
+      return rows.map((r) => ({
+        tag: r.tag,
+        side: r.side,
+        quantity: r.quantity,
+        status: r.status,
+        filledQuantity: r.filled_quantity,
+        orderType: r.order_type,
+        triggerPricePaise: paise(r.trigger_price_paise),
+        averagePricePaise: paise(r.average_price_paise),
+      }));
     },
   };
 }
@@ -82,7 +98,7 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
     appKey,
     secretKey: 'emulator-secret',
     instruments: extra.flatMap((symbol) => ['NSE', 'BSE'].map((exchange) => ({ exchange, stockCode: symbol, symbol }))),
-    // the suite's files test the system, not Breeze's budget (quote-budget.test.ts and breeze-rate-limit.test.ts do)
+    // the suite's files test the system, not Breeze's budget (unit/session-budget.test.ts and breeze-rate-limit.test.ts do)
     limits: { perMinute: 100_000, perDay: 10_000_000 },
   });
   const dir = path.join(dataDir, 'security-master');
@@ -116,7 +132,20 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
         const orders = [...emulator.book.orders.values()].filter((o) => o.userRemark.startsWith(tagPrefix));
         orders.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
         return Promise.resolve(
-          orders.map((o) => ({ tag: o.userRemark, side: o.action === 'buy' ? 'BUY' : 'SELL', quantity: o.quantity, status: STATUS[o.status], filledQuantity: o.fills.reduce((n, f) => n + f.quantity, 0) })),
+          orders.map((o) => {
+            const filled = o.fills.reduce((n, f) => n + f.quantity, 0);
+            const value = o.fills.reduce((n, f) => n + f.quantity * f.pricePaise, 0);
+            return {
+              tag: o.userRemark,
+              side: o.action === 'buy' ? 'BUY' : 'SELL',
+              quantity: o.quantity,
+              status: STATUS[o.status],
+              filledQuantity: filled,
+              orderType: o.orderType === 'stoploss' ? 'STOP_LIMIT' : 'LIMIT',
+              triggerPricePaise: o.triggerPaise,
+              averagePricePaise: filled ? Math.round(value / filled) : undefined,
+            };
+          }),
         );
       },
     },
