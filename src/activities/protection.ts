@@ -9,40 +9,26 @@
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { Paise } from '../domain/money.ts';
 import { chasePrice, stopLimitPrice } from '../domain/protection.ts';
-import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import type { ActivityDeps } from './context.ts';
 import { type LegInput, type LegResult, toLegResult } from './orders.ts';
+import { awaitProtectionNotices, pollProtection, type ProtectionEnded, type RestingLeg } from './protection-watch.ts';
+import { orderReadRation } from './read-ration.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
 
-/** A protective order at the broker: which one it is, the leg it was sent as and the broker's id. */
-export interface RestingLeg {
-  which: 'STOP' | 'TARGET';
-  leg: LegInput;
-  brokerOrderId: string;
-}
-
-export interface ProtectionEnded {
-  /** The protective order that is no longer resting (filled, cancelled, rejected or expired), if one ended. */
-  which?: 'STOP' | 'TARGET' | undefined;
-  result?: LegResult | undefined;
-}
+export type { ProtectionEnded, RestingLeg } from './protection-watch.ts';
 
 export function protectionActivities(deps: ActivityDeps) {
   const guarded = sessionExpiryGuard(deps);
-  const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
-
   const steps = {
-    /** Poll the resting orders until one of them ends or `windowMs` passes (heartbeating; cancellable). */
+    /**
+     * Watch the resting orders until one of them ends or `windowMs` passes (heartbeating;
+     * cancellable): on their notices where the broker sends them, within the worker's read ration,
+     * else polled every `pollMs` (protection-watch.ts).
+     */
     async watchProtection(legs: RestingLeg[], windowMs: number, pollMs: number): Promise<ProtectionEnded> {
-      const until = Date.now() + windowMs;
-      for (;;) {
-        for (const { which, leg, brokerOrderId } of legs) {
-          heartbeat();
-          const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-          if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
-        }
-        if (Date.now() >= until) return {};
-        await sleep(pollMs);
-      }
+      const notices = deps.orderNotices;
+      if (!notices) return pollProtection(deps.broker, legs, windowMs, pollMs);
+      return awaitProtectionNotices(deps.broker, notices, orderReadRation(deps), legs, windowMs, pollMs);
     },
 
     /**

@@ -13,11 +13,23 @@ export type StopListening = () => void;
 export interface OrderNotices {
   /** Calls `listener` whenever the broker says order `brokerOrderId` changed. */
   onChange(brokerOrderId: string, listener: () => void): StopListening;
+  /** Whether notices can arrive now (the stream is connected): while not, a change may go unsaid. */
+  connected(): boolean;
 }
 
 /** The listeners of each order id; the stream calls `notify`. */
 export class OrderNoticeBoard implements OrderNotices {
   private readonly listeners = new Map<string, Set<() => void>>();
+  private live = false;
+
+  connected(): boolean {
+    return this.live;
+  }
+
+  /** The stream says whether it is connected. */
+  setConnected(connected: boolean): void {
+    this.live = connected;
+  }
 
   onChange(brokerOrderId: string, listener: () => void): StopListening {
     let set = this.listeners.get(brokerOrderId);

@@ -1,31 +1,23 @@
 /**
  * Protection that rests at the broker (issue 13): the stop-loss and target of an open trade are
- * orders at the paper exchange, one-cancels-other; they protect the position while no worker runs.
- * Driven through the HTTP API, with the worker a separate process that the drill stops.
+ * orders at the exchange (the paper exchange, or Breeze's emulator), one-cancels-other; they
+ * protect the position while no worker runs. Driven through the HTTP API and `stack.market`, with
+ * the worker a separate process that the drill stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHistory } from '../support/history-json.ts';
+import type { ExchangeOrder } from '../support/market.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process.ts';
 
-interface PaperOrderJson {
-  tag: string;
-  orderType: string;
-  status: string;
-  triggerPrice: number | null;
-  averagePrice: number | null;
-}
-
 let stack: TestStack;
 let trader: string;
-let admin: string;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  stack = await startStack({ noWorker: true, settings: { TRADE_ACK_WAIT_MS: '5000', RISK_MAX_OPEN_POSITIONS: '10', RATE_LIMIT_TRADING: '1000,10000,100000,1000000' } });
+  stack = await startStack({ noWorker: true, symbols: ['TCS', 'INFY', 'WIPRO', 'ITC', 'HCLTECH'], settings: { TRADE_ACK_WAIT_MS: '5000', RISK_MAX_OPEN_POSITIONS: '10', RATE_LIMIT_TRADING: '1000,10000,100000,1000000' } });
   trader = (await stack.userWithRole('trader')).accessToken;
-  admin = (await stack.userWithRole('admin')).accessToken;
   worker = spawnWorker(stack);
 });
 afterAll(async () => {
@@ -34,18 +26,13 @@ afterAll(async () => {
 });
 
 async function quote(symbol: string, price: number): Promise<void> {
-  const res = await stack.request('/paper/quotes', { method: 'POST', token: admin, body: JSON.stringify({ symbol, price }) });
-  expect(res.status).toBe(200);
+  await stack.market.setQuote({ symbol, exchange: 'NSE', product: 'CASH' }, Math.round(price * 100));
 }
 
-/** The trade's orders at the exchange (GET /paper/orders), oldest first. */
-async function exchangeOrders(tradeId: string): Promise<PaperOrderJson[]> {
-  const res = await stack.request('/paper/orders', { token: admin });
-  const { orders } = (await res.json()) as { orders: PaperOrderJson[] };
-  return orders.filter((o) => o.tag.startsWith(tradeId)).reverse();
-}
+/** The trade's orders at the exchange, oldest first. */
+const exchangeOrders = (tradeId: string): Promise<ExchangeOrder[]> => stack.market.orders(tradeId);
 
-const summary = (orders: PaperOrderJson[]) => orders.map((o) => `${o.tag.slice(-2)} ${o.status}`);
+const summary = (orders: ExchangeOrder[]) => orders.map((o) => `${o.tag.slice(-2)} ${o.status}`);
 
 async function resting(tradeId: string, tags: string[]): Promise<void> {
   await eventually(async () => {
@@ -68,13 +55,13 @@ describe('a stop-loss resting at the broker', () => {
     expect(body.status).toBe('OPEN');
     await resting(body.id, ['S1']);
     const [stop] = (await exchangeOrders(body.id)).filter((o) => o.tag === `${body.id}S1`);
-    expect(stop).toMatchObject({ orderType: 'STOP_LIMIT', triggerPrice: 3450 });
+    expect(stop).toMatchObject({ orderType: 'STOP_LIMIT', triggerPricePaise: 3450_00 });
 
     await worker!.stop();
     await quote('TCS', 3440);
-    const filled = await exchangeOrders(body.id);
-    expect(summary(filled)).toEqual(['E1 FILLED', 'S1 FILLED']);
-    expect(filled[1]!.averagePrice).toBe(3440);
+    // the exchange fills the resting stop by itself, within a second
+    await eventually(async () => summary(await exchangeOrders(body.id)).join() === 'E1 FILLED,S1 FILLED', 1_000, 'the stop filled at the exchange');
+    expect((await exchangeOrders(body.id))[1]!.averagePricePaise).toBe(3440_00);
 
     worker = spawnWorker(stack);
     const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 90_000);
@@ -145,7 +132,7 @@ describe('changing protection (PATCH /trades/{id})', () => {
     const moved = await patch({ stopLoss: 1490 });
     expect(moved.status).toBe(200);
     const stop = (await exchangeOrders(body.id)).find((o) => o.tag === `${body.id}S1`);
-    expect(stop).toMatchObject({ status: 'OPEN', triggerPrice: 1490 });
+    expect(stop).toMatchObject({ status: 'OPEN', triggerPricePaise: 1490_00 });
     const timeline = (await (await stack.request(`/trades/${body.id}/timeline`, { token: trader })).json()) as { events: { type?: string; eventType?: string; payload: unknown }[] };
     const changed = timeline.events.filter((e) => (e.type ?? e.eventType) === 'TRADE_PROTECTION_CHANGED');
     expect(changed).toHaveLength(1);

@@ -27,8 +27,11 @@ export interface ExchangeOrder {
   quantity: number;
   status: BrokerOrderStatus;
   filledQuantity: number;
+  orderType: 'MARKET' | 'LIMIT' | 'STOP_LIMIT';
   /** A stop order's trigger (paise), as it stands now. */
   triggerPricePaise?: number | undefined;
+  /** The average price of its fills, when filled. */
+  averagePricePaise?: number | undefined;
 }
 
 export interface TestMarket {
@@ -53,9 +56,21 @@ export function paperMarket(paper: PaperExchange, db: TestDatabase): TestMarket 
       await paper.setQuote(instrument, pricePaise);
     },
     async orders(tagPrefix = '') {
-      const rows = await db.sql<{ tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number; trigger: string | null }[]>`
-        select tag, side, quantity, status, filled_quantity, trigger_price_paise as trigger from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
-      return rows.map((r) => ({ tag: r.tag, side: r.side, quantity: r.quantity, status: r.status, filledQuantity: r.filled_quantity, triggerPricePaise: r.trigger === null ? undefined : Number(r.trigger) }));
+      type Row = { tag: string; side: Side; quantity: number; status: BrokerOrderStatus; filled_quantity: number; order_type: ExchangeOrder['orderType']; trigger_price_paise: string | null; average_price_paise: string | null };
+      const rows = await db.sql<Row[]>`
+        select tag, side, quantity, status, filled_quantity, order_type, trigger_price_paise, average_price_paise
+          from paper_orders where starts_with(tag, ${tagPrefix}) order by received_at, id`;
+      const paise = (v: string | null) => (v === null ? undefined : Number(v));
+      return rows.map((r) => ({
+        tag: r.tag,
+        side: r.side,
+        quantity: r.quantity,
+        status: r.status,
+        filledQuantity: r.filled_quantity,
+        orderType: r.order_type,
+        triggerPricePaise: paise(r.trigger_price_paise),
+        averagePricePaise: paise(r.average_price_paise),
+      }));
     },
   };
 }
@@ -84,7 +99,7 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
     appKey,
     secretKey: 'emulator-secret',
     instruments: extra.flatMap((symbol) => ['NSE', 'BSE'].map((exchange) => ({ exchange, stockCode: symbol, symbol }))),
-    // the suite's files test the system, not Breeze's budget (quote-budget.test.ts and breeze-rate-limit.test.ts do)
+    // the suite's files test the system, not Breeze's budget (unit/session-budget.test.ts and breeze-rate-limit.test.ts do)
     limits: { perMinute: 100_000, perDay: 10_000_000 },
   });
   const dir = path.join(dataDir, 'security-master');
@@ -118,7 +133,20 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
         const orders = [...emulator.book.orders.values()].filter((o) => o.userRemark.startsWith(tagPrefix));
         orders.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
         return Promise.resolve(
-          orders.map((o) => ({ tag: o.userRemark, side: o.action === 'buy' ? 'BUY' : 'SELL', quantity: o.quantity, status: STATUS[o.status], filledQuantity: o.fills.reduce((n, f) => n + f.quantity, 0), triggerPricePaise: o.triggerPaise })),
+          orders.map((o) => {
+            const filled = o.fills.reduce((n, f) => n + f.quantity, 0);
+            const value = o.fills.reduce((n, f) => n + f.quantity * f.pricePaise, 0);
+            return {
+              tag: o.userRemark,
+              side: o.action === 'buy' ? 'BUY' : 'SELL',
+              quantity: o.quantity,
+              status: STATUS[o.status],
+              filledQuantity: filled,
+              orderType: o.orderType === 'stoploss' ? 'STOP_LIMIT' : 'LIMIT',
+              triggerPricePaise: o.triggerPaise,
+              averagePricePaise: filled ? Math.round(value / filled) : undefined,
+            };
+          }),
         );
       },
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createQuoteRation } from '../../src/activities/quote-ration.ts';
-import { fallbackQuotesPerMinute, SESSION_MINUTES } from '../../src/domain/quote-budget.ts';
+import { fallbackQuotesPerMinute, orderStatusReadsPerMinute, SESSION_MINUTES } from '../../src/domain/quote-budget.ts';
 import type { Instrument } from '../../src/domain/trade.ts';
 
 const BREEZE = { callsPerMinute: 100, callsPerDay: 5000, orderReservePerMinute: 20, orderReservePerDay: 500 };
@@ -12,6 +12,12 @@ describe('fallback REST quotes', () => {
     expect(perMinute).toBe(6);
     expect(perMinute * SESSION_MINUTES).toBeLessThanOrEqual((BREEZE.callsPerDay - BREEZE.orderReservePerDay) / 2);
     expect(perMinute).toBeLessThanOrEqual(BREEZE.callsPerMinute - BREEZE.orderReservePerMinute);
+  });
+
+  it('leaves room, with the order-status reads, for a whole session of both within the day budget', () => {
+    const reads = fallbackQuotesPerMinute(BREEZE) + orderStatusReadsPerMinute(BREEZE);
+    expect(orderStatusReadsPerMinute(BREEZE)).toBe(3);
+    expect(reads * SESSION_MINUTES).toBeLessThan(BREEZE.callsPerDay - BREEZE.orderReservePerDay);
   });
 
   it('asks the broker no more often than the allowance, however many positions ask', async () => {

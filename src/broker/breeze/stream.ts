@@ -10,7 +10,8 @@
  *   RETRY_MS with credentials read again (the operator may have logged in meanwhile).
  * - While the livestream is down every price is stale; a quiet instrument goes stale on its own
  *   (PriceHub).
- * - Order notifications only wake whoever waits for that order (order-notices.ts).
+ * - Order notifications only wake whoever waits for that order (order-notices.ts); while the
+ *   livefeeds socket is down the board says so, and the waiters look at their orders more often.
  *
  * @module
  */
@@ -69,6 +70,8 @@ export function createBreezeStream(options: BreezeStreamOptions): BreezeStream {
     if (!quote || !instrument) return;
     prices.publish({ instrument, lastPricePaise: quote.lastPricePaise, at: quote.at ?? new Date().toISOString() });
   });
+  feeds.on('connect', () => orders.setConnected(true));
+  feeds.on('disconnect', () => orders.setConnected(false));
   feeds.on('order', (message: unknown) => {
     const id = notifiedOrderId(message);
     if (id) orders.notify(id);
