@@ -24,7 +24,6 @@ const ONE_BROKER_ONLY = [
   'test/integration/paper-exchange.test.ts', // the paper exchange itself
   'test/integration/pitr.test.ts', // point-in-time recovery drill; no broker
   'test/integration/price-feed.test.ts', // already tests both brokers' feeds side by side
-  'test/integration/resting-stops.test.ts', // black-box drill through POST /paper/quotes and GET /paper/orders (Breeze's: breeze-trading.test.ts)
   'test/integration/reconciliation.test.ts', // places stray orders through the paper exchange's own API
   'test/integration/retention.test.ts', // retention jobs; no trading
   'test/integration/timers.test.ts', // time-skipping server with activity stubs; no broker

@@ -4,7 +4,7 @@
  * protect the position while no worker runs. Driven through the HTTP API and `stack.market`, with
  * the worker a separate process that the drill stops.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { recordHistory } from '../support/history-json.ts';
 import type { ExchangeOrder } from '../support/market.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
@@ -14,11 +14,23 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process.ts';
 let stack: TestStack;
 let trader: string;
 let worker: WorkerProcess | undefined;
+/** Every worker process the file started, for the output a failure prints. */
+const workers: WorkerProcess[] = [];
+
+function startWorker(): WorkerProcess {
+  const started = spawnWorker(stack);
+  workers.push(started);
+  return started;
+}
 
 beforeAll(async () => {
   stack = await startStack({ noWorker: true, symbols: ['TCS', 'INFY', 'WIPRO', 'ITC', 'HCLTECH'], settings: { TRADE_ACK_WAIT_MS: '5000', RISK_MAX_OPEN_POSITIONS: '10', RATE_LIMIT_TRADING: '1000,10000,100000,1000000' } });
   trader = (await stack.userWithRole('trader')).accessToken;
-  worker = spawnWorker(stack);
+  worker = startWorker();
+});
+beforeEach(() => {
+  // a failure shows what the worker process said (it logs warnings and errors only)
+  onTestFailed(() => workers.forEach((w, i) => console.error(`worker process ${i + 1} output:\n${w.output()}`)));
 });
 afterAll(async () => {
   await worker?.stop();
@@ -63,7 +75,7 @@ describe('a stop-loss resting at the broker', () => {
     await eventually(async () => summary(await exchangeOrders(body.id)).join() === 'E1 FILLED,S1 FILLED', 1_000, 'the stop filled at the exchange');
     expect((await exchangeOrders(body.id))[1]!.averagePricePaise).toBe(3440_00);
 
-    worker = spawnWorker(stack);
+    worker = startWorker();
     const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 90_000);
     expect(closed.exitReason).toBe('STOP_LOSS');
     expect(closed.exitPrice).toBe(3440);
