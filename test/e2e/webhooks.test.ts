@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/domain/webhook-signature.ts';
-import { startStack, TEST_IP, type TestStack } from '../support/stack.ts';
+import { ownAccountId, startStack, TEST_IP, type TestStack } from '../support/stack.ts';
 
 const SECRET = 'whsec_shared-test-secret-0123456789';
 let stack: TestStack;
@@ -144,13 +144,16 @@ describe('signed webhooks', () => {
 
   it('let two accounts use the same signal id, each trading once', async () => {
     const key = await signingKey();
-    await stack.db.sql`insert into accounts (id, name, capital_paise) values ('acct-second', 'acct-second', 100000000) on conflict do nothing`;
-    await stack.db.sql`update users set account_id = 'acct-second' where id = ${key.trader.id}`;
+    // An account id of its own: its breaker and guard workflow ids are global to the shared Temporal
+    // server, and this file runs once per broker project.
+    const second = ownAccountId();
+    await stack.db.sql`insert into accounts (id, name, capital_paise) values (${second}, ${second}, 100000000)`;
+    await stack.db.sql`update users set account_id = ${second} where id = ${key.trader.id}`;
     expect((await post(signal('tv-shared-0015'))).status).toBe(201);
     const res = await post(signal('tv-shared-0015'), { secret: key.webhookSecret, key: key.prefix });
     // 201 when it filled within TRADE_ACK_WAIT_MS; 202 accepted when the new account's first trade is slower (a loaded machine)
     expect([201, 202]).toContain(res.status);
     const opened = async () => stack.db.sql`select account_id from trades where signal_id = 'tv-shared-0015' and status = 'OPEN' order by account_id`;
-    await expect.poll(async () => (await opened()).map((t) => t.account_id), { timeout: 30_000 }).toEqual(['acct-second', stack.config.account.ACCOUNT_ID].sort());
+    await expect.poll(async () => (await opened()).map((t) => t.account_id), { timeout: 30_000 }).toEqual([second, stack.config.account.ACCOUNT_ID].sort());
   });
 });
