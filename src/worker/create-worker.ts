@@ -55,5 +55,8 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     maxConcurrentWorkflowTaskExecutions: config.worker.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.worker.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: `${config.worker.WORKER_SHUTDOWN_GRACE_S} seconds`,
+    // An activity that does not end on its cancellation must not keep a stopping worker forever:
+    // past this it is abandoned (its attempt times out and is retried on another worker).
+    shutdownForceTime: `${config.worker.WORKER_SHUTDOWN_GRACE_S + 10} seconds`,
   });
 }
