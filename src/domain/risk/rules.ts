@@ -22,6 +22,8 @@ export const RULES = [
   'PRICE_UNAVAILABLE',
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
+  'STRATEGY_HALTED',
+  'STRATEGY_UNKNOWN',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
