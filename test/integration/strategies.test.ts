@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../src/domain/webhook-signature.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
@@ -7,10 +9,19 @@ let trader: string;
 let admin: string;
 const rulesOf = (body: unknown) => ((body as { violations?: { rule: string }[] }).violations ?? []).map((v) => v.rule);
 const cash = (symbol: string) => ({ symbol, exchange: 'NSE', product: 'CASH' }) as const;
+const SECRET = 'strategies-webhook-secret';
+
+/** A signed trade signal (POST /webhooks/signals). */
+async function signal(extra: Record<string, unknown>) {
+  const body = JSON.stringify({ signalId: `sig-${randomUUID()}`, symbol: 'WIPRO', exchange: 'NSE', side: 'BUY', quantity: 1, orderType: 'MARKET', ...extra });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await stack.request('/webhooks/signals', { method: 'POST', body, headers: { 'X-Signature-Timestamp': String(timestamp), 'X-Signature': signWebhook(SECRET, timestamp, body) } });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 
 beforeAll(async () => {
   // Account limits wide enough that only a strategy's own limits refuse in this file.
-  stack = await startStack({ settings: { RISK_MAX_OPEN_POSITIONS: '20', RISK_MAX_TRADE_VALUE: '1000000', ACCOUNT_CAPITAL: '100000000', ALGO_ID: 'GENERIC-TEST' } });
+  stack = await startStack({ settings: { RISK_MAX_OPEN_POSITIONS: '20', RISK_MAX_TRADE_VALUE: '1000000', ACCOUNT_CAPITAL: '100000000', ALGO_ID: 'GENERIC-TEST', WEBHOOK_SECRET: SECRET } });
   trader = (await stack.userWithRole('trader')).accessToken;
   admin = (await stack.login()).accessToken;
   for (const [symbol, price] of [['RELIANCE', 2450_00], ['INFY', 1500_00], ['TCS', 3000_00], ['WIPRO', 500_00], ['SBIN', 800_00], ['ITC', 400_00]] as const) {
@@ -62,6 +73,7 @@ describe('orders of a strategy', () => {
     await createStrategy({ name: 'alpha', algoId: 'NSE-ALGO-42' });
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 1, strategy: 'alpha' }));
     expect(status).toBe(201);
+    expect(body).toMatchObject({ strategy: 'alpha', algoId: 'NSE-ALGO-42' });
     const events = await stack.db.sql`select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('TRADE_REQUESTED', 'ORDER_PLACED') order by seq`;
     expect(events.map((e) => [e.event_type, e.payload.strategy, e.payload.algoId])).toEqual([
       ['TRADE_REQUESTED', 'alpha', 'NSE-ALGO-42'],
@@ -120,6 +132,10 @@ describe("a strategy's kill switch", () => {
     expect(rulesOf(refused.body)).toEqual(['STRATEGY_HALTED']);
     expect((await enter(stack, trader, market('WIPRO', { quantity: 1, strategy: 'running' }))).status).toBe(201);
     expect((await enter(stack, trader, market('WIPRO', { quantity: 1 }))).status).toBe(201);
+    const signalled = await signal({ strategy: 'halted' });
+    expect(signalled.status).toBe(422);
+    expect(rulesOf(signalled.body)).toEqual(['STRATEGY_HALTED']);
+    expect((await signal({ strategy: 'running' })).status).toBe(201);
     expect((await waitForTrade(stack, trader, other.body.id, () => true)).status).toBe('OPEN');
 
     const [audit] = await stack.db.sql`select actor_id, payload from audit_events where event_type = 'STRATEGY_HALTED' and payload->>'strategyId' = ${id}`;
