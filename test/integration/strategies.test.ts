@@ -50,6 +50,14 @@ describe('the strategy registry', () => {
     expect(audit!.payload).toMatchObject({ algoId: 'NSE-ALGO-1' });
   });
 
+  it('is documented in the OpenAPI document, with the trade request naming its strategy', async () => {
+    const doc = (await (await stack.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    expect(Object.keys(doc.paths['/strategies']!)).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(doc.paths['/strategies/{id}/halt']!.post).toBeDefined();
+    expect(doc.paths['/strategies/{id}/resume']!.post).toBeDefined();
+    expect(doc.components.schemas.TradeRequest!.properties).toHaveProperty('strategy');
+  });
+
   it('answers a duplicate name, a bad algo id and the reserved name with a problem naming the cause', async () => {
     await createStrategy({ name: 'twice', algoId: 'A-1' });
     const dup = await createStrategy({ name: 'twice', algoId: 'A-2' });
