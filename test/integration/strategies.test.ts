@@ -155,6 +155,22 @@ describe("a strategy's kill switch", () => {
     expect((await stack.db.sql`select 1 from audit_events where event_type = 'STRATEGY_RESUMED' and payload->>'strategyId' = ${id}`).length).toBe(1);
   });
 
+  it("cancels that strategy's working entries and leaves other strategies' working", async () => {
+    await createStrategy({ name: 'resting', algoId: 'NSE-ALGO-300' });
+    await createStrategy({ name: 'bystander', algoId: 'NSE-ALGO-400' });
+    const mine = await enter(stack, trader, market('SBIN', { quantity: 1, orderType: 'LIMIT', price: 780, strategy: 'resting' }));
+    const other = await enter(stack, trader, market('SBIN', { quantity: 1, orderType: 'LIMIT', price: 781, strategy: 'bystander' }));
+    expect([mine.body.status, other.body.status]).toEqual(['PENDING', 'PENDING']);
+    const list = (await (await stack.request('/strategies', { token: admin })).json()) as { strategies: { id: string; name: string }[] };
+    const id = list.strategies.find((s) => s.name === 'resting')!.id;
+
+    const halted = await stack.request(`/strategies/${id}/halt`, { method: 'POST', token: admin, body: JSON.stringify({ reason: 'stop adding risk' }) });
+    expect(await halted.json()).toMatchObject({ state: 'HALTED', flattening: false, tradesAsked: 1, tradesNotReached: 0 });
+    expect((await waitForTrade(stack, trader, mine.body.id, hasStatus('CANCELLED'))).status).toBe('CANCELLED');
+    expect((await waitForTrade(stack, trader, other.body.id, () => true)).status).toBe('PENDING');
+    await stack.request(`/trades/${other.body.id}/cancel`, { method: 'POST', token: trader });
+  });
+
   it('is refused for the default strategy, whose switch is the account kill switch', async () => {
     const res = await stack.request('/strategies/default/halt', { method: 'POST', token: admin, body: JSON.stringify({ reason: 'x' }) });
     expect(res.status).toBe(409);
