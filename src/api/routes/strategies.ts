@@ -75,9 +75,17 @@ export function strategyRoutes({ sql, config, temporal, audit }: Pick<AppDeps, '
     .openapi(halt, async (c) => {
       const principal = principalOf(c);
       const body = c.req.valid('json');
-      // From the commit on, trades are asked to cancel or exit: no answer may say "nothing happened".
-      await c.get('deadline')?.handOver({ retry: 'Retry the halt: halting twice halts once, and asks the trades again.', extra: { state: 'unknown' } });
-      const outcome = await haltStrategy({ sql, audit, temporal }, principal.accountId, c.req.valid('param').id, body, actorOf(principal), requestFacts(c).requestId);
+      // Before the trades are asked to cancel or exit, the request is handed over: from then on no
+      // answer may say "nothing happened". Refused (Temporal down, or already answered), they are not asked.
+      const mayAsk = async () => {
+        try {
+          await c.get('deadline')?.handOver({ retry: 'Retry the halt: halting twice halts once, and asks the trades again.', extra: { state: 'HALTED' } });
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const outcome = await haltStrategy({ sql, audit, temporal }, principal.accountId, c.req.valid('param').id, body, actorOf(principal), mayAsk, requestFacts(c).requestId);
       return c.json({ ...strategyView(outcome.strategy), flattening: body.flatten, tradesAsked: outcome.tradesAsked, tradesNotReached: outcome.tradesNotReached }, 200);
     })
     .openapi(resume, async (c) => {

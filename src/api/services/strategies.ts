@@ -5,6 +5,8 @@
  * state is committed, the strategy's working entries are asked to cancel and, with `flatten`, every
  * trade of it that holds or may come to hold a position is asked to exit (trade workflows act on
  * these durably). Halting again asks again, so a retried halt finishes what a broken one started.
+ * The switch itself needs only PostgreSQL: with Temporal down the strategy is halted all the same,
+ * and the answer says which trades were not reached.
  * The default strategy has no switch of its own: POST /risk/halt halts the account (docs/strategies.md).
  *
  * @module
@@ -55,7 +57,19 @@ export interface HaltOutcome {
   tradesNotReached: number;
 }
 
-export async function haltStrategy(deps: StrategyDeps, accountId: string, id: string, req: { reason: string; flatten: boolean }, actor: Actor, requestId?: string): Promise<HaltOutcome> {
+/**
+ * Halt the strategy, then ask its trades to cancel or exit. `mayAsk` is asked just before the
+ * trades are: false (Temporal down, or the request already answered) leaves them for a retry.
+ */
+export async function haltStrategy(
+  deps: StrategyDeps,
+  accountId: string,
+  id: string,
+  req: { reason: string; flatten: boolean },
+  actor: Actor,
+  mayAsk: () => Promise<boolean>,
+  requestId?: string,
+): Promise<HaltOutcome> {
   const strategy = await transaction(deps.sql, async (tx) => {
     await lockAccount(tx, accountId);
     const before = switchable(await getStrategy(tx, accountId, id), id);
@@ -72,6 +86,7 @@ export async function haltStrategy(deps: StrategyDeps, accountId: string, id: st
     return (await getStrategy(tx, accountId, id))!;
   });
   const trades = (await liveTradesOfStrategy(deps.sql, accountId, id)).filter((t) => req.flatten || t.status === 'PENDING');
+  if (trades.length && !(await mayAsk())) return { strategy, tradesAsked: trades.length, tradesNotReached: trades.length };
   const port = tradesPort(deps.temporal);
   const asked = await Promise.all(
     trades.map((t) =>
