@@ -4,6 +4,10 @@
  * trade and is audited, and a bad file changes nothing. The worker's clock is the test's: a year far
  * from any calendar the repository ships, so the dates below are fixtures, not exchange dates.
  */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 import { enter, market } from '../support/trading.ts';
@@ -97,5 +101,16 @@ describe('the exchange calendar by year', () => {
     clock = ist('2035-01-26', '18:30');
     await stack.market.setQuote(itc, 450_00);
     expect((await enter(stack, trader, delivery())).status).toBe(201);
+  });
+
+  it('loads a year from the command line too, for one exchange, audited as from a file', async () => {
+    const file = path.join(stack.config.dataDir, 'nse-2036.json');
+    writeFileSync(file, JSON.stringify({ CM: [{ tradingDate: '25-Dec-2036', weekDay: 'Thursday', description: 'Fixture holiday (not an exchange date)' }] }));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', DATABASE_URL: stack.db.url, DATA_DIR: stack.config.dataDir };
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/market-calendar.ts', 'load', '2036', file, 'NSE'], { env });
+    expect(JSON.parse(stdout)).toMatchObject({ year: 2036, exchanges: ['NSE'], holidays: 1 });
+    const year = await (await stack.request('/market/calendar?year=2036', { token: viewer })).json();
+    expect(year).toMatchObject({ loaded: ['NSE'], loads: [{ exchange: 'NSE', source: 'file nse-2036.json' }], holidays: [{ exchange: 'NSE', day: '2036-12-25' }] });
+    expect((await calendarAudits()).at(-1)!.payload).toMatchObject({ year: 2036, exchanges: ['NSE'], source: 'file nse-2036.json' });
   });
 });
