@@ -27,6 +27,7 @@ import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
+import { checkStrategy, resolveStrategy, strategyFacts } from './strategy-risk.ts';
 
 /** A trade's request and who made it: the trade workflow's input, less what only the workflow uses. */
 export interface ReserveInput {
@@ -119,6 +120,7 @@ export function riskActivities(deps: ActivityDeps) {
           return decisionTaken(existing, runId);
         }
         const r = input.request;
+        const strategy = await resolveStrategy(tx, deps.config, input.accountId, input.tradeId, r.strategy);
         await deps.audit.append(tx, {
           type: 'TRADE_REQUESTED',
           actor: input.requestedBy,
@@ -136,13 +138,14 @@ export function riskActivities(deps: ActivityDeps) {
             targetPaise: r.targetPaise,
             trailingStop: r.trailingStop,
             intraday: r.intraday,
-            algoId: deps.config.account.ALGO_ID,
+            ...strategyFacts(strategy),
           },
         });
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const { book, limits, prices } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
+        const accountBook = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
+        const { book, limits, prices } = accountBook;
         const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
         const violations = checkRisk(
           { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },
@@ -168,6 +171,7 @@ export function riskActivities(deps: ActivityDeps) {
             { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise },
           ),
         );
+        violations.push(...(await checkStrategy(tx, strategy, { request: r, accountBook, accountLimits: limits, accountViolations: violations, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 })));
         if (violations.length) {
           await tx`
             update trades set status = 'REJECTED', violations = ${tx.json(violations as never)},

@@ -38,6 +38,7 @@ import { paperRoutes } from './routes/paper.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { riskRoutes } from './routes/risk.ts';
+import { strategyRoutes } from './routes/strategies.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps) {
   app.route('/positions', positionRoutes({ sql, config, temporal }));
   app.route('/risk', riskRoutes({ sql, config, temporal, audit }));
   app.route('/risk/rules', riskRuleRoutes({ sql, audit }));
+  app.route('/strategies', strategyRoutes({ sql, config, temporal, audit }));
   app.route('/audit', auditRoutes({ sql, config }));
   app.route('/market', marketRoutes({ sql, audit }));
   app.route('/market', marketCalendarRoutes({ sql, audit }));

@@ -23,6 +23,8 @@ export const RULES = [
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
   'MARKET_CALENDAR_MISSING',
+  'STRATEGY_HALTED',
+  'STRATEGY_UNKNOWN',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
