@@ -3,10 +3,9 @@
  * server): the lifecycle, a timeout after Breeze acted on the order (the ambiguous case), and
  * worker processes killed mid-trade. Each leg must reach "Breeze" exactly once.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreezeClient } from '../../src/broker/breeze/create.ts';
-import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import { startEmulator } from '../support/breeze.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { silentLogger } from '../support/logger.ts';
@@ -23,18 +22,11 @@ let settings: Record<string, string>;
  * the broker's book with the database's, so two test databases must not share one broker.
  */
 async function freshBreeze() {
-  const appKey = `app-${randomBytes(4).toString('hex')}`;
-  emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
+  const started = await startEmulator();
+  emulator = started.emulator;
   emulator.setQuote(relind, { ltpPaise: 2450_00 });
   settings = {
-    BROKER: 'breeze',
-    BREEZE_APP_KEY: appKey,
-    BREEZE_SECRET_KEY: 'emulator-secret',
-    BREEZE_API_SESSION: emulator.apiSession,
-    BREEZE_BASE_URL: emulator.url,
-    BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
-    BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
-    BREEZE_TIMEOUT_MS: '2000',
+    ...started.settings,
     RISK_MAX_OPEN_POSITIONS: '10',
     RATE_LIMIT_TRADING: '1000,10000,100000,1000000',
   };
