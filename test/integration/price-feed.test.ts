@@ -4,11 +4,11 @@
  * connection dropped), and the paper exchange's prices over LISTEN/NOTIFY.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreezeClient, createBreezeStreams } from '../../src/broker/breeze/create.ts';
+import { createBreezeStreams } from '../../src/broker/breeze/create.ts';
 import { createPaperFeed } from '../../src/broker/paper/feed.ts';
 import type { PriceTick } from '../../src/broker/price-feed.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
-import { startBreezeHarness, startEmulator } from '../support/breeze.ts';
+import { startBreezeHarness } from '../support/breeze.ts';
 import { silentLogger } from '../support/logger.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
@@ -21,22 +21,13 @@ describe('a stop-loss watched on prices streamed from Breeze', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
-    const started = await startEmulator();
-    emulator = started.emulator;
+    // the emulator ticks only when its price changes: a quiet minute is not yet stale here
+    stack = await startStack({ testBroker: 'breeze', settings: { ACCOUNT_ID: ownAccountId(), PRICE_STALE_S: '120' } });
+    emulator = stack.emulator!;
     emulator.setQuote(relind, { ltpPaise: 2450_00 });
-    const settings = {
-      ...started.settings,
-      ACCOUNT_ID: ownAccountId(),
-      // the emulator ticks only when its price changes: a quiet minute is not yet stale here
-      PRICE_STALE_S: '120',
-    };
-    stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
     trader = (await stack.userWithRole('trader')).accessToken;
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulator?.stop();
-  });
+  afterAll(async () => stack?.stop());
 
   it('closes as STOP_LOSS when the streamed price moves through the stop, asking REST for no quote meanwhile', async () => {
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 2, stopLoss: 2400 }));

@@ -28,7 +28,7 @@ import { setAuditRetention } from '../../src/db/grants.ts';
 import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
-import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestMarket, withStrayOrders } from './market.ts';
+import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestBroker, type TestMarket, withStrayOrders } from './market.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { silentLogger } from './logger.ts';
 
@@ -93,6 +93,8 @@ export interface StackOptions {
   settings?: Record<string, string>;
   /** Use this broker instead of TEST_BROKER's (the paper exchange is still built for quotes; `market` is paper's). */
   broker?: (config: Config, db: TestDatabase) => Broker;
+  /** Trade through this broker whatever TEST_BROKER says (Breeze's own files: an emulator of the stack's own). */
+  testBroker?: TestBroker;
   /** Wrap TEST_BROKER's broker (faults injected at the broker, the same way on both). */
   wrapBroker?: (broker: Broker) => Broker;
   /** Symbols the test trades beyond the emulator's built-in ones (Breeze needs their codes up front). */
@@ -113,7 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
   const base = { DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: temporalAddress };
   let config = testConfig({ ...base, ...options.settings });
-  const breeze = !options.broker && testBroker() === 'breeze' ? await startEmulatedBreeze(config.dataDir, options.symbols) : undefined;
+  const breeze = !options.broker && (options.testBroker ?? testBroker()) === 'breeze' ? await startEmulatedBreeze(config.dataDir, options.symbols) : undefined;
   if (breeze) config = testConfig({ ...base, DATA_DIR: config.dataDir, ...breeze.settings, ...options.settings });
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
   await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
