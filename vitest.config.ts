@@ -13,8 +13,8 @@ const ONE_BROKER_ONLY = [
   'test/integration/alert-delivery.test.ts', // alert channels; no trading
   'test/integration/audit-chain.test.ts', // the audit chain in the database; no broker
   'test/integration/backup-*.test.ts', // backups and restores; no trading through the broker
-  'test/integration/breeze-*.test.ts', // Breeze's own tests: they start their own emulator already
-  'test/integration/broker-session.test.ts', // Breeze's session; builds its own emulator and broker
+  'test/integration/breeze-*.test.ts', // Breeze's own tests: they start an emulator of their own whatever TEST_BROKER says
+  'test/integration/broker-session.test.ts', // Breeze's session; a stack on an emulator of its own whatever TEST_BROKER says
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
   'test/integration/fault-answers.test.ts', // PostgreSQL and Temporal faults with infrastructure of its own; the broker plays no part
