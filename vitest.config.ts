@@ -10,13 +10,11 @@ import { defineConfig } from 'vitest/config';
 
 /** Integration and e2e files that do not trade through the stack's broker, or only on one broker: run once, in `paper`. */
 const ONE_BROKER_ONLY = [
-  'test/integration/alert-conditions.test.ts', // alert rules evaluated with the paper exchange handed to the activities directly
   'test/integration/alert-delivery.test.ts', // alert channels; no trading
   'test/integration/audit-chain.test.ts', // the audit chain in the database; no broker
   'test/integration/backup-*.test.ts', // backups and restores; no trading through the broker
-  'test/integration/breeze-*.test.ts', // Breeze's own tests: they start their own emulator already
-  'test/integration/broker-faults.test.ts', // faults injected by wrapping the paper exchange (Breeze's faults: breeze-failures.test.ts)
-  'test/integration/broker-session.test.ts', // Breeze's session; builds its own emulator and broker
+  'test/integration/breeze-*.test.ts', // Breeze's own tests: they start an emulator of their own whatever TEST_BROKER says
+  'test/integration/broker-session.test.ts', // Breeze's session; a stack on an emulator of its own whatever TEST_BROKER says
   'test/integration/config-changes.test.ts', // settings compared at start in the database; no broker
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
@@ -26,10 +24,8 @@ const ONE_BROKER_ONLY = [
   'test/integration/paper-exchange.test.ts', // the paper exchange itself
   'test/integration/pitr.test.ts', // point-in-time recovery drill; no broker
   'test/integration/price-feed.test.ts', // already tests both brokers' feeds side by side
-  'test/integration/reconciliation.test.ts', // places stray orders through the paper exchange's own API
   'test/integration/retention.test.ts', // retention jobs; no trading
   'test/integration/timers.test.ts', // time-skipping server with activity stubs; no broker
-  'test/integration/trade-activities.test.ts', // the activities called directly on a paper exchange
 ];
 
 /** E2e files that trade through the stack's broker (the rest of test/e2e is HTTP, auth and processes). */

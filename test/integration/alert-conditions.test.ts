@@ -21,7 +21,7 @@ const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as con
 
 beforeAll(async () => {
   stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), ALERT_CHANNELS: 'log', ALERT_RULES: JSON.stringify(['cpu_high', 'memory_high', 'disk_low'].map((id) => ({ id, disabled: true }))) } });
-  activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.paper, prices: stack.prices, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
+  activities = alertActivities({ config: stack.config, sql: stack.db.sql, broker: stack.broker, prices: stack.prices, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => clock });
 });
 afterAll(async () => stack?.stop());
 
@@ -35,14 +35,19 @@ describe('database-driven alert conditions', () => {
 
     // Daily loss: a ₹100 limit (tightening applies at once) and a position ₹150 down.
     expect((await stack.request('/risk/limits', { method: 'PUT', token: admin, body: JSON.stringify({ dailyLossLimit: 100 }) })).status).toBe(200);
-    await stack.paper.setQuote(reliance, 245000);
+    await stack.market.setQuote(reliance, 245000);
     // A far stop-loss: the trade then watches (and records) the price.
     expect((await enter(stack, trader, market('RELIANCE', { stopLoss: 2000 }), 'conditions-0001')).status).toBe(201);
-    await stack.paper.setQuote(reliance, 243500);
-    await eventually(async () => {
+    const recorded = async (pricePaise: number) => {
       const [p] = await stack.db.sql<{ price: number }[]>`select price_paise as price from market_prices where instrument_key like 'NSE:RELIANCE:%'`;
-      return p?.price === 243500;
-    }, 20_000, 'the new price seen by the position');
+      return p?.price === pricePaise;
+    };
+    await eventually(() => recorded(245000), 20_000, 'the entry price seen by the position');
+    // The watcher records a price at most once a second (src/activities/exit-triggers.ts), and Breeze
+    // streams a price only when it changes: a move within that second would not be recorded yet.
+    await new Promise((r) => setTimeout(r, 1100));
+    await stack.market.setQuote(reliance, 243500);
+    await eventually(() => recorded(243500), 20_000, 'the new price seen by the position');
 
     // Reconciliation: a mismatch audited and not resolved.
     await transaction(stack.db.sql, (tx) => stack.audit.append(tx, { type: 'RECONCILIATION_MISMATCH', actor: { type: 'system', id: 'reconciler' }, accountId: stack.config.account.ACCOUNT_ID, payload: { symbol: 'RELIANCE', ours: 10, broker: 0 } }));
@@ -60,10 +65,10 @@ describe('database-driven alert conditions', () => {
       values ('daily-test-1', 'daily', 'FAILED', '/nowhere', now() - interval '1 hour', now(), 'disk full')`;
 
     // Broker: a worker saw six failures in a row, the last one an expired session.
-    const brokerMetrics = createBrokerMetrics(createMetrics('worker-test').registry, 'paper');
+    const brokerMetrics = createBrokerMetrics(createMetrics('worker-test').registry, stack.broker.name);
     for (let i = 0; i < 5; i++) brokerMetrics.record('getOrder', 0.05, new BrokerUnavailableError('timeout'));
     brokerMetrics.record('placeOrder', 0.05, new BrokerSessionExpiredError('session expired'));
-    const heartbeat = startProcessMonitoring({ sql: stack.db.sql, config: stack.config, log: silentLogger, kind: 'worker', metrics: createMetrics('worker-test-2'), broker: { name: 'paper', metrics: brokerMetrics } });
+    const heartbeat = startProcessMonitoring({ sql: stack.db.sql, config: stack.config, log: silentLogger, kind: 'worker', metrics: createMetrics('worker-test-2'), broker: { name: stack.broker.name, metrics: brokerMetrics } });
     await heartbeat.beat();
     await heartbeat.stop();
 

@@ -3,42 +3,29 @@
  * server): the lifecycle, a timeout after Breeze acted on the order (the ambiguous case), and
  * worker processes killed mid-trade. Each leg must reach "Breeze" exactly once.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreezeClient } from '../../src/broker/breeze/create.ts';
-import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { tagOfRemark } from '../../src/domain/strategy.ts';
-import { silentLogger } from '../support/logger.ts';
-import { startStack, type TestStack } from '../support/stack.ts';
+import { type StackOptions, startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { spawnWorker } from '../support/worker-process.ts';
 
 const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as const;
 let emulator: BreezeEmulator;
-let settings: Record<string, string>;
+/** What the tests' workers allow: several trades at once, and requests as fast as the tests make them. */
+const limits = { RISK_MAX_OPEN_POSITIONS: '10', RATE_LIMIT_TRADING: '1000,10000,100000,1000000' };
 
 /**
- * A Breeze of its own for each group of tests: reconciliation (run at every worker start) compares
- * the broker's book with the database's, so two test databases must not share one broker.
+ * A stack on a Breeze emulator of its own for each group of tests: reconciliation (run at every
+ * worker start) compares the broker's book with the database's, so two test databases must not
+ * share one broker.
  */
-async function freshBreeze() {
-  const appKey = `app-${randomBytes(4).toString('hex')}`;
-  emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
+async function breezeStack(options: StackOptions = {}): Promise<TestStack> {
+  const stack = await startStack({ ...options, testBroker: 'breeze', settings: { ...limits, ...options.settings } });
+  emulator = stack.emulator!;
   emulator.setQuote(relind, { ltpPaise: 2450_00 });
-  settings = {
-    BROKER: 'breeze',
-    BREEZE_APP_KEY: appKey,
-    BREEZE_SECRET_KEY: 'emulator-secret',
-    BREEZE_API_SESSION: emulator.apiSession,
-    BREEZE_BASE_URL: emulator.url,
-    BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
-    BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
-    BREEZE_TIMEOUT_MS: '2000',
-    RISK_MAX_OPEN_POSITIONS: '10',
-    RATE_LIMIT_TRADING: '1000,10000,100000,1000000',
-  };
+  return stack;
 }
 
 /** The orders Breeze received for a trade, by the tags in user_remark (the tag comes first, then strategy and algo id). */
@@ -53,14 +40,10 @@ describe('trading through Breeze', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
-    await freshBreeze();
-    stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
+    stack = await breezeStack();
     trader = (await stack.userWithRole('trader')).accessToken;
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulator?.stop();
-  });
+  afterAll(async () => stack?.stop());
 
   it('enters, exits on request and realizes the P&L, one order per leg', async () => {
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 4 }));
@@ -108,20 +91,16 @@ describe('trading through Breeze with workers that crash', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
-    await freshBreeze();
-    stack = await startStack({ noWorker: true, settings: { ...settings, TRADE_ACK_WAIT_MS: '1000' } });
+    stack = await breezeStack({ noWorker: true, settings: { TRADE_ACK_WAIT_MS: '1000' } });
     trader = (await stack.userWithRole('trader')).accessToken;
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulator?.stop();
-  });
+  afterAll(async () => stack?.stop());
 
   it('finishes a trade whose worker died right after Breeze accepted the entry', async () => {
-    const doomed = spawnWorker(stack, { ...settings, FAILPOINTS: 'after-broker-accept' });
+    const doomed = spawnWorker(stack, { ...limits, FAILPOINTS: 'after-broker-accept' });
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 3 }));
     expect(await doomed.exited).toBe('SIGKILL');
-    const rescuer = spawnWorker(stack, settings);
+    const rescuer = spawnWorker(stack, limits);
     try {
       await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 120_000);
       expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`]);
@@ -132,12 +111,12 @@ describe('trading through Breeze with workers that crash', () => {
   }, 240_000);
 
   it('closes a trade whose worker died during the exit, each leg sent once', async () => {
-    const doomed = spawnWorker(stack, { ...settings, FAILPOINTS: 'during-exit' });
+    const doomed = spawnWorker(stack, { ...limits, FAILPOINTS: 'during-exit' });
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 3 }));
     await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 60_000);
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
     expect(await doomed.exited).toBe('SIGKILL');
-    const rescuer = spawnWorker(stack, settings);
+    const rescuer = spawnWorker(stack, limits);
     try {
       await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 120_000);
       expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);

@@ -5,47 +5,33 @@
  * behind the system's back.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreezeClient } from '../../src/broker/breeze/create.ts';
-import type { BreezeClient } from '../../src/broker/breeze/client.ts';
-import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { loadBreezeSession } from '../../src/db/breeze-sessions.ts';
 import { RELIANCE } from '../support/breeze.ts';
-import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 const run = promisify(execFile);
-const SECRET = 'emulator-secret';
-
 let emulator: BreezeEmulator;
 let stack: TestStack;
-let workerClient: BreezeClient | undefined;
 let admin: string;
 let trader: string;
-let appKey: string;
 
 beforeAll(async () => {
-  appKey = `app-${randomBytes(4).toString('hex')}`;
-  emulator = await startBreezeEmulator({ appKey, secretKey: SECRET });
-  emulator.setQuote({ exchange: 'NSE', stockCode: 'RELIND', product: 'cash' }, { ltpPaise: 2450_00 });
   stack = await startStack({
+    testBroker: 'breeze',
     // No BREEZE_API_SESSION: the operator sets the day's session.
-    settings: { BROKER: 'breeze', BREEZE_APP_KEY: appKey, BREEZE_SECRET_KEY: SECRET, BREEZE_BASE_URL: emulator.url, BREEZE_TIMEOUT_MS: '2000', BROKER_SESSION_RETRY_S: '1', RECONCILIATION_RUN_WAIT_MS: '30000' },
-    broker: (config, db) => (workerClient = createBreezeClient({ config, sql: db.sql, log: silentLogger })),
+    settings: { BREEZE_API_SESSION: '', BROKER_SESSION_RETRY_S: '1', RECONCILIATION_RUN_WAIT_MS: '30000' },
   });
+  emulator = stack.emulator!;
+  emulator.setQuote({ exchange: 'NSE', stockCode: 'RELIND', product: 'cash' }, { ltpPaise: 2450_00 });
   admin = (await stack.login()).accessToken;
   trader = (await stack.userWithRole('trader')).accessToken;
 });
-afterAll(async () => {
-  await stack?.stop();
-  await workerClient?.close();
-  await emulator?.stop();
-});
+afterAll(async () => stack?.stop());
 
 interface BrokerStatus {
   broker: string;
@@ -73,10 +59,8 @@ function sessionCli(apiSession: string) {
     DATABASE_URL: stack.db.url,
     DATA_DIR: stack.config.dataDir,
     ACCOUNT_ID: stack.config.account.ACCOUNT_ID,
-    BROKER: 'breeze',
-    BREEZE_APP_KEY: appKey,
-    BREEZE_SECRET_KEY: SECRET,
-    BREEZE_BASE_URL: emulator.url,
+    ...stack.brokerSettings,
+    BREEZE_API_SESSION: '',
   };
   return run(process.execPath, ['--import', 'tsx', path.resolve('scripts/breeze-session.ts'), apiSession], { env });
 }
@@ -155,7 +139,7 @@ describe('the Breeze session, the operator’s way', () => {
   });
 
   it('reconciliation finds an order placed directly at the broker and locks its symbol', async () => {
-    const stray = await workerClient!.placeOrder({ accountId: stack.config.account.ACCOUNT_ID, tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
+    const stray = await stack.market.placeStray({ tag: 'by-hand', instrument: RELIANCE, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 2000_00 });
     const res = await stack.request('/reconciliation/run', { method: 'POST', token: admin });
     expect(res.status).toBe(200);
     const round = (await res.json()) as { mismatches: { kind: string; ref: string; state: string }[] };

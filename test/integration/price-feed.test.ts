@@ -3,12 +3,10 @@
  * on streamed ticks, no REST quotes while the stream is live, rooms joined again after the
  * connection dropped), and the paper exchange's prices over LISTEN/NOTIFY.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBreezeClient, createBreezeStreams } from '../../src/broker/breeze/create.ts';
+import { createBreezeStreams } from '../../src/broker/breeze/create.ts';
 import { createPaperFeed } from '../../src/broker/paper/feed.ts';
 import type { PriceTick } from '../../src/broker/price-feed.ts';
-import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { startBreezeHarness } from '../support/breeze.ts';
 import { silentLogger } from '../support/logger.ts';
@@ -23,29 +21,13 @@ describe('a stop-loss watched on prices streamed from Breeze', () => {
   let stack: TestStack;
   let trader: string;
   beforeAll(async () => {
-    const appKey = `app-${randomBytes(4).toString('hex')}`;
-    emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret' });
+    // the emulator ticks only when its price changes: a quiet minute is not yet stale here
+    stack = await startStack({ testBroker: 'breeze', settings: { ACCOUNT_ID: ownAccountId(), PRICE_STALE_S: '120' } });
+    emulator = stack.emulator!;
     emulator.setQuote(relind, { ltpPaise: 2450_00 });
-    const settings = {
-      ACCOUNT_ID: ownAccountId(),
-      BROKER: 'breeze',
-      BREEZE_APP_KEY: appKey,
-      BREEZE_SECRET_KEY: 'emulator-secret',
-      BREEZE_API_SESSION: emulator.apiSession,
-      BREEZE_BASE_URL: emulator.url,
-      BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
-      BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
-      BREEZE_TIMEOUT_MS: '2000',
-      // the emulator ticks only when its price changes: a quiet minute is not yet stale here
-      PRICE_STALE_S: '120',
-    };
-    stack = await startStack({ settings, broker: (config, db) => createBreezeClient({ config, sql: db.sql, log: silentLogger }) });
     trader = (await stack.userWithRole('trader')).accessToken;
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulator?.stop();
-  });
+  afterAll(async () => stack?.stop());
 
   it('closes as STOP_LOSS when the streamed price moves through the stop, asking REST for no quote meanwhile', async () => {
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 2, stopLoss: 2400 }));

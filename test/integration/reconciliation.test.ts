@@ -7,6 +7,7 @@ import type { ReconciliationSummary } from '../../src/workflows/reconciliation.t
 import type { Instrument } from '../../src/domain/trade.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { silentLogger } from '../support/logger.ts';
+import { testBroker } from '../support/market.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
@@ -65,7 +66,7 @@ async function closeTrade(id: string): Promise<void> {
 
 describe('reconciliation', () => {
   it('reports no mismatch on a clean book whose open trades match the broker', async () => {
-    await stack.paper.setQuote(cash('INFY'), 1500_00);
+    await stack.market.setQuote(cash('INFY'), 1500_00);
     const { body: trade } = await enter(stack, trader, market('INFY'));
     expect(trade.status).toBe('OPEN');
     const round = await runNow();
@@ -76,14 +77,13 @@ describe('reconciliation', () => {
   });
 
   it('finds a fill and an open order placed at the exchange behind the system, audits them and locks only those symbols; resolving unlocks', async () => {
-    const accountId = stack.config.account.ACCOUNT_ID;
-    for (const [symbol, price] of [['SBIN', 600_00], ['WIPRO', 500_00], ['HDFCBANK', 1600_00]] as const) await stack.paper.setQuote(cash(symbol), price);
+    for (const [symbol, price] of [['SBIN', 600_00], ['WIPRO', 500_00], ['HDFCBANK', 1600_00]] as const) await stack.market.setQuote(cash(symbol), price);
     const { body: sbin } = await enter(stack, trader, market('SBIN'));
     expect(sbin.status).toBe('OPEN');
 
     // Behind the system's back: an extra fill of SBIN, and a resting WIPRO order none of our legs knows.
-    await stack.paper.placeOrder({ accountId, tag: 'manual-sbin', instrument: cash('SBIN'), side: 'BUY', quantity: 5, orderType: 'MARKET' });
-    const stray = await stack.paper.placeOrder({ accountId, tag: 'manual-wipro', instrument: cash('WIPRO'), side: 'BUY', quantity: 3, orderType: 'LIMIT', limitPricePaise: 400_00 });
+    await stack.market.placeStray({ tag: 'manual-sbin', instrument: cash('SBIN'), side: 'BUY', quantity: 5, orderType: 'MARKET' });
+    const stray = await stack.market.placeStray({ tag: 'manual-wipro', instrument: cash('WIPRO'), side: 'BUY', quantity: 3, orderType: 'LIMIT', limitPricePaise: 400_00 });
     expect(stray.status).toBe('OPEN');
 
     const round = await runNow();
@@ -147,7 +147,7 @@ describe('reconciliation', () => {
   });
 
   it('does not flag a trade whose entry is still working at the broker', async () => {
-    await stack.paper.setQuote(cash('TATASTEEL'), 150_00);
+    await stack.market.setQuote(cash('TATASTEEL'), 150_00);
     const { body: trade } = await enter(stack, trader, market('TATASTEEL', { orderType: 'LIMIT', price: 145 }));
     expect(trade.status, JSON.stringify(trade)).toBe('PENDING');
     const round = await runNow();
@@ -173,7 +173,7 @@ describe('reconciliation', () => {
 
     // The operator cancels the stray order at the broker and resolves the mismatch: now it resumes.
     const [stray] = await stack.db.sql<{ ref: string }[]>`select ref from reconciliation_mismatches where id = ${wipro.id}`;
-    await stack.paper.cancelOrder(accountId, stray!.ref);
+    await stack.market.cancelStray(stray!.ref, cash('WIPRO'));
     const note = JSON.stringify({ note: 'stray order cancelled at the broker' });
     expect((await stack.request(`/reconciliation/mismatches/${wipro.id}/resolve`, { method: 'POST', token: admin, body: note })).status).toBe(200);
     const resumed = await stack.request('/risk/resume', { method: 'POST', token: admin });
@@ -187,12 +187,13 @@ describe('reconciliation', () => {
     expect(summary.accounts.map((a) => a.accountId)).toEqual([stack.config.account.ACCOUNT_ID]);
 
     const saturday = new Date('2026-11-28T06:00:00Z');
-    const deps = { config: { ...stack.config, market: { ...stack.config.market, MARKET_HOURS: 'nse' as const } }, sql: stack.db.sql, broker: stack.paper, prices: stack.prices, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
+    const deps = { config: { ...stack.config, market: { ...stack.config.market, MARKET_HOURS: 'nse' as const } }, sql: stack.db.sql, broker: stack.broker, prices: stack.prices, audit: stack.audit, log: silentLogger, temporal: stack.client, breaker: undefined as never, trades: undefined as never, now: () => saturday };
     expect(await reconciliationActivities(deps).reconciliationAccounts(false)).toEqual({ accountIds: [], skipped: 'market closed: weekend' });
     expect((await reconciliationActivities(deps).reconciliationAccounts(true)).accountIds).toEqual([stack.config.account.ACCOUNT_ID]);
   });
 
-  it('leaves the Breeze session routes to Breeze: the paper exchange has no session to set', async () => {
+  // paper only: on Breeze the session routes are Breeze's own (broker-session.test.ts)
+  it.runIf(testBroker() === 'paper')('leaves the Breeze session routes to Breeze: the paper exchange has no session to set', async () => {
     const status = await stack.request('/broker/status', { token: admin });
     expect(await status.json()).toMatchObject({ broker: 'paper', trading: { state: 'ACTIVE' }, session: null, budget: null });
     const set = await stack.request('/broker/session', { method: 'POST', token: admin, body: JSON.stringify({ apiSession: '12345' }) });

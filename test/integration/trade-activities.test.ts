@@ -1,49 +1,34 @@
 /**
- * The trade activities called directly, outside Temporal, on a paper exchange: what a workflow
- * relies on them for when steps race or an earlier attempt surfaces late.
+ * The trade activities called directly, outside Temporal, on the stack's broker (the paper
+ * exchange or Breeze): what a workflow relies on them for when steps race or an earlier attempt
+ * surfaces late.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
 import { orderActivities } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
-import { createAuditLog } from '../../src/audit/append.ts';
-import { PaperExchange } from '../../src/broker/paper/exchange.ts';
-import { createPaperFeed } from '../../src/broker/paper/feed.ts';
-import type { PriceFeed } from '../../src/broker/price-feed.ts';
-import type { Config } from '../../src/config.ts';
-import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
+import { lockAccount } from '../../src/db/accounts.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
-import { testConfig } from '../support/config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { silentLogger } from '../support/logger.ts';
+import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
-let db: TestDatabase;
-let config: Config;
-let broker: PaperExchange;
+let stack: TestStack;
 let deps: ActivityDeps;
-let prices: PriceFeed | undefined;
 const instrument = { symbol: 'ITC', exchange: 'NSE' as const, product: 'CASH' as const };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  config = testConfig({ DATABASE_URL: db.url });
-  await ensureAccount(db.sql, config.account.ACCOUNT_ID, 50_000_000);
-  broker = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1 });
-  await broker.setQuote(instrument, 450_00);
-  prices = await createPaperFeed({ sql: db.sql, quote: (i) => broker.quote(i), staleMs: config.market.PRICE_STALE_S * 1000 });
-  deps = { config, sql: db.sql, broker, prices, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+  stack = await startStack({ noWorker: true, settings: { ACCOUNT_ID: ownAccountId() } });
+  await stack.market.setQuote(instrument, 450_00);
+  deps = { config: stack.config, sql: stack.db.sql, broker: stack.broker, prices: stack.prices, audit: stack.audit, log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
 });
-afterAll(async () => {
-  await prices?.close();
-  await db?.drop();
-});
+afterAll(async () => stack?.stop());
 
 /** A trade whose entry risk has been reserved (PENDING). */
 async function reserve(tradeId: string) {
   const reserved = await riskActivities(deps).reserveRisk({
     tradeId,
-    accountId: config.account.ACCOUNT_ID,
+    accountId: stack.config.account.ACCOUNT_ID,
     request: { instrument, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: true },
     requestFingerprint: 'f'.repeat(64),
     requestedBy: { type: 'user', id: 'tester' },
@@ -60,8 +45,8 @@ it('makes a change to the book wait while a risk check holds the account', async
   let release!: () => void;
   let locked!: () => void;
   const accountHeld = new Promise<void>((r) => (locked = r));
-  const check = db.sql.begin(async (tx) => {
-    await lockAccount(tx, config.account.ACCOUNT_ID);
+  const check = stack.db.sql.begin(async (tx) => {
+    await lockAccount(tx, stack.config.account.ACCOUNT_ID);
     locked();
     await new Promise<void>((r) => (release = r));
   });
@@ -73,7 +58,7 @@ it('makes a change to the book wait while a risk check holds the account', async
   });
   await new Promise((r) => setTimeout(r, 300));
   expect(changed).toBe(false);
-  const [reservation] = await db.sql<{ status: string }[]>`select status from reservations where trade_id = 'tlockingaaaaaaaa'`;
+  const [reservation] = await stack.db.sql<{ status: string }[]>`select status from reservations where trade_id = 'tlockingaaaaaaaa'`;
   expect(reservation!.status).toBe('ACTIVE');
 
   release();
@@ -83,16 +68,16 @@ it('makes a change to the book wait while a risk check holds the account', async
 
 it('adopts an earlier exit attempt that surfaced at the broker after it was settled as never sent', async () => {
   await reserve('tsurfacedaaaaaaa');
-  const exit = (attempt: number) => ({ tradeId: 'tsurfacedaaaaaaa', accountId: config.account.ACCOUNT_ID, tag: `tsurfacedaaaaaaaX${attempt}`, leg: 'EXIT' as const, instrument, side: 'SELL' as const, quantity: 10, orderType: 'MARKET' as const });
+  const exit = (attempt: number) => ({ tradeId: 'tsurfacedaaaaaaa', accountId: stack.config.account.ACCOUNT_ID, tag: `tsurfacedaaaaaaaX${attempt}`, leg: 'EXIT' as const, instrument, side: 'SELL' as const, quantity: 10, orderType: 'MARKET' as const });
   // Attempt 1 was not found over the settle window (NOT_SENT), yet the broker did get it, late.
-  await insertOrder(db.sql, exit(1));
-  await updateOrder(db.sql, exit(1).tag, { status: 'NOT_SENT' });
-  const late = await broker.placeOrder(exit(1));
+  await insertOrder(stack.db.sql, exit(1));
+  await updateOrder(stack.db.sql, exit(1).tag, { status: 'NOT_SENT' });
+  const late = await stack.broker.placeOrder(exit(1));
 
   const result = await orderActivities(deps).placeOrder(exit(2));
   expect(result).toMatchObject({ tag: exit(1).tag, brokerOrderId: late.brokerOrderId });
-  expect((await broker.listOrders(config.account.ACCOUNT_ID)).filter((o) => o.tag.startsWith('tsurfaced'))).toHaveLength(1);
-  const legs = new Map((await ordersOfTrade(db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
+  expect(await stack.market.orders('tsurfaced')).toHaveLength(1);
+  const legs = new Map((await ordersOfTrade(stack.db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
   expect(legs.get(exit(2).tag)).toBe('NOT_SENT');
   expect(legs.get(exit(1).tag)).not.toBe('NOT_SENT');
 });

@@ -1,6 +1,7 @@
 /**
- * A Breeze client against the emulator on a free port, with a database of its own: what the
- * Breeze integration tests share.
+ * The Breeze emulator the tests start (one helper, so every test reaches it with the same
+ * settings), and a Breeze client against it with a database of its own: what the Breeze
+ * integration tests share.
  */
 import { randomBytes } from 'node:crypto';
 import { createBreezeClient } from '../../src/broker/breeze/create.ts';
@@ -25,24 +26,36 @@ export interface BreezeHarness {
   stop(): Promise<void>;
 }
 
-export async function startBreezeHarness(options: { settings?: Record<string, string>; emulator?: Partial<BreezeEmulatorOptions> } = {}): Promise<BreezeHarness> {
-  const appKey = `app-${randomBytes(4).toString('hex')}`;
-  const emulator = await startBreezeEmulator({ appKey, secretKey: 'emulator-secret', ...options.emulator });
-  const db = await createTestDatabase();
-  const settings = (extra: Record<string, string> = {}) =>
-    testConfig({
-      DATABASE_URL: db.url,
+export interface StartedEmulator {
+  emulator: BreezeEmulator;
+  /** The settings that point a Breeze client and its streams at the emulator. */
+  settings: Record<string, string>;
+}
+
+/** A Breeze emulator on free ports with an app key of its own, and the settings that reach it. */
+export async function startEmulator(options: Partial<BreezeEmulatorOptions> = {}): Promise<StartedEmulator> {
+  const appKey = options.appKey ?? `app-${randomBytes(4).toString('hex')}`;
+  const secretKey = options.secretKey ?? 'emulator-secret';
+  const emulator = await startBreezeEmulator({ ...options, appKey, secretKey });
+  return {
+    emulator,
+    settings: {
       BROKER: 'breeze',
       BREEZE_APP_KEY: appKey,
-      BREEZE_SECRET_KEY: 'emulator-secret',
+      BREEZE_SECRET_KEY: secretKey,
       BREEZE_API_SESSION: emulator.apiSession,
       BREEZE_BASE_URL: emulator.url,
       BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
       BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
-      BREEZE_TIMEOUT_MS: '1000',
-      ...options.settings,
-      ...extra,
-    });
+      BREEZE_TIMEOUT_MS: '2000',
+    },
+  };
+}
+
+export async function startBreezeHarness(options: { settings?: Record<string, string>; emulator?: Partial<BreezeEmulatorOptions> } = {}): Promise<BreezeHarness> {
+  const { emulator, settings: reach } = await startEmulator(options.emulator);
+  const db = await createTestDatabase();
+  const settings = (extra: Record<string, string> = {}) => testConfig({ DATABASE_URL: db.url, ...reach, BREEZE_TIMEOUT_MS: '1000', ...options.settings, ...extra });
   const config = settings();
   const clients: BreezeClient[] = [];
   const make = (extra?: Record<string, string>) => {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
+import { testBroker } from './market.ts';
 
 const requireFromProto = createRequire(createRequire(import.meta.url).resolve('@temporalio/proto'));
 const protojson = requireFromProto('protobufjs/ext/protojson') as {
@@ -35,14 +36,15 @@ export function historyFromJson(text: string): History {
 
 /**
  * Record a real run's history for the replay suite when RECORD_HISTORIES is set
- * (`npm run histories:record`); always replay it against the current bundle, so the recording
- * that gets committed is known to replay.
+ * (`npm run histories:record`), from the paper project only: a file that runs on both brokers
+ * records each case once. Always replay it against the current bundle, so the recording that gets
+ * committed is known to replay (on both brokers).
  */
 export async function recordHistory(client: Client, workflowId: string, workflowType: string, caseName: string, bundleCode: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const text = historyToJson(history);
   await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, historyFromJson(text), workflowId);
-  if (process.env.RECORD_HISTORIES) {
+  if (process.env.RECORD_HISTORIES && testBroker() === 'paper') {
     const dir = path.resolve('test/replay/histories', workflowType);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `${caseName}.json`), text);

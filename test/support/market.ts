@@ -6,16 +6,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { instrumentFields } from '../../src/broker/breeze/mapping.ts';
 import { DEFAULT_STOCK_CODES } from '../../src/broker/breeze/security-master.ts';
 import type { PaperExchange } from '../../src/broker/paper/exchange.ts';
-import type { BrokerOrderStatus } from '../../src/broker/types.ts';
+import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerOrderStatus } from '../../src/broker/types.ts';
 import { tagOfRemark } from '../../src/domain/strategy.ts';
 import type { Instrument, Side } from '../../src/domain/trade.ts';
 import type { TestDatabase } from './db.ts';
 import { type EmuOrder, instrumentOf } from '../../tools/breeze-emulator/book.ts';
-import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
+import { startEmulator } from './breeze.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 
 /** The brokers a stack can trade through in tests (TEST_BROKER). */
@@ -43,6 +42,28 @@ export interface TestMarket {
   setQuote(instrument: Instrument, pricePaise: number): Promise<void>;
   /** The orders the exchange received whose tag starts with `tagPrefix` (all when absent), oldest first. */
   orders(tagPrefix?: string): Promise<ExchangeOrder[]>;
+  /**
+   * Place an order at the exchange behind the system's back, on the stack's account (as someone
+   * would by hand on the broker's own site): the broker has it, the system never sent it.
+   */
+  placeStray(order: Omit<BrokerOrderRequest, 'accountId'>): Promise<BrokerOrder>;
+  /** Cancel an order at the exchange behind the system's back. */
+  cancelStray(brokerOrderId: string, instrument: Instrument): Promise<BrokerOrder>;
+}
+
+/** What a market is before it can place orders of its own: prices and the exchange's book. */
+export type MarketView = Omit<TestMarket, 'placeStray' | 'cancelStray'>;
+
+/**
+ * The market whose stray orders go through `broker`'s own API (the paper exchange's, or Breeze's
+ * REST routes through a Breeze client), never through the system's workflows or database records.
+ */
+export function withStrayOrders(market: MarketView, broker: Broker, accountId: string): TestMarket {
+  return {
+    ...market,
+    placeStray: (order) => broker.placeOrder({ ...order, accountId }),
+    cancelStray: (brokerOrderId, instrument) => broker.cancelOrder(accountId, brokerOrderId, instrument),
+  };
 }
 
 /** The broker of this test process: TEST_BROKER (set per vitest project), paper by default. */
@@ -52,7 +73,7 @@ export function testBroker(): TestBroker {
   return wanted;
 }
 
-export function paperMarket(paper: PaperExchange, db: TestDatabase): TestMarket {
+export function paperMarket(paper: PaperExchange, db: TestDatabase): MarketView {
   return {
     broker: 'paper',
     async setQuote(instrument, pricePaise) {
@@ -87,7 +108,7 @@ export interface EmulatedBreeze {
   emulator: BreezeEmulator;
   /** The settings that point a stack's broker and price feed at the emulator. */
   settings: Record<string, string>;
-  market: TestMarket;
+  market: MarketView;
 }
 
 /**
@@ -96,11 +117,8 @@ export interface EmulatedBreeze {
  * a streaming token for each (docs/breeze-api.md#identifiers).
  */
 export async function startEmulatedBreeze(dataDir: string, symbols: string[] = []): Promise<EmulatedBreeze> {
-  const appKey = `app-${randomBytes(4).toString('hex')}`;
   const extra = [...new Set([...SUITE_SYMBOLS, ...symbols])].filter((s) => !(s in DEFAULT_STOCK_CODES));
-  const emulator = await startBreezeEmulator({
-    appKey,
-    secretKey: 'emulator-secret',
+  const { emulator, settings } = await startEmulator({
     instruments: extra.flatMap((symbol) => ['NSE', 'BSE'].map((exchange) => ({ exchange, stockCode: symbol, symbol }))),
     // the suite's files test the system, not Breeze's budget (unit/session-budget.test.ts and breeze-rate-limit.test.ts do)
     limits: { perMinute: 100_000, perDay: 10_000_000 },
@@ -114,15 +132,8 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
   return {
     emulator,
     settings: {
-      BROKER: 'breeze',
-      BREEZE_APP_KEY: appKey,
-      BREEZE_SECRET_KEY: 'emulator-secret',
-      BREEZE_API_SESSION: emulator.apiSession,
-      BREEZE_BASE_URL: emulator.url,
-      BREEZE_LIVE_STREAM_URL: emulator.liveStreamUrl,
-      BREEZE_LIVE_FEEDS_URL: emulator.liveFeedsUrl,
+      ...settings,
       BREEZE_SECURITY_MASTER: files.map(([name]) => path.join(dir, name)).join(','),
-      BREEZE_TIMEOUT_MS: '2000',
       BROKER_CALLS_PER_MINUTE: '100000',
       BROKER_CALLS_PER_DAY: '10000000',
     },

@@ -28,7 +28,7 @@ import { setAuditRetention } from '../../src/db/grants.ts';
 import type { BrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createTradingWorker } from '../../src/worker/create-worker.ts';
 import { testConfig } from './config.ts';
-import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestMarket } from './market.ts';
+import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestBroker, type TestMarket, withStrayOrders } from './market.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { silentLogger } from './logger.ts';
 
@@ -40,6 +40,8 @@ export interface TestStack {
   paper: PaperExchange;
   /** Prices and the exchange's orders, whichever broker the worker trades through. */
   market: TestMarket;
+  /** The broker the worker trades through (wrapped by `wrapBroker` when given). */
+  broker: Broker;
   /** The settings that point another worker (a process of its own) at this stack's broker; empty for paper. */
   brokerSettings: Record<string, string>;
   /** The Breeze emulator when the stack trades through Breeze. */
@@ -91,6 +93,10 @@ export interface StackOptions {
   settings?: Record<string, string>;
   /** Use this broker instead of TEST_BROKER's (the paper exchange is still built for quotes; `market` is paper's). */
   broker?: (config: Config, db: TestDatabase) => Broker;
+  /** Trade through this broker whatever TEST_BROKER says (Breeze's own files: an emulator of the stack's own). */
+  testBroker?: TestBroker;
+  /** Wrap TEST_BROKER's broker (faults injected at the broker, the same way on both). */
+  wrapBroker?: (broker: Broker) => Broker;
   /** Symbols the test trades beyond the emulator's built-in ones (Breeze needs their codes up front). */
   symbols?: string[];
   /** Leave the worker stopped (tests that run their own worker processes). */
@@ -111,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
   const base = { DATABASE_URL: db.url, DATABASE_ADMIN_URL: db.adminUrl, TEMPORAL_ADDRESS: temporalAddress };
   let config = testConfig({ ...base, ...options.settings });
-  const breeze = !options.broker && testBroker() === 'breeze' ? await startEmulatedBreeze(config.dataDir, options.symbols) : undefined;
+  const breeze = !options.broker && (options.testBroker ?? testBroker()) === 'breeze' ? await startEmulatedBreeze(config.dataDir, options.symbols) : undefined;
   if (breeze) config = testConfig({ ...base, DATA_DIR: config.dataDir, ...breeze.settings, ...options.settings });
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
   await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
@@ -128,7 +134,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     };
   }
   const breezeClient = breeze ? createBreezeClient({ config, sql: db.sql, log: silentLogger }) : undefined;
-  const broker = options.broker?.(config, db) ?? breezeClient ?? paper;
+  const exchange = options.broker?.(config, db) ?? breezeClient ?? paper;
+  const broker = options.wrapBroker?.(exchange) ?? exchange;
   const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), silentLogger) });
   const streams = await createBrokerStreams(config, db.sql, broker, silentLogger);
   const worker = options.noWorker
@@ -166,7 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     db,
     client,
     paper,
-    market: breeze?.market ?? paperMarket(paper, db),
+    market: withStrayOrders(breeze?.market ?? paperMarket(paper, db), breezeClient ?? paper, config.account.ACCOUNT_ID),
+    broker,
     brokerSettings: breeze?.settings ?? {},
     emulator: breeze?.emulator,
     audit,
