@@ -1,6 +1,8 @@
 /**
  * One-time recovery codes for a lost authenticator: ten per enrolment, each 50 random bits shown
- * as `xxxxx-xxxxx`, stored only as bcrypt hashes the way passwords are (src/security/passwords.ts).
+ * as `xxxxx-xxxxx`, stored only as bcrypt hashes the way passwords are (src/security/passwords.ts),
+ * at cost 10: a code has 50 random bits, far more than any password, so a guess offline costs
+ * more than one at a password's cost 12, and ten of them hash and compare in well under a second.
  * Dashes, spaces and case do not matter when one is typed in.
  *
  * @module
@@ -9,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_CODE_COST = 10;
 // Crockford's base32 alphabet: no I, L, O or U to misread.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -23,9 +26,9 @@ export function normalizeRecoveryCode(code: string): string {
 }
 
 /** New codes (shown once) and their hashes (kept). */
-export async function newRecoveryCodes(cost: number): Promise<{ codes: string[]; hashes: string[] }> {
+export async function newRecoveryCodes(): Promise<{ codes: string[]; hashes: string[] }> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  const hashes = await Promise.all(codes.map((c) => hashPassword(normalizeRecoveryCode(c), cost)));
+  const hashes = await Promise.all(codes.map((c) => hashPassword(normalizeRecoveryCode(c), RECOVERY_CODE_COST)));
   return { codes, hashes };
 }
 

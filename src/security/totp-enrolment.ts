@@ -36,7 +36,7 @@ const base = (user: UserRow, facts: RequestFacts) => ({ accountId: user.accountI
 export async function startEnrolment(sql: Sql, security: SecuritySettings, audit: AuditLog, user: UserRow, actor: Actor, facts: RequestFacts): Promise<Enrolment> {
   if ((await totpOf(sql, user.id))?.confirmedAt) throw new ConflictError('second-factor-enrolled', 'Two-factor login is already on for this user: reset it (DELETE /auth/2fa) before enrolling again');
   const secret = newTotpSecret();
-  const { codes, hashes } = await newRecoveryCodes(security.BCRYPT_COST);
+  const { codes, hashes } = await newRecoveryCodes();
   await transaction(sql, async (tx) => {
     await savePendingTotp(tx, user.id, seal(secretBoxKey(security), secret), hashes);
     await audit.append(tx, { type: 'TOTP_ENROLMENT_STARTED', actor, ...base(user, facts), payload: { user: user.username } });

@@ -36,9 +36,13 @@ afterAll(async () => {
 
 describe('the operator console in a real browser', () => {
   it('logs in, shows a new position, halts and resumes trading from the page', async () => {
+    await stack.login(); // the admin enrols its second factor (test/support/totp.ts)
     await page.goto(`${base}/`);
     await page.fill('#username', stack.config.security.ADMIN_USERNAME);
     await page.fill('#password', stack.config.security.ADMIN_PASSWORD);
+    await page.click('#login-button');
+    await page.locator('#otp').waitFor({ state: 'visible' });
+    await page.fill('#otp', await stack.authenticator().code());
     await page.click('#login-button');
     await page.locator('#app').waitFor({ state: 'visible' });
     await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
