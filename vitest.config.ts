@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
 const ONE_BROKER_ONLY = [
   'test/integration/alert-conditions.test.ts', // alert rules evaluated with the paper exchange handed to the activities directly
   'test/integration/alert-delivery.test.ts', // alert channels; no trading
+  'test/integration/alert-telegram.test.ts', // the Telegram alert channel; no trading
   'test/integration/audit-chain.test.ts', // the audit chain in the database; no broker
   'test/integration/backup-*.test.ts', // backups and restores; no trading through the broker
   'test/integration/breeze-*.test.ts', // Breeze's own tests: they start their own emulator already
