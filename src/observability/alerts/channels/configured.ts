@@ -27,7 +27,8 @@ export function configuredChannels(config: Pick<Config, 'alerts' | 'dataDir'>, l
       emailChannel({ host: config.alerts.SMTP_HOST, port: config.alerts.SMTP_PORT, secure: config.alerts.SMTP_SECURE, user: config.alerts.SMTP_USER, password: config.alerts.SMTP_PASSWORD, from: config.alerts.SMTP_FROM, to: config.alerts.ALERT_EMAIL_TO }),
     );
   }
-  const { TELEGRAM_BOT_TOKEN: botToken, TELEGRAM_CHAT_ID: chatId } = config.alerts;
+  const botToken = config.alerts.TELEGRAM_BOT_TOKEN;
+  const chatId = config.alerts.TELEGRAM_CHAT_ID;
   if (wanted.has('telegram') && botToken && chatId) channels.set('telegram', telegramChannel({ apiUrl: config.alerts.TELEGRAM_API_URL, botToken, chatId }));
   return channels;
 }
