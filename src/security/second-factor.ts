@@ -13,7 +13,7 @@ import { takeTotpStep, totpOf, unusedRecoveryCodes, useRecoveryCode } from '../d
 import { transaction } from '../db/transaction.ts';
 import type { UserRow } from '../db/users.ts';
 import { AppError, AuthenticationError } from '../domain/errors.ts';
-import { type Purpose, recordFailedGuess } from './login-failures.ts';
+import { type Purpose, recordFailedGuess, refuseWhileLocked } from './login-failures.ts';
 import { matchRecoveryCode } from './recovery-codes.ts';
 import { open, secretBoxKey } from './secret-box.ts';
 import { type RequestFacts, tokenSettings } from './sessions.ts';
@@ -61,6 +61,8 @@ export async function checkSecondFactor(sql: Sql, security: SecuritySettings, au
     );
     throw new EnrolmentRequiredError(await issueEnrolmentToken(tokenSettings(security), user.id));
   }
+  // A login checked the lock with the password; elsewhere (a reset with a stolen session) check it here.
+  if (purpose !== 'login') await refuseWhileLocked(sql, security, audit, user, user.username, facts, purpose);
   if (proof.otp) {
     const step = totpStep(open(secretBoxKey(security), totp.secretEnc), proof.otp, security.TOTP_DRIFT_STEPS);
     if (step !== undefined && (await takeTotpStep(sql, user.id, step))) return 'totp';

@@ -14,7 +14,7 @@ import { confirmTotp, deleteTotp, savePendingTotp, totpOf } from '../db/second-f
 import { transaction } from '../db/transaction.ts';
 import type { UserRow } from '../db/users.ts';
 import { ConflictError } from '../domain/errors.ts';
-import { recordFailedGuess } from './login-failures.ts';
+import { recordFailedGuess, refuseWhileLocked } from './login-failures.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { invalidCode } from './second-factor.ts';
 import { open, seal, secretBoxKey } from './secret-box.ts';
@@ -49,6 +49,7 @@ export async function confirmEnrolment(sql: Sql, security: SecuritySettings, aud
   const pending = await totpOf(sql, user.id);
   if (!pending) throw new ConflictError('no-enrolment', 'No enrolment is pending: start one with POST /auth/2fa/enroll');
   if (pending.confirmedAt) throw new ConflictError('second-factor-enrolled', 'Two-factor login is already on for this user');
+  await refuseWhileLocked(sql, security, audit, user, user.username, facts, 'second factor enrolment');
   const step = totpStep(open(secretBoxKey(security), pending.secretEnc), otp, security.TOTP_DRIFT_STEPS);
   if (step === undefined) {
     await recordFailedGuess(sql, security, audit, user, user.username, facts, 'wrong second factor code', 'second factor enrolment');

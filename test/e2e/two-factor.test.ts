@@ -130,6 +130,15 @@ describe('two-factor login', () => {
     expect((await events('TOTP_RESET', user.username)).map((e) => e.payload.by)).toEqual(['self']);
   });
 
+  it('counts wrong codes at a reset too: a stolen session cannot guess its way to turning it off', async () => {
+    const user = await newUser('admin');
+    const { app, tokens } = await enrolAdmin(user);
+    const del = (otp: string) => stack.request('/auth/2fa', { method: 'DELETE', token: tokens.accessToken, ip: '198.51.100.90', body: JSON.stringify({ otp }) });
+    for (let i = 0; i < stack.config.security.LOCKOUT_THRESHOLD; i++) expect((await del('000000')).status).toBe(401);
+    expect((await del(await app.code())).status).toBe(423);
+    expect((await events('LOGIN_FAILED', user.username)).filter((e) => e.payload.during === 'second factor reset')).toHaveLength(stack.config.security.LOCKOUT_THRESHOLD + 1);
+  });
+
   it("lets an admin reset another user's second factor, ending that user's sessions; the user enrols again", async () => {
     const user = await newUser('admin');
     const { tokens } = await enrolAdmin(user);

@@ -67,7 +67,7 @@ const reset = createRoute({
   tags: ['auth'],
   summary: 'Turn your two-factor login off, proving it with a code or a recovery code (an admin must enrol again at the next login)',
   request: { body: json(z.object({ otp: Otp.optional(), recoveryCode: z.string().min(1).max(64).optional() }).strict()) },
-  responses: { 204: { description: 'Off' }, 401: problem('Wrong or missing code (counted like a failed login)'), 409: problem('Two-factor login is not on') },
+  responses: { 204: { description: 'Off' }, 401: problem('Wrong or missing code (counted like a failed login)'), 409: problem('Two-factor login is not on'), 423: problem('Locked out after too many wrong codes') },
 });
 
 const adminReset = createRoute({
