@@ -90,6 +90,7 @@ function askForCode(enrolment) {
 }
 function signedIn() {
   enrolmentToken = null;
+  byId('otp').value = '';
   byId('otp-label').hidden = true;
   byId('enrolment').hidden = true;
   text('enrolment-codes', '');
@@ -103,7 +104,7 @@ byId('login-form').addEventListener('submit', (event) => {
   attempt.then(
     (enrolment) => (enrolment ? askForCode(enrolment) : signedIn()),
     (err) => {
-      if (err.type === '/problems/otp-required') askForCode(null);
+      if (!enrolmentToken && (err.type === '/problems/otp-required' || err.type === '/problems/invalid-otp')) askForCode(null);
       text('login-error', err.message);
     },
   );
