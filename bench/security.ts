@@ -17,6 +17,7 @@ import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import type { BenchInfra } from './infra.ts';
+import { loginWithSecondFactor } from '../test/support/totp.ts';
 
 function run(url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -52,7 +53,9 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
   const port = (server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
   try {
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: config.security.ADMIN_USERNAME, password: config.security.ADMIN_PASSWORD }) });
+    const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // The admin enrols a second factor at its first login (test/support/totp.ts).
+    const login = await loginWithSecondFactor(post, config.security.ADMIN_USERNAME, config.security.ADMIN_PASSWORD, new Map());
     const { accessToken } = (await login.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
     await run(`${base}/bare`, {}, 2, connections); // warm-up

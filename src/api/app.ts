@@ -25,6 +25,7 @@ import { createReadinessMonitor } from './readiness/monitor.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { secondFactorRoutes, userSecondFactorRoutes } from './routes/second-factor.ts';
 import { backupRoutes } from './routes/backup.ts';
 import { brokerRoutes } from './routes/broker.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -95,7 +96,9 @@ export function createApp(deps: AppDeps) {
   const { sql, temporal, audit, sessions } = deps;
   app.route('/metrics', metricsRoutes({ config, metrics: deps.metrics }));
   app.route('/auth', authRoutes({ sql, config, audit, sessions, rateLimiter: deps.rateLimiter }));
+  app.route('/auth/2fa', secondFactorRoutes({ sql, config, audit, sessions }));
   app.route('/users', userRoutes({ sql, config, audit, sessions }));
+  app.route('/users', userSecondFactorRoutes({ sql, config, audit, sessions }));
   app.route('/api-keys', apiKeyRoutes({ sql, audit }));
   app.route('/security/ip-blocks', ipBlockRoutes({ sql, audit, blockList: deps.blockList }));
   app.route('/webhooks', webhookRoutes({ sql, config, audit, temporal }));

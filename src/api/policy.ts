@@ -40,11 +40,17 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /auth/refresh': { access: 'public', rateClass: 'auth' },
   'POST /auth/logout': { access: 'read', rateClass: 'auth' },
   'POST /auth/password': { access: 'read', rateClass: 'auth' },
+  // Enrolment takes a session or the enrolment token an admin without a second factor gets at login.
+  'POST /auth/2fa/enroll': { access: 'public', rateClass: 'auth' },
+  'POST /auth/2fa/confirm': { access: 'public', rateClass: 'auth' },
+  'GET /auth/2fa': { access: 'read', rateClass: 'auth' },
+  'DELETE /auth/2fa': { access: 'read', rateClass: 'auth' },
 
   'GET /users': adminRead,
   'POST /users': admin,
   'PATCH /users/:id': admin,
   'DELETE /users/:id/sessions': admin,
+  'DELETE /users/:id/2fa': admin,
   'GET /api-keys': adminRead,
   'POST /api-keys': admin,
   'DELETE /api-keys/:id': admin,

@@ -53,6 +53,8 @@ export const REDACT_PATHS = [
   'ALERT_WEBHOOK_URL',
   'SMTP_USER',
   'AUDIT_ANCHOR_KEY',
+  'TOTP_ENCRYPTION_KEY',
+  'TELEGRAM_BOT_TOKEN',
 ];
 
 export function createLogger(

@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/append.ts';
 import type { Actor } from '../audit/events.ts';
 import type { SecuritySettings } from '../config/sections/security.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
+import { hasSecondFactor } from '../db/second-factors.ts';
 import { insertRefreshToken, insertSession, revokeSessions, type SessionTarget, sessionState, useRefreshToken } from '../db/sessions.ts';
 import { transaction } from '../db/transaction.ts';
 import { userById, type UserRow } from '../db/users.ts';
@@ -78,6 +79,9 @@ export async function refreshSession(sql: Sql, security: SecuritySettings, audit
     if (!state || state.revokedAt || state.disabled || state.absoluteExpiresAt.getTime() <= now || now - state.lastSeenAt.getTime() > security.SESSION_IDLE_TIMEOUT_S * 1000) {
       return { refused: true as const };
     }
+    // An admin without a second factor (promoted, reset, or from before two-factor login) gets no
+    // new token: the next login asks for enrolment.
+    if (state.role === 'admin' && !(await hasSecondFactor(tx, state.userId))) return { refused: true as const };
     const next = newRefreshToken();
     await insertRefreshToken(tx, used.sessionId, next.hash, hash);
     await tx`update sessions set last_seen_at = now() where id = ${used.sessionId}`;

@@ -89,3 +89,29 @@ export function newRefreshToken(): { token: string; hash: string } {
   const token = `rt_${randomBytes(32).toString('base64url')}`;
   return { token, hash: sha256(token) };
 }
+
+/** How long an enrolment token lasts: enough to scan a QR code and type the first code. */
+export const ENROLMENT_TOKEN_TTL_S = 600;
+
+/**
+ * A token that only enrols a second factor: what a right password earns an admin who has none
+ * (an admin cannot log in without one). Its own `typ` and audience, so it is never an access token.
+ */
+export async function issueEnrolmentToken(s: TokenSettings, userId: string, nowMs = Date.now()): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return sign({ sub: userId, jti: randomUUID(), typ: 'totp-enrol', iss: s.issuer, aud: `${s.audience}:totp-enrol`, iat, exp: iat + ENROLMENT_TOKEN_TTL_S }, await hmacKey(s.secret), JWT_ALG);
+}
+
+/** The user an enrolment token was issued to; throws when it is not a valid, live enrolment token. */
+export async function verifyEnrolmentToken(s: TokenSettings, token: string): Promise<string> {
+  const refused = () => new AuthenticationError('The enrolment token is invalid or expired', 'invalid-enrolment-token');
+  let payload: Record<string, unknown>;
+  try {
+    payload = (await verify(token, await hmacKey(s.secret), { alg: JWT_ALG, iss: s.issuer, aud: `${s.audience}:totp-enrol` })) as Record<string, unknown>;
+  } catch {
+    throw refused();
+  }
+  const { exp, iat, sub, typ } = payload;
+  if (typ !== 'totp-enrol' || typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > ENROLMENT_TOKEN_TTL_S) throw refused();
+  return sub;
+}

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
+import { Authenticator } from '../support/totp.ts';
 import { enter, market } from '../support/trading.ts';
 
 let stack: TestStack;
@@ -36,9 +37,13 @@ afterAll(async () => {
 
 describe('the operator console in a real browser', () => {
   it('logs in, shows a new position, halts and resumes trading from the page', async () => {
+    await stack.login(); // the admin enrols its second factor (test/support/totp.ts)
     await page.goto(`${base}/`);
     await page.fill('#username', stack.config.security.ADMIN_USERNAME);
     await page.fill('#password', stack.config.security.ADMIN_PASSWORD);
+    await page.click('#login-button');
+    await page.locator('#otp').waitFor({ state: 'visible' });
+    await page.fill('#otp', await stack.authenticator().code());
     await page.click('#login-button');
     await page.locator('#app').waitFor({ state: 'visible' });
     await expect.poll(() => page.textContent('[data-testid=trading-state]'), { timeout: 15_000 }).toBe('ACTIVE');
@@ -82,6 +87,38 @@ describe('the operator console in a real browser', () => {
     expect(await page.locator('#admin-controls').isHidden()).toBe(true);
     // 403 for a viewer where GET /backup/status exists (admin only); 404 where it is not deployed.
     await expect.poll(() => page.textContent('[data-testid=backups]'), { timeout: 15_000 }).toMatch(/admins only|unavailable/);
+    expect(problems).toEqual([]);
+  });
+
+  it('walks an admin without a second factor through enrolment, then asks for the code at login', async () => {
+    const admin = (await stack.login()).accessToken;
+    const username = `admin-${Date.now().toString(36)}`;
+    const password = `pw-${Math.random().toString(36).slice(2)}-console`;
+    expect((await stack.request('/users', { method: 'POST', token: admin, body: JSON.stringify({ username, password, role: 'admin' }) })).status).toBe(201);
+    await page.click('#logout');
+    await page.locator('#login-panel').waitFor({ state: 'visible' });
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await page.click('#login-button');
+    await page.locator('#enrolment').waitFor({ state: 'visible' });
+    const app = new Authenticator((await page.textContent('#enrolment-secret'))!.trim(), stack.config.security.TOTP_DRIFT_STEPS);
+    expect(await page.getAttribute('#enrolment-uri', 'href')).toMatch(/^otpauth:\/\/totp\//);
+    expect((await page.textContent('#enrolment-codes'))!.trim().split('\n')).toHaveLength(10);
+    await page.fill('#otp', await app.code());
+    await page.click('#login-button');
+    await expect.poll(() => page.textContent('[data-testid=who]'), { timeout: 15_000 }).toContain('admin');
+    expect(await page.locator('#enrolment').isHidden()).toBe(true);
+
+    await page.click('#logout');
+    await page.locator('#login-panel').waitFor({ state: 'visible' });
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await page.click('#login-button');
+    await expect.poll(() => page.textContent('#login-error'), { timeout: 15_000 }).toContain('send the code');
+    await page.locator('#otp').waitFor({ state: 'visible' });
+    await page.fill('#otp', await app.code());
+    await page.click('#login-button');
+    await expect.poll(() => page.textContent('[data-testid=who]'), { timeout: 15_000 }).toContain('admin');
     expect(problems).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { CONFIG_ERROR_EXIT_CODE } from '../../src/config/startup-error.ts';
 import { launcherPorts, portIsFree } from '../../src/launcher/preflight.ts';
 import { Supervisor } from '../../src/launcher/supervisor.ts';
 import { parseSettings } from '../support/config.ts';
+import { type Authenticator, loginWithSecondFactor } from '../support/totp.ts';
 
 interface Launched {
   child: ChildProcess;
@@ -83,9 +84,17 @@ async function stop(l: Launched) {
   return l.exited;
 }
 
+/** The admin's authenticator per installation (DATA_DIR): it enrols at its first login there. */
+const enrolled = new Map<string, Map<string, Authenticator>>();
+function authenticators(dataDir: string): Map<string, Authenticator> {
+  if (!enrolled.has(dataDir)) enrolled.set(dataDir, new Map());
+  return enrolled.get(dataDir)!;
+}
+
 async function session(l: Launched) {
   const { ADMIN_PASSWORD } = JSON.parse(readFileSync(devSecretsFile(l.dataDir), 'utf8')) as { ADMIN_PASSWORD: string };
-  const login = await api(l, '/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const post = (path: string, body: unknown) => api(l, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const login = await loginWithSecondFactor(post, 'admin', ADMIN_PASSWORD, authenticators(l.dataDir));
   const auth = { authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}`, 'content-type': 'application/json' };
   await api(l, '/paper/quotes', { method: 'POST', headers: auth, body: JSON.stringify({ symbol: 'ITC', price: 450 }) });
   let n = 0;

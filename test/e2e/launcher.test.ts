@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { devSecretsFile } from '../../src/config/dev-secrets.ts';
 import { freePort } from '../support/ports.ts';
+import { type Authenticator, loginWithSecondFactor } from '../support/totp.ts';
 
 interface Launched {
   child: ChildProcess;
@@ -90,8 +91,11 @@ function adminPassword(): string {
   return (JSON.parse(readFileSync(devSecretsFile(dataDir), 'utf8')) as { ADMIN_PASSWORD: string }).ADMIN_PASSWORD;
 }
 
+/** The admin enrols a second factor at its first login (test/support/totp.ts). */
+const authenticators = new Map<string, Authenticator>();
 async function token() {
-  const res = await api('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword() }) });
+  const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await loginWithSecondFactor(post, 'admin', adminPassword(), authenticators);
   return ((await res.json()) as { accessToken: string }).accessToken;
 }
 

@@ -29,6 +29,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     PRICE_STALE_S: '10',
     // Round trips at a flat price lose their charges: a losing-streak cool-down would halt unrelated tests.
     BREAKER_LOSS_STREAK: '0',
+    // Each login of the enrolled admin takes a later 30 s step (replays are refused): room for several a minute.
+    TOTP_DRIFT_STEPS: '10',
     ...overrides,
   }, { devSecrets: loadOrCreateDevSecrets });
 }

@@ -31,6 +31,7 @@ import { testConfig } from './config.ts';
 import { type EmulatedBreeze, paperMarket, startEmulatedBreeze, testBroker, type TestBroker, type TestMarket, withStrayOrders } from './market.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { silentLogger } from './logger.ts';
+import { type Authenticator, loginWithSecondFactor } from './totp.ts';
 
 export interface TestStack {
   config: Config;
@@ -54,8 +55,10 @@ export interface TestStack {
   prices: PriceFeed;
   /** An HTTP request to the app, in-process, from `ip` (default 203.0.113.10). */
   request(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
-  /** Log in through POST /auth/login. */
+  /** Log in through POST /auth/login (an admin enrols a second factor at its first login: test/support/totp.ts). */
   login(username?: string, password?: string): Promise<Tokens>;
+  /** The authenticator of a user who enrolled through `login` (the first admin by default). */
+  authenticator(username?: string): Authenticator;
   /** Create a user through POST /users (as the first admin) and log it in. */
   userWithRole(role: 'admin' | 'trader' | 'viewer'): Promise<Tokens & { username: string; password: string; id: string }>;
   stop(): Promise<void>;
@@ -152,8 +155,10 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     if (rest.body !== undefined && !headers.has('content-type')) headers.set('Content-Type', 'application/json');
     return Promise.resolve(app.request(path, { ...rest, headers }, { incoming: { socket: { remoteAddress: ip ?? TEST_IP } } }));
   };
+  const authenticators = new Map<string, Authenticator>();
   const login: TestStack['login'] = async (username = config.security.ADMIN_USERNAME, password = config.security.ADMIN_PASSWORD) => {
-    const res = await request('/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+    const post = (path: string, body: unknown) => request(path, { method: 'POST', body: JSON.stringify(body) });
+    const res = await loginWithSecondFactor(post, username, password, authenticators, config.security.TOTP_DRIFT_STEPS);
     if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as Tokens;
   };
@@ -184,6 +189,11 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     prices: streams.prices,
     request,
     login,
+    authenticator(username = config.security.ADMIN_USERNAME) {
+      const found = authenticators.get(username);
+      if (!found) throw new Error(`${username} has not enrolled a second factor through stack.login()`);
+      return found;
+    },
     userWithRole,
     async stop() {
       if (worker && running) {

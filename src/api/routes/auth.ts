@@ -17,7 +17,7 @@ import type { AppDeps } from '../deps.ts';
 import { validationHook } from '../validation.ts';
 import { problem } from '../schemas/common.ts';
 
-const TokenPair = z
+export const TokenPair = z
   .object({ accessToken: z.string(), refreshToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
   .openapi('TokenPair');
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
@@ -26,11 +26,24 @@ const loginRoute = createRoute({
   method: 'post',
   path: '/login',
   tags: ['auth'],
-  summary: 'Log in: an access token (15 min) and a refresh token',
-  request: { body: json(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict()) },
+  summary: 'Log in: an access token (15 min) and a refresh token; with two-factor login on, also `otp` (or `recoveryCode`)',
+  request: {
+    body: json(
+      z
+        .object({
+          username: z.string().min(1).max(64),
+          password: z.string().min(1).max(256),
+          otp: z.string().regex(/^\d{6}$/).optional().openapi({ description: 'The code of the authenticator app (users with two-factor login on)' }),
+          recoveryCode: z.string().min(1).max(64).optional().openapi({ description: 'A one-time recovery code instead of `otp`' }),
+        })
+        .strict(),
+    ),
+  },
   responses: {
     200: { description: 'Logged in', content: { 'application/json': { schema: TokenPair } } },
-    401: problem('Invalid credentials'),
+    401: problem(
+      'Invalid credentials (`/problems/invalid-credentials`); a code is needed (`/problems/otp-required`: ask for it and send it as `otp`); a wrong or reused code (`/problems/invalid-otp`, counted like a wrong password); an admin without a second factor (`/problems/otp-enrolment-required`, with `enrolmentToken`: enrol through POST /auth/2fa/enroll and /auth/2fa/confirm)',
+    ),
     423: problem('Account locked (Retry-After says for how long)'),
   },
 });
@@ -67,11 +80,11 @@ export function authRoutes(deps: Pick<AppDeps, 'sql' | 'config' | 'audit' | 'rat
 
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(loginRoute, async (c) => {
-      const { username, password } = c.req.valid('json');
+      const { username, password, otp, recoveryCode } = c.req.valid('json');
       // Per-username limit too, before any hash is computed (the per-IP one ran in the policy middleware).
       const perUser = await deps.rateLimiter.consume('auth', `login:${username.toLowerCase()}`);
       if (!perUser.allowed) throw new RateLimitError(perUser.retryAfterSeconds ?? 1, { 'violated-policies': perUser.violatedPolicies });
-      return c.json(await login(sql, config.security, audit, username, password, facts(c)), 200);
+      return c.json(await login(sql, config.security, audit, username, password, facts(c), { otp, recoveryCode }), 200);
     })
     .openapi(refreshRoute, async (c) => c.json(await refreshSession(sql, config.security, audit, c.req.valid('json').refreshToken, facts(c)), 200))
     .openapi(logoutRoute, async (c) => {

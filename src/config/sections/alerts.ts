@@ -1,4 +1,4 @@
-/** Monitoring, alerts and their delivery (webhook, SMTP). */
+/** Monitoring, alerts and their delivery (webhook, SMTP, Telegram). */
 import { z } from 'zod';
 import { bool, int, list } from '../schema.ts';
 
@@ -11,7 +11,7 @@ export const alertSettings = z.object({
   ALERT_RULES: z.string().optional().describe('Custom alert rules as a JSON array, applied after ALERT_RULES_FILE'),
   ALERT_MIN_WORKERS: int(0).default(1).describe('Workers that must poll the trading task queue (fewer raises worker_not_polling)'),
   AUDIT_VERIFY_INTERVAL_S: int(0).default(900).describe('Seconds between full audit chain verifications by the evaluator (0 = off)'),
-  ALERT_CHANNELS: list.default(['log', 'file', 'webhook', 'email']).describe('Alert channels: log, file (JSONL under DATA_DIR/alerts), webhook and email (each only when configured)'),
+  ALERT_CHANNELS: list.default(['log', 'file', 'webhook', 'email', 'telegram']).describe('Alert channels: log, file (JSONL under DATA_DIR/alerts), webhook, email and telegram (each only when configured)'),
   ALERT_RETRY_MAX_S: int(1).default(300).describe('Longest wait between two attempts at a failing alert channel (backoff from 2 s)'),
   ALERT_DELIVERY_GIVE_UP_H: int(1).default(24).describe('Hours a failing channel keeps being retried before the delivery counts as failed'),
   ALERT_WEBHOOK_URL: z.string().url().optional().describe('Webhook receiving alerts as JSON (POST, signed like incoming webhooks)'),
@@ -23,5 +23,8 @@ export const alertSettings = z.object({
   SMTP_USER: z.string().optional().describe('SMTP user (unset: no authentication)'),
   SMTP_PASSWORD: z.string().optional().describe('SMTP password'),
   SMTP_FROM: z.string().default('breeze-trader <alerts@localhost>').describe('Sender of alert e-mails'),
-}).describe('Monitoring, alerts and their delivery (webhook, SMTP)');
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a token from @BotFather: <bot id>:<secret>').optional().describe('Telegram bot token sending alerts (from @BotFather; unset: no Telegram)'),
+  TELEGRAM_CHAT_ID: z.string().regex(/^(-?\d+|@[A-Za-z0-9_]{5,})$/, 'a numeric chat id or @channelusername').optional().describe('Telegram chat receiving alerts: a numeric chat id or @channelusername'),
+  TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org').describe('Base URL of the Telegram Bot API (a self-hosted Bot API server, or a stub in tests)'),
+}).describe('Monitoring, alerts and their delivery (webhook, SMTP, Telegram)');
 export type AlertSettings = z.infer<typeof alertSettings>;

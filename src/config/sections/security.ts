@@ -1,4 +1,4 @@
-/** Identity, sessions, lockout, network controls, rate limits, webhooks, audit anchors. */
+/** Identity, sessions, two-factor login, lockout, network controls, rate limits, webhooks, audit anchors. */
 import { z } from 'zod';
 import { bool, int, list } from '../schema.ts';
 
@@ -31,7 +31,9 @@ export const securitySettings = z.object({
   RATE_LIMIT_ABUSE_THRESHOLD: int(1).default(100).describe('Refused requests from one IP in 10 minutes that put it on the block list'),
   WEBHOOK_SECRET: z.string().min(16).optional().describe('HMAC-SHA256 secret of signed webhooks (per-key secrets also work)'),
   WEBHOOK_TOLERANCE_S: int(1).default(300).describe('Largest age (either direction) of a webhook timestamp'),
+  TOTP_ENCRYPTION_KEY: z.string().min(32).optional().describe('Key encrypting two-factor (TOTP) secrets at rest (default: derived from JWT_SECRET, so changing JWT_SECRET then needs every user to enrol again)'),
+  TOTP_DRIFT_STEPS: int(0).max(10).default(1).describe('30-second steps either side of now in which a two-factor code is still accepted (clock drift)'),
   AUDIT_ANCHOR_KEY: z.string().min(32).optional().describe('HMAC key of the audit anchors written outside the database (default: derived from JWT_SECRET)'),
-}).describe('Identity, sessions, lockout, network controls, rate limits, webhooks, audit anchors');
+}).describe('Identity, sessions, two-factor login, lockout, network controls, rate limits, webhooks, audit anchors');
 /** Loaded settings always have both secrets: given, or generated outside production (src/config/dev-secrets.ts). */
 export type SecuritySettings = Omit<z.infer<typeof securitySettings>, 'JWT_SECRET' | 'ADMIN_PASSWORD'> & { JWT_SECRET: string; ADMIN_PASSWORD: string };

@@ -36,10 +36,14 @@ export function textOf(m: AlertMessage): string {
   ].join('\n');
 }
 
-/** The channel is down or answered with a temporary failure: the delivery is retried. */
+/**
+ * The channel is down or answered with a temporary failure: the delivery is retried, after
+ * `retryAfterSeconds` when the channel said how long to wait (the activity's next retry delay:
+ * src/activities/failure.ts).
+ */
 export class ChannelUnavailableError extends AppError {
-  constructor(channel: string, reason: string, cause?: unknown) {
-    super('alert-channel-unavailable', `Alert channel ${channel} unavailable: ${reason}`, { category: 'dependency', status: 503, severity: 'HIGH', retryable: true, cause });
+  constructor(channel: string, reason: string, cause?: unknown, retryAfterSeconds?: number) {
+    super('alert-channel-unavailable', `Alert channel ${channel} unavailable: ${reason}`, { category: 'dependency', status: 503, severity: 'HIGH', retryable: true, cause, retryAfterSeconds });
   }
 }
 

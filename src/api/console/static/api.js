@@ -42,13 +42,32 @@ async function post(path, body) {
   return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' });
 }
 
-export async function login(username, password) {
-  const res = await post('/auth/login', { username, password });
-  if (!res.ok) {
-    const problem = await res.json().catch(() => ({}));
-    throw new Error(problem.detail || problem.title || `Login failed (${res.status})`);
-  }
-  keep(await res.json());
+const failure = (problem, status) => Object.assign(new Error(problem.detail || problem.title || `Login failed (${status})`), { type: problem.type });
+
+/**
+ * Log in; `code` is the authenticator's 6 digits or a recovery code. Resolves to undefined when
+ * logged in, or to an enrolment ({ enrolmentToken, secret, otpauthUri, recoveryCodes }) when an
+ * admin without a second factor must add one first. A missing code rejects with type
+ * `/problems/otp-required`.
+ */
+export async function login(username, password, code) {
+  const proof = !code ? {} : /^\d{6}$/.test(code) ? { otp: code } : { recoveryCode: code };
+  const res = await post('/auth/login', { username, password, ...proof });
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) return void keep(body);
+  if (body.type !== '/problems/otp-enrolment-required') throw failure(body, res.status);
+  const enrolled = await post('/auth/2fa/enroll', { enrolmentToken: body.enrolmentToken });
+  const enrolment = await enrolled.json().catch(() => ({}));
+  if (!enrolled.ok) throw failure(enrolment, enrolled.status);
+  return { enrolmentToken: body.enrolmentToken, ...enrolment };
+}
+
+/** Turn the new second factor on with its first code; this logs in. */
+export async function confirmEnrolment(enrolmentToken, otp) {
+  const res = await post('/auth/2fa/confirm', { enrolmentToken, otp });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw failure(body, res.status);
+  keep(body.tokens);
 }
 
 /** Use the stored refresh token, once at a time; false when there is none or it is refused. */

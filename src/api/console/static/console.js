@@ -1,7 +1,7 @@
 // The operator console: log in, then every few seconds redraw each panel from the API. Halt and
 // resume go through POST /risk/halt and /risk/resume like any other client (admins only; the
 // server decides, the page only hides what a role cannot use).
-import { api, claims, json, login, logout, refresh, whenSignedOut } from './console/api.js';
+import { api, claims, confirmEnrolment, json, login, logout, refresh, whenSignedOut } from './console/api.js';
 import { renderAlerts, renderBackups, renderLimits, renderPnl, renderPositions, renderState, renderSystem, renderTrades } from './console/panels.js';
 import { byId, text } from './console/render.js';
 
@@ -74,10 +74,40 @@ async function control(path, body) {
   await update();
 }
 
+// Set while an admin is enrolling a second factor (the token the login answered with).
+let enrolmentToken = null;
+function askForCode(enrolment) {
+  byId('otp-label').hidden = false;
+  byId('otp').value = '';
+  byId('enrolment').hidden = !enrolment;
+  if (enrolment) {
+    enrolmentToken = enrolment.enrolmentToken;
+    text('enrolment-secret', enrolment.secret);
+    byId('enrolment-uri').href = enrolment.otpauthUri;
+    text('enrolment-codes', enrolment.recoveryCodes.join('\n'));
+  }
+  byId('otp').focus();
+}
+function signedIn() {
+  enrolmentToken = null;
+  byId('otp').value = '';
+  byId('otp-label').hidden = true;
+  byId('enrolment').hidden = true;
+  text('enrolment-codes', '');
+  start();
+}
 byId('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
   text('login-error', '');
-  login(byId('username').value, byId('password').value).then(start, (err) => text('login-error', err.message));
+  const code = byId('otp').value.trim();
+  const attempt = enrolmentToken ? confirmEnrolment(enrolmentToken, code) : login(byId('username').value, byId('password').value, code);
+  attempt.then(
+    (enrolment) => (enrolment ? askForCode(enrolment) : signedIn()),
+    (err) => {
+      if (!enrolmentToken && (err.type === '/problems/otp-required' || err.type === '/problems/invalid-otp')) askForCode(null);
+      text('login-error', err.message);
+    },
+  );
 });
 byId('logout').addEventListener('click', () => void logout());
 byId('halt-form').addEventListener('submit', (event) => {
