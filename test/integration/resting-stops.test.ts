@@ -143,6 +143,8 @@ describe('changing protection (PATCH /trades/{id})', () => {
 
     const moved = await patch({ stopLoss: 1490 });
     expect(moved.status).toBe(200);
+    // the answer, like GET /trades/{id}, shows the protection in force
+    expect(((await moved.json()) as { protection: unknown }).protection).toEqual({ stopLoss: 1490, target: 1530, trailingStop: null, trailedStop: null });
     const stop = (await exchangeOrders(body.id)).find((o) => o.tag === `${body.id}S1`);
     expect(stop).toMatchObject({ status: 'OPEN', triggerPricePaise: 1490_00 });
     const timeline = (await (await stack.request(`/trades/${body.id}/timeline`, { token: trader })).json()) as { events: { type?: string; eventType?: string; payload: unknown }[] };

@@ -9,7 +9,8 @@
  * (hold.ts), so this test plays that part and runs the real activity code (watchExitTriggers,
  * watchProtection, with their per-worker rations) under vitest's fake timers, against a counting
  * broker whose streams come and go: prices stream for stretches and go stale for others, and the
- * order-notice stream drops at the same times, which is the worst case for REST reads.
+ * order-notice stream drops at the same times, which is the worst case for REST reads. The same
+ * holds for working entries and exits (awaitOrder): twenty waited on all session, however long.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createActivities } from '../../src/activities/index.ts';
