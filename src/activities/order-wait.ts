@@ -15,10 +15,8 @@
  * @module
  */
 import type { OrderNotices } from '../broker/order-notices.ts';
-import type { Broker } from '../broker/types.ts';
 import type { LegStatus } from '../db/orders.ts';
 import { cancelled, heartbeat } from './context.ts';
-import type { LegInput, LegResult } from './orders.ts';
 import type { ReadRation } from './read-ration.ts';
 
 /** While notices can arrive, a waited-for order is looked at this often at least (a net for a lost notice). */
@@ -30,14 +28,22 @@ const FORGET_MS = 24 * 60 * 60_000;
 
 const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
 
-/** What a worker last saw of each order it waits for, across the wait's windows. */
-export type OrderSightings = Map<string, { at: number; result: LegResult }>;
+/** An order as a look at the broker answers it. */
+interface Seen {
+  status: LegStatus;
+}
 
-export interface NoticeWait {
-  broker: Broker;
+/** What a worker last saw of each order it waits for, across the wait's windows. */
+export type OrderSightings<R extends Seen> = Map<string, { at: number; result: R }>;
+
+export interface NoticeWait<R extends Seen> {
   notices: OrderNotices;
   ration: ReadRation;
-  seen: OrderSightings;
+  seen: OrderSightings<R>;
+  /** Ask the broker for the order. */
+  read: () => Promise<R>;
+  /** The order as an OPEN result, when this worker has not seen it yet. */
+  unseen: () => R;
 }
 
 const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
@@ -46,7 +52,7 @@ const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(
  * Wait for the order to end or `windowMs` to pass. Answers the order as last seen (a placeholder
  * OPEN result when this worker has not seen it yet: the workflow simply waits again).
  */
-export async function awaitOrderNotices(w: NoticeWait, leg: LegInput, brokerOrderId: string, windowMs: number, firstLook: boolean): Promise<LegResult> {
+export async function awaitOrderNotices<R extends Seen>(w: NoticeWait<R>, brokerOrderId: string, windowMs: number, firstLook: boolean): Promise<R> {
   const until = Date.now() + windowMs;
   let noticed = false;
   let granted = false;
@@ -59,9 +65,8 @@ export async function awaitOrderNotices(w: NoticeWait, leg: LegInput, brokerOrde
     wake?.();
   });
 
-  async function look(): Promise<LegResult> {
-    const order = await w.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-    const result: LegResult = { tag: leg.tag, status: order.status, brokerOrderId: order.brokerOrderId, filledQuantity: order.filledQuantity, averagePricePaise: order.averagePricePaise, rejectReason: order.rejectReason, fills: order.fills };
+  async function look(): Promise<R> {
+    const result = await w.read();
     forgetOld(w.seen);
     if (TERMINAL.includes(result.status)) w.seen.delete(brokerOrderId);
     else w.seen.set(brokerOrderId, { at: Date.now(), result });
@@ -74,7 +79,7 @@ export async function awaitOrderNotices(w: NoticeWait, leg: LegInput, brokerOrde
     const gap = w.notices.connected() ? SAFETY_LOOK_CONNECTED_MS : 0;
     return last === undefined || Date.now() - last >= gap;
   }
-  const lastSeen = (): LegResult => w.seen.get(brokerOrderId)?.result ?? { tag: leg.tag, status: 'OPEN', brokerOrderId, filledQuantity: 0, fills: [] };
+  const lastSeen = (): R => w.seen.get(brokerOrderId)?.result ?? w.unseen();
 
   try {
     if (firstLook) {
@@ -117,7 +122,7 @@ export async function awaitOrderNotices(w: NoticeWait, leg: LegInput, brokerOrde
   }
 }
 
-function forgetOld(seen: OrderSightings): void {
+function forgetOld(seen: Map<string, { at: number }>): void {
   const before = Date.now() - FORGET_MS;
   for (const [id, s] of seen) if (s.at < before) seen.delete(id);
 }

@@ -60,7 +60,7 @@ export interface AwaitLook {
 
 export function orderActivities(deps: ActivityDeps) {
   const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
-  const sightings: OrderSightings = new Map();
+  const sightings: OrderSightings<LegResult> = new Map();
 
   function auditBase(leg: LegInput) {
     const { workflowId, runId } = callingWorkflow();
@@ -181,7 +181,11 @@ export function orderActivities(deps: ActivityDeps) {
      */
     async awaitOrder(leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number, look?: AwaitLook): Promise<LegResult> {
       const notices = deps.orderNotices;
-      if (notices) return awaitOrderNotices({ broker: deps.broker, notices, ration: orderReadRation(deps), seen: sightings }, leg, brokerOrderId, windowMs, look?.firstLook ?? true);
+      if (notices) {
+        const read = async () => toLegResult(leg.tag, await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument));
+        const unseen = (): LegResult => ({ tag: leg.tag, status: 'OPEN', brokerOrderId, filledQuantity: 0, fills: [] });
+        return awaitOrderNotices({ notices, ration: orderReadRation(deps), seen: sightings, read, unseen }, brokerOrderId, windowMs, look?.firstLook ?? true);
+      }
       const until = Date.now() + windowMs;
       for (;;) {
         const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
