@@ -5,10 +5,13 @@
  * workflow (src/workflows/daily-loss-guard.ts) loops over windows and calls `tripDailyLoss`.
  *
  * Prices come from the worker's price feed; a position whose feed price is stale or missing is
- * valued from the price table when that is fresh, else from one REST quote (at most one per
- * instrument every STALE_QUOTE_EVERY_MS, inside the broker's call budget), else at the last price
- * known, with an alert: never as no loss (src/domain/risk/open-loss.ts). While the instrument's
- * market is closed no quote is spent and nothing is alerted: no price is fresh then.
+ * valued from the price table when that is fresh, else from a REST quote through the worker's
+ * quote ration (quote-ration.ts, shared with the price watchers: at most one ask per instrument
+ * every STALE_QUOTE_EVERY_MS, inside the broker's call budget), else at the last price known, with
+ * an alert: never as no loss (src/domain/risk/open-loss.ts). A position with no price at all makes
+ * the reading unknown: alerted (`daily_loss_price_unknown`), never flattened on, and the pre-trade
+ * check refuses new entries meanwhile (OPEN_LOSS_UNKNOWN). While the instrument's market is closed
+ * no quote is spent and nothing is alerted: no price is fresh then.
  *
  * @module
  */
@@ -24,6 +27,7 @@ import { formatRupees } from '../domain/money.ts';
 import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
 import { type Instrument, instrumentKey, openQuantity } from '../domain/trade.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import { workerQuoteRation } from './quote-ration.ts';
 
 export interface GuardInput {
   accountId: string;
@@ -41,7 +45,7 @@ export interface GuardResult {
 const BOOK_REFRESH_MS = 1000;
 /** Without a tick, the loss is read again this often (a stale price may need a quote). */
 const IDLE_CHECK_MS = 1000;
-/** A position without a fresh price gets at most one REST quote this often. */
+/** A position without a fresh price is asked a REST quote (from the ration) at most this often. */
 export const STALE_QUOTE_EVERY_MS = 15_000;
 
 interface GuardBook {
@@ -54,8 +58,9 @@ interface GuardBook {
 export function dailyLossActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const maxAgeMs = deps.config.market.QUOTE_MAX_AGE_S * 1000;
-  /** When this worker last asked the broker for each instrument's quote (the REST ration). */
+  /** When this worker last had an answer to an instrument's quote (a price or a failure). */
   const quotedAt = new Map<string, number>();
+  const quotes = workerQuoteRation(deps);
 
   async function readGuardBook(accountId: string): Promise<GuardBook> {
     const [open, pending, realizedPaise, limits] = await Promise.all([
@@ -101,14 +106,17 @@ export function dailyLossActivities(deps: ActivityDeps) {
       if (isFresh(known.get(key), at, maxAgeMs) || !(await tradingNow(instruments.get(key)!, holidays))) continue;
       missed.push(key);
       if (Date.now() - (quotedAt.get(key) ?? 0) < STALE_QUOTE_EVERY_MS) continue;
-      quotedAt.set(key, Date.now());
       heartbeat(); // a slow broker answer must not pass for a lost worker
       try {
-        const quote = await deps.broker.quote(instruments.get(key)!);
+        const quote = await quotes.get(instruments.get(key)!);
+        // no room in the ration now: asked again at the next check
+        if (!quote) continue;
+        quotedAt.set(key, Date.now());
         await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
         known.set(key, { pricePaise: quote.lastPricePaise, at: new Date(quote.at) });
-        missed.pop();
+        if (isFresh(known.get(key), at, maxAgeMs)) missed.pop();
       } catch (err) {
+        quotedAt.set(key, Date.now());
         deps.log.warn({ err, instrument: key }, 'quote unavailable for the daily-loss guard');
       }
     }
@@ -144,13 +152,20 @@ export function dailyLossActivities(deps: ActivityDeps) {
           if (reading.crossed) return { outcome: 'CROSSED', reading };
           for (const key of prices.missed.filter((k) => !alerted.has(k))) {
             alerted.add(key);
-            deps.log.error(
-              { alert: 'daily_loss_price_stale', accountId: input.accountId, instrument: key, price: prices.known.get(key) },
-              `no fresh price for ${key}: the daily loss of ${input.accountId} counts its last known price`,
-            );
+            if (reading.unknown.includes(key)) {
+              deps.log.error(
+                { alert: 'daily_loss_price_unknown', accountId: input.accountId, instrument: key },
+                `no price at all for ${key}: the daily loss of ${input.accountId} cannot be known; new entries are refused (OPEN_LOSS_UNKNOWN) and nothing is flattened until it has one`,
+              );
+            } else {
+              deps.log.error(
+                { alert: 'daily_loss_price_stale', accountId: input.accountId, instrument: key, price: prices.known.get(key) },
+                `no fresh price for ${key}: the daily loss of ${input.accountId} counts its last known price`,
+              );
+            }
           }
           if (Date.now() >= until) return { outcome: 'WINDOW_ENDED', reading };
-          heartbeat({ lossPaise: reading.lossPaise, unpriced: reading.unpriced });
+          heartbeat({ lossPaise: reading.lossPaise, unpriced: reading.unpriced, unknown: reading.unknown });
           await Promise.race([new Promise<void>((r) => ((wake = r), setTimeout(r, IDLE_CHECK_MS))), cancelled()]);
         }
       } finally {

@@ -14,11 +14,10 @@
 import { recordPrice } from '../db/market-prices.ts';
 import { type ExitTrigger, exitTrigger } from '../domain/exit-triggers.ts';
 import type { Paise } from '../domain/money.ts';
-import { fallbackQuotesPerMinute } from '../domain/quote-budget.ts';
 import { type Instrument, instrumentKey, type Side } from '../domain/trade.ts';
 import { betterExtreme, type TrailingStop, trailedStop } from '../domain/trailing-stop.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
-import { createQuoteRation } from './quote-ration.ts';
+import { workerQuoteRation } from './quote-ration.ts';
 
 export interface WatchInput {
   instrument: Instrument;
@@ -53,16 +52,7 @@ const CHECK_MS = 1_000;
 const RECORD_EVERY_MS = 1_000;
 
 export function exitTriggerActivities(deps: ActivityDeps) {
-  const { broker } = deps.config;
-  const ration = createQuoteRation({
-    quote: (instrument) => deps.broker.quote(instrument),
-    perMinute: fallbackQuotesPerMinute({
-      callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
-      callsPerDay: broker.BROKER_CALLS_PER_DAY,
-      orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
-      orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
-    }),
-  });
+  const ration = workerQuoteRation(deps);
   const recordedAt = new Map<string, number>();
   const staleMs = deps.config.market.PRICE_STALE_S * 1000;
 

@@ -17,6 +17,8 @@ import type { Paise } from '../domain/money.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, attemptDeadline, callingWorkflow, cancelled, heartbeat } from './context.ts';
+import { awaitOrderNotices, type OrderSightings } from './order-wait.ts';
+import { orderReadRation } from './read-ration.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
 
 /** One broker order of a trade: its entry or its exit (with the attempt in its tag). */
@@ -50,11 +52,16 @@ export function toLegResult(tag: string, order: BrokerOrder): LegResult {
 const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
 /** Time kept between the broker's last possible answer and the end of the attempt. */
 const SEND_MARGIN_MS = 2000;
-/** Between polls of an order whose changes the broker also notifies (a net for a lost notice). */
-const NOTIFIED_POLL_MS = 5000;
+
+/** How the workflow asks for a wait (the order-waits-on-notices patch). */
+export interface AwaitLook {
+  /** The first look after sending: made at once rather than at a turn of the read ration. */
+  firstLook: boolean;
+}
 
 export function orderActivities(deps: ActivityDeps) {
   const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
+  const sightings: OrderSightings<LegResult> = new Map();
 
   function auditBase(leg: LegInput) {
     const { workflowId, runId } = callingWorkflow();
@@ -176,31 +183,25 @@ export function orderActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Poll the broker until the order is final or `windowMs` passes (heartbeating; cancellable).
-     * Where the broker streams order notifications, a notice for this order asks at once, and the
-     * polls between are spaced to NOTIFIED_POLL_MS: the poll stays only as a net for a lost notice.
+     * Wait until the order is final or `windowMs` passes (heartbeating; cancellable). Where the
+     * broker notifies order changes (Breeze), on its notices and the worker's order-status ration
+     * (order-wait.ts); on the paper exchange (our own database, no call budget), polled every `pollMs`.
+     * `look.firstLook`: the first look after sending, made at once. A workflow from before the
+     * order-waits-on-notices patch sends no `look`: each of its windows starts with a look at once.
      */
-    async awaitOrder(leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number): Promise<LegResult> {
+    async awaitOrder(leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number, look?: AwaitLook): Promise<LegResult> {
+      const notices = deps.orderNotices;
+      if (notices) {
+        const read = async () => toLegResult(leg.tag, await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument));
+        const unseen = (): LegResult => ({ tag: leg.tag, status: 'OPEN', brokerOrderId, filledQuantity: 0, fills: [] });
+        return awaitOrderNotices({ notices, ration: orderReadRation(deps), seen: sightings, read, unseen }, brokerOrderId, windowMs, look?.firstLook ?? true);
+      }
       const until = Date.now() + windowMs;
-      let notified: (() => void) | undefined;
-      // a notice that came while the last poll was under way counts too
-      let pending = false;
-      const stop = deps.orderNotices?.onChange(brokerOrderId, () => {
-        pending = true;
-        notified?.();
-      });
-      const interval = stop ? Math.max(pollMs, NOTIFIED_POLL_MS) : pollMs;
-      try {
-        for (;;) {
-          const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-          if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
-          heartbeat(order.status);
-          if (!pending) await Promise.race([sleep(Math.min(interval, Math.max(0, until - Date.now()))), new Promise<void>((r) => (notified = r))]);
-          notified = undefined;
-          pending = false;
-        }
-      } finally {
-        stop?.();
+      for (;;) {
+        const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+        if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
+        heartbeat(order.status);
+        await sleep(Math.min(pollMs, Math.max(0, until - Date.now())));
       }
     },
 
@@ -219,7 +220,7 @@ export function orderActivities(deps: ActivityDeps) {
   return {
     placeOrder: (leg: LegInput) => guarded(leg, 'placeOrder', () => asOrderAction(() => steps.placeOrder(leg))),
     settleOrder: (leg: LegInput, final: boolean) => guarded(leg, 'settleOrder', () => asOrderAction(() => steps.settleOrder(leg, final))),
-    awaitOrder: (leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number) => guarded(leg, 'awaitOrder', () => steps.awaitOrder(leg, brokerOrderId, windowMs, pollMs)),
+    awaitOrder: (leg: LegInput, brokerOrderId: string, windowMs: number, pollMs: number, look?: AwaitLook) => guarded(leg, 'awaitOrder', () => steps.awaitOrder(leg, brokerOrderId, windowMs, pollMs, look)),
     cancelOrder: (leg: LegInput, brokerOrderId: string) => guarded(leg, 'cancelOrder', () => asOrderAction(() => steps.cancelOrder(leg, brokerOrderId))),
   };
 }

@@ -2,12 +2,15 @@
  * The REST quotes a worker asks for when its price stream is stale, rationed: one quote an
  * instrument serves every position on it (a shared cache), and the worker spends at most its
  * allowance a minute (domain/quote-budget.ts states the arithmetic), so the number of positions
- * never changes the call rate. Built once per worker with the activities.
+ * never changes the call rate. One per worker (`workerQuoteRation`), shared by the price watchers
+ * and the daily-loss guard.
  *
  * @module
  */
 import type { Quote } from '../broker/types.ts';
+import { fallbackQuotesPerMinute } from '../domain/quote-budget.ts';
 import { type Instrument, instrumentKey } from '../domain/trade.ts';
+import type { ActivityDeps } from './context.ts';
 
 export interface QuoteRationOptions {
   quote: (instrument: Instrument) => Promise<Quote>;
@@ -49,4 +52,25 @@ export function createQuoteRation(options: QuoteRationOptions): QuoteRation {
       return call;
     },
   };
+}
+
+const rations = new WeakMap<ActivityDeps, QuoteRation>();
+
+/** The worker's one ration of REST quotes (one per set of activity deps). */
+export function workerQuoteRation(deps: ActivityDeps): QuoteRation {
+  let ration = rations.get(deps);
+  if (!ration) {
+    const { broker } = deps.config;
+    ration = createQuoteRation({
+      quote: (instrument) => deps.broker.quote(instrument),
+      perMinute: fallbackQuotesPerMinute({
+        callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
+        callsPerDay: broker.BROKER_CALLS_PER_DAY,
+        orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
+        orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
+      }),
+    });
+    rations.set(deps, ration);
+  }
+  return ration;
 }

@@ -7,6 +7,10 @@
  * reservation): then it keeps watching. A worker that dies mid-window loses its heartbeat and the
  * activity runs again on another worker.
  *
+ * A reading with a position whose loss is unknown (no price at all) never trips it (the
+ * loss-guard-unknown-price patch): the activity alerts, the pre-trade check refuses entries, and
+ * the guard keeps watching until the position has a price.
+ *
  * @module
  */
 import * as wf from '@temporalio/workflow';
@@ -29,10 +33,11 @@ export async function dailyLossGuardWorkflow(input: DailyLossGuardInput): Promis
   wf.setHandler(positionMayOpen, () => {
     asked++;
   });
+  const unknownNeverTrips = wf.patched('loss-guard-unknown-price');
   for (;;) {
     const seen = asked;
     const result = await guardDailyLoss({ accountId: input.accountId, windowMs: input.windowMs });
-    if (result.outcome === 'CROSSED' && result.reading) {
+    if (result.outcome === 'CROSSED' && result.reading && !(unknownNeverTrips && result.reading.unknown?.length)) {
       await tripDailyLoss(input.accountId, result.reading);
       return;
     }

@@ -1,26 +1,31 @@
 /**
  * The daily loss limit acting while positions are open: the guard activity on its own (stale and
  * missing prices), and the whole system through the API on either broker (the quote that
- * crosses the limit moves the market: the paper exchange's quote, or the emulator's over Socket.IO).
+ * crosses the limit moves the market: the paper exchange's quote, or the emulator's over Socket.IO),
+ * and a position no broker can price (the paper exchange with one instrument unquoted, on both projects).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
 import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
 import { createAuditLog } from '../../src/audit/append.ts';
+import { BrokerUnavailableError } from '../../src/broker/errors.ts';
+import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
 import { insertTrade } from '../../src/db/trades.ts';
 import { instrumentKey } from '../../src/domain/trade.ts';
+import { ensureDailyLossGuard } from '../../src/temporal/daily-loss-guard.ts';
 import { circuitBreakerWorkflowId, dailyLossGuardWorkflowId } from '../../src/workflows/messages.ts';
 import { testConfig } from '../support/config.ts';
 import { createTestDatabase } from '../support/db.ts';
-import { silentLogger } from '../support/logger.ts';
+import { capturingLogger, silentLogger } from '../support/logger.ts';
 import { testPriceFeed } from '../support/price-feed.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 const infy = { symbol: 'INFY', exchange: 'NSE', product: 'CASH' } as const;
+const dark = { symbol: 'DARK', exchange: 'NSE', product: 'CASH' } as const;
 
 describe('the guard activity', () => {
   it('reads a stale price as the last price known, not as zero loss, when no fresh quote can be had', async () => {
@@ -49,8 +54,9 @@ describe('the guard activity', () => {
       expect(crossed.reading).toMatchObject({ lossPaise: 80_000_00, limitPaise: 50_000_00, unpriced: [instrumentKey(infy)] });
       expect(market.quotes).toBe(1); // it asked the broker first
 
-      // A fresh quote wins over the stale tick: at ₹1,900 the loss is ₹10,000, under the limit.
-      const { guardDailyLoss: again } = dailyLossActivities(deps);
+      // A fresh quote wins over the stale tick: at ₹1,900 the loss is ₹10,000, under the limit
+      // (on another worker: its own quote ration has room).
+      const { guardDailyLoss: again } = dailyLossActivities({ ...deps });
       market.pricePaise = 1900_00;
       const under = await again({ accountId, windowMs: 1500 });
       expect(under.outcome).toBe('WINDOW_ENDED');
@@ -63,6 +69,85 @@ describe('the guard activity', () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it('reads a position that never had a price as unknown: it asks for a quote, alerts, and never trips on it', async () => {
+    const db = await createTestDatabase();
+    try {
+      const config = testConfig({ DATABASE_URL: db.url, RISK_DAILY_LOSS_LIMIT: '50000' });
+      const accountId = config.account.ACCOUNT_ID;
+      await ensureAccount(db.sql, accountId, 1_00_00_000_00);
+      await openRow(db.sql, accountId, 'tpricedaaaaaaaaa', infy, 100, 2000_00);
+      await openRow(db.sql, accountId, 'tdarkaaaaaaaaaaa', dark, 10, 500_00);
+      const prices = testPriceFeed();
+      const asked: string[] = [];
+      const quote = (instrument: { symbol: string }) => {
+        asked.push(instrument.symbol);
+        return Promise.reject(new Error('no quote for this instrument'));
+      };
+      const { log, lines } = capturingLogger();
+      const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper', quote } as unknown as Broker, audit: createAuditLog(), log, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+
+      // INFY's last word was ₹1,200 (₹80,000 down), but DARK has never had a price: its loss, and so the day's, is unknown
+      prices.push(infy, 1200_00);
+      const result = await dailyLossActivities(deps).guardDailyLoss({ accountId, windowMs: 1500 });
+      expect(result.outcome).toBe('WINDOW_ENDED');
+      expect(result.reading).toMatchObject({ crossed: false, unknown: [instrumentKey(dark)] });
+      expect(asked).toContain('DARK');
+      expect(lines().filter((l) => l.alert === 'daily_loss_price_unknown')).toEqual([expect.objectContaining({ accountId, instrument: instrumentKey(dark) })]);
+      await prices.close();
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+/** An open trade written straight to the table (no workflow, no price ever seen). */
+async function openRow(sql: TestStack['db']['sql'], accountId: string, id: string, instrument: typeof infy | typeof dark, quantity: number, entryPricePaise: number) {
+  await insertTrade(sql, { id, accountId, workflowId: `trade-${id}`, runId: 'direct', requestFingerprint: 'f'.repeat(64), source: 'api', requestedBy: 'user:tester', request: { instrument, side: 'BUY', quantity, orderType: 'MARKET', intraday: true } });
+  await sql`update trades set status = 'OPEN', filled_quantity = ${quantity}, entry_price_paise = ${entryPricePaise}, opened_at = now() where id = ${id}`;
+}
+
+describe('a position the broker cannot price', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // the paper exchange, except that DARK has no quote at all (on either project: the broker is this one)
+    stack = await startStack({
+      settings: { RISK_DAILY_LOSS_LIMIT: '50000', RISK_MAX_TRADE_VALUE: '500000', RISK_MAX_CONCENTRATION: '1', ACCOUNT_CAPITAL: '1000000' },
+      broker: (config, db) => {
+        const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: 0, randomWalk: false, seed: 1 });
+        const quote = paper.quote.bind(paper);
+        paper.quote = (instrument) => (instrument.symbol === dark.symbol ? Promise.reject(new BrokerUnavailableError('no quote for DARK')) : quote(instrument));
+        return paper;
+      },
+    });
+  });
+  afterAll(async () => stack?.stop());
+
+  it('refuses new entries with OPEN_LOSS_UNKNOWN while the open loss cannot be known, and flattens nothing', async () => {
+    const accountId = stack.config.account.ACCOUNT_ID;
+    const trader = (await stack.userWithRole('trader')).accessToken;
+    await openRow(stack.db.sql, accountId, 'tdarkbbbbbbbbbbb', dark, 10, 500_00);
+    await ensureDailyLossGuard(stack.client, stack.config, accountId);
+
+    await stack.paper.setQuote(infy, 2000_00);
+    const refused = await enter(stack, trader, market('INFY', { quantity: 1 }));
+    expect(refused.status).toBe(422);
+    const violations = (refused.body as unknown as { violations: { rule: string; message: string }[] }).violations;
+    expect(violations.map((v) => v.rule)).toEqual(['OPEN_LOSS_UNKNOWN']);
+    expect(violations[0]!.message).toContain(instrumentKey(dark));
+
+    // the guard keeps watching: no REDUCING, no flatten, the position still open
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await status(stack, trader)).tradingState).toBe('ACTIVE');
+    const [row] = await stack.db.sql`select status from trades where id = 'tdarkbbbbbbbbbbb'`;
+    expect(row!.status).toBe('OPEN');
+    expect(await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_REDUCED'`).toHaveLength(0);
+
+    // once the book is flat the guard ends
+    await stack.db.sql`update trades set status = 'CLOSED', closed_at = now() where id = 'tdarkbbbbbbbbbbb'`;
+    await stack.client.workflow.getHandle(dailyLossGuardWorkflowId(accountId)).result();
+    await recordHistory(stack.client, dailyLossGuardWorkflowId(accountId), 'dailyLossGuardWorkflow', 'open-loss-unknown-not-tripped', workflowBundleCode());
   });
 });
 

@@ -64,7 +64,8 @@ describe('a stop-loss resting at the broker', () => {
   it('fills with no worker running; the returning worker closes the trade as STOP_LOSS from that fill', async () => {
     await quote('TCS', 3500);
     const { body } = await enter(stack, trader, market('TCS', { stopLoss: 3450 }));
-    expect(body.status).toBe('OPEN');
+    // the worker process may still be starting: the entry answers PENDING then, and opens soon after
+    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 60_000);
     await resting(body.id, ['S1']);
     const [stop] = (await exchangeOrders(body.id)).filter((o) => o.tag === `${body.id}S1`);
     expect(stop).toMatchObject({ orderType: 'STOP_LIMIT', triggerPricePaise: 3450_00 });
@@ -143,6 +144,8 @@ describe('changing protection (PATCH /trades/{id})', () => {
 
     const moved = await patch({ stopLoss: 1490 });
     expect(moved.status).toBe(200);
+    // the answer, like GET /trades/{id}, shows the protection in force
+    expect(((await moved.json()) as { protection: unknown }).protection).toEqual({ stopLoss: 1490, target: 1530, trailingStop: null, trailedStop: null });
     const stop = (await exchangeOrders(body.id)).find((o) => o.tag === `${body.id}S1`);
     expect(stop).toMatchObject({ status: 'OPEN', triggerPricePaise: 1490_00 });
     const timeline = (await (await stack.request(`/trades/${body.id}/timeline`, { token: trader })).json()) as { events: { type?: string; eventType?: string; payload: unknown }[] };

@@ -57,6 +57,9 @@ describe('limit entries', () => {
     await stack.market.setQuote(sbin, 794_00);
     const open = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
     expect(open.entryPrice).toBe(794);
+    await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
+    await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
+    await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'limit-entry-waited-on-notices', workflowBundleCode());
   });
 
   it('can be cancelled while working; the reservation is released', async () => {

@@ -55,7 +55,10 @@ describe('a trailing stop', () => {
 
     await quote('LT', 1020);
     await stopRestsAt(body.id, 1010_00);
-    expect((await waitForTrade(stack, trader, body.id, (t) => t.stopLoss === 1010)).status).toBe('OPEN');
+    const trailed = await waitForTrade(stack, trader, body.id, (t) => t.stopLoss === 1010);
+    expect(trailed.status).toBe('OPEN');
+    // the trade shows its protection in force, not only the audit trail
+    expect(trailed.protection).toEqual({ stopLoss: 1010, target: null, trailingStop: { rupees: 10 }, trailedStop: 1010 });
 
     await quote('LT', 1015);
     await pause(7_000);
@@ -87,6 +90,7 @@ describe('a trailing stop', () => {
 
     await quote('SBIN', 590);
     await stopRestsAt(body.id, 595_90);
+    expect((await waitForTrade(stack, trader, body.id, (t) => t.stopLoss === 595.9)).protection).toMatchObject({ trailingStop: { percent: 1 }, trailedStop: 595.9 });
     await quote('SBIN', 594);
     await pause(7_000);
     expect(await restingTrigger(body.id)).toBe(595_90);
@@ -109,6 +113,7 @@ describe('trailing distance on PATCH /trades/{id}', () => {
     const set = await patch({ trailingStop: { rupees: 5 } });
     expect(set.status).toBe(200);
     await stopRestsAt(body.id, 795_00);
+    expect((await waitForTrade(stack, trader, body.id, (t) => t.stopLoss === 795)).protection).toEqual({ stopLoss: 795, target: null, trailingStop: { rupees: 5 }, trailedStop: 795 });
     const changes = await protectionChanges(body.id);
     expect(changes[0]).toMatchObject({ before: { stopLossPaise: 780_00, trailingStop: null }, after: { trailingStop: { paise: 5_00 } } });
 
@@ -121,13 +126,14 @@ describe('trailing distance on PATCH /trades/{id}', () => {
     expect(await restingTrigger(body.id)).toBe(805_00);
     const last = (await protectionChanges(body.id)).at(-1)!;
     expect(last.after).toMatchObject({ stopLossPaise: 805_00, trailingStop: null });
+    expect((await waitForTrade(stack, trader, body.id, hasStatus('OPEN'))).protection).toEqual({ stopLoss: 805, target: null, trailingStop: null, trailedStop: null });
 
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
     await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'));
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'trailing-stop-patched', workflowBundleCode());
   }, 120_000);
 
-  it('refuses a zero, negative or fractional-paise trailing distance, on entry and on PATCH, and changes nothing', async () => {
+  it('refuses a trailing distance that cannot work (400 on entry; on PATCH 422 naming the field, 400 only for the wrong shape), and changes nothing', async () => {
     await quote('LT', 1000);
     for (const trailingStop of [{ rupees: 0 }, { rupees: -5 }, { percent: 0 }, { percent: -1 }, { rupees: 1.234 }, { rupees: 5, percent: 1 }]) {
       const refused = await enter(stack, trader, market('LT', { trailingStop }));
@@ -135,10 +141,30 @@ describe('trailing distance on PATCH /trades/{id}', () => {
     }
     const { body } = await enter(stack, trader, market('LT', { stopLoss: 990 }));
     await stopRestsAt(body.id, 990_00);
-    for (const trailingStop of [{ rupees: 0 }, { percent: -2 }]) {
-      const res = await stack.request(`/trades/${body.id}`, { method: 'PATCH', token: trader, body: JSON.stringify({ trailingStop }) });
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toMatch(/^\/trailingStop/);
+    const patch = (change: unknown) => stack.request(`/trades/${body.id}`, { method: 'PATCH', token: trader, body: JSON.stringify(change) });
+    const cannotWork: [unknown, string][] = [
+      [{ trailingStop: { rupees: 0 } }, '/trailingStop/rupees'],
+      [{ trailingStop: { rupees: -5 } }, '/trailingStop/rupees'],
+      [{ trailingStop: { rupees: 1.234 } }, '/trailingStop/rupees'],
+      [{ trailingStop: { percent: -2 } }, '/trailingStop/percent'],
+      [{ trailingStop: { percent: 0 } }, '/trailingStop/percent'],
+      [{ trailingStop: { percent: 100 } }, '/trailingStop/percent'],
+      [{ trailingStop: { rupees: 5, percent: 1 } }, '/trailingStop'],
+      [{ trailingStop: {} }, '/trailingStop'],
+      [{ stopLoss: -1 }, '/stopLoss'],
+      [{ target: 1000.005 }, '/target'],
+    ];
+    for (const [change, pointer] of cannotWork) {
+      const res = await patch(change);
+      expect(res.status, JSON.stringify(change)).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      const problem = (await res.json()) as { type: string; errors: { pointer: string }[] };
+      expect(problem.type).toBe('/problems/protection-invalid');
+      expect(problem.errors.map((e) => e.pointer)).toEqual([pointer]);
+    }
+    // JSON that is not even the right shape stays 400
+    for (const change of [{ trailingStop: { rupees: '5' } }, { stopLoss: 'low' }, { trailingStop: 5 }, { trailingStop: { miles: 5 } }, {}, [1]]) {
+      expect((await patch(change)).status, JSON.stringify(change)).toBe(400);
     }
     expect((await protectionChanges(body.id))).toHaveLength(0);
     const open: TradeJson = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));

@@ -28,8 +28,16 @@ describe('the day loss with positions open', () => {
     expect(staleByFeed).toMatchObject({ lossPaise: 80_000_00, crossed: true, unpriced: ['NSE:INFY:CASH'] });
   });
 
-  it('names a position without any price as unpriced, valued at its entry fill', () => {
-    expect(readDailyLoss(-20_000_00, [infy()], limit, now, maxAgeMs)).toMatchObject({ lossPaise: 20_000_00, crossed: false, unpriced: ['NSE:INFY:CASH'] });
+  it('reads a position that never had a price as unknown, not as zero loss', () => {
+    expect(readDailyLoss(-20_000_00, [infy()], limit, now, maxAgeMs)).toMatchObject({ crossed: false, unpriced: ['NSE:INFY:CASH'], unknown: ['NSE:INFY:CASH'] });
+  });
+
+  it('never crosses (never flattens) while a position is unknown, even when the priced ones pass the limit', () => {
+    const sbin: GuardedPosition = { instrumentKey: 'NSE:SBIN:CASH', side: 'BUY', quantity: 10, entryPricePaise: 800_00 };
+    const reading = readDailyLoss(0, [infy({ pricePaise: 1200_00, at: now }), sbin], limit, now, maxAgeMs);
+    expect(reading).toMatchObject({ lossPaise: 80_000_00, crossed: false, unknown: ['NSE:SBIN:CASH'] });
+    // once it has a price, the reading is known again and crosses
+    expect(readDailyLoss(0, [infy({ pricePaise: 1200_00, at: now }), { ...sbin, price: { pricePaise: 800_00, at: now } }], limit, now, maxAgeMs)).toMatchObject({ crossed: true, unknown: [] });
   });
 
   it('does not cross on a day in profit', () => {

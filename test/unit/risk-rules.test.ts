@@ -91,12 +91,18 @@ describe('checkRisk', () => {
     expect(rules(order(), { ordersLastSecond: 8 })).toContain('ORDER_RATE');
   });
 
-  it('PRICE_UNAVAILABLE: fails closed on a missing or stale price of the order or of an open position', () => {
+  it('PRICE_UNAVAILABLE: fails closed on a missing or stale price of the order', () => {
     const stale = { pricePaise: 100_00, at: new Date(now.getTime() - 61_000) };
     expect(rules(order({ lastPrice: undefined }))).toContain('PRICE_UNAVAILABLE');
     expect(rules(order({ lastPrice: stale }))).toContain('PRICE_UNAVAILABLE');
-    expect(rules(order(), { positions: [position('NSE:B', 1, 100_00, stale)] })).toContain('PRICE_UNAVAILABLE');
-    expect(rules(order(), { positions: [{ ...position('NSE:B', 1), lastPrice: undefined }] })).toContain('PRICE_UNAVAILABLE');
+  });
+
+  it('OPEN_LOSS_UNKNOWN: refuses entries while an open position has no current price, naming it', () => {
+    const stale = { pricePaise: 100_00, at: new Date(now.getTime() - 61_000) };
+    expect(rules(order(), { positions: [position('NSE:B', 1, 100_00, stale)] })).toEqual(['OPEN_LOSS_UNKNOWN']);
+    const never = checkRisk(order(), { ...emptyBook, positions: [{ ...position('NSE:B', 1), lastPrice: undefined }] }, LIMITS, market);
+    expect(never).toEqual([expect.objectContaining({ rule: 'OPEN_LOSS_UNKNOWN', actual: 'missing or stale: NSE:B' })]);
+    expect(never[0]!.message).toMatch(/loss cannot be known.*NSE:B/);
   });
 
   it('MARKET_CLOSED, INTRADAY_CUTOFF and TRADING_HALTED', () => {

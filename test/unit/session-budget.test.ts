@@ -9,7 +9,8 @@
  * (hold.ts), so this test plays that part and runs the real activity code (watchExitTriggers,
  * watchProtection, with their per-worker rations) under vitest's fake timers, against a counting
  * broker whose streams come and go: prices stream for stretches and go stale for others, and the
- * order-notice stream drops at the same times, which is the worst case for REST reads.
+ * order-notice stream drops at the same times, which is the worst case for REST reads. The same
+ * holds for working entries and exits (awaitOrder): twenty waited on all session, however long.
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createActivities } from '../../src/activities/index.ts';
@@ -160,4 +161,69 @@ it('keeps three protected positions within the broker budget all session, and st
   expect(reliance!.brokerSaw!.at - (OPEN + 370 * MINUTE)).toBeLessThanOrEqual(3 * MINUTE);
   expect(sbin!.priceSaw).toBeUndefined();
   expect(sbin!.brokerSaw).toBeUndefined();
+}, 120_000);
+
+it('keeps twenty working orders waited on all session within the broker budget, and still sees their fills', async () => {
+  const WAITS = 20;
+  const notices = new OrderNoticeBoard();
+  const instrument: Instrument = { symbol: 'INFY', exchange: 'NSE', product: 'CASH' };
+  const orders: BrokerOrder[] = Array.from({ length: WAITS }, (_, n) => ({ brokerOrderId: `E${n}`, tag: `E${n}`, instrument, side: 'BUY', quantity: 10, status: 'OPEN', filledQuantity: 0, fills: [] }));
+  const calls: number[] = [];
+  const broker = {
+    name: 'breeze',
+    async getOrder(_account: string, id: string) {
+      calls.push(Date.now());
+      return { ...orders.find((o) => o.brokerOrderId === id)! };
+    },
+  } as unknown as Broker;
+  const fill = (o: BrokerOrder) => {
+    Object.assign(o, { status: 'FILLED', filledQuantity: o.quantity, averagePricePaise: 1500_00 });
+    if (notices.connected()) notices.notify(o.brokerOrderId);
+  };
+  const config = testConfig({
+    BROKER_CALLS_PER_MINUTE: String(CALLS.perMinute),
+    BROKER_CALLS_PER_DAY: String(CALLS.perDay),
+    BROKER_ORDER_RESERVE_PER_MINUTE: String(CALLS.reservePerMinute),
+    BROKER_ORDER_RESERVE_PER_DAY: String(CALLS.reservePerDay),
+  });
+  const deps = { config, sql: (() => Promise.resolve([])) as unknown as Sql, broker, prices: new PriceHub({ staleMs: 10_000 }), orderNotices: notices, log: silentLogger } as unknown as ActivityDeps;
+  const activities = createActivities(deps);
+  const sessionEnds = OPEN + SESSION_MINUTES * MINUTE;
+  const ended = new Map<string, number>();
+
+  // the workflow's part (trade/order-watch.ts): windows of a minute, then of four, the first look at once
+  async function wait(o: BrokerOrder): Promise<void> {
+    const leg = { tag: o.tag, accountId: 'A', instrument, tradeId: o.tag, leg: 'ENTRY' } as LegInput;
+    for (let windows = 0; Date.now() < sessionEnds; windows++) {
+      const windowMs = Math.min(windows >= 5 ? 4 * MINUTE : MINUTE, sessionEnds - Date.now());
+      const result = await activities.awaitOrder(leg, o.brokerOrderId, windowMs, 500, { firstLook: windows === 0 });
+      if (result.status !== 'OPEN') {
+        ended.set(o.brokerOrderId, Date.now());
+        return;
+      }
+    }
+  }
+  const waiting = Promise.all(orders.map(wait));
+
+  // the notice stream is down from 10:15 to 12:15 and from 14:15 on
+  const down = (minute: number) => (minute >= 60 && minute < 180) || minute >= 300;
+  for (let minute = 0; minute < SESSION_MINUTES; minute++) {
+    notices.setConnected(!down(minute));
+    // order 0 fills while notices arrive; order 1 while they do not
+    if (minute === 30) fill(orders[0]!);
+    if (minute === 100) fill(orders[1]!);
+    await vi.advanceTimersByTimeAsync(MINUTE);
+  }
+  await vi.advanceTimersByTimeAsync(5 * MINUTE);
+  await waiting;
+
+  const perMinute = Array.from({ length: SESSION_MINUTES }, (_, m) => calls.filter((t) => t >= OPEN + m * MINUTE && t < OPEN + (m + 1) * MINUTE).length);
+  // the first looks after sending come at once (one per order sent); after that, the ration's 3 a minute
+  expect(Math.max(...perMinute.slice(1))).toBeLessThanOrEqual(3 + 1);
+  expect(Math.max(...perMinute)).toBeLessThanOrEqual(CALLS.perMinute - CALLS.reservePerMinute);
+  expect(calls.length).toBeLessThanOrEqual(3 * SESSION_MINUTES + WAITS + 2);
+  // a notice ends its wait at once; without notices, the ration's round of the waits finds the fill
+  expect(ended.get('E0')! - (OPEN + 30 * MINUTE)).toBeLessThan(1_000);
+  expect(ended.get('E1')! - (OPEN + 100 * MINUTE)).toBeLessThanOrEqual(WAITS * (MINUTE / 3) + MINUTE);
+  expect(ended.size).toBe(2);
 }, 120_000);

@@ -7,14 +7,13 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { tradeTimeline } from '../../audit/queries.ts';
+import { tradeTimeline, trailingStopInForce } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
-import { AppError, BusinessRuleError, ConflictError, type FieldProblem, NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { rupeesToPaise } from '../../domain/money.ts';
+import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { tradeWorkflowId } from '../../domain/ids.ts';
 import { istInstant } from '../../domain/market-calendar.ts';
-import { FINAL_STATUSES, TRADE_STATUSES, type TrailingStop } from '../../domain/trade.ts';
+import { FINAL_STATUSES, TRADE_STATUSES } from '../../domain/trade.ts';
 import { actorOf } from '../../security/principal.ts';
 import { cancelTrade, exitTrade } from '../../temporal/trades.ts';
 import { changeProtection } from '../services/change-protection.ts';
@@ -22,13 +21,17 @@ import { enterTrade } from '../services/enter-trade.ts';
 import { type AppEnv, principalOf, requestFacts } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 import { AuditRecord } from '../schemas/audit.ts';
-import { IdempotencyHeader, toTradeRequest, toTrailingStop, TradeRequestBody, TrailingStopBody } from '../schemas/trades.ts';
+import { ProtectionBody, toProtectionChange } from '../schemas/protection.ts';
+import { IdempotencyHeader, toTradeRequest, TradeRequestBody } from '../schemas/trades.ts';
 import { fromTemporalError } from '../temporal-errors.ts';
 import { validationHook } from '../validation.ts';
 import { tradeView } from '../views/trade.ts';
 import { problem } from '../schemas/common.ts';
 
-const Trade = z.record(z.string(), z.unknown()).openapi('Trade', { description: 'A trade: status, legs, fills and P&L (rupees)' });
+const Trade = z.record(z.string(), z.unknown()).openapi('Trade', {
+  description:
+    'A trade: status, legs, fills and P&L (rupees). Read alone (GET and PATCH /trades/{id}) it also has `protection`: `stopLoss` and `target` in force, `trailingStop` ({ rupees } or { percent }, null when not trailing) and `trailedStop`, where the trail has moved the stop (null when not trailing)',
+});
 const EntryAccepted = z
   .object({ id: z.string(), workflowId: z.string(), outcome: z.enum(['accepted', 'unknown']), status: z.literal('PENDING').optional(), detail: z.string().optional(), retry: z.string().optional() })
   .openapi('EntryAccepted');
@@ -96,16 +99,6 @@ const exit = createRoute({
   },
 });
 
-const ProtectionBody = z
-  .object({
-    stopLoss: z.number().positive().max(1e9).optional(),
-    target: z.number().positive().max(1e9).optional(),
-    trailingStop: TrailingStopBody.nullable().optional().openapi({ description: 'A new trailing distance; null stops trailing (the stop stays where it is)' }),
-  })
-  .strict()
-  .refine((b) => b.stopLoss !== undefined || b.target !== undefined || b.trailingStop !== undefined, 'stopLoss, target or trailingStop')
-  .openapi('ProtectionChange');
-
 const change = createRoute({
   method: 'patch',
   path: '/{id}',
@@ -117,8 +110,11 @@ const change = createRoute({
   },
   responses: {
     200: { description: 'The trade with its new levels', content: { 'application/json': { schema: Trade } } },
+    400: problem('The body is not of the right shape (`validation-failed`): not an object, an unknown field, a string where a number goes, nothing to change'),
     409: problem('The trade is not open'),
-    422: problem('A level on the wrong side of the price'),
+    422: problem(
+      'Nothing changed: a value that cannot work as a stop (`protection-invalid`: zero or negative, more than two decimals, a percent outside (0, 50], both or neither of `rupees` and `percent`; `errors` points at each field), a level on the wrong side of the last price (`protection-wrong-side`), or no price seen yet (`price-unavailable`)',
+    ),
   },
 });
 
@@ -144,19 +140,6 @@ const timeline = createRoute({
   responses: { 200: { description: 'The trade timeline', content: { 'application/json': { schema: z.object({ tradeId: z.string(), events: z.array(AuditRecord) }) } } } },
 });
 
-function rupeesOrFail(rupees: number, field: string): number {
-  const paise = rupeesToPaise(rupees);
-  if (paise === undefined) throw new ValidationError('Prices must be whole paise', [{ location: 'body', pointer: `/${field}`, detail: 'at most two decimals' }]);
-  return paise;
-}
-
-function trailingOrFail(body: TrailingStopBody): TrailingStop {
-  const problems: FieldProblem[] = [];
-  const trail = toTrailingStop(body, (field, detail) => problems.push({ location: 'body', pointer: `/${field}`, detail }));
-  if (!trail) throw new ValidationError('The trailing stop is not valid', problems);
-  return trail;
-}
-
 const encodeCursor = (t: TradeRow) => Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
@@ -171,8 +154,11 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 
 export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) {
   const { config, sql, temporal } = deps;
+  /** One trade (`withLegs`: read alone) shows its legs and the protection in force; a list does not. */
   const view = async (trade: TradeRow, withLegs = true) =>
-    tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, withLegs ? await ordersOfTrade(sql, trade.id) : undefined);
+    withLegs
+      ? tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, await ordersOfTrade(sql, trade.id), { trailingStop: await trailingStopInForce(sql, trade.id) })
+      : tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE);
   const loadOwn = async (c: Context<AppEnv>, id: string) => {
     const trade = await getTrade(sql, id, principalOf(c).accountId);
     if (!trade) throw new NotFoundError(`trade ${id}`);
@@ -251,12 +237,7 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
     })
     .openapi(change, async (c) => {
       const trade = await loadOwn(c, c.req.valid('param').id);
-      const body = c.req.valid('json');
-      const levels = {
-        stopLossPaise: body.stopLoss === undefined ? undefined : rupeesOrFail(body.stopLoss, 'stopLoss'),
-        targetPaise: body.target === undefined ? undefined : rupeesOrFail(body.target, 'target'),
-        trailingStop: body.trailingStop ? trailingOrFail(body.trailingStop) : body.trailingStop,
-      };
+      const levels = toProtectionChange(c.req.valid('json'));
       try {
         await changeProtection({ sql, temporal }, trade, levels, actorOf(principalOf(c)), c.get('requestId'));
       } catch (err) {

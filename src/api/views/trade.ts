@@ -1,17 +1,35 @@
 /**
  * The trade as clients see it: rupees, ISO times, legs with their broker ids, and a link to the
- * workflow in the Temporal UI.
+ * workflow in the Temporal UI. One trade read alone (GET and PATCH /trades/{id}) also shows its
+ * protection in force: stop-loss, target, trailing distance and the stop the trail has reached.
  *
  * @module
  */
 import type { OrderRow } from '../../db/orders.ts';
 import type { TradeRow } from '../../db/trades.ts';
 import { paiseToRupees } from '../../domain/money.ts';
+import type { TrailingStop } from '../../domain/trade.ts';
 
 const rupees = (paise: number | null | undefined) => (paise === null || paise === undefined ? null : paiseToRupees(paise));
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function tradeView(t: TradeRow, temporalUiUrl: string, namespace: string, legs?: OrderRow[]) {
+/** The protection in force: `trailingStop` null when the trade does not trail (`undefined`: not read, left out of the view). */
+export interface ProtectionInForce {
+  trailingStop: TrailingStop | null;
+}
+
+function protectionView(t: TradeRow, p: ProtectionInForce) {
+  const trail = p.trailingStop;
+  return {
+    // where the stop stands now: the trail moves it
+    stopLoss: rupees(t.stopLossPaise),
+    target: rupees(t.targetPaise),
+    trailingStop: trail ? ('paise' in trail ? { rupees: paiseToRupees(trail.paise) } : { percent: trail.percent }) : null,
+    trailedStop: trail ? rupees(t.stopLossPaise) : null,
+  };
+}
+
+export function tradeView(t: TradeRow, temporalUiUrl: string, namespace: string, legs?: OrderRow[], protection?: ProtectionInForce) {
   return {
     id: t.id,
     accountId: t.accountId,
@@ -40,6 +58,7 @@ export function tradeView(t: TradeRow, temporalUiUrl: string, namespace: string,
     pnl: t.realizedPnlPaise === null ? null : { gross: rupees(t.grossPnlPaise), charges: rupees(t.chargesPaise), net: rupees(t.realizedPnlPaise) },
     exitReason: t.exitReason,
     rejectReason: t.rejectReason,
+    ...(protection ? { protection: protectionView(t, protection) } : {}),
     ...(t.violations ? { violations: t.violations } : {}),
     createdAt: iso(t.createdAt),
     openedAt: iso(t.openedAt),

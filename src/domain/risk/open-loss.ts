@@ -5,7 +5,11 @@
  *
  * A price that is not fresh never makes a position count as no loss: the position is valued at
  * the last price known (a stale tick is still the market's last word, and far likelier than the
- * entry price), and it is named in `unpriced` so the caller can fetch a quote and alert.
+ * entry price), and it is named in `unpriced` so the caller can fetch a quote and alert. A
+ * position that has no price at all is not valued at its entry price either (that would be no
+ * loss): it is named in `unknown`, and while any position is, the day's loss cannot be known: the
+ * reading never crosses (nothing is flattened on a guess), the caller alerts, and the pre-trade
+ * check refuses new entries (OPEN_LOSS_UNKNOWN, ./rules.ts) until the position can be valued.
  *
  * @module
  */
@@ -36,10 +40,15 @@ export interface DailyLossReading {
   realizedPaise: Paise;
   unrealizedPaise: Paise;
   limitPaise: Paise;
-  /** The loss reached the limit. */
+  /** The loss reached the limit (never while a position's loss is unknown). */
   crossed: boolean;
-  /** Positions valued without a fresh price (stale, or none at all: then at the entry fill). */
+  /** Positions without a fresh price: valued at a stale one, or (in `unknown`) not at all. */
   unpriced: string[];
+  /**
+   * Positions with no price at all: their loss is unknown, so the day's is too (`lossPaise` and
+   * `unrealizedPaise` then cover only the priced positions).
+   */
+  unknown: string[];
 }
 
 /** True when `price` is current enough to value a position by. */
@@ -54,16 +63,23 @@ export function isFresh(price: KnownPrice | undefined, now: Date, maxAgeMs: numb
  * // Bought 100 at ₹2,000; the last (stale) price is ₹1,200: the loss is ₹80,000, not zero.
  * readDailyLoss(0, [{ instrumentKey: 'NSE:INFY:CASH', side: 'BUY', quantity: 100, entryPricePaise: 2000_00,
  *   price: { pricePaise: 1200_00, at, stale: true } }], 50_000_00, now, 60_000)
- * // => { lossPaise: 80_000_00, crossed: true, unpriced: ['NSE:INFY:CASH'], ... }
+ * // => { lossPaise: 80_000_00, crossed: true, unpriced: ['NSE:INFY:CASH'], unknown: [], ... }
+ * // With no price at all, the loss is unknown, not zero, and does not cross:
+ * // => { lossPaise: 0, crossed: false, unpriced: ['NSE:INFY:CASH'], unknown: ['NSE:INFY:CASH'], ... }
  */
 export function readDailyLoss(realizedPaise: Paise, positions: readonly GuardedPosition[], limitPaise: Paise, now: Date, maxAgeMs: number): DailyLossReading {
   let unrealizedPaise = 0;
   const unpriced: string[] = [];
+  const unknown: string[] = [];
   for (const p of positions) {
     if (!isFresh(p.price, now, maxAgeMs)) unpriced.push(p.instrumentKey);
-    const markPaise = p.price?.pricePaise ?? p.entryPricePaise;
-    unrealizedPaise += (p.side === 'BUY' ? 1 : -1) * p.quantity * (markPaise - p.entryPricePaise);
+    if (!p.price) {
+      unknown.push(p.instrumentKey);
+      continue;
+    }
+    unrealizedPaise += (p.side === 'BUY' ? 1 : -1) * p.quantity * (p.price.pricePaise - p.entryPricePaise);
   }
   const lossPaise = Math.max(0, -(realizedPaise + unrealizedPaise));
-  return { lossPaise, realizedPaise, unrealizedPaise, limitPaise, crossed: lossPaise > 0 && lossPaise >= limitPaise, unpriced };
+  const crossed = unknown.length === 0 && lossPaise > 0 && lossPaise >= limitPaise;
+  return { lossPaise, realizedPaise, unrealizedPaise, limitPaise, crossed, unpriced, unknown };
 }

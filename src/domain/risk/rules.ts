@@ -20,6 +20,7 @@ export const RULES = [
   'PRICE_BAND',
   'ORDER_RATE',
   'PRICE_UNAVAILABLE',
+  'OPEN_LOSS_UNKNOWN',
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
   'MARKET_CALENDAR_MISSING',
@@ -121,11 +122,20 @@ export function checkRisk(order: EntryOrder, book: Book, limits: RiskLimits, mar
   }
 
   // Prices: the order's own, and every open position's (for the day's unrealized P&L). Missing or stale: fail closed.
+  const ageLimit = `${Math.round(market.maxQuoteAgeMs / 1000)}s`;
   const orderPriceKnown = fresh(order.lastPrice, market);
-  const unrealized = unrealizedPnl(book.positions, market);
-  if (!orderPriceKnown || unrealized === undefined) {
-    const ageLimit = `${Math.round(market.maxQuoteAgeMs / 1000)}s`;
+  if (!orderPriceKnown) {
     add('PRICE_UNAVAILABLE', `last price newer than ${ageLimit}`, 'missing or stale', 'A current price needed for the risk check is missing or stale; the order is refused rather than guessed');
+  }
+  const unrealized = unrealizedPnl(book.positions, market);
+  if (unrealized === undefined) {
+    const unvalued = [...new Set(book.positions.filter((p) => !fresh(p.lastPrice, market)).map((p) => p.instrumentKey))].join(', ');
+    add(
+      'OPEN_LOSS_UNKNOWN',
+      `a price newer than ${ageLimit} for every open position`,
+      `missing or stale: ${unvalued}`,
+      `Today's loss cannot be known: no current price for the open position in ${unvalued}. New entries are refused until it can be valued; exits are not affected`,
+    );
   }
 
   const pricePaise = order.orderType === 'LIMIT' ? order.limitPricePaise : order.lastPrice?.pricePaise;

@@ -1,6 +1,8 @@
 /**
- * Watching a sent order (entry or exit) until it fills or ends, in polling windows that grow once
- * the order has rested a while; a cancel request cancels a cancellable order at the broker.
+ * Watching a sent order (entry or exit) until it fills or ends, in windows that grow once the order
+ * has rested a while; a cancel request cancels a cancellable order at the broker. Within a window
+ * the activity waits on the broker's order notices where it sends them, reading the order through
+ * the worker's read ration (src/activities/order-wait.ts), and polls the paper exchange.
  *
  * @module
  */
@@ -27,6 +29,9 @@ export const BROKER_RETRY = '30 seconds';
  */
 export async function untilOrderDone(run: TradeRun, order: LegInput, result: LegResult, cancellable: boolean): Promise<LegResult> {
   const { hardened } = run;
+  // Waits on the broker's order notices and the worker's read ration: the first look after
+  // sending is made at once, the windows after it look only when a notice or the ration says so.
+  const onNotices = wf.patched('order-waits-on-notices');
   let current = result;
   let cancelRefused = false;
   const cancelling = () => cancellable && run.cancelRequested && !cancelRefused;
@@ -48,7 +53,8 @@ export async function untilOrderDone(run: TradeRun, order: LegInput, result: Leg
     const windowMs = hardened && windows >= SHORT_ORDER_WINDOWS ? LONG_ORDER_WINDOW_MS : ORDER_WINDOW_MS;
     let polled: LegResult | undefined;
     try {
-      polled = await untilInterrupted(() => orderWatch.awaitOrder(order, id, windowMs, 500), cancelling);
+      const look = { firstLook: windows === 0 };
+      polled = await untilInterrupted(() => (onNotices ? orderWatch.awaitOrder(order, id, windowMs, 500, look) : orderWatch.awaitOrder(order, id, windowMs, 500)), cancelling);
     } catch (err) {
       if (!hardened) throw err;
       await reportBrokerFailure(run, err);
