@@ -11,12 +11,12 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
+import type { LegInput } from '../../activities/orders.ts';
 import type { OcoState } from '../../activities/protection-oco.ts';
 import { failureMessage } from '../failures.ts';
 import type { ProtectionState } from '../messages.ts';
 import { reportBrokerFailure } from './activities.ts';
 import { levelsOf, type TradeRun } from './run.ts';
-import type { protectiveLeg as ProtectiveLeg } from './protection.ts';
 
 /** The OCO's state is read again this often while its triggered leg's order cannot be named yet. */
 const NAME_LOOKS = 6;
@@ -27,7 +27,8 @@ const oco = wf.proxyActivities<Pick<Activities, 'placeProtectionOco' | 'moveProt
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-type Legs = typeof ProtectiveLeg;
+/** The protective leg of this attempt (protection.ts `protectiveLeg`), passed in to keep the imports one-way. */
+type Legs = (run: TradeRun, which: 'STOP' | 'TARGET') => LegInput;
 
 function state(run: TradeRun): ProtectionState {
   return (run.hold.protection ??= { attempt: 1, placed: false });
