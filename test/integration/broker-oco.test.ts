@@ -15,8 +15,10 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process.ts';
 // one contract a test: a mismatch the reconciler sees while the worker is down locks that instrument's entries
 const NIFTY = { symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' } as const;
 const BANKNIFTY = { symbol: 'BANKNIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' } as const;
-type Contract = typeof NIFTY | typeof BANKNIFTY;
+const NIFTY_CALL = { symbol: 'NIFTY', exchange: 'NFO', product: 'OPTIONS', expiry: '2026-12-29', strikePaise: 24_000_00, right: 'CALL' } as const;
+type Contract = typeof NIFTY | typeof BANKNIFTY | typeof NIFTY_CALL;
 const LOT = { NIFTY: 65, BANKNIFTY: 30 };
+const contractFields = (c: Contract) => ('strikePaise' in c ? { exchange: 'NFO', product: 'OPTIONS', expiry: c.expiry, strike: c.strikePaise / 100, right: c.right } : { exchange: 'NFO', product: 'FUTURES', expiry: c.expiry });
 /** Limits wide enough for an index future (the worker process is told them too). */
 const RISK = { RISK_MAX_TRADE_VALUE: '100000000', ACCOUNT_CAPITAL: '1000000000', RISK_MAX_POSITION_QUANTITY: '100000' };
 
@@ -49,7 +51,7 @@ afterAll(async () => {
 
 const quote = (contract: Contract, rupees: number) => stack.market.setQuote(contract, Math.round(rupees * 100));
 const breeze = () => stack.market.broker === 'breeze';
-const future = (contract: Contract, extra: Record<string, unknown>) => market(contract.symbol, { exchange: 'NFO', product: 'FUTURES', expiry: contract.expiry, quantity: LOT[contract.symbol], ...extra });
+const future = (contract: Contract, extra: Record<string, unknown>) => market(contract.symbol, { ...contractFields(contract), quantity: LOT[contract.symbol], ...extra });
 
 /** The emulator's GTTs on the contract, newest last (Breeze only). */
 const gtts = (): GttOrder[] => [...(stack.emulator?.gtts.orders.values() ?? [])].filter((g) => g.instrument.exchange === 'NFO');
@@ -120,6 +122,30 @@ describe('stop-loss and target of an F&O trade, one-cancels-other', () => {
       await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-requested-exit', workflowBundleCode());
     } else {
       expect(await summary(body.id)).toEqual(['E1 FILLED', 'S1 CANCELLED', 'T1 CANCELLED', 'X1 FILLED']);
+    }
+  }, 120_000);
+
+  it('moves the OCO stop leg on PATCH, and a fall through the new stop closes the trade as STOP_LOSS with one exit order', async () => {
+    await quote(NIFTY_CALL, 300);
+    const since = new Date();
+    const { body } = await enter(stack, trader, future(NIFTY_CALL, { stopLoss: 280, target: 340 }));
+    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 30_000);
+    const oco = await protectedBy(body.id);
+    const moved = await stack.request(`/trades/${body.id}`, { method: 'PATCH', token: trader, body: JSON.stringify({ stopLoss: 290 }) });
+    expect(moved.status).toBe(200);
+    if (oco) expect(oco.legs.map((l) => l.triggerPaise)).toEqual([340_00, 290_00]);
+    else expect((await stack.market.orders(body.id)).find((o) => o.tag === `${body.id}S1`)?.triggerPricePaise).toBe(290_00);
+    // the stop's limit is 0.5% under its trigger (₹288.55): ₹289 fills it
+    await quote(NIFTY_CALL, 289);
+    const closed = await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 90_000);
+    expect(closed.exitReason).toBe('STOP_LOSS');
+    expect(closed.exitPrice).toBe(289);
+    if (breeze()) {
+      expect(oco!.legs.map((l) => l.status)).toEqual(['Cancelled', 'Triggered']);
+      expect(nfoOrders(since).map((o) => `${o.action} ${o.status}`)).toEqual(['buy Executed', 'sell Executed']);
+      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-stop-moved', workflowBundleCode());
+    } else {
+      expect(await summary(body.id)).toEqual(['E1 FILLED', 'S1 FILLED', 'T1 CANCELLED']);
     }
   }, 120_000);
 });
