@@ -12,6 +12,7 @@ import { dailyLossActivities } from './daily-loss.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
 import { protectionActivities } from './protection.ts';
+import { protectionOcoActivities } from './protection-oco.ts';
 import { reconciliationActivities } from './reconciliation.ts';
 import { retentionActivities } from './retention.ts';
 import { riskActivities } from './risk.ts';
@@ -25,6 +26,7 @@ export function createActivities(given: ActivityDeps) {
     ...riskActivities(deps),
     ...orderActivities(deps),
     ...protectionActivities(deps),
+    ...protectionOcoActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
     ...trailingActivities(deps),

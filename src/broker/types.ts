@@ -89,8 +89,62 @@ export interface BrokerPosition {
   averagePricePaise: Paise;
 }
 
+/** One leg of an OCO: the last price that wakes it, and the limit its order then works at. */
+export interface OcoLeg {
+  triggerPricePaise: Paise;
+  limitPricePaise: Paise;
+}
+
+/**
+ * A position's stop-loss and target held by the broker as one order, one-cancels-other (Breeze's
+ * GTT OCO, docs/breeze-api.md#gtt-orders): when the price touches one leg's trigger the broker
+ * places that leg's order and cancels the other, with no worker running.
+ */
+export interface OcoRequest {
+  accountId: string;
+  instrument: Instrument;
+  /** The closing side: both legs sell a long position, or buy back a short one. */
+  side: Side;
+  quantity: number;
+  stop: OcoLeg;
+  target: OcoLeg;
+}
+
+/** ACTIVE: both legs wait; TRIGGERED: one leg placed its order (the other is cancelled); CANCELLED: neither will. */
+export type OcoStatus = 'ACTIVE' | 'TRIGGERED' | 'CANCELLED';
+
+export interface BrokerOco {
+  ocoId: string;
+  status: OcoStatus;
+  stop: OcoLeg;
+  target: OcoLeg;
+  /** TRIGGERED: which leg, and the order the broker placed for it (undefined while it cannot be named). */
+  triggered?: { which: 'STOP' | 'TARGET'; brokerOrderId: string | undefined } | undefined;
+}
+
+/** Brokers that hold OCO protection (optional on {@link Broker}). */
+export interface OcoBroker {
+  /** Whether the broker holds an OCO for this instrument (Breeze: F&O only). */
+  supportsOco(instrument: Instrument): boolean;
+  /** Place it; throws BrokerRejectedError, BrokerUnavailableError or BrokerOutcomeUnknownError like placeOrder. */
+  placeOco(request: OcoRequest): Promise<BrokerOco>;
+  /**
+   * An OCO placed today that matches the request (instrument, side, quantity, leg prices) and is
+   * not yet known to anyone else: how a placement whose answer was lost is found again (an OCO
+   * carries no tag). Answers undefined when none matches.
+   */
+  findOco(request: OcoRequest, known: string[]): Promise<BrokerOco | undefined>;
+  getOco(accountId: string, ocoId: string, instrument: Instrument): Promise<BrokerOco>;
+  /** New leg prices; an OCO no longer ACTIVE answers its state instead. */
+  modifyOco(request: OcoRequest, ocoId: string): Promise<BrokerOco>;
+  /** Cancel the waiting legs; an OCO no longer ACTIVE answers its state (TRIGGERED: settle the leg's order). */
+  cancelOco(accountId: string, ocoId: string, instrument: Instrument): Promise<BrokerOco>;
+}
+
 export interface Broker {
   readonly name: 'paper' | 'breeze';
+  /** Present when the broker can hold a stop-loss and target as one OCO order. */
+  readonly oco?: OcoBroker | undefined;
   /** Send a new order. Throws BrokerRejectedError, BrokerUnavailableError or BrokerOutcomeUnknownError. */
   placeOrder(request: BrokerOrderRequest, options?: PlaceOptions): Promise<BrokerOrder>;
   /** The order carrying `tag`, if the broker has one. */

@@ -79,6 +79,12 @@ export interface ProtectionState {
   placed: boolean;
   /** After a refused placement, when to try again (ISO). */
   retryAt?: string | undefined;
+  /** The broker-oco patch: stop and target held by the broker as one OCO order, until a leg triggers (trade/protection-oco.ts). */
+  oco?: { ocoId: string } | undefined;
+  /** Every OCO this trade placed (a lost placement is found again among the others). */
+  ocoIds?: string[] | undefined;
+  /** The broker holds no OCO for this instrument: the trade keeps a stop and a target of its own. */
+  ocoUnsupported?: boolean | undefined;
 }
 
 export interface TradeSummary {

@@ -40,8 +40,16 @@ const RESTING_STOPS = 'resting-stops';
  */
 const TRAILING_STOPS = 'trailing-stops';
 
+/**
+ * Broker-held OCO (patched in): where the broker holds a stop-loss and a target as one
+ * one-cancels-other order (Breeze's GTT OCO, F&O only), the trade places that instead of a pair it
+ * keeps one-cancels-other itself, so both can never fill while no worker runs
+ * (trade/protection-oco.ts).
+ */
+const BROKER_OCO = 'broker-oco';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO));
   handleMessages(run);
 
   if (!input.resume) {

@@ -102,6 +102,13 @@ export function paperMarket(paper: PaperExchange, db: TestDatabase): MarketView 
 /** Symbols the suite trades that the emulator's built-in security master lacks (their ICICI code is the emulator's: the symbol). */
 const SUITE_SYMBOLS = ['HDFCBANK', 'WIPRO', 'TCS'];
 
+/** F&O contracts the suite trades, listed in the F&O master file written for the client (their streaming tokens). */
+export const SUITE_CONTRACTS: readonly Instrument[] = [
+  { symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' },
+  { symbol: 'NIFTY', exchange: 'NFO', product: 'OPTIONS', expiry: '2026-12-29', strikePaise: 24_000_00, right: 'CALL' },
+  { symbol: 'BANKNIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' },
+];
+
 const STATUS: Record<EmuOrder['status'], BrokerOrderStatus> = { Ordered: 'OPEN', Executed: 'FILLED', Cancelled: 'CANCELLED', Expired: 'CANCELLED', Rejected: 'REJECTED' };
 
 export interface EmulatedBreeze {
@@ -123,12 +130,14 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
     // the suite's files test the system, not Breeze's budget (unit/session-budget.test.ts and breeze-rate-limit.test.ts do)
     limits: { perMinute: 100_000, perDay: 10_000_000 },
   });
-  const dir = path.join(dataDir, 'security-master');
-  mkdirSync(dir, { recursive: true });
-  const files = Object.entries(emulator.master.files()).filter(([name]) => !name.startsWith('FO'));
-  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
   const codes = new Map<string, string>([...Object.entries(DEFAULT_STOCK_CODES), ...extra.map((s) => [s, s] as [string, string])]);
   const onEmulator = (instrument: Instrument) => instrumentOf(instrumentFields(instrument, codes.get(instrument.symbol) ?? instrument.symbol));
+  // the contracts get their tokens now, so the F&O file lists them
+  for (const contract of SUITE_CONTRACTS) emulator.master.entryOf(onEmulator(contract));
+  const dir = path.join(dataDir, 'security-master');
+  mkdirSync(dir, { recursive: true });
+  const files = Object.entries(emulator.master.files());
+  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
   return {
     emulator,
     settings: {

@@ -40,6 +40,23 @@ describe('symbol mapping', () => {
     expect(loaded.toStockCode('HDFCBANK')).toBe('HDFBAN');
     expect(loaded.toStockCode('INFY')).toBe('INFTEC'); // the defaults stay
   });
+
+  it('finds the streaming tokens of F&O contracts in the F&O file, by column position', async () => {
+    const text = [
+      '"Token","InstrumentName","ShortName","Series","ExpiryDate","StrikePrice","OptionType"',
+      '"35001","FUTIDX","NIFTY","FUTIDX","29-Dec-2026","0","XX"',
+      '"35002","OPTIDX","CNXBAN","OPTIDX","29-Dec-2026","52000.0","PE"',
+      '"35003","OPTIDX","CNXBAN","OPTIDX","29-Dec-2026","52000","CE"',
+    ].join('\r\n');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bt-fno-')), 'FONSEScripMaster.txt');
+    writeFileSync(file, text);
+    const loaded = await loadSecurityMaster(file);
+    expect(loaded.streamToken({ symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' })).toBe('35001');
+    expect(loaded.streamToken({ symbol: 'BANKNIFTY', exchange: 'NFO', product: 'OPTIONS', expiry: '2026-12-29', strikePaise: 52_000_00, right: 'PUT' })).toBe('35002');
+    expect(loaded.streamToken({ symbol: 'BANKNIFTY', exchange: 'NFO', product: 'OPTIONS', expiry: '2026-12-29', strikePaise: 52_000_00, right: 'CALL' })).toBe('35003');
+    expect(loaded.streamToken({ symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2027-01-26' })).toBeUndefined();
+    expect(loaded.streamToken({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' })).toBe('2885');
+  });
 });
 
 describe('Breeze values', () => {

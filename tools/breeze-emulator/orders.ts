@@ -81,14 +81,14 @@ function invalid(body: Body, product: string, orderType: string): string | undef
 }
 
 /** A stop-limit needs a trigger, and a limit no better than it: a sell limit at or below the trigger, a buy at or above (I#28, I#141). */
-function stopProblem(action: 'buy' | 'sell', pricePaise: number, triggerPaise: number | undefined): string | undefined {
+export function stopProblem(action: 'buy' | 'sell', pricePaise: number, triggerPaise: number | undefined): string | undefined {
   if (!triggerPaise || triggerPaise <= 0) return TEXT.stopWithoutTrigger;
   if (action === 'sell' ? pricePaise > triggerPaise : pricePaise < triggerPaise) return TEXT.stopPriceSide;
   return undefined;
 }
 
 /** Whole lots and whole ticks of the instrument; F&O needs its underlying in the master. */
-function sizeProblem(master: SecurityMasterData, instrument: EmuInstrument, quantity: number, prices: (number | undefined)[]): string | undefined {
+export function sizeProblem(master: SecurityMasterData, instrument: EmuInstrument, quantity: number, prices: (number | undefined)[]): string | undefined {
   const entry = master.entryOf(instrument);
   if (entry.index) return 'Invalid stock_code';
   if (entry.lotSize === undefined) return TEXT.unknownContract;

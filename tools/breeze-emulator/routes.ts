@@ -5,12 +5,15 @@
  */
 import { getFunds, getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
 import type { OrderBook } from './book.ts';
+import { cancelGtt, gttBook, modifyGtt, placeGtt } from './gtt.ts';
+import type { GttBook } from './gtt-book.ts';
 import type { SecurityMasterData } from './master.ts';
 import { cancelOrder, getOrders, modifyOrder, placeOrder } from './orders.ts';
 import type { Answer } from './wire.ts';
 
 export interface SignedCall {
   book: OrderBook;
+  gtts: GttBook;
   master: SecurityMasterData;
   userId: string;
   method: string;
@@ -20,7 +23,7 @@ export interface SignedCall {
 }
 
 export function routeSigned(call: SignedCall): Answer {
-  const { book, master, userId, body, istDay } = call;
+  const { book, gtts, master, userId, body, istDay } = call;
   switch (`${call.method} ${call.endpoint}`) {
     case 'POST order':
       return placeOrder(book, master, userId, body);
@@ -32,6 +35,14 @@ export function routeSigned(call: SignedCall): Answer {
       return getOrders(book, userId, body, istDay);
     case 'POST squareoff':
       return placeOrder(book, master, userId, body, true);
+    case 'POST gttorder':
+      return placeGtt(gtts, master, userId, body);
+    case 'PUT gttorder':
+      return modifyGtt(gtts, master, userId, body);
+    case 'DELETE gttorder':
+      return cancelGtt(gtts, userId, body);
+    case 'GET gttorder':
+      return gttBook(gtts, userId, body, istDay);
     case 'GET trades':
       return getTrades(book, userId, body, istDay);
     case 'GET portfoliopositions':

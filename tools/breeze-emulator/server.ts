@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { istParts } from '../../src/domain/market-calendar.ts';
 import { checkSigned, SessionRegistry } from './auth.ts';
 import { OrderBook } from './book.ts';
+import { GttBook } from './gtt-book.ts';
 import { handleControl } from './control.ts';
 import { FaultPlan } from './faults.ts';
 import { BREEZE_LIMITS, CallWindows } from './limits.ts';
@@ -44,6 +45,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
   const sessions = new SessionRegistry(options.userId ?? 'EMU00001');
   const first = (options.apiSessions?.length ? options.apiSessions : [undefined]).map((s) => sessions.add(s).apiSession)[0]!;
   const book = new OrderBook(now);
+  const gtts = new GttBook(book);
   const master = new SecurityMasterData(options.instruments);
   const windows = new CallWindows({ ...BREEZE_LIMITS, ...options.limits });
   const faults = new FaultPlan();
@@ -56,9 +58,9 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     if (endpoint === 'customerdetails') return customerDetails(body);
     const session = checkSigned(req.headers, raw, { appKey: options.appKey, secretKey: options.secretKey, sessions, now: now(), maxSkewMs });
     if (!('userId' in session)) return session;
-    const refusal = windows.admit(now().getTime(), istDay(now()), method !== 'GET' && (endpoint === 'order' || endpoint === 'squareoff'));
+    const refusal = windows.admit(now().getTime(), istDay(now()), method !== 'GET' && (endpoint === 'order' || endpoint === 'squareoff' || endpoint === 'gttorder'));
     if (refusal) return gatewayError(refusal);
-    return routeSigned({ book, master, userId: session.userId, method, endpoint, body, istDay });
+    return routeSigned({ book, gtts, master, userId: session.userId, method, endpoint, body, istDay });
   }
 
   function customerDetails(body: Record<string, unknown>): Answer {
@@ -153,6 +155,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     apiSession: first,
     requests,
     book,
+    gtts,
     windows,
     sent: (method, endpoint) => requests.filter((r) => r.method === method && r.endpoint === endpoint),
     setQuote: (instrument, quote) => book.setQuote(instrument, quote),

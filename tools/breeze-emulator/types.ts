@@ -7,6 +7,7 @@
  */
 import type { EmuInstrument, EmuQuote, OrderBook } from './book.ts';
 import type { Fault } from './faults.ts';
+import type { GttBook } from './gtt-book.ts';
 import type { CallWindows, EmuLimits } from './limits.ts';
 import type { EmuInstrumentSpec, SecurityMasterData } from './master.ts';
 
@@ -55,6 +56,8 @@ export interface BreezeEmulator {
   readonly apiSession: string;
   readonly requests: RecordedRequest[];
   readonly book: OrderBook;
+  /** The GTT orders (gtt-book.ts). */
+  readonly gtts: GttBook;
   readonly windows: CallWindows;
   /** Requests to one endpoint with one method, e.g. `sent('POST', 'order')`. */
   sent(method: string, endpoint: string): RecordedRequest[];

@@ -19,6 +19,7 @@ import { orderAck, orderRow, positionRow, quoteRow, rowsOf, tradeDetailRow, type
 import type { SecurityMaster } from './security-master.ts';
 import type { BreezeCall } from './transport.ts';
 import { type BreezeFunds, fundsFrom } from './funds.ts';
+import { BreezeGtt } from './gtt.ts';
 import type { RateBudget } from '../rate-limit/store.ts';
 import { sessionDay } from './session.ts';
 import { toBreezeDate } from './values.ts';
@@ -43,6 +44,8 @@ export class BreezeClient implements Broker {
   protected readonly now: () => Date;
   private readonly closer: (() => Promise<void>) | undefined;
   private readonly budget: (() => Promise<RateBudget>) | undefined;
+  /** Stop-loss and target held at ICICI as one GTT OCO order, for F&O (gtt.ts). */
+  readonly oco: BreezeGtt;
 
   constructor(options: BreezeClientOptions) {
     this.call = options.call;
@@ -50,6 +53,7 @@ export class BreezeClient implements Broker {
     this.now = options.now ?? (() => new Date());
     this.closer = options.close;
     this.budget = options.budget;
+    this.oco = new BreezeGtt({ call: this.call, master: this.master, now: this.now, orderRows: (exchange) => this.orderRows(exchange) });
   }
 
   async placeOrder(request: BrokerOrderRequest, options: PlaceOptions = {}): Promise<BrokerOrder> {

@@ -11,7 +11,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import type { Instrument } from '../../domain/trade.ts';
 import { BrokerRejectedError } from '../errors.ts';
+import { contractFileExchange, instrumentContractKey, parseContractTokens } from './contract-tokens.ts';
 
 /** Exchange symbol → ICICI code, confirmed in the official SDK's README and config (docs/breeze-api.md#identifiers). */
 export const DEFAULT_STOCK_CODES: Readonly<Record<string, string>> = {
@@ -37,8 +39,11 @@ export const DEFAULT_STOCK_CODES: Readonly<Record<string, string>> = {
 export const DEFAULT_STREAM_TOKENS: Readonly<Record<string, string>> = { 'NSE:RELIANCE': '2885', 'NSE:NIFTY': 'NIFTY 50' };
 
 export interface SecurityMaster {
-  /** The streaming token of a symbol on NSE or BSE (column Token of the file), if known. */
-  streamToken(exchange: string, symbol: string): string | undefined;
+  /**
+   * The streaming token of an instrument, if known: a symbol on NSE or BSE (column Token of the
+   * file), or an F&O contract (the F&O files, contract-tokens.ts).
+   */
+  streamToken(instrument: Instrument): string | undefined;
   /** The ICICI code of an exchange symbol; throws BrokerRejectedError when unknown. */
   toStockCode(symbol: string): string;
   /** The exchange symbol of an ICICI code, or the code itself when the map does not know it. */
@@ -59,7 +64,12 @@ export function createSecurityMaster(codes: Iterable<[string, string]>, tokens: 
     if (!toSym.has(c)) toSym.set(c, s);
   }
   return {
-    streamToken: (exchange, symbol) => tokenOf.get(`${exchange}:${symbol}`.toUpperCase()),
+    streamToken(instrument) {
+      const code = toCode.get(instrument.symbol.toUpperCase());
+      const contract = code && instrumentContractKey(instrument, code);
+      if (instrument.expiry) return contract ? tokenOf.get(contract) : undefined;
+      return tokenOf.get(`${instrument.exchange}:${instrument.symbol}`.toUpperCase());
+    },
     toStockCode(symbol) {
       const code = toCode.get(symbol.toUpperCase());
       if (!code) throw new BrokerRejectedError(`no ICICI stock code known for ${symbol}: set BREEZE_SECURITY_MASTER to ICICI's security master files`);
@@ -162,8 +172,9 @@ export function loadSecurityMaster(paths: string | undefined): Promise<SecurityM
     loaded = (async () => {
       const files = key.split(',').map((p) => p.trim()).filter(Boolean);
       const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
-      const codes = texts.flatMap(({ text }) => parseSecurityMaster(text));
-      const tokens = texts.flatMap(({ file, text }) => parseStreamTokens(text, file));
+      // the F&O files name contracts, not symbols: they give streaming tokens only
+      const codes = texts.filter(({ file }) => !contractFileExchange(file)).flatMap(({ text }) => parseSecurityMaster(text));
+      const tokens = texts.flatMap(({ file, text }) => (contractFileExchange(file) ? parseContractTokens(text, file) : parseStreamTokens(text, file)));
       return createSecurityMaster([...Object.entries(DEFAULT_STOCK_CODES), ...codes], [...Object.entries(DEFAULT_STREAM_TOKENS), ...tokens]);
     })();
     // a failed read is not cached: fixing the file and retrying must work without a restart

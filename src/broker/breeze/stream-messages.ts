@@ -8,19 +8,19 @@
 import type { Paise } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/trade.ts';
 
-/** The X of a quote room by exchange: BSE 1, NSE 4 (docs/breeze-api.md#streaming-rooms). */
-const ROOM_EXCHANGE: Readonly<Record<string, string>> = { BSE: '1', NSE: '4' };
+/** The X of a quote room by exchange: BSE 1, NSE and NFO 4, BFO 8 (docs/breeze-api.md#streaming-rooms). */
+const ROOM_EXCHANGE: Readonly<Record<string, string>> = { BSE: '1', NSE: '4', NFO: '4', BFO: '8' };
 
 /**
- * The level-1 quote room of an instrument, or undefined when it cannot be streamed (F&O contracts,
- * whose tokens live in other master files, and symbols without a known token).
+ * The level-1 quote room of an instrument, or undefined when it cannot be streamed (no known
+ * token: a symbol or contract missing from the security master files).
  *
  * @example
  * quoteRoom({ symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' }, '2885') // '4.1!2885'
  */
 export function quoteRoom(instrument: Instrument, token: string | undefined): string | undefined {
   const x = ROOM_EXCHANGE[instrument.exchange];
-  if (!x || !token || instrument.expiry) return undefined;
+  if (!x || !token) return undefined;
   return `${x}.1!${token}`;
 }
 

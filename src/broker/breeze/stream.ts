@@ -111,7 +111,7 @@ export function createBreezeStream(options: BreezeStreamOptions): BreezeStream {
         .then((master) => {
           const key = instrumentKey(instrument);
           if (closed || !prices.watched().some((i) => instrumentKey(i) === key)) return;
-          const room = quoteRoom(instrument, master.streamToken(instrument.exchange, instrument.symbol));
+          const room = quoteRoom(instrument, master.streamToken(instrument));
           if (!room) return options.log?.info({ instrument: key }, 'no streaming token: prices of this instrument come from REST quotes');
           rooms.set(room, instrument);
           roomOfKey.set(key, room);

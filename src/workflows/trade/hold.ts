@@ -10,8 +10,10 @@ import type { ExitRequest } from '../messages.ts';
 import { untilInterrupted } from '../scopes.ts';
 import type { ProtectionEnded } from '../../activities/protection.ts';
 import type { WatchResult } from '../../activities/exit-triggers.ts';
+import type { OcoState } from '../../activities/protection-oco.ts';
 import { orderWatch } from './legs.ts';
-import { applyChanges, placementDue, placeProtection, protectionLost, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
+import { applyChanges, placementDue, placeProtection, protectionLost, protectiveLeg, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
+import { ocoResting, ocoSeen } from './protection-oco.ts';
 import { noteExtreme, ratchet, startTrailing, trailInput } from './trailing.ts';
 import { firstOf, watch, windDown } from './watches.ts';
 import { levelsOf, type TradeRun, type TradeWorkflow } from './run.ts';
@@ -59,6 +61,8 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
 
 /** Broker orders are polled this often while they rest (order notifications may replace it). */
 const PROTECTION_POLL_MS = 5000;
+/** An OCO that ended without triggering is placed again after this long. */
+const OCO_RETRY_MS = 30 * 60_000;
 
 /**
  * Hold with protection resting at the broker: place it, then watch the price (the second line, it
@@ -88,9 +92,11 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       continue;
     }
     const legs = restingLegs(run);
-    const targetRests = legs.some((l) => l.which === 'TARGET');
+    const oco = hold.protection?.oco;
+    // an OCO held by the broker holds the target too; the price still watches the stop (the second line)
+    const targetRests = legs.some((l) => l.which === 'TARGET') || ocoResting(run);
     const windowMs = Math.min(WATCH_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
-    type Seen = { price: WatchResult } | { broker: ProtectionEnded };
+    type Seen = { price: WatchResult } | { broker: ProtectionEnded } | { oco: OcoState };
     const works: (() => Promise<Seen>)[] = [];
     const { stopLossPaise, targetPaise } = levelsOf(run);
     if (stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests)) {
@@ -99,6 +105,7 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
     }
     if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
+    if (oco) works.push(() => watch.watchProtectionOco(protectiveLeg(run, 'STOP'), oco.ocoId, windowMs, PROTECTION_POLL_MS).then((seen) => ({ oco: seen })));
     if (!works.length) {
       // nothing rests and nothing to watch (a placement waiting out a refusal): wait for a message or the square-off
       await wf.condition(() => run.pendingExit !== undefined || changePending(run), Math.min(IDLE_WINDOW_MS, untilSquareOff, untilPlacementRetry(run)));
@@ -115,8 +122,12 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       }
       if (!seen.price.trigger) continue;
       // the price went through the stop while it rests: the stop itself is the exit, chased if it gapped
-      run.chaseStop = seen.price.trigger === 'STOP_LOSS' && legs.some((l) => l.which === 'STOP');
+      run.chaseStop = seen.price.trigger === 'STOP_LOSS' && (legs.some((l) => l.which === 'STOP') || ocoResting(run));
       return system(seen.price.trigger);
+    }
+    if ('oco' in seen) {
+      await ocoSeen(run, protectiveLeg, seen.oco, OCO_RETRY_MS);
+      continue;
     }
     const { which, result } = seen.broker;
     if (!which || !result) continue;

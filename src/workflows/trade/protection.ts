@@ -18,6 +18,7 @@ import { failureMessage } from '../failures.ts';
 import type { ExitRequest, ProtectionState } from '../messages.ts';
 import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { cancelLeg, sendLeg } from './legs.ts';
+import { cancelOco, moveOco, placeOco } from './protection-oco.ts';
 import { held, levelsOf, setStatus, type TradeRun } from './run.ts';
 import { applyTrailChange, withTrail } from './trailing.ts';
 
@@ -77,6 +78,8 @@ export function restingLegs(run: TradeRun): RestingLeg[] {
 
 /** Send this attempt's stop and target; one that fills at once (the price already through) closes the trade. */
 export async function placeProtection(run: TradeRun): Promise<void> {
+  // where the broker holds both as one OCO order (the broker-oco patch), nothing else is sent
+  if (await placeOco(run, protectiveLeg)) return;
   const p = state(run);
   const { stopLossPaise, targetPaise } = levelsOf(run);
   const wanted: Which[] = [...(stopLossPaise !== undefined ? ['STOP' as const] : []), ...(targetPaise !== undefined ? ['TARGET' as const] : [])];
@@ -124,6 +127,7 @@ export async function applyChanges(run: TradeRun): Promise<void> {
     const before = levelsOf(run);
     const after = { stopLossPaise: change.stopLossPaise ?? before.stopLossPaise, targetPaise: change.targetPaise ?? before.targetPaise };
     run.hold.levels = after;
+    if (after.stopLossPaise !== before.stopLossPaise || after.targetPaise !== before.targetPaise) await moveOco(run, protectiveLeg);
     for (const resting of restingLegs(run)) {
       const stop = resting.which === 'STOP';
       if (stop ? after.stopLossPaise === before.stopLossPaise : after.targetPaise === before.targetPaise) continue;
@@ -139,7 +143,7 @@ export async function applyChanges(run: TradeRun): Promise<void> {
       else if (result.status !== 'OPEN') state(run)[stop ? 'stop' : 'target'] = undefined;
     }
     const p = state(run);
-    if ((after.stopLossPaise !== undefined && !p.stop) || (after.targetPaise !== undefined && !p.target)) Object.assign(p, { attempt: p.attempt + 1, placed: false, retryAt: undefined });
+    if (!p.oco && ((after.stopLossPaise !== undefined && !p.stop) || (after.targetPaise !== undefined && !p.target))) Object.assign(p, { attempt: p.attempt + 1, placed: false, retryAt: undefined });
     if (!trail) await records.recordProtectionChange(run.input.tradeId, before, after, change.requestedBy, change.requestId);
     else await records.recordProtectionChange(run.input.tradeId, withTrail(before, trail.before), withTrail(after, trail.after), change.requestedBy, change.requestId, change.reason);
     run.changesApplied++;
@@ -161,6 +165,8 @@ async function chaseStop(run: TradeRun, stop: RestingLeg): Promise<LegResult> {
  * the trade here, with its own reason (true); otherwise the exit goes on for what is still held.
  */
 export async function closeProtected(run: TradeRun, exit: ExitRequest): Promise<boolean> {
+  // an OCO held by the broker is cancelled first; a leg it triggered meanwhile is settled below
+  await cancelOco(run, protectiveLeg);
   const p = state(run);
   if (!run.protectionFill && !p.stop && !p.target) return false;
   const { tradeId, accountId } = run.input;
@@ -175,7 +181,7 @@ export async function closeProtected(run: TradeRun, exit: ExitRequest): Promise<
   run.chaseStop = false;
   run.protectionFill = undefined;
   // a new attempt (new tags) protects what is left should the exit not close the trade
-  run.hold.protection = { attempt: p.attempt + 1, placed: false };
+  run.hold.protection = { attempt: p.attempt + 1, placed: false, ...(p.ocoIds ? { ocoIds: p.ocoIds } : {}), ...(p.ocoUnsupported ? { ocoUnsupported: true } : {}) };
   const fills = ended.filter((e) => e.result.filledQuantity > 0);
   if (fills.length > 1) wf.log.error('both protective orders filled before one could cancel the other; the account holds the surplus', { tradeId, tags: fills.map((f) => f.result.tag) });
   const fill = fills[0];

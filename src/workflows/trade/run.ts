@@ -23,6 +23,8 @@ export interface TradeRun {
   readonly resting: boolean;
   /** The trailing-stops patch applies (see trailing.ts): a trailing stop ratchets the resting stop. */
   readonly trailing: boolean;
+  /** The broker-oco patch applies (see protection-oco.ts): where the broker can, it holds stop and target as one OCO order. */
+  readonly brokerOco: boolean;
   /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
   readonly lingering: Promise<unknown>[];
   /** A protective order that filled at the broker: the trade closes from its fill. */
@@ -47,12 +49,13 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false): TradeRun {
   return {
     input,
     hardened,
     resting,
     trailing,
+    brokerOco,
     lingering: [],
     protectionFill: undefined,
     chaseStop: false,

@@ -15,7 +15,7 @@ import type { TradeRun } from './run.ts';
  * Watches that acknowledge their cancellation: the activity heartbeats every poll and learns of
  * the cancel with its next heartbeat (throttled to 80% of the heartbeat timeout), then ends.
  */
-export const watch = wf.proxyActivities<Pick<Activities, 'watchExitTriggers' | 'watchProtection'>>({
+export const watch = wf.proxyActivities<Pick<Activities, 'watchExitTriggers' | 'watchProtection' | 'watchProtectionOco'>>({
   startToCloseTimeout: '6 minutes',
   // above one slow broker read (BREEZE_TIMEOUT_MS plus the wait for a budget slot)
   heartbeatTimeout: '15 seconds',
