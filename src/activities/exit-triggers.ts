@@ -54,18 +54,35 @@ const RECORD_EVERY_MS = 1_000;
 export function exitTriggerActivities(deps: ActivityDeps) {
   const ration = workerQuoteRation(deps);
   const recordedAt = new Map<string, number>();
+  /** The newest price that arrived inside an instrument's second, written when the second is over. */
+  const held = new Map<string, { pricePaise: Paise; at: string }>();
   const staleMs = deps.config.market.PRICE_STALE_S * 1000;
 
-  /** Record the price for the risk engine, at most once a second per instrument in this worker. */
-  async function record(key: string, pricePaise: Paise, at: string): Promise<void> {
-    const last = recordedAt.get(key) ?? 0;
-    if (Date.now() - last < RECORD_EVERY_MS) return;
+  async function write(key: string, pricePaise: Paise, at: string): Promise<void> {
     recordedAt.set(key, Date.now());
     try {
       await recordPrice(deps.sql, key, pricePaise, new Date(at));
     } catch (err) {
       deps.log.warn({ err, instrument: key }, 'could not record the price');
     }
+  }
+
+  /**
+   * Record the price for the risk engine, at most once a second per instrument in this worker. A
+   * price inside that second is held and written when it ends, never dropped: a stream that sends
+   * only changes may not send this price again.
+   */
+  async function record(key: string, pricePaise: Paise, at: string): Promise<void> {
+    const wait = (recordedAt.get(key) ?? 0) + RECORD_EVERY_MS - Date.now();
+    if (wait <= 0) return write(key, pricePaise, at);
+    const waiting = held.has(key);
+    held.set(key, { pricePaise, at });
+    if (waiting) return;
+    setTimeout(() => {
+      const last = held.get(key);
+      held.delete(key);
+      if (last) void write(key, last.pricePaise, last.at);
+    }, wait).unref();
   }
 
   return {
