@@ -80,8 +80,11 @@ export async function cancelTrade(client: Client, tradeId: string, requestedBy: 
 }
 
 /** The activities' port to running trades (by workflow id, as the trades table records it). */
-export function tradesPort(client: Client): TradesPort {
+export function tradesPort(client: Client, config: Config): TradesPort {
   return {
+    async startTrade(input, ackWaitMs) {
+      return (await submitTrade(client, config, { ...input, ackWaitMs }))?.status;
+    },
     async cancelEntry(workflowId, requestedBy) {
       await client.workflow.getHandle(workflowId).executeUpdate(cancelEntry, { args: [{ requestedBy }] });
     },

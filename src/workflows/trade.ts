@@ -40,8 +40,15 @@ const RESTING_STOPS = 'resting-stops';
  */
 const TRAILING_STOPS = 'trailing-stops';
 
+/**
+ * Freeze slices (patched in): an F&O leg above the exchange's freeze quantity goes out as slices
+ * no bigger than it, entries and exits alike, instead of the risk check refusing the order
+ * (trade/slices.ts).
+ */
+const FREEZE_SLICES = 'freeze-slices';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(FREEZE_SLICES));
   handleMessages(run);
 
   if (!input.resume) {

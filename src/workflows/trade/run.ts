@@ -23,6 +23,8 @@ export interface TradeRun {
   readonly resting: boolean;
   /** The trailing-stops patch applies (see trailing.ts): a trailing stop ratchets the resting stop. */
   readonly trailing: boolean;
+  /** The freeze-slices patch applies (see slices.ts): F&O legs above the freeze quantity go out as slices. */
+  readonly slices: boolean;
   /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
   readonly lingering: Promise<unknown>[];
   /** A protective order that filled at the broker: the trade closes from its fill. */
@@ -47,12 +49,13 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, slices = false): TradeRun {
   return {
     input,
     hardened,
     resting,
     trailing,
+    slices,
     lingering: [],
     protectionFill: undefined,
     chaseStop: false,
