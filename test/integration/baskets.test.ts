@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { eventually, type TradeJson } from '../support/trading.ts';
@@ -135,5 +136,31 @@ describe('baskets', () => {
     } finally {
       await stack.request('/risk/rules', { method: 'PUT', token: admin, body: JSON.stringify({ LOT_SIZE: true }) });
     }
+  });
+
+  it('cancels a leg not filled by its deadline and exits the leg that filled', async () => {
+    // 110 is the last price of the 26,000 put: a buy limit at 105 rests unfilled
+    const resting = { ...leg('BUY', 'PUT', 26_000), orderType: 'LIMIT', price: 105 };
+    const res = await post({ legs: [leg('BUY', 'PUT', 24_000), resting], legDeadlineSeconds: 5 });
+    expect([201, 202]).toContain(res.status);
+    const failed = await basketWhen(res.body.id, ['FAILED', 'OPEN']);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.reason).toContain('leg 2 not filled by its deadline');
+    expect(failed.legs.map((l) => l.status)).toEqual(['CLOSED', 'CANCELLED']);
+  });
+
+  it('answers 202 with the basket and its Location when no worker takes it up in time; the same key then joins it', async () => {
+    const idle = createApp({ ...stack.deps, config: { ...stack.config, http: { ...stack.config.http, TRADE_ACK_WAIT_MS: 300 }, temporal: { ...stack.config.temporal, TEMPORAL_TASK_QUEUE: `nobody-${randomUUID()}` } } });
+    const key = randomUUID();
+    const send = () => idle.request('/baskets', { method: 'POST', headers: { authorization: `Bearer ${trader}`, 'content-type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ legs: condor }) });
+    const first = await send();
+    expect(first.status).toBe(202);
+    const body = (await first.json()) as { id: string; outcome: string; workflowId: string };
+    expect(body.outcome).toBe('accepted');
+    expect(first.headers.get('location')).toBe(`/baskets/${body.id}`);
+    const again = await send();
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { id: string }).id).toBe(body.id);
+    await stack.client.workflow.getHandle(body.workflowId).terminate('test: nobody polls its task queue');
   });
 });
