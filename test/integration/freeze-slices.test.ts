@@ -46,6 +46,20 @@ describe('orders above the freeze quantity', () => {
     await recordHistory(stack.client, `trade-${res.body.id}`, 'tradeWorkflow', 'freeze-slices-entry-exit', workflowBundleCode());
   });
 
+  it('watches the stop-loss of a position above the freeze quantity instead of resting one order the exchange would reject, and exits it in slices', async () => {
+    const res = await enter(stack, trader, { ...callBody, side: 'BUY', quantity: 2600, orderType: 'MARKET', stopLoss: 100, target: 200, intraday: false });
+    expect(res.status).toBe(201);
+    await waitForTrade(stack, trader, res.body.id, hasStatus('OPEN'));
+    await stack.market.setQuote(call, 95_00);
+    const closed = await waitForTrade(stack, trader, res.body.id, hasStatus('CLOSED'));
+    expect(closed.exitReason).toBe('STOP_LOSS');
+    const orders = await stack.market.orders(res.body.id);
+    // entry and exit slices only: no protective order ever went to the exchange
+    expect(orders.every((o) => /^t[a-z2-7]{15}[EX]1P\d+$/.test(o.tag) && o.quantity <= 1800)).toBe(true);
+    expect(orders.filter((o) => o.tag.includes('X')).reduce((n, o) => n + o.filledQuantity, 0)).toBe(2600);
+    await recordHistory(stack.client, `trade-${res.body.id}`, 'tradeWorkflow', 'freeze-slices-stop-watched', workflowBundleCode());
+  });
+
   it('refuses an order that would need more than 20 slices', async () => {
     const res = await enter(stack, trader, { ...callBody, side: 'BUY', quantity: 1755 * 20 + 65, orderType: 'MARKET' });
     expect(res.status).toBe(422);
