@@ -14,13 +14,14 @@ import { lockAccount } from '../db/accounts.ts';
 import { getBasket, insertBasket, linkBasketLeg, updateBasket } from '../db/baskets.ts';
 import { readBook } from '../db/book.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
-import { holidaysOf } from '../db/market-holidays.ts';
+import { exchangeCalendarOf } from '../db/market-calendars.ts';
 import { recordPrice } from '../db/market-prices.ts';
 import { insertReservation } from '../db/reservations.ts';
 import { insertTrade, openTrades } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import type { BasketLeg } from '../domain/basket.ts';
 import { basketMargin, legAloneMargin, type MarginLeg } from '../domain/basket-margin.ts';
+import { calendarViolation } from '../domain/calendar/coverage.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
@@ -79,7 +80,7 @@ export function basketReserveActivities(deps: ActivityDeps) {
       if (known) return { outcome: known.status === 'REJECTED' ? 'REJECTED' : 'ACCEPTED', violations: known.violations ?? [] };
       const bands = await refreshPrices(input);
       const exchanges = [...new Set(input.legs.map((l) => l.request.instrument.exchange))];
-      const holidays = new Map(await Promise.all(exchanges.map(async (e) => [e, await holidaysOf(deps.sql, e)] as const)));
+      const calendars = new Map(await Promise.all(exchanges.map(async (e) => [e, await exchangeCalendarOf(deps.sql, e)] as const)));
 
       const result = await transaction(deps.sql, async (tx): Promise<BasketReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
@@ -104,9 +105,13 @@ export function basketReserveActivities(deps: ActivityDeps) {
           await insertTrade(tx, { id: leg.tradeId, accountId: input.accountId, workflowId: tradeWorkflowId(leg.tradeId), runId: unclaimed(input.basketId), requestFingerprint: leg.requestFingerprint, source: 'api', requestedBy, request: r });
           await linkBasketLeg(tx, leg.tradeId, input.basketId, i);
           await deps.audit.append(tx, { type: 'TRADE_REQUESTED', actor: input.requestedBy, ...base, workflowId: tradeWorkflowId(leg.tradeId), tradeId: leg.tradeId, payload: { source: 'api', basketId: input.basketId, leg: i + 1, ...r, algoId: deps.config.account.ALGO_ID } });
-          const market = marketStatus(at, deps.config.market.MARKET_HOURS, holidays.get(r.instrument.exchange) ?? new Set());
+          const calendar = calendars.get(r.instrument.exchange)!;
+          const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
+          // a year without its exchange calendar is unknown, never assumed open (as risk.ts)
+          const noCalendar = calendarViolation(at, deps.config.market.MARKET_HOURS, r.instrument.exchange, calendar.years);
           const band = bands.get(key);
           const found = [
+            ...(noCalendar ? [noCalendar] : []),
             ...checkRisk({ instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday }, book, limits, {
               open: market.open,
               closedReason: market.reason,

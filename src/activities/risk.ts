@@ -10,13 +10,14 @@
 import { defaultRiskLimits } from '../config.ts';
 import type { Actor } from '../audit/events.ts';
 import { lockAccount } from '../db/accounts.ts';
-import { holidaysOf } from '../db/market-holidays.ts';
+import { exchangeCalendarOf } from '../db/market-calendars.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
 import { getTrade, insertTrade, openTrades, type TradeRow } from '../db/trades.ts';
 import { readBook } from '../db/book.ts';
 import { recordPrice } from '../db/market-prices.ts';
 import { insertReservation } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
+import { calendarViolation } from '../domain/calendar/coverage.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
@@ -110,7 +111,7 @@ export function riskActivities(deps: ActivityDeps) {
       if (known && input.basketId) return sliceOf(await claimBasketLeg(deps.sql, known, runId));
       if (known) return sliceOf(decisionTaken(known, runId));
       const quote = await refreshPrices(input);
-      const holidays = await holidaysOf(deps.sql, input.request.instrument.exchange);
+      const calendar = await exchangeCalendarOf(deps.sql, input.request.instrument.exchange);
 
       const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
@@ -158,7 +159,7 @@ export function riskActivities(deps: ActivityDeps) {
         const at = now();
         const key = instrumentKey(r.instrument);
         const { book, limits, prices } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
-        const market = marketStatus(at, deps.config.market.MARKET_HOURS, holidays);
+        const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
         const violations = checkRisk(
           { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },
           book,
@@ -172,6 +173,9 @@ export function riskActivities(deps: ActivityDeps) {
           },
         );
 
+        // A year without its exchange calendar is unknown, never assumed open (docs/indian-market.md#the-calendar-as-data).
+        const noCalendar = calendarViolation(at, deps.config.market.MARKET_HOURS, r.instrument.exchange, calendar.years);
+        if (noCalendar) violations.unshift(noCalendar);
         violations.push(
           ...checkIndiaRules(
             { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },

@@ -31,6 +31,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipBlockRoutes } from './routes/ip-blocks.ts';
 import { marketRoutes } from './routes/market.ts';
+import { marketCalendarRoutes } from './routes/market-calendar.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { monitoringRoutes } from './routes/monitoring.ts';
 import { paperRoutes } from './routes/paper.ts';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
   app.route('/risk/rules', riskRuleRoutes({ sql, audit }));
   app.route('/audit', auditRoutes({ sql, config }));
   app.route('/market', marketRoutes({ sql, audit }));
+  app.route('/market', marketCalendarRoutes({ sql, audit }));
   app.route('/paper', paperRoutes({ paper: deps.paper }));
   app.route('/monitoring', monitoringRoutes({ sql, monitoring: deps.monitoring }));
   app.route('/', consoleRoutes());

@@ -65,6 +65,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /risk/resume': admin,
   'GET /market/holidays': read,
   'PUT /market/holidays/:exchange/:year': admin,
+  'GET /market/calendar': read,
+  'PUT /market/calendar/:year': admin,
   'POST /paper/quotes': admin,
   'GET /paper/orders': adminRead,
   'POST /broker/session': admin,

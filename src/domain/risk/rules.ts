@@ -22,6 +22,7 @@ export const RULES = [
   'PRICE_UNAVAILABLE',
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
+  'MARKET_CALENDAR_MISSING',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
