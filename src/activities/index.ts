@@ -7,6 +7,8 @@
 import { instrumentBroker } from '../observability/broker-metrics.ts';
 import { alertActivities } from './alerts.ts';
 import { backupActivities } from './backup.ts';
+import { basketLegActivities } from './basket-legs.ts';
+import { basketReserveActivities } from './baskets.ts';
 import type { ActivityDeps } from './context.ts';
 import { dailyLossActivities } from './daily-loss.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
@@ -36,6 +38,8 @@ export function createActivities(given: ActivityDeps) {
     ...retentionActivities(deps),
     ...backupActivities(deps),
     ...reconciliationActivities(deps),
+    ...basketReserveActivities(deps),
+    ...basketLegActivities(deps),
   };
 }
 

@@ -35,6 +35,8 @@ export interface LegResult {
   averagePricePaise?: Paise | undefined;
   rejectReason?: string | undefined;
   fills: BrokerFill[];
+  /** A leg sent as slices (src/workflows/trade/slices.ts): each slice's own result; the fields above add them up. */
+  parts?: LegResult[] | undefined;
 }
 
 export function toLegResult(tag: string, order: BrokerOrder): LegResult {
@@ -111,7 +113,9 @@ export function orderActivities(deps: ActivityDeps) {
     const unseen: readonly LegStatus[] = ['NOT_SENT', 'NEW', 'UNKNOWN'];
     // of the same kind: an exit is never adopted from a stop or target (their tags' letter after the trade id)
     const kind = (tag: string) => tag.charAt(leg.tradeId.length);
-    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && kind(o.tag) === kind(leg.tag) && unseen.includes(o.status) && o.tag !== leg.tag);
+    // and of the same slice: the slices of a leg (`P<n>`, src/workflows/trade/slices.ts) are orders of their own
+    const slice = (tag: string) => /P\d+$/.exec(tag)?.[0];
+    const earlier = (await ordersOfTrade(deps.sql, leg.tradeId)).filter((o) => o.leg === leg.leg && kind(o.tag) === kind(leg.tag) && slice(o.tag) === slice(leg.tag) && unseen.includes(o.status) && o.tag !== leg.tag);
     for (const attempt of earlier) {
       const late = await deps.broker.findOrderByTag(leg.accountId, attempt.tag, leg.instrument);
       if (!late) continue;

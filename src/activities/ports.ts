@@ -6,7 +6,21 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import type { ExitReason } from '../domain/trade.ts';
+import type { ExitReason, TradeRequest, TradeStatus } from '../domain/trade.ts';
+
+/** A trade to start as POST /trades starts one: the part of the trade workflow's input (risk.ts ReserveInput) a basket's leg gives. */
+export interface TradeStart {
+  tradeId: string;
+  accountId: string;
+  request: TradeRequest;
+  requestFingerprint: string;
+  requestedBy: Actor;
+  clientIp?: string | undefined;
+  requestId?: string | undefined;
+  source: 'api' | 'webhook';
+  /** The basket whose reservation already judged and reserved this trade. */
+  basketId?: string | undefined;
+}
 
 /** A trade closed: the circuit breaker counts losing streaks and the day's loss from these. */
 export interface TradeClosed {
@@ -40,4 +54,10 @@ export interface CircuitBreakerPort {
 export interface TradesPort {
   cancelEntry(workflowId: string, requestedBy: Actor): Promise<void>;
   requestExit(workflowId: string, reason: ExitReason, requestedBy: Actor): Promise<void>;
+  /**
+   * Start a trade (or join it) as POST /trades does, and wait up to `ackWaitMs` for its entry
+   * outcome (a basket's legs, src/workflows/basket.ts): its status then, or undefined when the
+   * trade had already finished.
+   */
+  startTrade(input: TradeStart, ackWaitMs: number): Promise<TradeStatus | undefined>;
 }

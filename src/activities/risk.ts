@@ -25,7 +25,9 @@ import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
+import { maxSliceQuantity } from '../domain/freeze-slices.ts';
 import { failpoint } from '../observability/failpoints.ts';
+import { claimBasketLeg } from './basket-claim.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 import { checkStrategy, resolveStrategy, strategyFacts } from './strategy-risk.ts';
 
@@ -41,6 +43,10 @@ export interface ReserveInput {
   requestId?: string | undefined;
   source: 'api' | 'webhook';
   signalId?: string | undefined;
+  /** The trade sends F&O orders above the freeze quantity as slices (the freeze-slices patch). */
+  freezeSlicing?: boolean | undefined;
+  /** The trade is a leg of this basket, whose reservation (baskets.ts) already judged and reserved it. */
+  basketId?: string | undefined;
 }
 
 export interface ReserveResult {
@@ -48,6 +54,8 @@ export interface ReserveResult {
   outcome: 'ACCEPTED' | 'REJECTED' | 'DUPLICATE';
   violations: Violation[];
   status: TradeStatus;
+  /** With `freezeSlicing`: the largest quantity one order of this instrument may carry (../domain/freeze-slices.ts). */
+  maxSliceQuantity?: number | undefined;
 }
 
 export function riskActivities(deps: ActivityDeps) {
@@ -93,8 +101,16 @@ export function riskActivities(deps: ActivityDeps) {
       const workflowActor: Actor = { type: 'workflow', id: wfId };
       const base = { accountId: input.accountId, tradeId: input.tradeId, workflowId: wfId, runId, clientIp: input.clientIp, requestId: input.requestId };
 
+      const sliceOf = async (r: ReserveResult): Promise<ReserveResult> => {
+        if (!input.freezeSlicing || r.outcome !== 'ACCEPTED') return r;
+        const rules = await instrumentRules(deps.sql, input.request.instrument.exchange, input.request.instrument.symbol, deps.config.market.DEFAULT_TICK_PAISE);
+        const fno = input.request.instrument.product === 'FUTURES' || input.request.instrument.product === 'OPTIONS';
+        return fno ? { ...r, maxSliceQuantity: maxSliceQuantity(rules) } : r;
+      };
       const known = await getTrade(deps.sql, input.tradeId);
-      if (known) return decisionTaken(known, runId);
+      // a basket's leg was judged and reserved with its basket (baskets.ts): this run claims it
+      if (known && input.basketId) return sliceOf(await claimBasketLeg(deps.sql, known, runId));
+      if (known) return sliceOf(decisionTaken(known, runId));
       const quote = await refreshPrices(input);
       const calendar = await exchangeCalendarOf(deps.sql, input.request.instrument.exchange);
 
@@ -168,7 +184,7 @@ export function riskActivities(deps: ActivityDeps) {
             { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },
             await instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.market.DEFAULT_TICK_PAISE),
             switchesFrom(await ruleSwitchOverrides(tx, input.accountId)),
-            { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise },
+            { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise, freezeSlicing: input.freezeSlicing },
           ),
         );
         violations.push(...(await checkStrategy(tx, strategy, { request: r, accountBook, accountLimits: limits, accountViolations: violations, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 })));
@@ -195,7 +211,7 @@ export function riskActivities(deps: ActivityDeps) {
         failpoint('after-reservation');
         await guardDailyLoss(input.accountId);
       }
-      return result;
+      return sliceOf(result);
     },
   };
 }

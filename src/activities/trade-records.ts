@@ -83,6 +83,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
    * a retried call stores nothing twice and adds nothing.
    */
   async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult, kind: 'ENTRY' | 'EXIT', legStatus: 'FILLED' | 'CANCELLED' = 'FILLED'): Promise<{ charges: number; quantity: number; valuePaise: number }> {
+    if (leg.parts) return storeSlices(tx, trade, leg.parts, kind);
     const segment = segmentOf(trade.instrument.product, trade.intraday);
     const side = kind === 'ENTRY' ? trade.side : closingSide(trade.side);
     // A broker that reports no fill lines (only an average) still traded: one line for the lot.
@@ -100,6 +101,29 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString()));
     if (added.charges) await tx`update trades set charges_paise = charges_paise + ${added.charges} where id = ${trade.id}`;
     return added;
+  }
+
+  /** A leg sent as slices: each slice's fills and state on its own order; the sums of those that filled. */
+  async function storeSlices(tx: TxSql, trade: TradeRow, parts: LegResult[], kind: 'ENTRY' | 'EXIT'): Promise<{ charges: number; quantity: number; valuePaise: number }> {
+    const sum = { charges: 0, quantity: 0, valuePaise: 0 };
+    for (const part of parts) {
+      if (part.filledQuantity === 0) {
+        await endUnfilled(tx, part);
+        continue;
+      }
+      const added = await storeFills(tx, trade, part, kind, part.status === 'FILLED' ? 'FILLED' : 'CANCELLED');
+      sum.charges += added.charges;
+      sum.quantity += added.quantity;
+      sum.valuePaise += added.valuePaise;
+    }
+    return sum;
+  }
+
+  /** The final state of a leg (or of each of its slices) that ended without a fill. */
+  async function endUnfilled(tx: TxSql, leg: LegResult): Promise<void> {
+    for (const part of leg.parts ?? [leg]) {
+      if (part.status !== 'NOT_SENT' && part.status !== 'UNKNOWN') await updateOrder(tx, part.tag, { status: part.status, rejectReason: part.rejectReason ?? null });
+    }
   }
 
   return {
@@ -134,9 +158,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
       return transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);
         if (trade.status !== 'PENDING') return trade.status;
-        if (leg && leg.status !== 'NOT_SENT' && leg.status !== 'UNKNOWN') {
-          await updateOrder(tx, leg.tag, { status: leg.status === 'FILLED' ? 'FILLED' : leg.status, rejectReason: leg.rejectReason ?? null });
-        }
+        if (leg) await endUnfilled(tx, leg);
         await tx`update trades set status = ${status}, reject_reason = ${reason}, updated_at = now(), closed_at = now() where id = ${tradeId}`;
         await closeReservation(tx, tradeId, 'RELEASED');
         const b = base(trade);
@@ -244,7 +266,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
       return transaction(deps.sql, async (tx) => {
         const trade = await lockOrFail(tx, tradeId);
         if (trade.status !== 'EXITING') return trade.status;
-        if (leg.status !== 'NOT_SENT' && leg.status !== 'UNKNOWN') await updateOrder(tx, leg.tag, { status: leg.status, rejectReason: leg.rejectReason ?? null });
+        await endUnfilled(tx, leg);
         await tx`update trades set status = 'OPEN', updated_at = now() where id = ${tradeId}`;
         await deps.audit.append(tx, {
           type: leg.status === 'CANCELLED' ? 'ORDER_CANCELLED' : 'ORDER_REJECTED',

@@ -42,6 +42,7 @@ import { riskRoutes } from './routes/risk.ts';
 import { strategyRoutes } from './routes/strategies.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
 import { tradeRoutes } from './routes/trades.ts';
+import { basketRoutes } from './routes/baskets.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { validationHook } from './validation.ts';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route('/security/ip-blocks', ipBlockRoutes({ sql, audit, blockList: deps.blockList }));
   app.route('/webhooks', webhookRoutes({ sql, config, audit, temporal }));
   app.route('/trades', tradeRoutes({ sql, config, temporal }));
+  app.route('/baskets', basketRoutes({ sql, config, temporal }));
   app.route('/positions', positionRoutes({ sql, config, temporal }));
   app.route('/risk', riskRoutes({ sql, config, temporal, audit }));
   app.route('/risk/rules', riskRuleRoutes({ sql, audit }));
@@ -128,7 +130,7 @@ export function createApp(deps: AppDeps) {
       version: '1',
       description:
         'Trading backend for NSE/BSE through ICICI Direct Breeze Connect. Amounts in bodies are rupees; errors are RFC 9457 problem+json. ' +
-        'Order-placing routes (POST /trades, exit, cancel, /webhooks/signals, /risk/halt) answer: placed (200/201, or 202 `outcome: "accepted"`); refused (4xx, nothing placed); ' +
+        'Order-placing routes (POST /trades, POST /baskets, exit, cancel, /webhooks/signals, /risk/halt) answer: placed (200/201, or 202 `outcome: "accepted"`); refused (4xx, nothing placed); ' +
         'not placed (503 problem+json `outcome: "not-placed"` with Retry-After: retry later); or unknown (202 `outcome: "unknown"` with the trade id and Location: retry with the same Idempotency-Key). No other 5xx.',
     },
   });

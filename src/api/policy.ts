@@ -100,6 +100,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /trades/:id/exit': trade,
   'PATCH /trades/:id': trade,
   'POST /trades/:id/cancel': trade,
+  'POST /baskets': trade,
+  'GET /baskets/:id': read,
 };
 
 export function policyKey(method: string, path: string): string {

@@ -47,6 +47,11 @@ const TYPES = {
   TRADE_CANCELLED: ['trading', 'LOW'],
   TRADE_FAILED: ['trading', 'HIGH'],
   POSITION_SQUARED_OFF: ['trading', 'MEDIUM'],
+  BASKET_REQUESTED: ['trading', 'LOW'],
+  BASKET_RESERVED: ['risk', 'LOW'],
+  BASKET_REJECTED: ['risk', 'MEDIUM'],
+  BASKET_OPENED: ['trading', 'LOW'],
+  BASKET_FAILED: ['trading', 'HIGH'],
   RECONCILIATION_MISMATCH: ['trading', 'CRITICAL'],
   RECONCILIATION_RESOLVED: ['trading', 'HIGH'],
   // trading state

@@ -39,3 +39,21 @@ export function tradeIdFor(accountId: string, idempotencyKey: string): string {
 export function tradeWorkflowId(tradeId: string): string {
   return `trade-${tradeId}`;
 }
+
+/**
+ * The basket id of an account's idempotency key: `b` + 15 base32 characters of SHA-256, kept
+ * apart from trade ids by its own prefix in the hash.
+ */
+export function basketIdFor(accountId: string, idempotencyKey: string): string {
+  return `b${base32(createHash('sha256').update(`basket\u0000${accountId}\u0000${idempotencyKey}`).digest(), 15)}`;
+}
+
+/** The trade id of a basket's leg (0-based): derived from the basket's key, which no other request can use (`#` is not allowed in a key). */
+export function basketLegTradeId(accountId: string, idempotencyKey: string, leg: number): string {
+  return tradeIdFor(accountId, `${idempotencyKey}#leg${leg}`);
+}
+
+/** Workflow id of a basket. */
+export function basketWorkflowId(basketId: string): string {
+  return `basket-${basketId}`;
+}

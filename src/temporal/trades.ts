@@ -79,8 +79,8 @@ export async function cancelTrade(client: Client, tradeId: string, requestedBy: 
   return client.workflow.getHandle(tradeWorkflowId(tradeId)).executeUpdate(cancelEntry, { args: [{ requestedBy, requestId }] });
 }
 
-/** The activities' port to running trades (by workflow id, as the trades table records it). */
-export function tradesPort(client: Client): TradesPort {
+/** Cancel a working entry or ask for an exit, by workflow id (as the trades table records it). */
+export function tradeControls(client: Client): Pick<TradesPort, 'cancelEntry' | 'requestExit'> {
   return {
     async cancelEntry(workflowId, requestedBy) {
       await client.workflow.getHandle(workflowId).executeUpdate(cancelEntry, { args: [{ requestedBy }] });
@@ -88,5 +88,15 @@ export function tradesPort(client: Client): TradesPort {
     async requestExit(workflowId, reason, requestedBy) {
       await client.workflow.getHandle(workflowId).executeUpdate(requestExit, { args: [{ reason, requestedBy }] });
     },
+  };
+}
+
+/** The activities' port to running trades (by workflow id, as the trades table records it). */
+export function tradesPort(client: Client, config: Config): TradesPort {
+  return {
+    async startTrade(input, ackWaitMs) {
+      return (await submitTrade(client, config, { ...input, ackWaitMs }))?.status;
+    },
+    ...tradeControls(client),
   };
 }

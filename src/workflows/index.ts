@@ -12,3 +12,4 @@ export { tradeWorkflow } from './trade.ts';
 export { alertDeliveryWorkflow } from './alert-delivery.ts';
 export { alertEvaluatorWorkflow } from './alert-evaluator.ts';
 export { dailyLossGuardWorkflow } from './daily-loss-guard.ts';
+export { basketWorkflow } from './basket.ts';

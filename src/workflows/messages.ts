@@ -34,6 +34,8 @@ export interface HoldState {
   protection?: ProtectionState | undefined;
   /** The stop-loss and target as last changed (PATCH /trades/{id}); the request's until then. */
   levels?: ProtectionLevels | undefined;
+  /** The largest quantity one order may carry (the freeze-slices patch, trade/slices.ts); no limit when absent. */
+  maxSlice?: number | undefined;
   /** The trailing stop in force (the trailing-stops patch, trade/trailing.ts); null once cleared. */
   trail?: TrailState | null | undefined;
 }

@@ -41,6 +41,7 @@ const RESTING_STOPS = 'resting-stops';
 const TRAILING_STOPS = 'trailing-stops';
 
 /**
+/**
  * Broker-held OCO (patched in): where the broker holds a stop-loss and a target as one
  * one-cancels-other order (Breeze's GTT OCO, F&O only), the trade places that instead of a pair it
  * keeps one-cancels-other itself, so both can never fill while no worker runs
@@ -48,8 +49,15 @@ const TRAILING_STOPS = 'trailing-stops';
  */
 const BROKER_OCO = 'broker-oco';
 
+/**
+ * Freeze slices (patched in): an F&O leg above the exchange's freeze quantity goes out as slices
+ * no bigger than it, entries and exits alike, instead of the risk check refusing the order
+ * (trade/slices.ts).
+ */
+const FREEZE_SLICES = 'freeze-slices';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO), wf.patched(FREEZE_SLICES));
   handleMessages(run);
 
   if (!input.resume) {

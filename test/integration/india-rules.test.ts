@@ -25,8 +25,8 @@ describe('the India rule pack in the risk check', () => {
     expect(lots.status).toBe(201);
   });
 
-  it('refuses an order above the freeze quantity', async () => {
-    const big = await enter(stack, trader, market('NIFTY', { exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29', quantity: 65 * 28 }));
+  it('refuses an order that would need more than 20 slices of the freeze quantity', async () => {
+    const big = await enter(stack, trader, market('NIFTY', { exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29', quantity: 1755 * 20 + 65 }));
     expect(rulesOf(big.body)).toContain('FREEZE_QUANTITY');
   });
 

@@ -17,6 +17,13 @@ describe('the India rule pack', () => {
     expect(rules({ product: 'FUTURES', quantity: 1755 })).toEqual([]);
   });
 
+  it('takes an order above the freeze quantity that the trade slices, unless it needs more than 20 slices', () => {
+    const slicing = { broker: 'paper' as const, freezeSlicing: true };
+    expect(rules({ product: 'OPTIONS', quantity: 2600 }, nifty, ALL_ON, slicing)).toEqual([]);
+    expect(rules({ product: 'OPTIONS', quantity: 1755 * 20 }, nifty, ALL_ON, slicing)).toEqual([]);
+    expect(rules({ product: 'OPTIONS', quantity: 1755 * 20 + 65 }, nifty, ALL_ON, slicing)).toEqual(['FREEZE_QUANTITY']);
+  });
+
   it('wants prices in whole ticks', () => {
     expect(rules({ product: 'CASH', quantity: 1, limitPricePaise: 245_003 })).toEqual(['TICK_SIZE']);
     expect(rules({ product: 'CASH', quantity: 1, limitPricePaise: 245_005, stopLossPaise: 240_001, targetPaise: 250_000 })).toEqual(['TICK_SIZE']);

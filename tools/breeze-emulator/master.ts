@@ -10,7 +10,9 @@
  * current values but not a source: tests and users set their own through `instruments`.
  * An equity the master does not know is added on first use with lot 1 and a 5-paise tick; a
  * derivative contract is added on first use with its underlying's lot, and an F&O order on an
- * underlying the master does not know is refused.
+ * underlying the master does not know is refused. Index underlyings carry NSE's freeze quantity
+ * (docs/indian-market.md#freeze-quantities, effective 1 Feb 2026): an order above it is rejected, as
+ * the exchange does.
  *
  * @module
  */
@@ -29,6 +31,8 @@ export interface EmuInstrumentSpec {
   name?: string;
   /** For NFO/BFO: the lot of every contract on this underlying. */
   lotSize?: number;
+  /** For NFO/BFO: the largest quantity one order may carry (the exchange's freeze quantity); no limit when absent. */
+  freezeQuantity?: number;
   tickPaise?: number;
   /** An index (quotes without bid and offer, no orders). */
   index?: boolean;
@@ -39,6 +43,7 @@ export interface MasterEntry {
   symbol: string;
   name: string;
   lotSize: number | undefined;
+  freezeQuantity?: number | undefined;
   tickPaise: number;
   index: boolean;
 }
@@ -62,10 +67,10 @@ const EQUITIES: EmuInstrumentSpec[] = [
 ];
 
 const UNDERLYINGS: EmuInstrumentSpec[] = [
-  { exchange: 'NFO', stockCode: 'NIFTY', lotSize: 65 },
-  { exchange: 'NFO', stockCode: 'CNXBAN', lotSize: 30 },
-  { exchange: 'NFO', stockCode: 'NIFFIN', lotSize: 60 },
-  { exchange: 'NFO', stockCode: 'NIFSEL', lotSize: 120 },
+  { exchange: 'NFO', stockCode: 'NIFTY', lotSize: 65, freezeQuantity: 1800 },
+  { exchange: 'NFO', stockCode: 'CNXBAN', lotSize: 30, freezeQuantity: 600 },
+  { exchange: 'NFO', stockCode: 'NIFFIN', lotSize: 60, freezeQuantity: 1800 },
+  { exchange: 'NFO', stockCode: 'NIFSEL', lotSize: 120, freezeQuantity: 2800 },
   { exchange: 'NFO', stockCode: 'RELIND', lotSize: 500 },
   { exchange: 'NFO', stockCode: 'STABAN', lotSize: 750 },
   { exchange: 'NFO', stockCode: 'INFTEC', lotSize: 400 },
@@ -84,7 +89,7 @@ const derivative = (i: EmuInstrument) => i.product === 'futures' || i.product ==
 
 export class SecurityMasterData {
   private readonly equities = new Map<string, MasterEntry>();
-  private readonly underlyings = new Map<string, { lotSize: number; tickPaise: number; name: string }>();
+  private readonly underlyings = new Map<string, { lotSize: number; freezeQuantity?: number | undefined; tickPaise: number; name: string }>();
   private readonly contracts = new Map<string, MasterEntry & { instrument: EmuInstrument }>();
   private nextToken = { NSE: 100_001, BSE: 900_001, NFO: 35_001, BFO: 850_001 } as Record<string, number>;
 
@@ -98,7 +103,7 @@ export class SecurityMasterData {
     const stockCode = spec.stockCode.toUpperCase();
     if (exchange === 'NFO' || exchange === 'BFO') {
       const old = this.underlyings.get(`${exchange}|${stockCode}`);
-      this.underlyings.set(`${exchange}|${stockCode}`, { lotSize: spec.lotSize ?? old?.lotSize ?? 1, tickPaise: spec.tickPaise ?? old?.tickPaise ?? DEFAULT_TICK_PAISE, name: spec.name ?? old?.name ?? stockCode });
+      this.underlyings.set(`${exchange}|${stockCode}`, { lotSize: spec.lotSize ?? old?.lotSize ?? 1, freezeQuantity: spec.freezeQuantity ?? old?.freezeQuantity, tickPaise: spec.tickPaise ?? old?.tickPaise ?? DEFAULT_TICK_PAISE, name: spec.name ?? old?.name ?? stockCode });
       return;
     }
     const old = this.equities.get(`${exchange}|${stockCode}`);
@@ -123,7 +128,7 @@ export class SecurityMasterData {
     let contract = this.contracts.get(key);
     if (!contract) {
       const underlying = this.underlyings.get(`${i.exchange}|${i.stockCode}`);
-      contract = { instrument: i, token: this.newToken(i.exchange), symbol: i.stockCode, name: underlying?.name ?? i.stockCode, lotSize: underlying?.lotSize, tickPaise: underlying?.tickPaise ?? DEFAULT_TICK_PAISE, index: false };
+      contract = { instrument: i, token: this.newToken(i.exchange), symbol: i.stockCode, name: underlying?.name ?? i.stockCode, lotSize: underlying?.lotSize, freezeQuantity: underlying?.freezeQuantity, tickPaise: underlying?.tickPaise ?? DEFAULT_TICK_PAISE, index: false };
       this.contracts.set(key, contract);
     }
     return contract;

@@ -6,7 +6,8 @@
  * (docs/breeze-api.md#envelope-and-values). A `stoploss` order needs its trigger (`stoploss`, or
  * `stoploss_price` on square-off) on the right side of its limit price
  * (docs/breeze-api.md#stop-loss-orders). Quantities must be whole lots and prices whole ticks of
- * the instrument in the emulator's security master (master.ts).
+ * the instrument in the emulator's security master (master.ts), and an F&O order no bigger than
+ * its underlying's freeze quantity (docs/indian-market.md#freeze-quantities).
  *
  * @module
  */
@@ -93,6 +94,7 @@ export function sizeProblem(master: SecurityMasterData, instrument: EmuInstrumen
   if (entry.index) return 'Invalid stock_code';
   if (entry.lotSize === undefined) return TEXT.unknownContract;
   if (quantity % entry.lotSize !== 0) return `${TEXT.lotSize}${entry.lotSize}`;
+  if (entry.freezeQuantity && quantity > entry.freezeQuantity) return `${TEXT.freezeQuantity}${entry.freezeQuantity}`;
   if (prices.some((p) => p !== undefined && p % entry.tickPaise !== 0)) return `${TEXT.tickSize}${(entry.tickPaise / 100).toFixed(2)}`;
   return undefined;
 }

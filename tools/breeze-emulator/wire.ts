@@ -57,5 +57,7 @@ export const TEXT = {
   /** UNCONFIRMED texts: the exchanges refuse odd lots and prices off the tick, Breeze's wording is unknown. */
   lotSize: 'Quantity should be in multiples of lot size: ',
   tickSize: 'Price should be in multiples of tick size: ',
+  /** UNCONFIRMED text: the exchange rejects an order above the freeze quantity (docs/indian-market.md#freeze-quantities), Breeze's wording is unknown. */
+  freezeQuantity: 'Quantity exceeds the freeze quantity: ',
   unknownContract: 'Contract not found in the security master',
 } as const;

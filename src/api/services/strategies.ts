@@ -22,7 +22,7 @@ import { transaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { RiskLimits } from '../../domain/risk/limits.ts';
 import { DEFAULT_STRATEGY, type Strategy } from '../../domain/strategy.ts';
-import { tradesPort } from '../../temporal/trades.ts';
+import { tradeControls } from '../../temporal/trades.ts';
 
 export interface StrategyDeps {
   sql: Sql;
@@ -87,7 +87,7 @@ export async function haltStrategy(
   });
   const trades = (await liveTradesOfStrategy(deps.sql, accountId, id)).filter((t) => req.flatten || t.status === 'PENDING');
   if (trades.length && !(await mayAsk())) return { strategy, tradesAsked: trades.length, tradesNotReached: trades.length };
-  const port = tradesPort(deps.temporal);
+  const port = tradeControls(deps.temporal);
   const asked = await Promise.all(
     trades.map((t) =>
       (req.flatten ? port.requestExit(t.workflowId, 'FLATTEN', actor) : port.cancelEntry(t.workflowId, actor)).then(

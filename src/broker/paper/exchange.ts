@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { instrumentRules } from '../../db/instrument-rules.ts';
 import { exchangeCalendarOf } from '../../db/market-calendars.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
 import { cancelPaperOrder, insertPaperOrder, modifyPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
@@ -53,6 +54,18 @@ function stopLimitInverted(side: 'BUY' | 'SELL', triggerPaise: Paise | undefined
   return side === 'SELL' ? limitPaise > triggerPaise : limitPaise < triggerPaise;
 }
 
+/**
+ * What the exchange refuses in the size of an F&O order, from `instrument_rules`: a quantity that
+ * is not whole lots, or above the freeze quantity (docs/indian-market.md#freeze-quantities).
+ */
+async function fnoSizeProblem(tx: Queryable, instrument: Instrument, quantity: number): Promise<string | undefined> {
+  if (instrument.product !== 'FUTURES' && instrument.product !== 'OPTIONS') return undefined;
+  const { lotSize, freezeQuantity } = await instrumentRules(tx, instrument.exchange, instrument.symbol, 1);
+  if (lotSize && quantity % lotSize !== 0) return `quantity is not a whole number of lots of ${lotSize}`;
+  if (freezeQuantity && quantity > freezeQuantity) return `quantity above the exchange's freeze quantity of ${freezeQuantity}`;
+  return undefined;
+}
+
 export class PaperExchange implements Broker {
   readonly name = 'paper' as const;
   private readonly options: PaperExchangeOptions;
@@ -77,15 +90,18 @@ export class PaperExchange implements Broker {
       const calendar = await exchangeCalendarOf(tx, request.instrument.exchange);
       const market = marketStatus(this.now(), this.options.marketHours, calendar.holidays, calendar.sessions);
       const id = await nextPaperOrderId(tx);
+      const sizeProblem = await fnoSizeProblem(tx, request.instrument, request.quantity);
       const rejectReason = !market.open
         ? `market closed (${market.reason})`
-        : (request.orderType === 'LIMIT' || request.orderType === 'STOP_LIMIT') && !limitPricePaise
-          ? 'limit price missing'
-          : request.orderType !== 'LIMIT' && request.orderType !== 'MARKET' && !(triggerPricePaise && triggerPricePaise > 0)
-            ? 'trigger price missing'
-            : request.orderType === 'STOP_LIMIT' && stopLimitInverted(request.side, triggerPricePaise, limitPricePaise)
-              ? 'a stop-limit sell needs its limit at or below its trigger (a buy at or above)'
-              : null;
+        : sizeProblem
+          ? sizeProblem
+          : (request.orderType === 'LIMIT' || request.orderType === 'STOP_LIMIT') && !limitPricePaise
+            ? 'limit price missing'
+            : request.orderType !== 'LIMIT' && request.orderType !== 'MARKET' && !(triggerPricePaise && triggerPricePaise > 0)
+              ? 'trigger price missing'
+              : request.orderType === 'STOP_LIMIT' && stopLimitInverted(request.side, triggerPricePaise, limitPricePaise)
+                ? 'a stop-limit sell needs its limit at or below its trigger (a buy at or above)'
+                : null;
       await insertPaperOrder(tx, {
         id,
         accountId: request.accountId,

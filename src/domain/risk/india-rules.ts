@@ -5,7 +5,8 @@
  * - LOT_SIZE: F&O quantities are whole lots (docs/indian-market.md#lot-sizes); an F&O instrument whose
  *   lot is unknown is refused rather than guessed.
  * - FREEZE_QUANTITY: an order above the exchange's freeze quantity is refused (the exchange would
- *   reject it; splitting it is not done here).
+ *   reject it), unless the trade slices it (`freezeSlicing`, ../freeze-slices.ts): then only an
+ *   order needing more than MAX_FREEZE_SLICES slices is refused.
  * - TICK_SIZE: limit, stop-loss and target prices are whole ticks.
  * - CIRCUIT_BAND: a limit price outside the day's price band (the quote's circuits) is refused
  *   (docs/indian-market.md#price-bands: the exchange does not accept it).
@@ -16,6 +17,7 @@
  */
 import type { Paise } from '../money.ts';
 import type { Product } from '../trade.ts';
+import { freezeSlices, MAX_FREEZE_SLICES, maxSliceQuantity } from '../freeze-slices.ts';
 import type { Violation } from './rules.ts';
 
 export const INDIA_RULES = ['LOT_SIZE', 'FREEZE_QUANTITY', 'TICK_SIZE', 'CIRCUIT_BAND', 'PRODUCT_NOT_ALLOWED'] as const;
@@ -42,6 +44,8 @@ export interface IndiaContext {
   broker: 'paper' | 'breeze';
   upperCircuitPaise?: Paise | undefined;
   lowerCircuitPaise?: Paise | undefined;
+  /** The trade sends an F&O order above the freeze quantity as slices (docs/indian-market.md#freeze-quantities). */
+  freezeSlicing?: boolean | undefined;
 }
 
 export function switchesFrom(overrides: Partial<Record<string, boolean>>): RuleSwitches {
@@ -58,7 +62,11 @@ export function checkIndiaRules(order: IndiaOrder, rules: InstrumentRules, on: R
     }
   }
   if (on.FREEZE_QUANTITY && rules.freezeQuantity && order.quantity > rules.freezeQuantity) {
-    out.push({ rule: 'FREEZE_QUANTITY', limit: rules.freezeQuantity, actual: order.quantity, message: `Above the exchange's freeze quantity of ${rules.freezeQuantity}` });
+    const slice = ctx.freezeSlicing && fno ? maxSliceQuantity(rules) : undefined;
+    if (!slice) out.push({ rule: 'FREEZE_QUANTITY', limit: rules.freezeQuantity, actual: order.quantity, message: `Above the exchange's freeze quantity of ${rules.freezeQuantity}` });
+    else if (freezeSlices(order.quantity, slice).length > MAX_FREEZE_SLICES) {
+      out.push({ rule: 'FREEZE_QUANTITY', limit: slice * MAX_FREEZE_SLICES, actual: order.quantity, message: `More than ${MAX_FREEZE_SLICES} slices of the exchange's freeze quantity of ${rules.freezeQuantity}` });
+    }
   }
   if (on.TICK_SIZE) {
     for (const [name, price] of [['limit price', order.limitPricePaise], ['stop-loss', order.stopLossPaise], ['target', order.targetPaise]] as const) {

@@ -11,6 +11,7 @@ import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { sendLeg } from './legs.ts';
 import { untilOrderDone } from './order-watch.ts';
 import { decide, legOf, type TradeRun } from './run.ts';
+import { sendSlices, slicesOf } from './slices.ts';
 
 /** Enter the trade; true when a position is open to hold. */
 export async function enter(run: TradeRun): Promise<boolean> {
@@ -26,6 +27,8 @@ export async function enter(run: TradeRun): Promise<boolean> {
     requestId: input.requestId,
     source: input.source,
     signalId: input.signalId,
+    ...(run.slices ? { freezeSlicing: true } : {}),
+    ...(input.basketId ? { basketId: input.basketId } : {}),
   });
   if (decision.outcome !== 'ACCEPTED') {
     run.violations = decision.violations.length ? decision.violations : undefined;
@@ -37,10 +40,12 @@ export async function enter(run: TradeRun): Promise<boolean> {
     decide(run, await records.recordEntryClosed(tradeId, undefined, 'CANCELLED', 'cancelled before the entry was sent'));
     return false;
   }
+  if (run.slices) hold.maxSlice = decision.maxSliceQuantity;
   const order = legOf(run, 'ENTRY', 1);
+  const slices = slicesOf(run, order);
   let result: LegResult;
   try {
-    result = await sendLeg(order);
+    result = slices.length > 1 ? await sendSlices(run, slices, true) : await sendLeg(order);
   } catch (err) {
     await reportBrokerFailure(run, err);
     decide(run, await records.recordEntryClosed(tradeId, undefined, 'FAILED', failureMessage(err)));
@@ -51,7 +56,7 @@ export async function enter(run: TradeRun): Promise<boolean> {
     decide(run, await records.recordEntryClosed(tradeId, result, 'FAILED', 'the broker never received the entry order'));
     return false;
   }
-  result = await untilOrderDone(run, order, result, true);
+  if (slices.length === 1) result = await untilOrderDone(run, order, result, true);
   if (result.filledQuantity > 0) {
     const entry = await records.recordEntryFill(tradeId, { ...result, status: 'FILLED' });
     Object.assign(hold, { entryPricePaise: entry.entryPricePaise, filledQuantity: entry.filledQuantity, squareOffAt: entry.squareOffAt });

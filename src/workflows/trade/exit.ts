@@ -13,6 +13,7 @@ import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { sendLeg } from './legs.ts';
 import { untilOrderDone } from './order-watch.ts';
 import { legOf, setStatus, type TradeRun } from './run.ts';
+import { sendSlices, slicesOf } from './slices.ts';
 
 /** Delay before retrying an automatic exit that did not fill (market closed, broker refused). */
 const EXIT_RETRY = '30 seconds';
@@ -23,16 +24,17 @@ export async function exitPosition(run: TradeRun, exit: ExitRequest): Promise<bo
   const { tradeId, accountId } = input;
   setStatus(run, await records.markExiting(tradeId, exit.reason, exit.requestedBy, exit.requestId));
   const order = legOf(run, 'EXIT', hold.exitAttempt++);
+  const slices = slicesOf(run, order);
   let result: LegResult;
   try {
-    result = await sendLeg(order);
+    result = slices.length > 1 ? await sendSlices(run, slices, false) : await sendLeg(order);
   } catch (err) {
     if (!hardened) throw err;
     // Not sent as far as we know (the next attempt looks this tag up before it sends).
     await reportBrokerFailure(run, err);
     result = { tag: order.tag, status: 'NOT_SENT', filledQuantity: 0, rejectReason: failureMessage(err), fills: [] };
   }
-  result = await untilOrderDone(run, order, result, false);
+  if (slices.length === 1) result = await untilOrderDone(run, order, result, false);
   if (hardened && result.filledQuantity > 0 && result.filledQuantity < order.quantity) {
     const part = await records.recordPartialExit(tradeId, result);
     hold.exitedQuantity = part.exitedQuantity;

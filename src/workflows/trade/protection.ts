@@ -49,9 +49,14 @@ export function protectiveLeg(run: TradeRun, which: Which, attempt = state(run).
     : { ...base, tag: `${tradeId}T${attempt}`, orderType: 'LIMIT', limitPricePaise: targetPaise };
 }
 
-/** The trade asks for protection the broker can hold. */
+/**
+ * The trade asks for protection the broker can hold. A position above the exchange's freeze
+ * quantity cannot rest as one protective order (the exchange rejects it, slices.ts): the worker
+ * watches its levels instead and exits in slices.
+ */
 export function wantsProtection(run: TradeRun): boolean {
   const { stopLossPaise, targetPaise } = levelsOf(run);
+  if (run.slices && run.hold.maxSlice !== undefined && held(run) > run.hold.maxSlice) return false;
   return stopLossPaise !== undefined || targetPaise !== undefined;
 }
 

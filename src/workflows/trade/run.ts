@@ -25,6 +25,8 @@ export interface TradeRun {
   readonly trailing: boolean;
   /** The broker-oco patch applies (see protection-oco.ts): where the broker can, it holds stop and target as one OCO order. */
   readonly brokerOco: boolean;
+  /** The freeze-slices patch applies (see slices.ts): F&O legs above the freeze quantity go out as slices. */
+  readonly slices: boolean;
   /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
   readonly lingering: Promise<unknown>[];
   /** A protective order that filled at the broker: the trade closes from its fill. */
@@ -49,13 +51,14 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false, slices = false): TradeRun {
   return {
     input,
     hardened,
     resting,
     trailing,
     brokerOco,
+    slices,
     lingering: [],
     protectionFill: undefined,
     chaseStop: false,
