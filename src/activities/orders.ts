@@ -11,6 +11,7 @@ import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
+import { reservedPrice } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
@@ -117,10 +118,17 @@ export function orderActivities(deps: ActivityDeps) {
     return { ...leg, limitPricePaise: stopLimitPrice(leg.side, leg.triggerPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE) };
   }
 
+  /** A MARKET entry goes out protected at the price its margin was reserved at: it can never fill above its reservation. */
+  async function withMarketCap(leg: LegInput): Promise<LegInput> {
+    if (leg.leg !== 'ENTRY' || leg.orderType !== 'MARKET' || leg.limitPricePaise !== undefined) return leg;
+    const cap = await reservedPrice(deps.sql, leg.tradeId);
+    return cap ? { ...leg, limitPricePaise: cap } : leg;
+  }
+
   const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(given: LegInput): Promise<LegResult> {
-      const leg = withStopLimit(given);
+      const leg = await withMarketCap(withStopLimit(given));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);

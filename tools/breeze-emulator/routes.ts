@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { getFunds, getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
+import { getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
+import { type EmuFunds, marginCalculator } from './funds.ts';
 import type { OrderBook } from './book.ts';
 import type { SecurityMasterData } from './master.ts';
 import { cancelOrder, getOrders, modifyOrder, placeOrder } from './orders.ts';
@@ -11,6 +12,7 @@ import type { Answer } from './wire.ts';
 
 export interface SignedCall {
   book: OrderBook;
+  funds: EmuFunds;
   master: SecurityMasterData;
   userId: string;
   method: string;
@@ -20,7 +22,7 @@ export interface SignedCall {
 }
 
 export function routeSigned(call: SignedCall): Answer {
-  const { book, master, userId, body, istDay } = call;
+  const { book, funds, master, userId, body, istDay } = call;
   switch (`${call.method} ${call.endpoint}`) {
     case 'POST order':
       return placeOrder(book, master, userId, body);
@@ -39,7 +41,11 @@ export function routeSigned(call: SignedCall): Answer {
     case 'GET portfolioholdings':
       return getHoldings(book, userId, body);
     case 'GET funds':
-      return getFunds();
+      return funds.answer(book, userId);
+    case 'POST funds':
+      return funds.setFunds(userId, body);
+    case 'POST margincalculator':
+      return marginCalculator(body);
     case 'GET quotes':
       return getQuotes(book, body);
     default:

@@ -22,6 +22,7 @@ export const RULES = [
   'PRICE_UNAVAILABLE',
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
+  'INSUFFICIENT_FUNDS',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
@@ -75,6 +76,8 @@ export interface EntryOrder {
   quantity: number;
   orderType: 'MARKET' | 'LIMIT';
   limitPricePaise?: Paise | undefined;
+  /** MARKET: the price it is valued and reserved at, its protective limit (the worst it may fill at); else the last price. */
+  reservePricePaise?: Paise | undefined;
   /** Last traded price of the instrument. */
   lastPrice?: PricePoint | undefined;
   intraday: boolean;
@@ -125,7 +128,7 @@ export function checkRisk(order: EntryOrder, book: Book, limits: RiskLimits, mar
     add('PRICE_UNAVAILABLE', `last price newer than ${ageLimit}`, 'missing or stale', 'A current price needed for the risk check is missing or stale; the order is refused rather than guessed');
   }
 
-  const pricePaise = order.orderType === 'LIMIT' ? order.limitPricePaise : order.lastPrice?.pricePaise;
+  const pricePaise = order.orderType === 'LIMIT' ? order.limitPricePaise : (order.reservePricePaise ?? order.lastPrice?.pricePaise);
   const orderValue = pricePaise === undefined ? undefined : notional(order.quantity, pricePaise);
 
   if (orderValue !== undefined && orderValue > limits.maxTradeValuePaise) {
