@@ -49,12 +49,12 @@ export async function ledgerTotals(sql: Queryable, accountId: string): Promise<{
  * (a broker's segment: equity on NSE/BSE, F&O on NFO/BFO).
  */
 export async function reservedMargin(sql: Queryable, accountId: string, convertedSince?: Date, exchanges?: readonly string[]): Promise<Paise> {
-  const since = convertedSince ?? new Date(8.64e15);
+  const converted = convertedSince ? sql`or (status = 'CONVERTED' and updated_at >= ${convertedSince})` : sql``;
   // instrument keys start with the exchange (src/domain/trade.ts instrumentKey)
   const onExchanges = exchanges ? sql`and split_part(instrument_key, ':', 1) in ${sql(exchanges as string[])}` : sql``;
   const [row] = await sql<{ margin: number }[]>`
     select coalesce(sum(margin_paise), 0)::int8 as margin from reservations
-    where account_id = ${accountId} and (status = 'ACTIVE' or (status = 'CONVERTED' and updated_at >= ${since})) ${onExchanges}`;
+    where account_id = ${accountId} and (status = 'ACTIVE' ${converted}) ${onExchanges}`;
   return row?.margin ?? 0;
 }
 
