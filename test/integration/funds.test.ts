@@ -11,6 +11,7 @@ import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 let stack: TestStack;
 let trader: string;
 const SPREAD = Array.from({ length: 10 }, (_, i) => `FUND${i}`);
+const niftyFut = { symbol: 'NIFTY', exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29' } as const;
 const cash = (symbol: string) => ({ symbol, exchange: 'NSE', product: 'CASH' }) as const;
 type Violation = { rule: string; limit: unknown; actual: unknown };
 const violationsOf = (body: unknown) => (body as { violations?: Violation[] }).violations ?? [];
@@ -35,6 +36,7 @@ beforeAll(async () => {
   });
   trader = (await stack.userWithRole('trader')).accessToken;
   for (const s of [...SPREAD, 'FUNDBIG', 'FUNDMKT']) await stack.market.setQuote(cash(s), 1000_00);
+  await stack.market.setQuote(niftyFut, 26_000_00);
 });
 afterAll(async () => stack?.stop());
 
@@ -45,6 +47,14 @@ describe('funds and margin before every order', () => {
     expect(res.status).toBe(422);
     expect(violationsOf(res.body).find((v) => v.rule === 'INSUFFICIENT_FUNDS')).toMatchObject({ limit: 100_000_00, actual: 105_000_00 });
     expect(await stack.market.orders()).toHaveLength(0);
+  });
+
+  it('refuses an F&O order whose margin exceeds the funds, as Breeze\'s margin calculator puts it when live', async () => {
+    // one NIFTY lot (65) at ₹26,000: ₹16,90,000 of value, 12 % of it (₹2,02,800) as margin
+    const res = await enter(stack, trader, market('NIFTY', { exchange: 'NFO', product: 'FUTURES', expiry: '2026-12-29', orderType: 'LIMIT', price: 26_000, quantity: 65 }));
+    expect(res.status).toBe(422);
+    expect(violationsOf(res.body).find((v) => v.rule === 'INSUFFICIENT_FUNDS')).toMatchObject({ limit: 100_000_00, actual: 202_800_00 });
+    if (stack.emulator) expect(stack.emulator.sent('POST', 'margincalculator').length).toBeGreaterThan(0);
   });
 
   it('counts the margin of orders in flight: 10 concurrent orders of ₹22,000 open at most 4', async () => {
@@ -71,6 +81,11 @@ describe('funds and margin before every order', () => {
     if (stack.market.broker === 'paper') {
       const status = (await (await stack.request('/risk/status', { token: trader })).json()) as { usage: { funds: Record<string, unknown> } };
       expect(status.usage.funds).toMatchObject({ source: 'paper-ledger', balancePaise: 100_000_00 - value!.c, usedMarginPaise: value!.v, reservedMarginPaise: 0, availablePaise: 100_000_00 - value!.c - value!.v });
+    } else {
+      // live: the broker's funds as a worker last read them
+      const status = (await (await stack.request('/risk/status', { token: trader })).json()) as { usage: { funds: Record<string, unknown> } };
+      expect(status.usage.funds).toMatchObject({ source: 'broker', segments: { equity: { balancePaise: expect.any(Number) } } });
+      expect(status.usage.funds.asOf).not.toBeNull();
     }
 
     for (const t of open) await stack.market.setQuote(cash((await stack.db.sql`select symbol from trades where id = ${t.id}`)[0]!.symbol as string), 1010_00);
