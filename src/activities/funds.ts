@@ -90,31 +90,35 @@ export async function brokerStockCode(deps: ActivityDeps, symbol: string): Promi
 }
 
 /**
- * Step 2, inside the transaction: the order's margin and the funds the rule checks it against
- * (undefined when a live read failed). Live: only the order's segment (equity or F&O) counts.
+ * Step 2, inside the transaction: the funds the rule checks an order against (undefined when a
+ * live read failed). Live: only the segment of `instrument` (equity or F&O) counts. A basket can
+ * ask it once and check its whole margin (src/domain/margin.ts basketMargin) against it.
  */
-export async function fundsForOrder(tx: Queryable, account: { id: string; capitalPaise: Paise }, leg: MarginLeg & { instrument: Instrument }, live: LiveFunds | undefined): Promise<{ marginPaise: Paise | undefined; funds: FundsView | undefined }> {
+export async function fundsView(tx: Queryable, account: { id: string; capitalPaise: Paise }, instrument: Pick<Instrument, 'exchange'>, live: LiveFunds | undefined): Promise<FundsView | undefined> {
   if (!live) {
     const [totals, reserved] = await Promise.all([ledgerTotals(tx, account.id), reservedMargin(tx, account.id)]);
-    return {
-      marginPaise: orderMargin(leg),
-      funds: { source: 'paper-ledger', balancePaise: account.capitalPaise + totals.cashPaise, usedMarginPaise: totals.marginPaise, reservedMarginPaise: reserved },
-    };
+    return { source: 'paper-ledger', balancePaise: account.capitalPaise + totals.cashPaise, usedMarginPaise: totals.marginPaise, reservedMarginPaise: reserved };
   }
-  if (!live.funds) return { marginPaise: undefined, funds: undefined };
   const f = live.funds;
-  const segment = fno(leg.instrument) ? (['NFO', 'BFO'] as const) : (['NSE', 'BSE'] as const);
-  const reserved = await reservedMargin(tx, account.id, f.fetchedAt, segment);
+  if (!f) return undefined;
+  const reserved = await reservedMargin(tx, account.id, f.fetchedAt, fno(instrument) ? ['NFO', 'BFO'] : ['NSE', 'BSE']);
   return {
-    marginPaise: fno(leg.instrument) ? live.brokerMarginPaise : orderMargin(leg),
-    funds: {
-      source: 'broker',
-      balancePaise: fno(leg.instrument) ? f.fnoAllocatedPaise : f.equityAllocatedPaise,
-      usedMarginPaise: fno(leg.instrument) ? f.fnoBlockedPaise : f.equityBlockedPaise,
-      reservedMarginPaise: reserved,
-      asOf: f.fetchedAt,
-    },
+    source: 'broker',
+    balancePaise: fno(instrument) ? f.fnoAllocatedPaise : f.equityAllocatedPaise,
+    usedMarginPaise: fno(instrument) ? f.fnoBlockedPaise : f.equityBlockedPaise,
+    reservedMarginPaise: reserved,
+    asOf: f.fetchedAt,
   };
+}
+
+/** The margin one order needs: the broker's answer for live F&O, else the model (full value for cash). */
+export function requiredMargin(leg: MarginLeg & { instrument: Instrument }, live: LiveFunds | undefined): Paise | undefined {
+  return live && fno(leg.instrument) ? live.brokerMarginPaise : orderMargin(leg);
+}
+
+/** Step 2 for one order: its margin and the funds it must fit in. */
+export async function fundsForOrder(tx: Queryable, account: { id: string; capitalPaise: Paise }, leg: MarginLeg & { instrument: Instrument }, live: LiveFunds | undefined): Promise<{ marginPaise: Paise | undefined; funds: FundsView | undefined }> {
+  return { marginPaise: requiredMargin(leg, live), funds: await fundsView(tx, account, leg.instrument, live) };
 }
 
 /** How an entry is priced for the reservation: the price it is valued at, the limit it goes out with, and its margin leg. */

@@ -43,7 +43,8 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
   const now = new Date();
   const [{ book, limits }, holidays, pending, funds] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id), readFundsUsage(sql, config, account)]);
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
-  const usage = riskUsage(book, limits, {
+  // concentration against the account's actual funds where they are known
+  const usage = riskUsage({ ...book, capitalPaise: funds.balancePaise ?? book.capitalPaise }, limits, {
     open: market.open,
     closedReason: market.reason,
     pastIntradayCutoff: pastIntradayCutoff(now, config.market.MARKET_HOURS, config.market.SQUARE_OFF_TIME),
