@@ -17,9 +17,11 @@ const ONE_BROKER_ONLY = [
   'test/integration/breeze-*.test.ts', // Breeze's own tests: they start their own emulator already
   'test/integration/broker-faults.test.ts', // faults injected by wrapping the paper exchange (Breeze's faults: breeze-failures.test.ts)
   'test/integration/broker-session.test.ts', // Breeze's session; builds its own emulator and broker
+  'test/integration/config-changes.test.ts', // settings compared at start in the database; no broker
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
   'test/integration/fault-answers.test.ts', // PostgreSQL and Temporal faults with infrastructure of its own; the broker plays no part
+  'test/integration/market-calendar.test.ts', // the calendar is decided in the risk check, before any broker is asked (paper runs on the test's clock)
   'test/integration/migrations.test.ts', // the schema; no broker
   'test/integration/paper-exchange.test.ts', // the paper exchange itself
   'test/integration/pitr.test.ts', // point-in-time recovery drill; no broker

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { createAuditLog } from './src/audit/append.ts';
 import { createAuditFileCopy } from './src/audit/file-copy.ts';
+import { auditSettingsAtStart } from './src/audit/settings-at-start.ts';
 import { createBroker, createBrokerStreams, rateBudgetOf } from './src/broker/create.ts';
 import { ConfigError, readConfig } from './src/config.ts';
 import { listAccountIds } from './src/db/accounts.ts';
@@ -50,7 +51,10 @@ async function run(): Promise<void> {
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
   const streams = await createBrokerStreams(config, sql, broker, log);
   const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log, temporalMetrics) : undefined;
+  const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
   try {
+    // Risk settings changed through the environment since the last start are audited (and alerted when looser).
+    await auditSettingsAtStart({ sql, audit, config, log }, 'worker');
     const worker = await createTradingWorker({
       config,
       log,
@@ -61,7 +65,7 @@ async function run(): Promise<void> {
       prices: streams.prices,
       orderNotices: streams.orderNotices,
       brokerMetrics,
-      audit: createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) }),
+      audit,
       workflowBundleCode: config.worker.WORKFLOW_BUNDLE_PATH ? await readFile(config.worker.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
     });
     for (const accountId of await listAccountIds(sql)) {

@@ -10,6 +10,7 @@ import type { Actor } from '../audit/events.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
+import { strategyOfTrade } from '../db/strategies.ts';
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
 import { reservedPrice } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
@@ -63,7 +64,8 @@ export function orderActivities(deps: ActivityDeps) {
   }
 
   /** Store what the broker says of the leg, with its audit record. */
-  async function recordSent(leg: LegInput, order: BrokerOrder, adopted: boolean): Promise<LegResult> {
+  async function recordSent(given: LegInput, order: BrokerOrder, adopted: boolean): Promise<LegResult> {
+    const leg = await withStrategy(given);
     const result = toLegResult(leg.tag, order);
     await transaction(deps.sql, async (tx) => {
       await updateOrder(tx, leg.tag, { status: order.status === 'FILLED' ? 'OPEN' : order.status, brokerOrderId: order.brokerOrderId, rejectReason: order.rejectReason ?? null });
@@ -82,7 +84,8 @@ export function orderActivities(deps: ActivityDeps) {
           limitPricePaise: leg.limitPricePaise,
           triggerPricePaise: leg.triggerPricePaise,
           strategyId: leg.strategyId,
-          algoId: deps.config.account.ALGO_ID,
+          strategy: leg.strategy,
+          algoId: leg.algoId ?? deps.config.account.ALGO_ID,
           brokerStatus: order.status,
           rejectReason: order.rejectReason,
           // found by its tag after an earlier attempt sent it: not sent again
@@ -125,10 +128,17 @@ export function orderActivities(deps: ActivityDeps) {
     return cap ? { ...leg, limitPricePaise: cap } : leg;
   }
 
+  /** The leg with its trade's strategy and algo id (stamped at the reservation, src/activities/strategy-risk.ts). */
+  async function withStrategy(leg: LegInput): Promise<LegInput> {
+    if (leg.algoId) return leg;
+    const facts = await strategyOfTrade(deps.sql, leg.tradeId);
+    return facts ? { ...leg, ...facts } : leg;
+  }
+
   const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(given: LegInput): Promise<LegResult> {
-      const leg = await withMarketCap(withStopLimit(given));
+      const leg = await withMarketCap(await withStrategy(withStopLimit(given)));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);

@@ -10,13 +10,14 @@
 import { defaultRiskLimits } from '../config.ts';
 import type { Actor } from '../audit/events.ts';
 import { lockAccount } from '../db/accounts.ts';
-import { holidaysOf } from '../db/market-holidays.ts';
+import { exchangeCalendarOf } from '../db/market-calendars.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
 import { getTrade, insertTrade, openTrades, type TradeRow } from '../db/trades.ts';
 import { readBook } from '../db/book.ts';
 import { recordPrice } from '../db/market-prices.ts';
 import { insertReservation } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
+import { calendarViolation } from '../domain/calendar/coverage.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
@@ -28,6 +29,7 @@ import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
+import { checkStrategy, resolveStrategy, strategyFacts } from './strategy-risk.ts';
 
 /** A trade's request and who made it: the trade workflow's input, less what only the workflow uses. */
 export interface ReserveInput {
@@ -96,7 +98,7 @@ export function riskActivities(deps: ActivityDeps) {
       const known = await getTrade(deps.sql, input.tradeId);
       if (known) return decisionTaken(known, runId);
       const quote = await refreshPrices(input);
-      const holidays = await holidaysOf(deps.sql, input.request.instrument.exchange);
+      const calendar = await exchangeCalendarOf(deps.sql, input.request.instrument.exchange);
       // funds and margin (src/activities/funds.ts): the live broker's reads, before the transaction
       const stockCode = input.request.orderType === 'MARKET' ? await brokerStockCode(deps, input.request.instrument.symbol) : input.request.instrument.symbol;
       const live = await readLiveFunds(deps, input.accountId, priceEntry(input.request, quote?.lastPricePaise, stockCode, quote)?.leg);
@@ -123,6 +125,7 @@ export function riskActivities(deps: ActivityDeps) {
           return decisionTaken(existing, runId);
         }
         const r = input.request;
+        const strategy = await resolveStrategy(tx, deps.config, input.accountId, input.tradeId, r.strategy);
         await deps.audit.append(tx, {
           type: 'TRADE_REQUESTED',
           actor: input.requestedBy,
@@ -140,14 +143,15 @@ export function riskActivities(deps: ActivityDeps) {
             targetPaise: r.targetPaise,
             trailingStop: r.trailingStop,
             intraday: r.intraday,
-            algoId: deps.config.account.ALGO_ID,
+            ...strategyFacts(strategy),
           },
         });
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const { book, limits, prices } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
-        const market = marketStatus(at, deps.config.market.MARKET_HOURS, holidays);
+        const accountBook = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
+        const { book, limits, prices } = accountBook;
+        const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
         const entry = priceEntry(r, prices.get(key)?.pricePaise, stockCode, quote);
         const funds = entry ? await fundsForOrder(tx, account, entry.leg, live) : undefined;
         // concentration is measured against the account's actual funds where they are known
@@ -165,6 +169,9 @@ export function riskActivities(deps: ActivityDeps) {
           },
         );
 
+        // A year without its exchange calendar is unknown, never assumed open (docs/indian-market.md#the-calendar-as-data).
+        const noCalendar = calendarViolation(at, deps.config.market.MARKET_HOURS, r.instrument.exchange, calendar.years);
+        if (noCalendar) violations.unshift(noCalendar);
         violations.push(
           ...checkIndiaRules(
             { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },
@@ -173,6 +180,7 @@ export function riskActivities(deps: ActivityDeps) {
             { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise },
           ),
         );
+        violations.push(...(await checkStrategy(tx, strategy, { request: r, accountBook, accountLimits: limits, accountViolations: violations, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 })));
         // without a price PRICE_UNAVAILABLE has refused it already
         const short = funds && checkFunds(funds.marginPaise, funds.funds);
         if (short) violations.push(short);

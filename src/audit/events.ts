@@ -50,8 +50,11 @@ const TYPES = {
   TRADING_REDUCED: ['risk', 'HIGH'],
   TRADING_RESUMED: ['risk', 'HIGH'],
   FLATTEN_INCOMPLETE: ['risk', 'CRITICAL'],
+  STRATEGY_HALTED: ['risk', 'HIGH'],
+  STRATEGY_RESUMED: ['risk', 'HIGH'],
   // configuration
   CONFIG_CHANGED: ['config', 'HIGH'],
+  STRATEGY_CREATED: ['config', 'MEDIUM'],
   CONFIG_CHANGE_REQUESTED: ['config', 'MEDIUM'],
   CONFIG_CHANGE_REJECTED: ['config', 'MEDIUM'],
   BROKER_SESSION_SET: ['config', 'MEDIUM'],

@@ -29,6 +29,9 @@ export interface BrokerOrderRequest {
   /** STOP_LIMIT: the last price that wakes the order (a SELL at or below it, a BUY at or above). */
   triggerPricePaise?: Paise | undefined;
   strategyId?: string | undefined;
+  /** The registered strategy's name and the exchange algo id the order carries (Breeze: in `user_remark`, after the tag). */
+  strategy?: string | undefined;
+  algoId?: string | undefined;
 }
 
 /** A change to a resting order: what it becomes (its type, with the prices that type needs) and its quantity. */

@@ -18,6 +18,9 @@ export interface TradeRow {
   signalId: string | null;
   requestedBy: string;
   strategyId: string | null;
+  /** The registered strategy's name the trade was judged under (src/domain/strategy.ts), and the algo id its orders carry; null before strategies. */
+  strategy?: string | null;
+  algoId?: string | null;
   instrument: Instrument;
   side: 'BUY' | 'SELL';
   quantity: number;
@@ -57,7 +60,8 @@ interface RawTrade extends Omit<TradeRow, 'instrument'> {
 const selectTrade = (sql: Queryable) => sql`
   select id, account_id as "accountId", workflow_id as "workflowId", run_id as "runId",
     request_fingerprint as "requestFingerprint", source, signal_id as "signalId", requested_by as "requestedBy",
-    strategy_id as "strategyId", symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry,
+    strategy_id as "strategyId", coalesce((select s.name from strategies s where s.id = trades.strategy), trades.strategy) as strategy,
+    algo_id as "algoId", symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry,
     strike_paise as "strikePaise", option_right as "optionRight", side, quantity, order_type as "orderType",
     limit_price_paise as "limitPricePaise", stop_loss_paise as "stopLossPaise", target_paise as "targetPaise",
     intraday, status, reject_reason as "rejectReason", violations, filled_quantity as "filledQuantity",

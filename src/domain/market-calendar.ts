@@ -55,14 +55,24 @@ export interface MarketStatus {
   tradingDay: string;
 }
 
+/** A special session (Muhurat trading) on an IST date, with its circular's times. */
+export interface SessionHours {
+  opens: string;
+  closes: string;
+}
+
 /**
  * Whether orders can trade now. `holidays` holds IST dates (YYYY-MM-DD) on which the exchange is
- * closed.
+ * closed; `specialSessions` the dates with a special session (Muhurat trading, often on a holiday or
+ * a Sunday), open only between its times (docs/indian-market.md#the-calendar-as-data).
  */
-export function marketStatus(at: Date, mode: MarketHoursMode, holidays: ReadonlySet<string>): MarketStatus {
+export function marketStatus(at: Date, mode: MarketHoursMode, holidays: ReadonlySet<string>, specialSessions: ReadonlyMap<string, SessionHours> = new Map()): MarketStatus {
   const ist = istParts(at);
   if (mode === 'always') return { phase: 'OPEN', open: true, tradingDay: ist.date };
   const closed = (reason: string): MarketStatus => ({ phase: 'CLOSED', open: false, reason, tradingDay: ist.date });
+  const special = specialSessions.get(ist.date);
+  if (special && ist.minutes >= parseHhmm(special.opens) && ist.minutes < parseHhmm(special.closes)) return { phase: 'OPEN', open: true, tradingDay: ist.date };
+  if (special && (ist.weekday === 0 || ist.weekday === 6 || holidays.has(ist.date))) return closed(`outside today's special session (${special.opens}–${special.closes} IST)`);
   if (ist.weekday === 0 || ist.weekday === 6) return closed('weekend');
   if (holidays.has(ist.date)) return closed('exchange holiday');
   if (ist.minutes >= parseHhmm(PRE_OPEN_SESSION.opens) && ist.minutes < parseHhmm(PRE_OPEN_SESSION.closes)) {

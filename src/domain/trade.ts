@@ -58,6 +58,8 @@ export interface TradeRequest {
   intraday: boolean;
   /** Strategy or algo identifier stamped on the orders and the audit trail. */
   strategyId?: string | undefined;
+  /** The registered strategy's name (src/domain/strategy.ts); absent: the account's default strategy. */
+  strategy?: string;
 }
 
 export type ExitReason = 'REQUESTED' | 'STOP_LOSS' | 'TARGET' | 'SQUARE_OFF' | 'FLATTEN';

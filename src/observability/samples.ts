@@ -33,6 +33,9 @@ export const METRIC_CATALOG = {
   breeze_broker_error_ratio_5m: { help: 'Failed share of broker calls in the last 5 minutes (absent under 5 calls)', labels: [] },
   breeze_broker_session_expired: { help: 'The broker session expired and no call has succeeded since (1) or not (0)', labels: [] },
   breeze_reconciliation_mismatch_open: { help: 'A reconciliation mismatch was audited and not yet resolved (1) or not (0)', labels: [] },
+  breeze_market_calendar_days_left: { help: 'Days until the first year without a loaded exchange calendar starts (absent when the current IST year has none); NSE hours only', labels: ['exchange'] },
+  breeze_market_calendar_missing: { help: 'The current IST year has no loaded exchange calendar, so live orders are refused (1) or not (0); NSE hours only', labels: ['exchange'] },
+  breeze_config_loosened_by_environment: { help: 'A start in the last day loosened risk settings through the environment, past the second-admin rule (1) or not (0)', labels: [] },
   breeze_task_queue_pollers: { help: 'Workers polling the trading task queue, by task type', labels: ['type'] },
   breeze_alerts_firing: { help: 'Alerts firing, by severity', labels: ['severity'] },
   breeze_alert_evaluation_timestamp_seconds: { help: 'When the alert evaluator last ran (Unix seconds)', labels: [] },
@@ -84,11 +87,21 @@ export function snapshotSamples(s: MonitoringSnapshot): MetricSample[] {
   add('breeze_broker_error_ratio_5m', s.broker.errorRatio5m);
   add('breeze_broker_session_expired', s.broker.sessionExpired ? 1 : 0);
   add('breeze_reconciliation_mismatch_open', s.reconciliation.mismatchOpen ? 1 : 0);
+  out.push(...calendarSamples(s.calendar));
+  add('breeze_config_loosened_by_environment', s.configLoosenedAt ? 1 : 0);
   add('breeze_task_queue_pollers', s.taskQueue.workflowPollers, { type: 'workflow' });
   add('breeze_task_queue_pollers', s.taskQueue.activityPollers, { type: 'activity' });
   for (const [severity, n] of Object.entries(s.alerts.firing)) add('breeze_alerts_firing', n, { severity });
   add('breeze_alert_evaluation_timestamp_seconds', seconds(s.alerts.lastEvaluationAt));
   return out;
+}
+
+/** The calendar's reach per exchange: days left while the current year is loaded, else missing. */
+export function calendarSamples(calendar: MonitoringSnapshot['calendar']): MetricSample[] {
+  return (calendar ?? []).flatMap((c) => [
+    { name: 'breeze_market_calendar_missing', labels: { exchange: c.exchange }, value: c.currentYearLoaded ? 0 : 1 },
+    ...(c.currentYearLoaded ? [{ name: 'breeze_market_calendar_days_left', labels: { exchange: c.exchange }, value: c.daysLeft }] : []),
+  ]);
 }
 
 /** Per-process system samples (from heartbeats): alert input only, each process exports its own. */

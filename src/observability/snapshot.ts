@@ -18,6 +18,9 @@ import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
 import type { Sql } from '../db/pool.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
+import { calendarDaysLeft, CASH_EXCHANGES, istYear } from '../domain/calendar/coverage.ts';
+import { lastEnvironmentLoosening } from '../db/config-snapshots.ts';
+import { loadedYears } from '../db/market-calendars.ts';
 import { paiseToRupees } from '../domain/money.ts';
 import { grossPnl, instrumentKey, openQuantity } from '../domain/trade.ts';
 import { taskQueuePollers } from './task-queue-pollers.ts';
@@ -72,6 +75,10 @@ export interface MonitoringSnapshot {
   taskQueue: { name: string; workflowPollers: number | null; activityPollers: number | null };
   processes: ProcessMetrics[];
   alerts: { firing: Record<string, number>; pending: number; lastEvaluationAt: string | null };
+  /** Per exchange, how far its loaded calendar reaches; null with MARKET_HOURS=always (no calendar is used). */
+  calendar: { exchange: string; currentYearLoaded: boolean; daysLeft: number }[] | null;
+  /** The newest start of the last day that loosened risk settings through the environment. */
+  configLoosenedAt: string | null;
 }
 
 /**
@@ -98,7 +105,7 @@ function withScheduledKinds(rows: BackupKindStatus[] | undefined): BackupKindSta
 
 export interface SnapshotDeps {
   sql: Sql;
-  config: Pick<Config, 'risk' | 'temporal' | 'backup'>;
+  config: Pick<Config, 'risk' | 'temporal' | 'backup' | 'market'>;
   /** Without a client, pollers are reported as unknown. */
   temporal?: Client | undefined;
 }
@@ -146,6 +153,18 @@ async function pollers(deps: SnapshotDeps): Promise<MonitoringSnapshot['taskQueu
   }
 }
 
+/** A loosening through the environment stays alerting for a day after the start that made it. */
+const LOOSENING_ALERT_MS = 86_400_000;
+
+async function calendarReach(deps: SnapshotDeps, now: Date): Promise<MonitoringSnapshot['calendar']> {
+  if (deps.config.market.MARKET_HOURS === 'always') return null;
+  const years = await loadedYears(deps.sql);
+  return CASH_EXCHANGES.map((exchange) => {
+    const loaded = years.get(exchange) ?? new Set<number>();
+    return { exchange, currentYearLoaded: loaded.has(istYear(now)), daysLeft: calendarDaysLeft(now, loaded) };
+  });
+}
+
 export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promise<MonitoringSnapshot> {
   const { sql } = deps;
   const dayStart = istDayStart(now);
@@ -156,6 +175,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     const m = await accountMetrics(deps, id, now, realized);
     if (m) accounts.push(m);
   }
+  const [calendar, configLoosenedAt] = await Promise.all([calendarReach(deps, now), lastEnvironmentLoosening(sql, new Date(now.getTime() - LOOSENING_ALERT_MS))]);
   const [orders, rejections, head, verification, backups, broker, reconciliation, heartbeats, alerts, evaluation, taskQueue] = await Promise.all([
     ordersByStatus(sql, dayStart),
     rejectionsByRule(sql, dayStart),
@@ -209,5 +229,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     taskQueue,
     processes: heartbeats.map((h) => ({ source: h.source, kind: h.kind, host: h.host, at: h.at.toISOString(), cpuRatio: h.cpuRatio, memoryRatio: h.memoryRatio, diskFreeRatio: h.diskFreeRatio, eventLoopLagSeconds: h.eventLoopLagSeconds })),
     alerts: { firing, pending: alerts.filter((a) => a.status === 'PENDING').length, lastEvaluationAt: iso(evaluation?.evaluatedAt) },
+    calendar,
+    configLoosenedAt: iso(configLoosenedAt),
   };
 }

@@ -38,11 +38,13 @@ export interface WorkerDeps {
   taskQueue?: string | undefined;
   /** Broker calls are timed and counted here. */
   brokerMetrics?: BrokerMetrics | undefined;
+  /** The activities' clock (tests of dated market rules); the system clock otherwise. */
+  now?: (() => Date) | undefined;
 }
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
   return Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,

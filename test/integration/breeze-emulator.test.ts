@@ -117,6 +117,12 @@ describe('Breeze emulator wire protocol', () => {
     expect((await raw('PUT', 'order', change)).json).toEqual({ Success: null, Status: 500, Error: 'Order has already been executed and cannot be modified.' });
   });
 
+  it("returns an order's user_remark in its detail as it was sent (tag, strategy and algo id)", async () => {
+    const orderId = await placeCash('TATSTE', { price: '100.00', user_remark: 'tabcdefghijklmnoE1:momentum:NSE-ALGO-42' });
+    const detail = await raw('GET', 'order', JSON.stringify({ exchange_code: 'NSE', order_id: orderId }));
+    expect(detail.json.Success).toEqual([expect.objectContaining({ order_id: orderId, user_remark: 'tabcdefghijklmnoE1:momentum:NSE-ALGO-42' })]);
+  });
+
   it('lists the trade book and holdings of an exchange as Breeze prints them', async () => {
     emulator.setQuote({ exchange: 'NSE', stockCode: 'INFTEC', product: 'cash' }, { ltpPaise: 150000 });
     const orderId = await placeCash('INFTEC', { quantity: '4', price: '1510.00' });

@@ -9,6 +9,7 @@ import { createBreezeClient } from '../../src/broker/breeze/create.ts';
 import { startBreezeEmulator } from '../../tools/breeze-emulator/server.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
+import { tagOfRemark } from '../../src/domain/strategy.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
@@ -40,11 +41,11 @@ async function freshBreeze() {
   };
 }
 
-/** The orders Breeze received for a trade, by the tags in user_remark. */
+/** The orders Breeze received for a trade, by the tags in user_remark (the tag comes first, then strategy and algo id). */
 function ordersAtBreeze(tradeId: string): string[] {
   return emulator
     .sent('POST', 'order')
-    .map((r) => String((r.body as { user_remark?: string }).user_remark ?? ''))
+    .map((r) => tagOfRemark((r.body as { user_remark?: string }).user_remark))
     .filter((tag) => tag.startsWith(tradeId));
 }
 
@@ -77,7 +78,7 @@ describe('trading through Breeze', () => {
     emulator.setQuote(relind, { ltpPaise: 2450_00 });
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 2, stopLoss: 2400, target: 2500 }));
     await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
-    const stop = await eventually(async () => emulator.sent('POST', 'order').find((r) => (r.body as { user_remark?: string }).user_remark === `${body.id}S1`), 30_000, 'the stop at Breeze');
+    const stop = await eventually(async () => emulator.sent('POST', 'order').find((r) => tagOfRemark((r.body as { user_remark?: string }).user_remark) === `${body.id}S1`), 30_000, 'the stop at Breeze');
     expect(stop.body).toMatchObject({ order_type: 'stoploss', stoploss: '2400.00', price: '2388.00', action: 'sell' });
     await eventually(async () => ordersAtBreeze(body.id).includes(`${body.id}T1`), 30_000, 'the target at Breeze');
     emulator.setQuote(relind, { ltpPaise: 2380_00 }); // through the trigger and past the limit

@@ -11,6 +11,7 @@ import { instrumentFields } from '../../src/broker/breeze/mapping.ts';
 import { DEFAULT_STOCK_CODES } from '../../src/broker/breeze/security-master.ts';
 import type { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { BrokerOrderStatus } from '../../src/broker/types.ts';
+import { tagOfRemark } from '../../src/domain/strategy.ts';
 import type { Instrument, Side } from '../../src/domain/trade.ts';
 import type { TestDatabase } from './db.ts';
 import { type EmuOrder, instrumentOf } from '../../tools/breeze-emulator/book.ts';
@@ -32,6 +33,8 @@ export interface ExchangeOrder {
   triggerPricePaise?: number | undefined;
   /** The average price of its fills, when filled. */
   averagePricePaise?: number | undefined;
+  /** Breeze: the order's `user_remark` as the exchange holds it (the tag, then strategy and algo id). */
+  remark?: string | undefined;
 }
 
 export interface TestMarket {
@@ -137,7 +140,8 @@ export async function startEmulatedBreeze(dataDir: string, symbols: string[] = [
             const filled = o.fills.reduce((n, f) => n + f.quantity, 0);
             const value = o.fills.reduce((n, f) => n + f.quantity * f.pricePaise, 0);
             return {
-              tag: o.userRemark,
+              tag: tagOfRemark(o.userRemark),
+              remark: o.userRemark,
               side: o.action === 'buy' ? 'BUY' : 'SELL',
               quantity: o.quantity,
               status: STATUS[o.status],

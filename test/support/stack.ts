@@ -102,6 +102,8 @@ export interface StackOptions {
   /** A database and Temporal server of the file's own (fault drills: test/support/own-infra.ts). */
   database?: TestDatabase;
   temporalAddress?: string;
+  /** The clock of the worker's activities and of the paper exchange (dated market rules: MARKET_HOURS=nse). */
+  now?: () => Date;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
@@ -119,7 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   breeze?.emulator.setFunds({ bankPaise: 2 * capitalPaise, equityPaise: capitalPaise, fnoPaise: capitalPaise });
   await options.seed?.(db, config);
   const { client, connection } = await connectTemporal(temporalAddress);
-  const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED });
+  const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED, ...(options.now ? { now: options.now } : {}) });
   if (breeze) {
     // tests written before stack.market (or merged from branches that predate it) still move the market
     const pin = paper.setQuote.bind(paper);
@@ -134,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const streams = await createBrokerStreams(config, db.sql, broker, silentLogger);
   const worker = options.noWorker
     ? undefined
-    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics });
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics, now: options.now });
   const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);

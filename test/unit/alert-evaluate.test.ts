@@ -21,6 +21,9 @@ const CASES: Record<string, { bad: MetricSample; good: MetricSample }> = {
   reconciliation_mismatch: pair('breeze_reconciliation_mismatch_open', {}, 1, 0),
   broker_budget_low: pair('breeze_broker_rate_budget_remaining', { broker: 'breeze', window: 'day' }, 900, 4000),
   alert_rules_invalid: pair('breeze_alert_rules_invalid', {}, 1, 0),
+  market_calendar_expiring: pair('breeze_market_calendar_days_left', { exchange: 'NSE' }, 27, 300),
+  market_calendar_missing: pair('breeze_market_calendar_missing', { exchange: 'BSE' }, 1, 0),
+  config_loosened_by_environment: pair('breeze_config_loosened_by_environment', {}, 1, 0),
 };
 
 function pair(name: string, labels: Record<string, string>, bad: number, good: number) {

@@ -1,10 +1,12 @@
 /**
  * Exchange holidays, kept as data: operators load each year's list from the exchange's circular
- * (and its ad-hoc closures). Changes are audited as configuration changes.
+ * (and its ad-hoc closures). Changes are audited as configuration changes. Replacing a year here
+ * also marks it loaded; the exchange's own file goes through PUT /market/calendar/{year}.
  *
  * @module
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { markYearLoaded } from '../../db/market-calendars.ts';
 import { listHolidays, replaceHolidays } from '../../db/market-holidays.ts';
 import { transaction } from '../../db/transaction.ts';
 import { actorOf } from '../../security/principal.ts';
@@ -48,6 +50,8 @@ export function marketRoutes({ sql, audit }: Pick<AppDeps, 'sql' | 'audit'>) {
       await transaction(sql, async (tx) => {
         const old = (await listHolidays(tx, year)).filter((h) => h.exchange === exchange).map((h) => h.day);
         await replaceHolidays(tx, exchange, year, days);
+        // The admin gave the year's list: the year counts as loaded (PUT /market/calendar/{year} takes the exchange's file).
+        await markYearLoaded(tx, exchange, year, { source: `PUT /market/holidays/${exchange}/${year}`, loadedBy: `${actorOf(principal).type}:${actorOf(principal).id}` });
         await audit.append(tx, {
           type: 'CONFIG_CHANGED',
           actor: actorOf(principal),

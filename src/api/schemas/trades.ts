@@ -7,6 +7,7 @@
 import { z } from '@hono/zod-openapi';
 import { type FieldProblem, ValidationError } from '../../domain/errors.ts';
 import { rupeesToPaise } from '../../domain/money.ts';
+import { STRATEGY_NAME } from '../../domain/strategy.ts';
 import { EXCHANGES, OPTION_RIGHTS, ORDER_TYPES, PRODUCTS, SIDES, type TradeRequest, type TrailingStop } from '../../domain/trade.ts';
 
 const rupees = z.number().positive().max(1e9);
@@ -48,6 +49,11 @@ export const TradeRequestBody = z
     strike: rupees.optional(),
     right: z.enum(OPTION_RIGHTS).optional(),
     strategyId: z.string().regex(/^[\w.-]{1,64}$/).optional().openapi({ description: 'Algo or strategy id stamped on orders and audit records' }),
+    strategy: z
+      .string()
+      .regex(STRATEGY_NAME, 'a strategy name: letters, digits, _ and -, at most 32')
+      .optional()
+      .openapi({ description: "The registered strategy's name (GET /strategies): its algo id goes on the orders, its limits and kill switch apply. Absent: the account's default strategy", example: 'momentum' }),
   })
   .strict()
   .openapi('TradeRequest');
@@ -116,5 +122,6 @@ export function toTradeRequest(body: TradeRequestBody): TradeRequest {
     ...(trailingStop ? { trailingStop } : {}),
     intraday: body.intraday,
     strategyId: body.strategyId,
+    ...(body.strategy ? { strategy: body.strategy } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError 
 import type { Broker, BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerOrderType, BrokerPosition, OrderChange, PlaceOptions, Quote } from '../types.ts';
 import type { Paise } from '../../domain/money.ts';
 import { EXCHANGES, type Exchange, type Instrument } from '../../domain/trade.ts';
+import { tagOfRemark } from '../../domain/strategy.ts';
 import { fillFromRow, instrumentFields, modifyOrderBody, orderFromRow, placeOrderBody, positionFromRow, quoteFromRow } from './mapping.ts';
 import { protectiveLimitPrice } from './market-orders.ts';
 import { orderAck, orderRow, positionRow, quoteRow, rowsOf, tradeDetailRow, type OrderRow } from './rows.ts';
@@ -69,7 +70,7 @@ export class BreezeClient implements Broker, FundsBroker {
   }
 
   async findOrderByTag(_accountId: string, tag: string, instrument: Instrument): Promise<BrokerOrder | undefined> {
-    const row = (await this.orderRows(instrument.exchange)).find((r) => r.user_remark === tag);
+    const row = (await this.orderRows(instrument.exchange)).find((r) => tagOfRemark(r.user_remark) === tag);
     return row ? this.withFills(row, instrument) : undefined;
   }
 

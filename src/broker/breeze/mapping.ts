@@ -7,6 +7,7 @@
  */
 import type { Paise } from '../../domain/money.ts';
 import type { Instrument } from '../../domain/trade.ts';
+import { orderRemark, tagOfRemark } from '../../domain/strategy.ts';
 import { BrokerRejectedError } from '../errors.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest, BrokerOrderStatus, BrokerPosition, OrderChange, Quote } from '../types.ts';
 import type { OrderRow, PositionRow, QuoteRow, TradeDetailRow } from './rows.ts';
@@ -93,7 +94,8 @@ export function placeOrderBody(request: BrokerOrderRequest, stockCode: string, p
     validity: 'day',
     stoploss: request.orderType === 'STOP_LIMIT' && request.triggerPricePaise ? toRupeeString(request.triggerPricePaise) : '',
     disclosed_quantity: '0',
-    user_remark: request.tag,
+    // the tag first, then the strategy and its algo id (docs/breeze-api.md#strategy-and-algo-id)
+    user_remark: orderRemark(request.tag, request.strategy, request.algoId),
     settlement_id: '',
     order_segment_code: '',
     lots: '',
@@ -130,7 +132,7 @@ export function orderFromRow(row: OrderRow, master: SecurityMaster, instrument?:
   const average = toPaise(row.average_price);
   return {
     brokerOrderId: row.order_id,
-    tag: row.user_remark ?? '',
+    tag: tagOfRemark(row.user_remark),
     instrument: instrument ?? instrumentFromRow(row, master),
     side: sideFromBreeze(row.action) ?? 'BUY',
     quantity: toCount(row.quantity),

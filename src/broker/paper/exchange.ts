@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { holidaysOf } from '../../db/market-holidays.ts';
+import { exchangeCalendarOf } from '../../db/market-calendars.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
 import { cancelPaperOrder, insertPaperOrder, modifyPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
 import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, walkPaperQuote } from '../../db/paper-quotes.ts';
@@ -75,7 +75,8 @@ export class PaperExchange implements Broker {
     const triggerPricePaise = request.orderType === 'STOP' || request.orderType === 'STOP_LIMIT' ? request.triggerPricePaise : undefined;
     const order = await this.options.sql.begin(async (tx) => {
       const lastPrice = await this.advance(tx, request.instrument);
-      const market = marketStatus(this.now(), this.options.marketHours, await holidaysOf(tx, request.instrument.exchange));
+      const calendar = await exchangeCalendarOf(tx, request.instrument.exchange);
+      const market = marketStatus(this.now(), this.options.marketHours, calendar.holidays, calendar.sessions);
       const id = await nextPaperOrderId(tx);
       const rejectReason = !market.open
         ? `market closed (${market.reason})`

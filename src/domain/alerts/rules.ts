@@ -86,6 +86,10 @@ export function builtinRules(s: BuiltinSettings): AlertRule[] {
       ...rule('broker_budget_low', 'breeze_broker_rate_budget_remaining', '<', Math.round(0.2 * (s.brokerCallsPerDay ?? 5000)), 0, 'warning', "Under 20% of the broker's daily call budget left: polls and quotes stop first, then orders"),
       match: { window: 'day' },
     },
+    // NSE publishes the next year's holidays in December (docs/indian-market.md#the-calendar-as-data).
+    rule('market_calendar_expiring', 'breeze_market_calendar_days_left', '<=', 30, 0, 'warning', 'A year starts within 30 days without its exchange calendar: load it (PUT /market/calendar/{year})'),
+    rule('market_calendar_missing', 'breeze_market_calendar_missing', '==', 1, 0, 'critical', 'No exchange calendar for the current year: live orders are refused (MARKET_CALENDAR_MISSING)'),
+    rule('config_loosened_by_environment', 'breeze_config_loosened_by_environment', '==', 1, 0, 'critical', 'Risk settings loosened through the environment at start, without a second admin (CONFIG_CHANGED)'),
     rule('alert_rules_invalid', 'breeze_alert_rules_invalid', '==', 1, 0, 'warning', 'The alert rules file is invalid: built-in rules only'),
   ];
 }

@@ -22,6 +22,9 @@ export const RULES = [
   'PRICE_UNAVAILABLE',
   'INTRADAY_CUTOFF',
   'RECONCILIATION_LOCK',
+  'MARKET_CALENDAR_MISSING',
+  'STRATEGY_HALTED',
+  'STRATEGY_UNKNOWN',
   'INSUFFICIENT_FUNDS',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
