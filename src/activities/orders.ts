@@ -12,6 +12,7 @@ import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { strategyOfTrade } from '../db/strategies.ts';
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
+import { reservedPrice } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
@@ -131,6 +132,13 @@ export function orderActivities(deps: ActivityDeps) {
     return { ...leg, limitPricePaise: stopLimitPrice(leg.side, leg.triggerPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE) };
   }
 
+  /** A MARKET entry goes out protected at the price its margin was reserved at: it can never fill above its reservation. */
+  async function withMarketCap(leg: LegInput): Promise<LegInput> {
+    if (leg.leg !== 'ENTRY' || leg.orderType !== 'MARKET' || leg.limitPricePaise !== undefined) return leg;
+    const cap = await reservedPrice(deps.sql, leg.tradeId);
+    return cap ? { ...leg, limitPricePaise: cap } : leg;
+  }
+
   /** The leg with its trade's strategy and algo id (stamped at the reservation, src/activities/strategy-risk.ts). */
   async function withStrategy(leg: LegInput): Promise<LegInput> {
     if (leg.algoId) return leg;
@@ -141,7 +149,7 @@ export function orderActivities(deps: ActivityDeps) {
   const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(given: LegInput): Promise<LegResult> {
-      const leg = await withStrategy(withStopLimit(given));
+      const leg = await withMarketCap(await withStrategy(withStopLimit(given)));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);

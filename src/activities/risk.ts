@@ -22,6 +22,8 @@ import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
+import { checkFunds } from '../domain/risk/funds.ts';
+import { brokerStockCode, fundsForOrder, priceEntry, readLiveFunds } from './funds.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
@@ -113,6 +115,9 @@ export function riskActivities(deps: ActivityDeps) {
       if (known) return sliceOf(decisionTaken(known, runId));
       const quote = await refreshPrices(input);
       const calendar = await exchangeCalendarOf(deps.sql, input.request.instrument.exchange);
+      // funds and margin (src/activities/funds.ts): the live broker's reads, before the transaction
+      const stockCode = input.request.orderType === 'MARKET' ? await brokerStockCode(deps, input.request.instrument.symbol) : input.request.instrument.symbol;
+      const live = await readLiveFunds(deps, input.accountId, priceEntry(input.request, quote?.lastPricePaise, stockCode, quote)?.leg);
 
       const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
@@ -163,8 +168,12 @@ export function riskActivities(deps: ActivityDeps) {
         const accountBook = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
         const { book, limits, prices } = accountBook;
         const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
+        const entry = priceEntry(r, prices.get(key)?.pricePaise, stockCode, quote);
+        const funds = entry ? await fundsForOrder(tx, account, entry.leg, live) : undefined;
+        // concentration is measured against the account's actual funds where they are known
+        if (funds?.funds) book.capitalPaise = funds.funds.balancePaise;
         const violations = checkRisk(
-          { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, lastPrice: prices.get(key), intraday: r.intraday },
+          { instrumentKey: key, side: r.side, quantity: r.quantity, orderType: r.orderType, limitPricePaise: r.limitPricePaise, reservePricePaise: entry?.reservePaise, lastPrice: prices.get(key), intraday: r.intraday },
           book,
           limits,
           {
@@ -188,6 +197,9 @@ export function riskActivities(deps: ActivityDeps) {
           ),
         );
         violations.push(...(await checkStrategy(tx, strategy, { request: r, accountBook, accountLimits: limits, accountViolations: violations, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 })));
+        // without a price PRICE_UNAVAILABLE has refused it already
+        const short = funds && checkFunds(funds.marginPaise, funds.funds);
+        if (short) violations.push(short);
         if (violations.length) {
           await tx`
             update trades set status = 'REJECTED', violations = ${tx.json(violations as never)},
@@ -196,14 +208,15 @@ export function riskActivities(deps: ActivityDeps) {
           await deps.audit.append(tx, { type: 'RISK_CHECK_REJECTED', actor: workflowActor, ...base, payload: { violations, limits } });
           return { outcome: 'REJECTED', violations, status: 'REJECTED' };
         }
-        const pricePaise = r.orderType === 'LIMIT' ? r.limitPricePaise! : prices.get(key)!.pricePaise;
+        const pricePaise = entry?.reservePaise ?? (r.orderType === 'LIMIT' ? r.limitPricePaise! : prices.get(key)!.pricePaise);
         const notionalPaise = notional(r.quantity, pricePaise);
-        await insertReservation(tx, { tradeId: input.tradeId, accountId: input.accountId, instrumentKey: key, side: r.side, quantity: r.quantity, notionalPaise, createdAt: at });
+        const marginPaise = funds?.marginPaise ?? 0;
+        await insertReservation(tx, { tradeId: input.tradeId, accountId: input.accountId, instrumentKey: key, side: r.side, quantity: r.quantity, notionalPaise, marginPaise, pricePaise: entry?.capPaise, createdAt: at });
         await deps.audit.append(tx, {
           type: 'RISK_CHECK_PASSED',
           actor: workflowActor,
           ...base,
-          payload: { reservedQuantity: r.quantity, reservedNotionalPaise: notionalPaise, lastPricePaise: prices.get(key)?.pricePaise, limits },
+          payload: { reservedQuantity: r.quantity, reservedNotionalPaise: notionalPaise, reservedPricePaise: entry?.capPaise, reservedMarginPaise: marginPaise, funds: funds?.funds && { ...funds.funds, asOf: funds.funds.asOf?.toISOString() }, lastPricePaise: prices.get(key)?.pricePaise, limits },
         });
         return { outcome: 'ACCEPTED', violations: [], status: 'PENDING' };
       });

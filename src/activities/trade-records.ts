@@ -22,6 +22,7 @@ import { chargesForFill, segmentOf } from '../domain/charges.ts';
 import { chargeSchedule, defaultRiskLimits } from '../config.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
+import { moveFundsForFill, releaseTradeMargin } from './funds-moves.ts';
 import type { LegResult } from './orders.ts';
 
 /** A trade's stop-loss and target, in paise. */
@@ -78,7 +79,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
   }
 
   /**
-   * Store the leg's fills with their charges, and the leg's final state (FILLED, or CANCELLED for
+   * Store the leg's fills with their charges (moving the funds ledger), and the leg's final state (FILLED, or CANCELLED for
    * a leg that filled in part before it ended). Returns what the fills stored now add up to:
    * a retried call stores nothing twice and adds nothing.
    */
@@ -93,6 +94,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
       const fillCharges = chargesForFill(schedule, segment, side, fill.quantity * fill.pricePaise, i === 0).total;
       const stored = await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges, filledAt: fill.at });
       if (!stored) continue;
+      await moveFundsForFill(tx, trade, kind, { orderTag: leg.tag, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges }, now());
       added.charges += fillCharges;
       added.quantity += fill.quantity;
       added.valuePaise += fill.quantity * fill.pricePaise;
@@ -200,6 +202,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         }
         // The whole exit: the parts that filled earlier and this last leg, each at its own prices.
         const last = await storeFills(tx, trade, leg, 'EXIT');
+        await releaseTradeMargin(tx, trade, now());
         const exitedQuantity = trade.exitedQuantity + last.quantity;
         const exitedValue = trade.exitedValuePaise + last.valuePaise;
         const exitPrice = exitedQuantity ? Math.round(exitedValue / exitedQuantity) : averagePrice(leg);

@@ -15,12 +15,22 @@ export interface NewReservation {
   quantity: number;
   notionalPaise: number;
   createdAt: Date;
+  /** The margin the order holds against the account's funds until it fills or ends. */
+  marginPaise?: number | undefined;
+  /** The price reserved at: the limit, or a MARKET order's protective limit (the worst it may fill at). */
+  pricePaise?: number | undefined;
 }
 
 export async function insertReservation(sql: Queryable, r: NewReservation): Promise<void> {
   await sql`
-    insert into reservations (trade_id, account_id, instrument_key, side, quantity, notional_paise, status, created_at, updated_at)
-    values (${r.tradeId}, ${r.accountId}, ${r.instrumentKey}, ${r.side}, ${r.quantity}, ${r.notionalPaise}, 'ACTIVE', ${r.createdAt}, ${r.createdAt})`;
+    insert into reservations (trade_id, account_id, instrument_key, side, quantity, notional_paise, margin_paise, price_paise, status, created_at, updated_at)
+    values (${r.tradeId}, ${r.accountId}, ${r.instrumentKey}, ${r.side}, ${r.quantity}, ${r.notionalPaise}, ${r.marginPaise ?? 0}, ${r.pricePaise ?? null}, 'ACTIVE', ${r.createdAt}, ${r.createdAt})`;
+}
+
+/** The price the trade's entry was reserved at (a MARKET entry's protective limit), if recorded. */
+export async function reservedPrice(sql: Queryable, tradeId: string): Promise<number | undefined> {
+  const [row] = await sql<{ price: number | null }[]>`select price_paise as price from reservations where trade_id = ${tradeId}`;
+  return row?.price ?? undefined;
 }
 
 export async function activeReservations(sql: Queryable, accountId: string): Promise<ReservedExposure[]> {

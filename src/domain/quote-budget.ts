@@ -13,7 +13,8 @@
  * - order-status reads (a working entry or exit, and the safety-net look at resting stops and
  *   targets, whose changes the broker otherwise notifies) take 0.3: min(24, 3.6) = 3 a minute,
  *   1,125 a session; a notice is read at once and counted against the same allowance;
- * - the last 0.2 (900 a day) is left for reconciliation, account and session reads;
+ * - the last 0.2 (900 a day) is left for reconciliation, account and session reads (the funds check
+ *   reads the broker's funds at most once a minute, docs/breeze-api.md#funds-and-margin);
  * - so a worker makes at most 6 + 3 = 9 such reads a minute, 3,375 a session, however many
  *   positions it holds. Each worker added takes its own share: run at most
  *   (the day's quota) / (a worker's share) workers against one Breeze account, or lower

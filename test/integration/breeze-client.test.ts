@@ -95,7 +95,11 @@ describe('Breeze client against the emulator', () => {
     expect(positions).toContainEqual({ instrument: NIFTY_FUT, quantity: -65, averagePricePaise: 2_450_000 });
     expect(positions).toContainEqual({ instrument: INFY, quantity: 4, averagePricePaise: 150000 });
 
-    expect(await h.client.funds()).toMatchObject({ totalBankBalancePaise: 100_000_000, allocatedEquityPaise: 50_000_000, unallocatedPaise: 25_000_000 });
+    const funds = await h.client.funds();
+    expect(funds).toMatchObject({ totalBankBalancePaise: 100_000_000, unallocatedPaise: 25_000_000 });
+    // the emulator's funds move with fills: charges paid out of the equity allocation, the short future's margin blocked
+    expect(funds.allocatedEquityPaise).toBeLessThan(50_000_000);
+    expect(funds.blockedFnoPaise).toBeGreaterThanOrEqual(19_110_000);
   });
 
   it('lists the orders of every exchange in our domain types', async () => {

@@ -54,13 +54,15 @@ describe('limits under concurrency (invariant 1)', () => {
   it('keeps MAX_TRADE_VALUE and MAX_POSITION_QUANTITY under concurrent entries in one symbol', async () => {
     await stack.db.admin`update trades set status = 'CLOSED', closed_at = now() where status = 'OPEN'`;
     await stack.db.admin`update reservations set status = 'RELEASED' where status = 'ACTIVE'`;
-    // ₹1,000 a share: 100 shares = ₹1,00,000 (the trade value limit); 1800 shares the position limit.
-    const results = await Promise.all(Array.from({ length: 30 }, () => enter(stack, trader, market('SYM9', { quantity: 100 }))));
+    // ₹1,000 a share, reserved at its protective limit ₹1,030 (a MARKET order, docs/breeze-api.md#market-orders):
+    // 97 shares = ₹99,910, under the ₹1,00,000 trade value limit; 1800 shares the position limit.
+    const results = await Promise.all(Array.from({ length: 30 }, () => enter(stack, trader, market('SYM9', { quantity: 97 }))));
     const accepted = results.filter((r) => r.status === 201).length;
     const [held] = await stack.db.sql`select coalesce(sum(quantity), 0)::int as q from trades where symbol = 'SYM9' and status in ('OPEN', 'PENDING')`;
+    expect(accepted).toBeGreaterThan(0);
     expect(held!.q).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_POSITION_QUANTITY);
-    expect(accepted * 100).toBe(held!.q);
-    // Concentration: 40% of ₹5,00,000 capital = ₹2,00,000 = 200 shares: the binding limit here.
+    expect(accepted * 97).toBe(held!.q);
+    // Concentration: 40% of ₹5,00,000 capital = ₹2,00,000 = 194 shares at ₹1,030: the binding limit here.
     expect(held!.q).toBeLessThanOrEqual(200);
   });
 });

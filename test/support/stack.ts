@@ -125,6 +125,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   // What openDatabase() does as the schema owner at each start: the retention the database enforces.
   await db.admin.begin((tx) => setAuditRetention(tx, config.retention.AUDIT_RETENTION_DAYS));
   await ensureAccount(db.sql, config.account.ACCOUNT_ID, Math.round(config.account.ACCOUNT_CAPITAL * 100));
+  // the emulated broker holds what the paper ledger starts with, in each segment (its funds check reads them)
+  const capitalPaise = Math.round(config.account.ACCOUNT_CAPITAL * 100);
+  breeze?.emulator.setFunds({ bankPaise: 2 * capitalPaise, equityPaise: capitalPaise, fnoPaise: capitalPaise });
   await options.seed?.(db, config);
   const { client, connection } = await connectTemporal(temporalAddress);
   const paper = new PaperExchange({ sql: db.sql, marketHours: config.market.MARKET_HOURS, slippageBps: config.paper.PAPER_SLIPPAGE_BPS, randomWalk: config.paper.PAPER_RANDOM_WALK, seed: config.paper.PAPER_SEED, ...(options.now ? { now: options.now } : {}) });

@@ -1,6 +1,6 @@
 /**
  * The emulator's read endpoints beyond orders: trades (list and detail), portfolio positions and
- * holdings, funds and quotes, printed the way Breeze prints them (docs/breeze-api.md#account-reads).
+ * holdings and quotes (funds: ./funds.ts), printed the way Breeze prints them (docs/breeze-api.md#account-reads).
  *
  * @module
  */
@@ -97,24 +97,6 @@ export function getHoldings(book: OrderBook, userId: string, body: Body): Answer
       product_type: title(p.instrument.product),
     }));
   return rows.length ? ok(rows) : businessError(TEXT.noData);
-}
-
-/** `GET funds`: numbers, except `unallocated_balance`, a string in the sample (docs/breeze-api.md#account-reads). */
-export function getFunds(): Answer {
-  return ok({
-    bank_account: '000000000000',
-    total_bank_balance: 1_000_000.0,
-    allocated_equity: 500_000.0,
-    allocated_fno: 250_000.0,
-    allocated_commodity: 0,
-    allocated_currency: 0,
-    block_by_trade_equity: 0,
-    block_by_trade_fno: 0,
-    block_by_trade_commodity: 0,
-    block_by_trade_currency: 0,
-    block_by_trade_balance: 0,
-    unallocated_balance: '250000.00',
-  });
 }
 
 /**

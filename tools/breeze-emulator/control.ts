@@ -5,6 +5,7 @@
  *   strike_price?, ltp, best_bid_price?, best_offer_price?, upper_circuit?, lower_circuit?}` (rupees)
  * - `POST /__control/instruments` `{exchange_code, stock_code, token?, lot_size?, tick_size? (rupees), name?}`:
  *   add an instrument to the security master or change its lot and tick (NFO/BFO: an underlying)
+ * - `POST /__control/funds` `{bank?, equity?, fno?, user_id?}` (rupees): a user's bank balance and segment allocations
  * - `POST /__control/login` → `{api_session}`: a new day's browser login
  * - `POST /__control/expire-session`: every session expires
  * - `POST /__control/faults` `{kind: timeout|gateway|rate-limit|reset, method?, endpoint?, times?, status?}`
@@ -57,6 +58,9 @@ export function handleControl(emulator: BreezeEmulator, method: string, path: st
       });
       return reply(200, { ok: true });
     }
+    case 'POST funds':
+      emulator.setFunds({ bankPaise: paise('bank'), equityPaise: paise('equity'), fnoPaise: paise('fno') }, typeof body.user_id === 'string' ? body.user_id : undefined);
+      return reply(200, { ok: true });
     case 'POST login':
       return reply(200, { api_session: emulator.login(typeof body.api_session === 'string' ? body.api_session : undefined) });
     case 'POST expire-session':

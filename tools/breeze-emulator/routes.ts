@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { getFunds, getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
+import { getHoldings, getPositions, getQuotes, getTrades } from './account.ts';
+import { type EmuFunds, marginCalculator } from './funds.ts';
 import type { OrderBook } from './book.ts';
 import { cancelGtt, gttBook, modifyGtt, placeGtt } from './gtt.ts';
 import type { GttBook } from './gtt-book.ts';
@@ -14,6 +15,7 @@ import type { Answer } from './wire.ts';
 export interface SignedCall {
   book: OrderBook;
   gtts: GttBook;
+  funds: EmuFunds;
   master: SecurityMasterData;
   userId: string;
   method: string;
@@ -23,7 +25,7 @@ export interface SignedCall {
 }
 
 export function routeSigned(call: SignedCall): Answer {
-  const { book, gtts, master, userId, body, istDay } = call;
+  const { book, gtts, funds, master, userId, body, istDay } = call;
   switch (`${call.method} ${call.endpoint}`) {
     case 'POST order':
       return placeOrder(book, master, userId, body);
@@ -50,7 +52,11 @@ export function routeSigned(call: SignedCall): Answer {
     case 'GET portfolioholdings':
       return getHoldings(book, userId, body);
     case 'GET funds':
-      return getFunds();
+      return funds.answer(book, userId);
+    case 'POST funds':
+      return funds.setFunds(userId, body);
+    case 'POST margincalculator':
+      return marginCalculator(body);
     case 'GET quotes':
       return getQuotes(book, body);
     default:

@@ -18,6 +18,7 @@ import { istParts } from '../../src/domain/market-calendar.ts';
 import { checkSigned, SessionRegistry } from './auth.ts';
 import { OrderBook } from './book.ts';
 import { GttBook } from './gtt-book.ts';
+import { EmuFunds } from './funds.ts';
 import { handleControl } from './control.ts';
 import { FaultPlan } from './faults.ts';
 import { BREEZE_LIMITS, CallWindows } from './limits.ts';
@@ -46,6 +47,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
   const first = (options.apiSessions?.length ? options.apiSessions : [undefined]).map((s) => sessions.add(s).apiSession)[0]!;
   const book = new OrderBook(now);
   const gtts = new GttBook(book);
+  const funds = new EmuFunds();
   const master = new SecurityMasterData(options.instruments);
   const windows = new CallWindows({ ...BREEZE_LIMITS, ...options.limits });
   const faults = new FaultPlan();
@@ -60,7 +62,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     if (!('userId' in session)) return session;
     const refusal = windows.admit(now().getTime(), istDay(now()), method !== 'GET' && (endpoint === 'order' || endpoint === 'squareoff' || endpoint === 'gttorder'));
     if (refusal) return gatewayError(refusal);
-    return routeSigned({ book, gtts, master, userId: session.userId, method, endpoint, body, istDay });
+    return routeSigned({ book, gtts, funds, master, userId: session.userId, method, endpoint, body, istDay });
   }
 
   function customerDetails(body: Record<string, unknown>): Answer {
@@ -159,6 +161,7 @@ export async function startBreezeEmulator(options: BreezeEmulatorOptions): Promi
     windows,
     sent: (method, endpoint) => requests.filter((r) => r.method === method && r.endpoint === endpoint),
     setQuote: (instrument, quote) => book.setQuote(instrument, quote),
+    setFunds: (allocation, userId) => funds.set(userId ?? options.userId ?? 'EMU00001', allocation),
     login: (apiSession) => sessions.add(apiSession).apiSession,
     expireSessions: () => sessions.expireAll(),
     injectFault: (fault) => faults.add(fault),

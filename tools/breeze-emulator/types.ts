@@ -8,6 +8,7 @@
 import type { EmuInstrument, EmuQuote, OrderBook } from './book.ts';
 import type { Fault } from './faults.ts';
 import type { GttBook } from './gtt-book.ts';
+import type { EmuAllocation } from './funds.ts';
 import type { CallWindows, EmuLimits } from './limits.ts';
 import type { EmuInstrumentSpec, SecurityMasterData } from './master.ts';
 
@@ -62,6 +63,8 @@ export interface BreezeEmulator {
   /** Requests to one endpoint with one method, e.g. `sent('POST', 'order')`. */
   sent(method: string, endpoint: string): RecordedRequest[];
   setQuote(instrument: EmuInstrument, quote: Omit<EmuQuote, 'at'>): void;
+  /** Set a user's bank balance and segment allocations (the first user unless named; ./funds.ts). */
+  setFunds(allocation: Partial<EmuAllocation>, userId?: string): void;
   /** A new browser login: returns its API_Session. */
   login(apiSession?: string): string;
   expireSessions(): void;

@@ -18,6 +18,7 @@ import { riskUsage } from '../../domain/risk/usage.ts';
 import { grossPnl, instrumentKey, openQuantity } from '../../domain/trade.ts';
 import { readBreakerState } from '../../temporal/circuit-breaker.ts';
 import { limitsView } from '../schemas/risk.ts';
+import { readFundsUsage } from './funds-view.ts';
 
 export interface ViewDeps {
   sql: Sql;
@@ -40,9 +41,10 @@ async function accountOf(sql: Sql, accountId: string) {
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
   const now = new Date();
-  const [{ book, limits }, holidays, pending] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id)]);
+  const [{ book, limits }, holidays, pending, funds] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id), readFundsUsage(sql, config, account)]);
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
-  const usage = riskUsage(book, limits, {
+  // concentration against the account's actual funds where they are known
+  const usage = riskUsage({ ...book, capitalPaise: funds.balancePaise ?? book.capitalPaise }, limits, {
     open: market.open,
     closedReason: market.reason,
     pastIntradayCutoff: pastIntradayCutoff(now, config.market.MARKET_HOURS, config.market.SQUARE_OFF_TIME),
@@ -69,6 +71,7 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
       largestPositionQuantity: usage.largestPositionQuantity,
       largestConcentration: { used: rupees(usage.largestConcentration.used), limit: rupees(usage.largestConcentration.limit), ratio: usage.largestConcentration.ratio },
       ordersLastSecond: usage.ordersLastSecond,
+      funds,
     },
     market: { phase: market.phase, open: market.open, reason: market.reason ?? null, tradingDay: market.tradingDay, squareOffTime: config.market.SQUARE_OFF_TIME, hours: config.market.MARKET_HOURS },
     pendingLimitChanges: pending.length,

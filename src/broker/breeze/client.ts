@@ -20,6 +20,9 @@ import type { SecurityMaster } from './security-master.ts';
 import type { BreezeCall } from './transport.ts';
 import { type BreezeFunds, fundsFrom } from './funds.ts';
 import { BreezeGtt } from './gtt.ts';
+import { marginBody, marginFrom } from './margin.ts';
+import type { BrokerFundsSnapshot, FundsBroker } from '../funds.ts';
+import type { MarginLeg } from '../../domain/margin.ts';
 import type { RateBudget } from '../rate-limit/store.ts';
 import { sessionDay } from './session.ts';
 import { toBreezeDate } from './values.ts';
@@ -37,7 +40,7 @@ export interface BreezeClientOptions {
 /** Breeze answers an empty book with an error rather than an empty list (docs/breeze-api.md#orders). */
 const NO_DATA = /no data found/i;
 
-export class BreezeClient implements Broker {
+export class BreezeClient implements Broker, FundsBroker {
   readonly name = 'breeze' as const;
   protected readonly call: BreezeCall;
   protected readonly master: () => Promise<SecurityMaster>;
@@ -134,6 +137,23 @@ export class BreezeClient implements Broker {
     return fundsFrom(await this.call('GET', 'funds', {}, 'read'));
   }
 
+  /** The funds per segment, for the INSUFFICIENT_FUNDS check (src/activities/funds.ts). */
+  async readFunds(): Promise<BrokerFundsSnapshot> {
+    const f = await this.funds();
+    return { equityAllocatedPaise: f.allocatedEquityPaise, equityBlockedPaise: f.blockedEquityPaise, fnoAllocatedPaise: f.allocatedFnoPaise, fnoBlockedPaise: f.blockedFnoPaise, fetchedAt: this.now() };
+  }
+
+  /** Breeze's margin calculator for F&O legs of one exchange (docs/breeze-api.md#funds-and-margin). */
+  async marginFor(legs: readonly MarginLeg[], exchange: Exchange): Promise<Paise> {
+    const master = await this.master();
+    const codes = legs.map((l) => master.toStockCode(l.instrument.symbol));
+    return marginFrom(await this.call('POST', 'margincalculator', marginBody(legs, exchange, codes), 'read'));
+  }
+
+  async stockCodeOf(symbol: string): Promise<string> {
+    return (await this.master()).toStockCode(symbol);
+  }
+
   /** What is left of the shared budget: order actions this second, calls this minute and today. */
   async remainingBudget(): Promise<RateBudget | undefined> {
     return this.budget?.();
@@ -153,14 +173,17 @@ export class BreezeClient implements Broker {
     }
   }
 
-  /** The price to send: the caller's limit, or a protective limit off a fresh quote for MARKET. */
+  /**
+   * The price to send: the caller's limit, or a protective limit off a fresh quote for MARKET. A
+   * MARKET order that carries a limit (the price its margin was reserved at) never goes out past it.
+   */
   private async limitPrice(instrument: Instrument, stockCode: string, side: 'BUY' | 'SELL', orderType: BrokerOrderType, limitPricePaise: Paise | undefined): Promise<Paise> {
     if (orderType !== 'MARKET') {
       if (!limitPricePaise || limitPricePaise <= 0) throw new BrokerRejectedError(`a ${orderType} order needs a positive limit price`);
       return limitPricePaise;
     }
     const quote = await this.quoteFor(instrument, stockCode);
-    return protectiveLimitPrice({
+    const protective = protectiveLimitPrice({
       side,
       exchange: instrument.exchange,
       product: instrument.product,
@@ -169,6 +192,8 @@ export class BreezeClient implements Broker {
       upperCircuitPaise: quote.upperCircuitPaise,
       lowerCircuitPaise: quote.lowerCircuitPaise,
     });
+    if (!limitPricePaise || limitPricePaise <= 0) return protective;
+    return side === 'BUY' ? Math.min(protective, limitPricePaise) : Math.max(protective, limitPricePaise);
   }
 
   private async quoteFor(instrument: Instrument, stockCode: string): Promise<Quote> {

@@ -2,7 +2,7 @@
  * The paper exchange: the default broker. Orders, fills and prices live in PostgreSQL (the
  * queries are src/db/paper-*.ts), so it survives restarts and every worker sees the same market.
  * It trades only in market hours (the same calendar as the risk engine), fills MARKET orders at
- * the last price with slippage and LIMIT orders when the price crosses, STOP orders (stop-loss
+ * the last price with slippage (never past the protective limit a MARKET order carries) and LIMIT orders when the price crosses, STOP orders (stop-loss
  * market, paper only) once the price touches their trigger, STOP_LIMIT orders (as Breeze's
  * `stoploss`, the trades' resting stop-losses) that wake at their trigger and then work as a
  * limit (a gap through the limit leaves them open until modified), and keeps every order it
@@ -83,7 +83,8 @@ export class PaperExchange implements Broker {
   /** A broker order, or a paper-only STOP order (stop-loss market) with its trigger price. */
   async placeOrder(request: BrokerOrderRequest | PaperStopRequest): Promise<BrokerOrder> {
     const key = instrumentKey(request.instrument);
-    const limitPricePaise = request.orderType === 'LIMIT' || request.orderType === 'STOP_LIMIT' ? request.limitPricePaise : undefined;
+    // a MARKET order's limit is its protection: the worst price it may fill at (./matching.ts)
+    const limitPricePaise = request.orderType !== 'STOP' ? request.limitPricePaise : undefined;
     const triggerPricePaise = request.orderType === 'STOP' || request.orderType === 'STOP_LIMIT' ? request.triggerPricePaise : undefined;
     const order = await this.options.sql.begin(async (tx) => {
       const lastPrice = await this.advance(tx, request.instrument);

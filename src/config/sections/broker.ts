@@ -26,6 +26,7 @@ export const brokerSettings = z.object({
   BROKER_ORDER_RESERVE_PER_MINUTE: int(0).default(20).describe('Broker calls a minute kept for placing, settling and cancelling orders: status polls, quotes and reconciliation stop short of them'),
   BROKER_ORDER_RESERVE_PER_DAY: int(0).default(500).describe('Broker calls a day kept for order actions in the same way'),
   BROKER_RATE_WAIT_MS: int(0).default(3000).describe('Longest a broker call waits for a slot in the shared budget before failing as unavailable'),
+  BROKER_FUNDS_REFRESH_S: int(1).default(60).describe("Live funds check: the broker's funds are read at most once in this many seconds per account, shared by every worker (each F&O entry also asks the margin calculator once)"),
   BROKER_SESSION_RETRY_S: int(1).default(60).describe('Delay between retries of an order action refused for an expired broker session (trading reduces to exits meanwhile)'),
 }).describe('The broker: paper or Breeze Connect (ICICI Direct), and the shared budget of broker calls');
 export type BrokerSettings = z.infer<typeof brokerSettings>;

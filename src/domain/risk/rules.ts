@@ -26,6 +26,7 @@ export const RULES = [
   'MARKET_CALENDAR_MISSING',
   'STRATEGY_HALTED',
   'STRATEGY_UNKNOWN',
+  'INSUFFICIENT_FUNDS',
 ] as const;
 export type RuleName = (typeof RULES)[number] | (string & {});
 
@@ -79,6 +80,8 @@ export interface EntryOrder {
   quantity: number;
   orderType: 'MARKET' | 'LIMIT';
   limitPricePaise?: Paise | undefined;
+  /** MARKET: the price it is valued and reserved at, its protective limit (the worst it may fill at); else the last price. */
+  reservePricePaise?: Paise | undefined;
   /** Last traded price of the instrument. */
   lastPrice?: PricePoint | undefined;
   intraday: boolean;
@@ -138,7 +141,7 @@ export function checkRisk(order: EntryOrder, book: Book, limits: RiskLimits, mar
     );
   }
 
-  const pricePaise = order.orderType === 'LIMIT' ? order.limitPricePaise : order.lastPrice?.pricePaise;
+  const pricePaise = order.orderType === 'LIMIT' ? order.limitPricePaise : (order.reservePricePaise ?? order.lastPrice?.pricePaise);
   const orderValue = pricePaise === undefined ? undefined : notional(order.quantity, pricePaise);
 
   if (orderValue !== undefined && orderValue > limits.maxTradeValuePaise) {
