@@ -13,6 +13,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../config/logger.ts';
+import type { CallBudget } from '../domain/quote-budget.ts';
 import type { CircuitBreakerPort, TradesPort } from './ports.ts';
 
 export interface ActivityDeps {
@@ -72,4 +73,15 @@ export function cancelled(): Promise<never> {
   } catch {
     return new Promise<never>(() => {});
   }
+}
+
+/** The broker's call budget as the settings state it (domain/quote-budget.ts divides it up). */
+export function callBudget(deps: ActivityDeps): CallBudget {
+  const { broker } = deps.config;
+  return {
+    callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
+    callsPerDay: broker.BROKER_CALLS_PER_DAY,
+    orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
+    orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
+  };
 }

@@ -8,7 +8,7 @@
 import type { Actor } from '../audit/events.ts';
 import type { ExitReason, TradeRequest, TradeStatus } from '../domain/trade.ts';
 
-/** A trade to start as POST /trades starts one: the part of the trade workflow's input (risk.ts ReserveInput) a basket's leg gives. */
+/** A trade to start as POST /trades starts one: what a basket's leg gives (the trade workflow's input adds to it: risk.ts ReserveInput). */
 export interface TradeStart {
   tradeId: string;
   accountId: string;
@@ -18,7 +18,7 @@ export interface TradeStart {
   clientIp?: string | undefined;
   requestId?: string | undefined;
   source: 'api' | 'webhook';
-  /** The basket whose reservation already judged and reserved this trade. */
+  /** The trade is a leg of this basket, whose reservation (baskets.ts) already judged and reserved it. */
   basketId?: string | undefined;
 }
 

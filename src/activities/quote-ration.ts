@@ -10,7 +10,7 @@
 import type { Quote } from '../broker/types.ts';
 import { fallbackQuotesPerMinute } from '../domain/quote-budget.ts';
 import { type Instrument, instrumentKey } from '../domain/trade.ts';
-import type { ActivityDeps } from './context.ts';
+import { type ActivityDeps, callBudget } from './context.ts';
 
 export interface QuoteRationOptions {
   quote: (instrument: Instrument) => Promise<Quote>;
@@ -60,15 +60,9 @@ const rations = new WeakMap<ActivityDeps, QuoteRation>();
 export function workerQuoteRation(deps: ActivityDeps): QuoteRation {
   let ration = rations.get(deps);
   if (!ration) {
-    const { broker } = deps.config;
     ration = createQuoteRation({
       quote: (instrument) => deps.broker.quote(instrument),
-      perMinute: fallbackQuotesPerMinute({
-        callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
-        callsPerDay: broker.BROKER_CALLS_PER_DAY,
-        orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
-        orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
-      }),
+      perMinute: fallbackQuotesPerMinute(callBudget(deps)),
     });
     rations.set(deps, ration);
   }

@@ -9,7 +9,7 @@
  * @module
  */
 import { orderStatusReadsPerMinute } from '../domain/quote-budget.ts';
-import type { ActivityDeps } from './context.ts';
+import { type ActivityDeps, callBudget } from './context.ts';
 
 export interface ReadRation {
   /**
@@ -77,14 +77,8 @@ const rations = new WeakMap<ActivityDeps, ReadRation>();
 export function orderReadRation(deps: ActivityDeps): ReadRation {
   let ration = rations.get(deps);
   if (!ration) {
-    const { broker } = deps.config;
     ration = createReadRation(
-      orderStatusReadsPerMinute({
-        callsPerMinute: broker.BROKER_CALLS_PER_MINUTE,
-        callsPerDay: broker.BROKER_CALLS_PER_DAY,
-        orderReservePerMinute: broker.BROKER_ORDER_RESERVE_PER_MINUTE,
-        orderReservePerDay: broker.BROKER_ORDER_RESERVE_PER_DAY,
-      }),
+      orderStatusReadsPerMinute(callBudget(deps)),
     );
     rations.set(deps, ration);
   }

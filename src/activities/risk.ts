@@ -26,29 +26,19 @@ import { checkFunds } from '../domain/risk/funds.ts';
 import { brokerStockCode, fundsForOrder, priceEntry, readLiveFunds } from './funds.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
-import { instrumentKey, type TradeRequest, type TradeStatus } from '../domain/trade.ts';
+import { instrumentKey, type TradeStatus } from '../domain/trade.ts';
 import { maxSliceQuantity } from '../domain/freeze-slices.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { claimBasketLeg } from './basket-claim.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
+import type { TradeStart } from './ports.ts';
 import { checkStrategy, resolveStrategy, strategyFacts } from './strategy-risk.ts';
 
-/** A trade's request and who made it: the trade workflow's input, less what only the workflow uses. */
-export interface ReserveInput {
-  tradeId: string;
-  accountId: string;
-  request: TradeRequest;
-  /** SHA-256 of the normalised request: the same key with another body is refused. */
-  requestFingerprint: string;
-  requestedBy: Actor;
-  clientIp?: string | undefined;
-  requestId?: string | undefined;
-  source: 'api' | 'webhook';
+/** A trade's request and who made it (as POST /trades or a basket's leg starts it): the trade workflow's input, less what only the workflow uses. */
+export interface ReserveInput extends TradeStart {
   signalId?: string | undefined;
   /** The trade sends F&O orders above the freeze quantity as slices (the freeze-slices patch). */
   freezeSlicing?: boolean | undefined;
-  /** The trade is a leg of this basket, whose reservation (baskets.ts) already judged and reserved it. */
-  basketId?: string | undefined;
 }
 
 export interface ReserveResult {
