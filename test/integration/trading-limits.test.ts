@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
-import { enter, market } from '../support/trading.ts';
+import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -57,7 +57,9 @@ describe('limits under concurrency (invariant 1)', () => {
     // ₹1,000 a share, reserved at its protective limit ₹1,030 (a MARKET order, docs/breeze-api.md#market-orders):
     // 97 shares = ₹99,910, under the ₹1,00,000 trade value limit; 1800 shares the position limit.
     const results = await Promise.all(Array.from({ length: 30 }, () => enter(stack, trader, market('SYM9', { quantity: 97 }))));
-    const accepted = results.filter((r) => r.status === 201).length;
+    // on a slow machine an entry may answer before its risk check or its fill (202, or 201 PENDING): wait for its verdict
+    const settled = await Promise.all(results.map((r) => (r.status === 422 ? r.body : waitForTrade(stack, trader, r.body.id, hasStatus('OPEN', 'REJECTED', 'FAILED')))));
+    const accepted = settled.filter((t) => t.status === 'OPEN').length;
     const [held] = await stack.db.sql`select coalesce(sum(quantity), 0)::int as q from trades where symbol = 'SYM9' and status in ('OPEN', 'PENDING')`;
     expect(accepted).toBeGreaterThan(0);
     expect(held!.q).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_POSITION_QUANTITY);
