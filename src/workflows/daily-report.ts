@@ -42,9 +42,11 @@ export async function dailyReportWorkflow(input: DailyReportInput = {}): Promise
           workflowId: alertDeliveryWorkflowId(run.taskQueue, message.eventId, channel),
           args: [{ channel, message, policy: run.delivery }],
           parentClosePolicy: 'ABANDON',
+          // A report is sent once per channel: a second run of the same day finds its deliveries made.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
       } catch (err) {
-        // Already started by an earlier attempt of this run: that delivery is under way.
+        // Started by an earlier attempt or run of the same day: that delivery is made or under way.
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
     }
