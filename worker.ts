@@ -30,6 +30,7 @@ import { ensureDailyLossGuard } from './src/temporal/daily-loss-guard.ts';
 import { connectClient } from './src/temporal/client.ts';
 import { ensureReconciliationSchedule, startReconciliationAtWorkerStart } from './src/temporal/reconciliation-schedule.ts';
 import { ensureRetentionSchedule } from './src/temporal/retention-schedule.ts';
+import { ensureDailyReportSchedule } from './src/temporal/daily-report-schedule.ts';
 import { ensureBackupSchedules } from './src/temporal/schedules.ts';
 import { createTradingWorker } from './src/worker/create-worker.ts';
 import { startWorkerHttp } from './src/worker/http.ts';
@@ -75,6 +76,7 @@ async function run(): Promise<void> {
     }
     if (config.alerts.ALERT_EVALUATOR) await ensureAlertEvaluator(client, config);
     await ensureRetentionSchedule(client, config);
+    await ensureDailyReportSchedule(client, config);
     const schedules = await ensureBackupSchedules(client, config);
     log.info(schedules, 'backup schedules in place');
     await ensureReconciliationSchedule(client, config);

@@ -11,6 +11,7 @@ import { basketLegActivities } from './basket-legs.ts';
 import { basketReserveActivities } from './baskets.ts';
 import type { ActivityDeps } from './context.ts';
 import { dailyLossActivities } from './daily-loss.ts';
+import { dailyReportActivities } from './daily-report.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
 import { protectionActivities } from './protection.ts';
@@ -36,6 +37,7 @@ export function createActivities(given: ActivityDeps) {
     ...dailyLossActivities(deps),
     ...alertActivities(deps),
     ...retentionActivities(deps),
+    ...dailyReportActivities(deps),
     ...backupActivities(deps),
     ...reconciliationActivities(deps),
     ...basketReserveActivities(deps),

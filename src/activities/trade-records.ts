@@ -91,8 +91,8 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     const fills = leg.fills.length ? leg.fills : [{ fillId: `${leg.tag}-avg`, quantity: leg.filledQuantity, pricePaise: averagePrice(leg), at: now().toISOString() }];
     const added = { charges: 0, quantity: 0, valuePaise: 0 };
     for (const [i, fill] of fills.entries()) {
-      const fillCharges = chargesForFill(schedule, segment, side, fill.quantity * fill.pricePaise, i === 0).total;
-      const stored = await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges, filledAt: fill.at });
+      const { total: fillCharges, ...chargeKinds } = chargesForFill(schedule, segment, side, fill.quantity * fill.pricePaise, i === 0);
+      const stored = await insertFill(tx, { orderTag: leg.tag, tradeId: trade.id, accountId: trade.accountId, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges, filledAt: fill.at, chargeKinds });
       if (!stored) continue;
       await moveFundsForFill(tx, trade, kind, { orderTag: leg.tag, brokerFillId: fill.fillId, quantity: fill.quantity, pricePaise: fill.pricePaise, chargesPaise: fillCharges }, now());
       added.charges += fillCharges;

@@ -38,6 +38,7 @@ import { monitoringRoutes } from './routes/monitoring.ts';
 import { paperRoutes } from './routes/paper.ts';
 import { positionRoutes } from './routes/positions.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { riskRoutes } from './routes/risk.ts';
 import { strategyRoutes } from './routes/strategies.ts';
 import { riskRuleRoutes } from './routes/risk-rules.ts';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps) {
   app.route('/trades', tradeRoutes({ sql, config, temporal }));
   app.route('/baskets', basketRoutes({ sql, config, temporal }));
   app.route('/positions', positionRoutes({ sql, config, temporal }));
+  app.route('/reports', reportRoutes({ sql, config }));
   app.route('/risk', riskRoutes({ sql, config, temporal, audit }));
   app.route('/risk/rules', riskRuleRoutes({ sql, audit }));
   app.route('/strategies', strategyRoutes({ sql, config, temporal, audit }));

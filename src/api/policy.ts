@@ -60,6 +60,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /webhooks/signals': { access: 'signed', rateClass: 'webhook', allowlist: true },
 
   'GET /positions': read,
+  'GET /reports/:day': read,
   'GET /risk/status': read,
   'PUT /risk/limits': admin,
   'GET /risk/rules': read,

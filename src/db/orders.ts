@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ChargeBreakdown } from '../domain/charges.ts';
 import type { Paise } from '../domain/money.ts';
 import type { Queryable } from './pool.ts';
 
@@ -89,13 +90,20 @@ export interface FillInput {
   pricePaise: Paise;
   chargesPaise: Paise;
   filledAt: string;
+  /** The charges by kind (their total is chargesPaise). */
+  chargeKinds?: ChargeKinds;
 }
+
+export type ChargeKinds = Omit<ChargeBreakdown, 'total'>;
 
 /** Record a fill once: the broker's fill id makes a repeated call harmless. */
 export async function insertFill(sql: Queryable, f: FillInput): Promise<boolean> {
+  const k = f.chargeKinds ?? { brokerage: 0, stt: 0, exchange: 0, sebi: 0, stamp: 0, gst: 0 };
   const rows = await sql`
-    insert into fills (order_tag, trade_id, account_id, broker_fill_id, quantity, price_paise, charges_paise, filled_at)
-    values (${f.orderTag}, ${f.tradeId}, ${f.accountId}, ${f.brokerFillId}, ${f.quantity}, ${f.pricePaise}, ${f.chargesPaise}, ${f.filledAt})
+    insert into fills (order_tag, trade_id, account_id, broker_fill_id, quantity, price_paise, charges_paise, filled_at,
+      brokerage_paise, stt_paise, exchange_paise, sebi_paise, stamp_paise, gst_paise)
+    values (${f.orderTag}, ${f.tradeId}, ${f.accountId}, ${f.brokerFillId}, ${f.quantity}, ${f.pricePaise}, ${f.chargesPaise}, ${f.filledAt},
+      ${k.brokerage}, ${k.stt}, ${k.exchange}, ${k.sebi}, ${k.stamp}, ${k.gst})
     on conflict (order_tag, broker_fill_id) do nothing returning id`;
   return rows.length === 1;
 }

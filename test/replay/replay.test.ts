@@ -21,7 +21,7 @@ async function recorded() {
 
 it('has recorded histories of every workflow type', async () => {
   const types = new Set((await recorded()).map((r) => r.type));
-  expect([...types].sort()).toEqual(['alertDeliveryWorkflow', 'alertEvaluatorWorkflow', 'backupWorkflow', 'basketWorkflow', 'circuitBreakerWorkflow', 'dailyLossGuardWorkflow', 'reconciliationWorkflow', 'retentionWorkflow', 'tradeWorkflow']);
+  expect([...types].sort()).toEqual(['alertDeliveryWorkflow', 'alertEvaluatorWorkflow', 'backupWorkflow', 'basketWorkflow', 'circuitBreakerWorkflow', 'dailyLossGuardWorkflow', 'dailyReportWorkflow', 'reconciliationWorkflow', 'retentionWorkflow', 'tradeWorkflow']);
 });
 
 it('replays every recorded history against the current workflow bundle without error', async () => {

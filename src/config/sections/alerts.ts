@@ -1,6 +1,6 @@
 /** Monitoring, alerts and their delivery (webhook, SMTP, Telegram). */
 import { z } from 'zod';
-import { bool, int, list } from '../schema.ts';
+import { bool, hhmm, int, list } from '../schema.ts';
 
 export const alertSettings = z.object({
   MONITOR_SAMPLE_S: int(1).default(15).describe('Seconds between heartbeats: system gauges of each process and broker call counts'),
@@ -25,6 +25,7 @@ export const alertSettings = z.object({
   SMTP_FROM: z.string().default('breeze-trader <alerts@localhost>').describe('Sender of alert e-mails'),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a token from @BotFather: <bot id>:<secret>').optional().describe('Telegram bot token sending alerts (from @BotFather; unset: no Telegram)'),
   TELEGRAM_CHAT_ID: z.string().regex(/^(-?\d+|@[A-Za-z0-9_]{5,})$/, 'a numeric chat id or @channelusername').optional().describe('Telegram chat receiving alerts: a numeric chat id or @channelusername'),
+  DAILY_REPORT_TIME: hhmm.default('15:45').describe("IST time of the day's report (per account, sent through the alert channels), after the 15:30 close"),
   TELEGRAM_API_URL: z.string().url().default('https://api.telegram.org').describe('Base URL of the Telegram Bot API (a self-hosted Bot API server, or a stub in tests)'),
 }).describe('Monitoring, alerts and their delivery (webhook, SMTP, Telegram)');
 export type AlertSettings = z.infer<typeof alertSettings>;

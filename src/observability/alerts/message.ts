@@ -11,6 +11,10 @@ export interface AlertMessage extends Omit<Notification, 'key'> {
   eventId: number;
   alertKey: string;
   occurredAt: string;
+  /** `report`: a summary sent once (the day's report), not an alert's state change. */
+  kind?: 'report' | undefined;
+  /** The full text, when it is more than the summary (reports). */
+  body?: string | undefined;
 }
 
 export interface AlertChannel {
@@ -19,11 +23,13 @@ export interface AlertChannel {
 }
 
 export function subjectOf(m: AlertMessage): string {
+  if (m.kind === 'report') return `breeze-trader ${m.summary}`;
   const where = Object.values(m.labels).join(', ');
   return `[${m.status} ${m.severity}] breeze-trader ${m.ruleId}${where ? ` (${where})` : ''}`;
 }
 
 export function textOf(m: AlertMessage): string {
+  if (m.body !== undefined) return m.body;
   return [
     `${m.status === 'FIRING' ? 'Firing' : 'Resolved'}: ${m.summary}`,
     '',

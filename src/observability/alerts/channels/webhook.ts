@@ -21,7 +21,7 @@ export function webhookChannel(s: WebhookSettings): AlertChannel {
   return {
     name: 'webhook',
     async send(m) {
-      const body = JSON.stringify({ type: 'alert', ...m });
+      const body = JSON.stringify({ type: m.kind ?? 'alert', ...m });
       const timestamp = Math.floor(Date.now() / 1000);
       const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'breeze-trader-alerts', 'X-Alert-Id': String(m.eventId) };
       if (s.secret) {
