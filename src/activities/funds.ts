@@ -38,7 +38,7 @@ export interface LiveFunds {
   brokerMarginPaise: Paise | undefined;
 }
 
-const fno = (i: Pick<Instrument, 'exchange'>) => i.exchange === 'NFO' || i.exchange === 'BFO';
+export const fno = (i: Pick<Instrument, 'exchange'>) => i.exchange === 'NFO' || i.exchange === 'BFO';
 const reading = new Map<string, Promise<BrokerFundsRow | undefined>>();
 
 /** The live broker's funds, from the shared last read while fresh, else read now (once per process at a time). */

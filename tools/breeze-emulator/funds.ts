@@ -122,7 +122,7 @@ export function marginCalculator(body: Record<string, unknown>): Answer {
     order_margin: '0',
     trade_margin: null,
     block_trade_margin: '0',
-    span_margin_required: toRupeeString(basketMargin(legs)),
+    span_margin_required: toRupeeString(basketMargin(legs).marginPaise),
   });
 }
 
