@@ -3,8 +3,9 @@
  * under the account's lock, before any leg goes out (invariant 1, as risk.ts for one trade).
  * Every leg is recorded as a trade of its own and checked against the book with the legs before
  * it (so a basket counts as its legs for MAX_OPEN_POSITIONS and the rest); the basket reserves
- * its margin (src/domain/basket-margin.ts: a hedged spread less than its legs alone), shared out
- * over its legs' reservations. All legs are accepted, or none.
+ * its margin (src/domain/margin.ts basketMargin: a hedged spread less than its legs alone), checked
+ * against the account's funds (basket-funds.ts) and shared out over its legs' reservations. All
+ * legs are accepted, or none.
  *
  * @module
  */
@@ -20,7 +21,7 @@ import { insertReservation } from '../db/reservations.ts';
 import { insertTrade, openTrades } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import type { BasketLeg } from '../domain/basket.ts';
-import { basketMargin, legAloneMargin, type MarginLeg } from '../domain/basket-margin.ts';
+import { orderMargin } from '../domain/margin.ts';
 import { calendarViolation } from '../domain/calendar/coverage.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
@@ -29,6 +30,7 @@ import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { instrumentKey } from '../domain/trade.ts';
 import { unclaimed } from './basket-claim.ts';
+import { type BasketMarginLeg, checkBasketFunds, readLiveBasketFunds } from './basket-funds.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 
 export interface BasketReserveInput {
@@ -53,15 +55,15 @@ export function basketReserveActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
   /** Last prices of the legs and of the open positions (broker calls stay outside the transaction). */
-  async function refreshPrices(input: BasketReserveInput): Promise<Map<string, { upper?: number | undefined; lower?: number | undefined }>> {
-    const bands = new Map<string, { upper?: number | undefined; lower?: number | undefined }>();
+  async function refreshPrices(input: BasketReserveInput): Promise<Map<string, { last: number; upper?: number | undefined; lower?: number | undefined }>> {
+    const bands = new Map<string, { last: number; upper?: number | undefined; lower?: number | undefined }>();
     const instruments = [...input.legs.map((l) => l.request.instrument), ...(await openTrades(deps.sql, input.accountId)).map((t) => t.instrument)];
     const unique = new Map(instruments.map((i) => [instrumentKey(i), i]));
     await Promise.all(
       [...unique].map(async ([key, instrument]) => {
         try {
           const quote = await deps.broker.quote(instrument);
-          bands.set(key, { upper: quote.upperCircuitPaise, lower: quote.lowerCircuitPaise });
+          bands.set(key, { last: quote.lastPricePaise, upper: quote.upperCircuitPaise, lower: quote.lowerCircuitPaise });
           await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
         } catch (err) {
           deps.log.warn({ err, instrument: key }, 'quote unavailable for the basket risk check');
@@ -81,6 +83,9 @@ export function basketReserveActivities(deps: ActivityDeps) {
       const bands = await refreshPrices(input);
       const exchanges = [...new Set(input.legs.map((l) => l.request.instrument.exchange))];
       const calendars = new Map(await Promise.all(exchanges.map(async (e) => [e, await exchangeCalendarOf(deps.sql, e)] as const)));
+      // funds and margin (basket-funds.ts): the live broker's reads, before the transaction, at the prices just read
+      const quoted = input.legs.map(({ request: r }): BasketMarginLeg => ({ instrument: r.instrument, side: r.side, quantity: r.quantity, pricePaise: r.orderType === 'LIMIT' ? r.limitPricePaise! : (bands.get(instrumentKey(r.instrument))?.last ?? 0) }));
+      const live = await readLiveBasketFunds(deps, input.accountId, quoted);
 
       const result = await transaction(deps.sql, async (tx): Promise<BasketReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
@@ -98,7 +103,7 @@ export function basketReserveActivities(deps: ActivityDeps) {
         const { book, limits, prices } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, keys);
         const switches = switchesFrom(await ruleSwitchOverrides(tx, input.accountId));
         const violations: BasketViolation[] = [];
-        const marginLegs: MarginLeg[] = [];
+        const marginLegs: BasketMarginLeg[] = [];
         for (const [i, leg] of input.legs.entries()) {
           const r = leg.request;
           const key = keys[i]!;
@@ -133,26 +138,29 @@ export function basketReserveActivities(deps: ActivityDeps) {
           book.reservations.push({ instrumentKey: key, quantity: r.quantity, notionalPaise: notional(r.quantity, pricePaise) });
           book.ordersLastSecond += 1;
         }
-        const margin = basketMargin(marginLegs);
+        // the basket's whole margin against the account's funds, under the same lock
+        const { margin, violations: short } = await checkBasketFunds(tx, account, marginLegs, live);
+        violations.push(...short);
         if (violations.length) {
           for (const leg of input.legs) {
             const own = violations.filter((v) => v.leg === input.legs.indexOf(leg) + 1);
-            const reason = own.length ? own.map((v) => v.rule).join(', ') : 'another leg of its basket was refused';
+            const whole = violations.filter((v) => v.leg === undefined);
+            const reason = own.length ? own.map((v) => v.rule).join(', ') : whole.length ? `its basket: ${whole.map((v) => v.rule).join(', ')}` : 'another leg of its basket was refused';
             await tx`update trades set status = 'REJECTED', violations = ${tx.json(violations as never)}, reject_reason = ${reason}, closed_at = now(), updated_at = now() where id = ${leg.tradeId}`;
           }
-          await updateBasket(tx, input.basketId, { status: 'REJECTED', violations, reason: violations.map((v) => `leg ${v.leg}: ${v.rule}`).join(', '), marginPaise: margin.marginPaise, legsAlonePaise: margin.legsAlonePaise, hedged: margin.hedged });
+          await updateBasket(tx, input.basketId, { status: 'REJECTED', violations, reason: violations.map((v) => (v.leg ? `leg ${v.leg}: ${v.rule}` : v.rule)).join(', '), marginPaise: margin.marginPaise, legsAlonePaise: margin.legsAlonePaise, hedged: margin.hedged });
           await deps.audit.append(tx, { type: 'BASKET_REJECTED', actor, ...base, payload: { basketId: input.basketId, violations, limits, tradeIds: input.legs.map((l) => l.tradeId) } });
           return { outcome: 'REJECTED', violations };
         }
         // the basket's margin, shared out over its legs' reservations in proportion to their legs alone
-        const alone = marginLegs.map(legAloneMargin);
+        const alone = marginLegs.map(orderMargin);
         let left = margin.marginPaise;
         for (const [i, leg] of input.legs.entries()) {
           const share = i === input.legs.length - 1 ? left : Math.round((margin.marginPaise * alone[i]!) / Math.max(1, margin.legsAlonePaise));
           left -= share;
           const r = leg.request;
-          await insertReservation(tx, { tradeId: leg.tradeId, accountId: input.accountId, instrumentKey: keys[i]!, side: r.side, quantity: r.quantity, notionalPaise: share, createdAt: at });
-          await deps.audit.append(tx, { type: 'RISK_CHECK_PASSED', actor, ...base, workflowId: tradeWorkflowId(leg.tradeId), tradeId: leg.tradeId, payload: { basketId: input.basketId, reservedQuantity: r.quantity, reservedNotionalPaise: share, lastPricePaise: prices.get(keys[i]!)?.pricePaise, limits } });
+          await insertReservation(tx, { tradeId: leg.tradeId, accountId: input.accountId, instrumentKey: keys[i]!, side: r.side, quantity: r.quantity, notionalPaise: notional(r.quantity, marginLegs[i]!.pricePaise), marginPaise: share, createdAt: at });
+          await deps.audit.append(tx, { type: 'RISK_CHECK_PASSED', actor, ...base, workflowId: tradeWorkflowId(leg.tradeId), tradeId: leg.tradeId, payload: { basketId: input.basketId, reservedQuantity: r.quantity, reservedNotionalPaise: notional(r.quantity, marginLegs[i]!.pricePaise), reservedMarginPaise: share, lastPricePaise: prices.get(keys[i]!)?.pricePaise, limits } });
         }
         await updateBasket(tx, input.basketId, { status: 'PENDING', marginPaise: margin.marginPaise, legsAlonePaise: margin.legsAlonePaise, hedged: margin.hedged });
         await deps.audit.append(tx, { type: 'BASKET_RESERVED', actor, ...base, payload: { basketId: input.basketId, ...margin, tradeIds: input.legs.map((l) => l.tradeId) } });

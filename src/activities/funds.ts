@@ -38,7 +38,8 @@ export interface LiveFunds {
   brokerMarginPaise: Paise | undefined;
 }
 
-const fno = (i: Pick<Instrument, 'exchange'>) => i.exchange === 'NFO' || i.exchange === 'BFO';
+/** An F&O exchange (Breeze's F&O segment). */
+export const fno = (i: Pick<Instrument, 'exchange'>) => i.exchange === 'NFO' || i.exchange === 'BFO';
 const reading = new Map<string, Promise<BrokerFundsRow | undefined>>();
 
 /** The live broker's funds, from the shared last read while fresh, else read now (once per process at a time). */
@@ -91,8 +92,8 @@ export async function brokerStockCode(deps: ActivityDeps, symbol: string): Promi
 
 /**
  * Step 2, inside the transaction: the funds the rule checks an order against (undefined when a
- * live read failed). Live: only the segment of `instrument` (equity or F&O) counts. A basket can
- * ask it once and check its whole margin (src/domain/margin.ts basketMargin) against it.
+ * live read failed). Live: only the segment of `instrument` (equity or F&O) counts. A basket asks
+ * it once per segment and checks its whole margin against it (basket-funds.ts).
  */
 export async function fundsView(tx: Queryable, account: { id: string; capitalPaise: Paise }, instrument: Pick<Instrument, 'exchange'>, live: LiveFunds | undefined): Promise<FundsView | undefined> {
   if (!live) {

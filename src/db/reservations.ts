@@ -27,6 +27,14 @@ export async function insertReservation(sql: Queryable, r: NewReservation): Prom
     values (${r.tradeId}, ${r.accountId}, ${r.instrumentKey}, ${r.side}, ${r.quantity}, ${r.notionalPaise}, ${r.marginPaise ?? 0}, ${r.pricePaise ?? null}, 'ACTIVE', ${r.createdAt}, ${r.createdAt})`;
 }
 
+/** A basket leg's reservation: its share of the basket's margin and the quantity it covers (undefined for a trade of its own). */
+export async function basketLegMargin(sql: Queryable, tradeId: string): Promise<{ marginPaise: number; quantity: number } | undefined> {
+  const [row] = await sql<{ marginPaise: number; quantity: number }[]>`
+    select r.margin_paise as "marginPaise", r.quantity from reservations r join trades t on t.id = r.trade_id
+    where r.trade_id = ${tradeId} and t.basket_id is not null`;
+  return row;
+}
+
 /** The price the trade's entry was reserved at (a MARKET entry's protective limit), if recorded. */
 export async function reservedPrice(sql: Queryable, tradeId: string): Promise<number | undefined> {
   const [row] = await sql<{ price: number | null }[]>`select price_paise as price from reservations where trade_id = ${tradeId}`;

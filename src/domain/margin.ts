@@ -10,9 +10,9 @@
  * - OPTIONS bought: the premium (price × quantity);
  * - OPTIONS sold: the futures share of the underlying's value (the strike stands in for the
  *   underlying's price when it is not given);
- * - a basket ({@link basketMargin}) nets option spreads: a sold option covered by a bought one of the
- *   same underlying, expiry and right blocks only the spread's largest loss, so a hedged spread needs
- *   less than its legs alone, and never more.
+ * - a basket ({@link basketMargin}) nets option spreads: a defined-risk spread blocks only its
+ *   largest loss, so a hedged spread needs less than its legs alone, and never more. Baskets, the
+ *   paper ledger, the emulator and the live fallback all use this one model.
  *
  * All in integer paise, rounded up (a model that errs should err toward more margin).
  *
@@ -72,33 +72,75 @@ export function orderMargin(leg: MarginLeg): Paise {
   }
 }
 
+/** What a basket blocks, with what its legs alone would block. */
+export interface BasketMargin {
+  /** What the basket blocks. */
+  marginPaise: Paise;
+  /** The legs' margins added up ({@link orderMargin} each): what it would block without its hedges. */
+  legsAlonePaise: Paise;
+  /** True when its hedges bring it below its legs alone. */
+  hedged: boolean;
+}
+
 /**
- * The margin a basket blocks together: options of one underlying, expiry and right are netted
- * (each sold option is covered first by the bought one that leaves it the smallest loss), the rest
- * is margined leg by leg. Never more than the legs' margins added up.
+ * The margin a basket blocks together. Options of one underlying and expiry (a series) block the
+ * smaller of two answers, the rest is margined leg by leg:
+ *
+ * - netted by right: each sold option is covered first by the bought one of the same right that
+ *   leaves it the smallest loss (the spread's width), the bought ones pay their premium;
+ * - the series' maximum loss at expiry, premiums included, when that loss is bounded (no net
+ *   sold calls): an iron condor, two credit spreads of which only one can lose, blocks its wing
+ *   less its credit.
+ *
+ * Never more than the legs' margins added up.
  *
  * @example
- * // a NIFTY 23400/23500 bull call spread, 75 each: the premium of the bought call and the 100-point width
+ * // a NIFTY 23400/23500 bull call spread, 75 each: the net premium paid, 57 points
  * basketMargin([
  *   { instrument: { symbol: 'NIFTY', product: 'OPTIONS', expiry: '2025-02-27', strikePaise: 2_340_000, right: 'CALL' }, side: 'BUY', quantity: 75, pricePaise: 57_700 },
  *   { instrument: { symbol: 'NIFTY', product: 'OPTIONS', expiry: '2025-02-27', strikePaise: 2_350_000, right: 'CALL' }, side: 'SELL', quantity: 75, pricePaise: 52_000 },
- * ]) // 4_327_500 + 0 = 4_327_500: the sold call is covered by a lower strike, which loses nothing
+ * ]).marginPaise // 427_500
  */
-export function basketMargin(legs: readonly MarginLeg[]): Paise {
-  const alone = legs.reduce((s, l) => s + orderMargin(l), 0);
+export function basketMargin(legs: readonly MarginLeg[]): BasketMargin {
+  const legsAlonePaise = legs.reduce((s, l) => s + orderMargin(l), 0);
   let total = 0;
-  const groups = new Map<string, MarginLeg[]>();
+  const series = new Map<string, MarginLeg[]>();
   for (const leg of legs) {
     const i = leg.instrument;
     if (i.product !== 'OPTIONS' || !i.right || i.strikePaise === undefined) {
       total += orderMargin(leg);
       continue;
     }
-    const key = [i.symbol.trim().toUpperCase(), i.expiry ?? '', i.right].join('|');
-    groups.set(key, [...(groups.get(key) ?? []), leg]);
+    const key = [i.symbol.trim().toUpperCase(), i.expiry ?? ''].join('|');
+    series.set(key, [...(series.get(key) ?? []), leg]);
   }
-  for (const group of groups.values()) total += netOptionsMargin(group);
-  return Math.min(total, alone);
+  for (const group of series.values()) {
+    const netted = netOptionsMargin(group.filter((l) => l.instrument.right === 'CALL')) + netOptionsMargin(group.filter((l) => l.instrument.right === 'PUT'));
+    total += Math.min(netted, maxLoss(group) ?? netted);
+  }
+  const marginPaise = Math.min(total, legsAlonePaise);
+  return { marginPaise, legsAlonePaise, hedged: marginPaise < legsAlonePaise };
+}
+
+/** Value of one unit of the option at expiry with the underlying at `spot`. */
+function intrinsic(instrument: MarginLeg['instrument'], spot: Paise): Paise {
+  const strike = instrument.strikePaise ?? 0;
+  return instrument.right === 'CALL' ? Math.max(0, spot - strike) : Math.max(0, strike - spot);
+}
+
+/** The series' payoff at expiry with the underlying at `spot`, premiums included. */
+function payoff(legs: readonly MarginLeg[], spot: Paise): Paise {
+  return legs.reduce((sum, l) => sum + (l.side === 'BUY' ? 1 : -1) * l.quantity * (intrinsic(l.instrument, spot) - l.pricePaise), 0);
+}
+
+/** The series' maximum loss at expiry (options of one underlying and expiry), or undefined when it has no bound. */
+export function maxLoss(series: readonly MarginLeg[]): Paise | undefined {
+  // above the highest strike the payoff moves with the net calls held: net sold calls lose without bound
+  const netCalls = series.filter((l) => l.instrument.right === 'CALL').reduce((n, l) => n + (l.side === 'BUY' ? l.quantity : -l.quantity), 0);
+  if (!series.length || netCalls < 0) return undefined;
+  // the payoff is linear between strikes: its worst is at zero or at a strike
+  const spots = [0, ...series.map((l) => l.instrument.strikePaise ?? 0)];
+  return Math.max(0, -Math.min(...spots.map((s) => payoff(series, s))));
 }
 
 /** Options of one underlying, expiry and right: premiums of the bought ones, covered or naked margin of the sold ones. */

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
+import { fundsBrokerOf } from '../../src/broker/funds.ts';
+import { setCapital } from '../../src/db/accounts.ts';
+import { ledgerTotals, reservedMargin } from '../../src/db/funds-ledger.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
-import { eventually, type TradeJson } from '../support/trading.ts';
+import { enter, eventually, type TradeJson } from '../support/trading.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -15,7 +18,7 @@ interface BasketJson {
   legsAlone: number | null;
   hedged: boolean | null;
   reason: string | null;
-  violations?: { rule: string; leg?: number }[];
+  violations?: { rule: string; leg?: number; limit?: unknown; actual?: unknown }[];
   legs: TradeJson[];
 }
 
@@ -51,10 +54,31 @@ async function basketWhen(id: string, statuses: string[]): Promise<BasketJson> {
   );
 }
 
+/** The emulator's F&O allocation (the stack starts it at the account's capital). */
+let fnoAllocationPaise = 0;
+
+/** Leave the account `paise` of funds for new orders: the paper ledger's capital, or the emulated broker's F&O allocation. */
+async function leaveFunds(paise: number): Promise<void> {
+  const { sql } = stack.db;
+  const accountId = stack.config.account.ACCOUNT_ID;
+  const broker = fundsBrokerOf(stack.broker);
+  if (stack.emulator && broker) {
+    const f = await broker.readFunds();
+    fnoAllocationPaise += paise - (f.fnoAllocatedPaise - f.fnoBlockedPaise - (await reservedMargin(sql, accountId)));
+    stack.emulator.setFunds({ fnoPaise: fnoAllocationPaise });
+    // the next check reads the broker's funds afresh
+    await sql`delete from broker_funds where account_id = ${accountId}`;
+    return;
+  }
+  const totals = await ledgerTotals(sql, accountId);
+  await setCapital(sql, accountId, paise + totals.marginPaise + (await reservedMargin(sql, accountId)) - totals.cashPaise);
+}
+
 beforeAll(async () => {
   // Limits wide enough for index options; seven positions at most, so a basket counts as its legs.
   stack = await startStack({ settings: { RISK_MAX_TRADE_VALUE: '100000000', ACCOUNT_CAPITAL: '1000000000', RISK_MAX_POSITION_QUANTITY: '100000', RISK_MAX_OPEN_POSITIONS: '7' } });
   trader = (await stack.userWithRole('trader')).accessToken;
+  fnoAllocationPaise = Math.round(stack.config.account.ACCOUNT_CAPITAL * 100);
   for (const [right, strike, rupees] of PREMIUMS) {
     await stack.market.setQuote({ symbol: 'NIFTY', exchange: 'NFO', product: 'OPTIONS', expiry: '2026-12-29', strikePaise: strike * 100, right }, rupees * 100);
   }
@@ -147,6 +171,53 @@ describe('baskets', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.reason).toContain('leg 2 not filled by its deadline');
     expect(failed.legs.map((l) => l.status)).toEqual(['CLOSED', 'CANCELLED']);
+  });
+
+  it('a basket whose margin exceeds funds is refused whole with INSUFFICIENT_FUNDS, nothing sent', async () => {
+    await leaveFunds(20_000_00);
+    // a 26,000/24,000 bull put spread: 2,000 points of width less 90 of credit (110 - 20), on 65 units
+    const res = await post({ legs: [leg('SELL', 'PUT', 26_000), leg('BUY', 'PUT', 24_000)] });
+    expect(res.status).toBe(422);
+    const short = res.body.violations?.find((v) => v.rule === 'INSUFFICIENT_FUNDS');
+    expect(short).toMatchObject({ limit: 20_000_00, actual: (2000 - 90) * 65 * 100 });
+    expect(short?.leg).toBeUndefined();
+    const id = (res.body as unknown as { basketId: string }).basketId;
+    const legs = await stack.db.sql<{ id: string; status: string }[]>`select id, status from trades where basket_id = ${id} order by basket_leg`;
+    expect(legs.map((l) => l.status)).toEqual(['REJECTED', 'REJECTED']);
+    for (const l of legs) expect(await stack.market.orders(l.id)).toEqual([]);
+    // live, Breeze's margin calculator priced the legs together
+    if (stack.emulator) expect(stack.emulator.sent('POST', 'margincalculator').some((r) => ((r.body as { list_of_positions?: unknown[] }).list_of_positions ?? []).length === 2)).toBe(true);
+  });
+
+  it('a hedged spread that fits the funds is accepted while its legs alone would not', async () => {
+    await leaveFunds(20_000_00);
+    // the sold call alone needs 12 % of 26,500 × 65 (₹2,06,700): refused on its own
+    const alone = await enter(stack, trader, leg('SELL', 'CALL', 26_500));
+    expect(alone.status).toBe(422);
+    expect((alone.body as unknown as BasketJson).violations?.map((v) => v.rule)).toContain('INSUFFICIENT_FUNDS');
+    // with the bought 26,000 call it is a bull call spread: the net premium (150 - 90) on 65 units
+    const res = await post({ legs: [leg('BUY', 'CALL', 26_000), leg('SELL', 'CALL', 26_500)] });
+    expect(res.status).toBe(201);
+    const open = await basketWhen(res.body.id, ['OPEN', 'FAILED']);
+    expect(open.status).toBe('OPEN');
+    // the basket shows rupees; violations and reservations are in paise
+    expect(open.margin).toBe(60 * 65);
+    expect(open.legsAlone!).toBeGreaterThan(20_000);
+    expect(open.hedged).toBe(true);
+    // the legs claimed the basket's reservation: neither checked its own margin against the funds
+    expect(open.legs.map((l) => [l.status, l.filledQuantity])).toEqual([
+      ['OPEN', 65],
+      ['OPEN', 65],
+    ]);
+    const [reserved] = await stack.db.sql<{ m: number }[]>`select sum(margin_paise)::int8 as m from reservations where trade_id in ${stack.db.sql(open.legs.map((l) => l.id))}`;
+    expect(reserved!.m).toBe(60 * 65 * 100);
+    // once filled, the spread holds what it was reserved at, not its legs alone: a small order still fits
+    if (stack.market.broker === 'paper') {
+      const [held] = await stack.db.sql<{ m: number }[]>`select sum(margin_paise)::int8 as m from funds_ledger where trade_id in ${stack.db.sql(open.legs.map((l) => l.id))}`;
+      expect(held!.m).toBe(60 * 65 * 100);
+    }
+    const small = await enter(stack, trader, leg('BUY', 'PUT', 24_000));
+    expect(small.status).toBe(201);
   });
 
   it('answers 202 with the basket and its Location when no worker takes it up in time; the same key then joins it', async () => {

@@ -31,13 +31,14 @@ describe("the emulator's funds and margin calculator", () => {
     expect(after.allocated_equity).toBeLessThan(1_000_000 + 1000);
   });
 
-  it('answers the margin of a futures position as the model does, and netted for a spread', () => {
+  it('answers the margin of a futures position as the model does, and a credit spread at its largest loss', () => {
     const pos = (extra: Record<string, string>) => ({ strike_price: '0', quantity: '75', right: 'others', product: 'futures', action: 'buy', price: '23400', expiry_date: '29-Dec-2026', stock_code: 'NIFTY', cover_order_flow: 'N', fresh_order_type: 'N', cover_limit_rate: '0', cover_sltp_price: '0', fresh_limit_rate: '0', open_quantity: '0', ...extra });
     const fut = JSON.parse(marginCalculator({ list_of_positions: [pos({})], exchange_code: 'NFO' }).body) as { Success: Record<string, unknown> };
     expect(fut.Success).toMatchObject({ span_margin_required: '210600.00', non_span_margin_required: '0', order_value: '1755000.00' });
     const spread = [pos({ product: 'options', right: 'call', strike_price: '23400', action: 'sell', price: '577' }), pos({ product: 'options', right: 'call', strike_price: '23500', price: '520' })];
     const netted = JSON.parse(marginCalculator({ list_of_positions: spread, exchange_code: 'NFO' }).body) as { Success: Record<string, unknown> };
-    expect(netted.Success.span_margin_required).toBe('46500.00');
+    // 100 points of width less 57 of credit, on 75 units
+    expect(netted.Success.span_margin_required).toBe('3225.00');
   });
 
   it('answers a malformed request as Breeze did', () => {

@@ -22,23 +22,44 @@ describe('the margin model', () => {
     expect(orderMargin({ ...leg(nifty(23_400, 'CALL'), 'SELL', 75, 577), underlyingPaise: 24_000_00 })).toBe(216_000_00);
   });
 
-  it('needs less for a hedged spread than for its legs alone, and only the spread’s largest loss', () => {
-    // bear call spread: sell 23400, buy 23500 → at most 100 points a unit can be lost
+  it('blocks a credit spread at its largest loss, width less credit, far below its legs alone', () => {
+    // bear call spread: sell 23400 at 577, buy 23500 at 520 → 100 points of width less 57 of credit
     const spread = [leg(nifty(23_400, 'CALL'), 'SELL', 75, 577), leg(nifty(23_500, 'CALL'), 'BUY', 75, 520)];
-    const alone = spread.reduce((s, l) => s + orderMargin(l), 0);
-    expect(basketMargin(spread)).toBe(39_000_00 + 75 * 100_00);
-    expect(basketMargin(spread)).toBeLessThan(alone);
-    // an iron condor: two spreads, netted side by side
-    const condor = [...spread, leg(nifty(23_000, 'PUT'), 'SELL', 75, 300), leg(nifty(22_900, 'PUT'), 'BUY', 75, 260)];
-    expect(basketMargin(condor)).toBe(39_000_00 + 75 * 100_00 + 19_500_00 + 75 * 100_00);
+    const m = basketMargin(spread);
+    expect(m.marginPaise).toBe((100 - 57) * 75 * 100);
+    expect(m.legsAlonePaise).toBe(spread.reduce((s, l) => s + orderMargin(l), 0));
+    expect(m.hedged).toBe(true);
+  });
+
+  it('blocks an iron condor at its wider wing less the credit: only one of its two spreads can lose', () => {
+    const condor = [leg(nifty(25_000, 'PUT'), 'SELL', 65, 80), leg(nifty(24_500, 'PUT'), 'BUY', 65, 30), leg(nifty(27_000, 'CALL'), 'SELL', 65, 70), leg(nifty(27_500, 'CALL'), 'BUY', 65, 25)];
+    const m = basketMargin(condor);
+    // wing 500 points × 65, less the credit (80 - 30 + 70 - 25 = 95 points × 65)
+    expect(m.marginPaise).toBe((500 - 95) * 65 * 100);
+    expect(m.hedged).toBe(true);
+    expect(m.marginPaise).toBeLessThan(m.legsAlonePaise);
+  });
+
+  it('blocks a bought spread at its net premium', () => {
+    const spread = [leg(nifty(26_000, 'CALL'), 'BUY', 65, 120), leg(nifty(26_500, 'CALL'), 'SELL', 65, 50)];
+    expect(basketMargin(spread)).toMatchObject({ marginPaise: 70 * 65 * 100, hedged: true });
+  });
+
+  it('margins a sold option no bought one covers at the futures share, however large its loss could be', () => {
+    const put = [leg(nifty(25_000, 'PUT'), 'SELL', 65, 80)];
+    expect(basketMargin(put)).toEqual({ marginPaise: orderMargin(put[0]!), legsAlonePaise: orderMargin(put[0]!), hedged: false });
+    // net sold calls lose without bound: the legs alone
+    const calls = [leg(nifty(27_000, 'CALL'), 'SELL', 65, 70), leg(nifty(27_500, 'CALL'), 'SELL', 65, 40)];
+    expect(basketMargin(calls)).toMatchObject({ marginPaise: calls.reduce((s, l) => s + orderMargin(l), 0), hedged: false });
   });
 
   it('never asks more of a basket than of its legs, and margins unhedged legs as they are', () => {
     const naked = [leg(nifty(23_400, 'CALL'), 'SELL', 75, 577), leg({ symbol: 'RELIANCE', product: 'CASH' }, 'BUY', 1, 2450)];
-    expect(basketMargin(naked)).toBe(naked.reduce((s, l) => s + orderMargin(l), 0));
+    expect(basketMargin(naked).marginPaise).toBe(naked.reduce((s, l) => s + orderMargin(l), 0));
+    expect(basketMargin([leg({ symbol: 'RELIANCE', product: 'CASH' }, 'BUY', 10, 2450), leg(nifty(25_000, 'PUT'), 'BUY', 65, 50)]).marginPaise).toBe(10 * 2450_00 + 65 * 50_00);
     // a cover of another expiry does not hedge
     const otherExpiry = [leg(nifty(23_400, 'CALL'), 'SELL', 75, 577), leg({ ...nifty(23_500, 'CALL'), expiry: '2027-01-26' }, 'BUY', 75, 520)];
-    expect(basketMargin(otherExpiry)).toBe(otherExpiry.reduce((s, l) => s + orderMargin(l), 0));
+    expect(basketMargin(otherExpiry)).toMatchObject({ marginPaise: otherExpiry.reduce((s, l) => s + orderMargin(l), 0), hedged: false });
   });
 });
 

@@ -8,8 +8,8 @@
  * - fills move the allocation: every fill pays its charges (src/domain/charges.ts, the default
  *   schedule), and closing a position books its realized P&L there;
  * - `block_by_trade_*` is the margin (src/domain/margin.ts) of the open positions at their average
- *   price plus that of the orders still open at their limit price, as Breeze blocks margin when an
- *   order is placed;
+ *   price, netted as one basket per segment (a hedged spread blocks its largest loss), plus that of
+ *   the orders still open at their limit price, as Breeze blocks margin when an order is placed;
  * - the margin calculator answers the same model for the positions it is sent (a basket nets
  *   option spreads), as `span_margin_required`, with `non_span_margin_required` 0.
  *
@@ -122,7 +122,7 @@ export function marginCalculator(body: Record<string, unknown>): Answer {
     order_margin: '0',
     trade_margin: null,
     block_trade_margin: '0',
-    span_margin_required: toRupeeString(basketMargin(legs)),
+    span_margin_required: toRupeeString(basketMargin(legs).marginPaise),
   });
 }
 
@@ -161,8 +161,10 @@ function movedByFills(book: OrderBook, userId: string): { equity: number; fno: n
 function blockedMargin(book: OrderBook, userId: string): { equity: number; fno: number } {
   const blocked = { equity: 0, fno: 0 };
   const positions = new Map(book.positionsOf(userId).map((p) => [instrumentKey(p.instrument), p.quantity]));
-  for (const p of book.positionsOf(userId)) {
-    blocked[isFno(p.instrument) ? 'fno' : 'equity'] += orderMargin(legOf(p.instrument, p.quantity > 0 ? 'buy' : 'sell', Math.abs(p.quantity), p.averagePaise));
+  // positions are margined as one portfolio per segment, as SPAN nets a client's hedges
+  for (const fno of [false, true]) {
+    const held = book.positionsOf(userId).filter((p) => p.quantity !== 0 && isFno(p.instrument) === fno);
+    blocked[fno ? 'fno' : 'equity'] += basketMargin(held.map((p) => legOf(p.instrument, p.quantity > 0 ? 'buy' : 'sell', Math.abs(p.quantity), p.averagePaise))).marginPaise;
   }
   for (const o of book.ordersOf(userId)) {
     if (o.status !== 'Ordered') continue;
