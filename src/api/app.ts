@@ -45,6 +45,7 @@ import { tradeRoutes } from './routes/trades.ts';
 import { basketRoutes } from './routes/baskets.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { tradingViewRoutes } from './routes/tradingview.ts';
 import { validationHook } from './validation.ts';
 
 const API_CSP = {
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api-keys', apiKeyRoutes({ sql, audit }));
   app.route('/security/ip-blocks', ipBlockRoutes({ sql, audit, blockList: deps.blockList }));
   app.route('/webhooks', webhookRoutes({ sql, config, audit, temporal }));
+  app.route('/webhooks', tradingViewRoutes({ sql, config, temporal }));
   app.route('/trades', tradeRoutes({ sql, config, temporal }));
   app.route('/baskets', basketRoutes({ sql, config, temporal }));
   app.route('/positions', positionRoutes({ sql, config, temporal }));

@@ -13,3 +13,4 @@ export { alertDeliveryWorkflow } from './alert-delivery.ts';
 export { alertEvaluatorWorkflow } from './alert-evaluator.ts';
 export { dailyLossGuardWorkflow } from './daily-loss-guard.ts';
 export { basketWorkflow } from './basket.ts';
+export { tradingViewAlertWorkflow } from './tradingview-alert.ts';
