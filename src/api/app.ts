@@ -46,6 +46,8 @@ import { basketRoutes } from './routes/baskets.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { tradingViewRoutes } from './routes/tradingview.ts';
+import { eventRoutes } from './routes/events.ts';
+import { eventHub } from './live/hub.ts';
 import { validationHook } from './validation.ts';
 
 const API_CSP = {
@@ -116,6 +118,7 @@ export function createApp(deps: AppDeps) {
   app.route('/market', marketCalendarRoutes({ sql, audit }));
   app.route('/paper', paperRoutes({ paper: deps.paper }));
   app.route('/monitoring', monitoringRoutes({ sql, monitoring: deps.monitoring }));
+  app.route('/events', eventRoutes({ sql, hub: eventHub(sql, (err) => deps.log.warn({ err }, 'live events: reading a notified event failed')) }));
   app.route('/', consoleRoutes());
   app.route('/backup', backupRoutes({ sql, config, temporal }));
   app.route('/broker', brokerRoutes({ sql, config, breeze: deps.breeze }));

@@ -91,6 +91,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /monitoring/metrics': read,
   'GET /monitoring/alerts': read,
   'GET /monitoring/pnl': read,
+  'GET /events': read,
   'GET /backup/status': adminRead,
   'POST /backup/run': admin,
   'GET /audit': adminRead,
