@@ -24,10 +24,15 @@ begin
 end $$;
 create trigger events_notify after insert on events for each row execute function events_notify();
 
+-- A restore loads every table row by row (src/backup/restore.ts) and the backup holds the events
+-- already: it sets events.muted for its transaction, and no trigger below writes then.
+create function events_muted() returns boolean language sql stable as $$ select coalesce(current_setting('events.muted', true), '') = 'on' $$;
+
 create function rupees(paise bigint) returns numeric language sql immutable as $$ select round(paise / 100.0, 2) $$;
 
 create function events_of_trade() returns trigger language plpgsql as $$
 begin
+  if events_muted() then return null; end if;
   if tg_op = 'INSERT' or new.status is distinct from old.status or new.filled_quantity is distinct from old.filled_quantity
      or new.exited_quantity is distinct from old.exited_quantity then
     insert into events (account_id, type, trade_id, data) values (new.account_id, 'trade', new.id, jsonb_build_object(
@@ -48,6 +53,7 @@ create trigger trades_events after insert or update on trades for each row execu
 
 create function events_of_order() returns trigger language plpgsql as $$
 begin
+  if events_muted() then return null; end if;
   if tg_op = 'INSERT' or new.status is distinct from old.status or new.filled_quantity is distinct from old.filled_quantity then
     insert into events (account_id, type, trade_id, data) values (new.account_id, 'order', new.trade_id, jsonb_build_object(
       'tag', new.tag, 'leg', new.leg, 'side', new.side, 'quantity', new.quantity, 'orderType', new.order_type,
@@ -61,6 +67,7 @@ create trigger orders_events after insert or update on orders for each row execu
 create function events_of_fill() returns trigger language plpgsql as $$
 declare o record;
 begin
+  if events_muted() then return null; end if;
   select leg, side into o from orders where tag = new.order_tag;
   insert into events (account_id, type, trade_id, data) values (new.account_id, 'fill', new.trade_id, jsonb_build_object(
     'orderTag', new.order_tag, 'leg', o.leg, 'side', o.side, 'qty', new.quantity, 'quantity', new.quantity,
@@ -71,6 +78,7 @@ create trigger fills_events after insert on fills for each row execute function 
 
 create function events_of_account_state() returns trigger language plpgsql as $$
 begin
+  if events_muted() then return null; end if;
   if new.trading_state is distinct from old.trading_state then
     insert into events (account_id, type, data) values (new.id, 'trading-state', jsonb_build_object(
       'scope', 'account', 'state', new.trading_state, 'from', old.trading_state, 'reason', new.state_reason));
@@ -81,6 +89,7 @@ create trigger accounts_events after update on accounts for each row execute fun
 
 create function events_of_strategy_state() returns trigger language plpgsql as $$
 begin
+  if events_muted() then return null; end if;
   if new.state is distinct from old.state then
     insert into events (account_id, type, data) values (new.account_id, 'trading-state', jsonb_build_object(
       'scope', 'strategy', 'strategyId', new.id, 'strategy', new.name, 'state', new.state, 'from', old.state, 'reason', new.state_reason));
@@ -91,6 +100,7 @@ create trigger strategies_events after update on strategies for each row execute
 
 create function events_of_alert() returns trigger language plpgsql as $$
 begin
+  if events_muted() then return null; end if;
   insert into events (account_id, type, data) values (nullif(coalesce(new.labels->>'account', new.labels->>'accountId'), ''), 'alert', jsonb_build_object(
     'alertId', new.id, 'alertKey', new.alert_key, 'ruleId', new.rule_id, 'status', new.status, 'severity', new.severity,
     'summary', new.summary, 'value', new.value));
