@@ -22,6 +22,7 @@ import { riskActivities } from './risk.ts';
 import { tradeRecordActivities } from './trade-records.ts';
 import { tradingStateActivities } from './trading-state.ts';
 import { trailingActivities } from './trailing.ts';
+import { tradingViewActivities } from './tradingview.ts';
 
 export function createActivities(given: ActivityDeps) {
   const deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
@@ -42,6 +43,7 @@ export function createActivities(given: ActivityDeps) {
     ...reconciliationActivities(deps),
     ...basketReserveActivities(deps),
     ...basketLegActivities(deps),
+    ...tradingViewActivities(deps),
   };
 }
 

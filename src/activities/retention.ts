@@ -8,6 +8,7 @@ import path from 'node:path';
 import { anchorsFile, writeAnchor } from '../audit/anchor.ts';
 import { archiveAuditBefore } from '../audit/archive.ts';
 import { auditAnchorKey } from '../config.ts';
+import { purgeEventsBefore } from '../db/events.ts';
 import { archiveTradesBefore, purgeSecurityRows, type SecurityPurge } from '../db/retention.ts';
 import { transaction } from '../db/transaction.ts';
 import type { ActivityDeps } from './context.ts';
@@ -43,8 +44,11 @@ export function retentionActivities(deps: ActivityDeps) {
       return (await archiveTradesBefore(deps.sql, path.join(deps.config.dataDir, 'archive', 'trades'), cutoff)).trades;
     },
 
-    async purgeExpiredSecurityRows(): Promise<SecurityPurge> {
-      return purgeSecurityRows(deps.sql, deps.config.retention.SESSION_RETENTION_DAYS);
+    /** Expired security rows, and live-update events past LIVE_EVENT_RETENTION_DAYS (counted as `liveEvents`). */
+    async purgeExpiredSecurityRows(): Promise<SecurityPurge & { liveEvents: number }> {
+      const security = await purgeSecurityRows(deps.sql, deps.config.retention.SESSION_RETENTION_DAYS);
+      const liveEvents = await purgeEventsBefore(deps.sql, new Date(now().getTime() - deps.config.retention.LIVE_EVENT_RETENTION_DAYS * DAY_MS));
+      return { ...security, liveEvents };
     },
 
     async recordRetentionRun(summary: Omit<RetentionSummary, 'anchorSeq'>): Promise<void> {

@@ -46,6 +46,9 @@ import { tradeRoutes } from './routes/trades.ts';
 import { basketRoutes } from './routes/baskets.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { tradingViewRoutes } from './routes/tradingview.ts';
+import { eventRoutes } from './routes/events.ts';
+import { eventHub } from './live/hub.ts';
 import { validationHook } from './validation.ts';
 
 const API_CSP = {
@@ -104,6 +107,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api-keys', apiKeyRoutes({ sql, audit }));
   app.route('/security/ip-blocks', ipBlockRoutes({ sql, audit, blockList: deps.blockList }));
   app.route('/webhooks', webhookRoutes({ sql, config, audit, temporal }));
+  app.route('/webhooks', tradingViewRoutes({ sql, config, temporal }));
   app.route('/trades', tradeRoutes({ sql, config, temporal }));
   app.route('/baskets', basketRoutes({ sql, config, temporal }));
   app.route('/positions', positionRoutes({ sql, config, temporal }));
@@ -116,6 +120,7 @@ export function createApp(deps: AppDeps) {
   app.route('/market', marketCalendarRoutes({ sql, audit }));
   app.route('/paper', paperRoutes({ paper: deps.paper }));
   app.route('/monitoring', monitoringRoutes({ sql, monitoring: deps.monitoring }));
+  app.route('/events', eventRoutes({ sql, hub: eventHub(sql, (err) => deps.log.warn({ err }, 'live events: reading a notified event failed')) }));
   app.route('/', consoleRoutes());
   app.route('/backup', backupRoutes({ sql, config, temporal }));
   app.route('/broker', brokerRoutes({ sql, config, breeze: deps.breeze }));

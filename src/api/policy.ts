@@ -58,6 +58,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'DELETE /security/ip-blocks/:ip': admin,
 
   'POST /webhooks/signals': { access: 'signed', rateClass: 'webhook', allowlist: true },
+  // The token in the path is the credential (TradingView can send no header): docs/tradingview.md.
+  'POST /webhooks/tradingview/:token': { access: 'signed', rateClass: 'webhook', allowlist: true },
 
   'GET /positions': read,
   'GET /reports/:day': read,
@@ -74,6 +76,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /strategies': admin,
   'POST /strategies/:id/halt': admin,
   'POST /strategies/:id/resume': admin,
+  'POST /strategies/:id/webhook-token': admin,
   'GET /market/holidays': read,
   'PUT /market/holidays/:exchange/:year': admin,
   'GET /market/calendar': read,
@@ -89,6 +92,7 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /monitoring/metrics': read,
   'GET /monitoring/alerts': read,
   'GET /monitoring/pnl': read,
+  'GET /events': read,
   'GET /backup/status': adminRead,
   'POST /backup/run': admin,
   'GET /audit': adminRead,

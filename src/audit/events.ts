@@ -27,6 +27,7 @@ const TYPES = {
   API_KEY_CREATED: ['security', 'MEDIUM'],
   API_KEY_REVOKED: ['security', 'MEDIUM'],
   WEBHOOK_REJECTED: ['security', 'HIGH'],
+  WEBHOOK_TOKEN_ISSUED: ['security', 'MEDIUM'],
   RATE_LIMIT_BLOCK: ['security', 'HIGH'],
   IP_BLOCKED: ['security', 'HIGH'],
   IP_UNBLOCKED: ['security', 'MEDIUM'],
@@ -61,6 +62,7 @@ const TYPES = {
   FLATTEN_INCOMPLETE: ['risk', 'CRITICAL'],
   STRATEGY_HALTED: ['risk', 'HIGH'],
   STRATEGY_RESUMED: ['risk', 'HIGH'],
+  TRADINGVIEW_ALERT: ['trading', 'MEDIUM'],
   // configuration
   CONFIG_CHANGED: ['config', 'HIGH'],
   STRATEGY_CREATED: ['config', 'MEDIUM'],

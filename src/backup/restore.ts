@@ -130,6 +130,8 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
 
   return transaction(sql, async (tx) => {
     await pinCopyFormat(tx);
+    // The backup holds the live-update events already: the loads below must not add more (0171_events.sql).
+    await tx`select set_config('events.muted', 'on', true)`;
     await tx`select set_config('lock_timeout', ${options.lockTimeout ?? '30s'}, true)`;
     await checkSchema(tx, manifest);
 

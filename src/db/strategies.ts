@@ -106,3 +106,16 @@ export async function strategyShare(sql: Queryable, accountId: string, strategyI
     ordersLastSecond: recent[0]?.n ?? 0,
   };
 }
+
+/** Replace the strategy's webhook token (its SHA-256 only); false when there is no such strategy. */
+export async function setWebhookTokenHash(sql: Queryable, accountId: string, id: string, tokenHash: string): Promise<boolean> {
+  const rows = await sql`update strategies set webhook_token_hash = ${tokenHash} where account_id = ${accountId} and id = ${id} returning id`;
+  return rows.length === 1;
+}
+
+/** The strategy whose webhook token hashes to `tokenHash`, with the stored hash for a constant-time compare. */
+export async function strategyByTokenHash(sql: Queryable, tokenHash: string): Promise<(Strategy & { webhookTokenHash: string }) | undefined> {
+  const [row] = await sql<(Strategy & { webhookTokenHash: string })[]>`
+    select ${columns(sql)}, webhook_token_hash as "webhookTokenHash" from strategies where webhook_token_hash = ${tokenHash}`;
+  return row;
+}

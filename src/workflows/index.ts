@@ -14,3 +14,4 @@ export { alertEvaluatorWorkflow } from './alert-evaluator.ts';
 export { dailyLossGuardWorkflow } from './daily-loss-guard.ts';
 export { basketWorkflow } from './basket.ts';
 export { dailyReportWorkflow } from './daily-report.ts';
+export { tradingViewAlertWorkflow } from './tradingview-alert.ts';

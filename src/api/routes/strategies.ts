@@ -12,8 +12,8 @@ import { type AppEnv, principalOf, requestFacts } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 import { problem } from '../schemas/common.ts';
 import { toLimits } from '../schemas/risk.ts';
-import { HaltStrategyBody, NewStrategyBody, strategyView, StrategyView } from '../schemas/strategies.ts';
-import { createStrategy, haltStrategy, resumeStrategy } from '../services/strategies.ts';
+import { HaltStrategyBody, NewStrategyBody, strategyView, StrategyView, webhookView, WebhookView } from '../schemas/strategies.ts';
+import { createStrategy, haltStrategy, resumeStrategy, rotateWebhookToken } from '../services/strategies.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T extends z.ZodTypeAny>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
@@ -33,10 +33,18 @@ const create = createRoute({
   summary: 'Register a strategy with its exchange algo id and, optionally, limits of its own (audited)',
   request: { body: { content: { 'application/json': { schema: NewStrategyBody } }, required: true } },
   responses: {
-    201: json('Created', StrategyView),
+    201: json('Created, with its TradingView webhook URL (shown this once)', StrategyView.extend({ webhook: WebhookView })),
     400: problem('Not valid (a bad name or algo id): `errors` names each field'),
     409: problem('The account already has a strategy of that name (`strategy-name-taken`)'),
   },
+});
+const rotate = createRoute({
+  method: 'post',
+  path: '/{id}/webhook-token',
+  tags: ['strategies'],
+  summary: "A new TradingView webhook URL for the strategy (shown this once); the old URL stops working at once (audited)",
+  request: { params: Id },
+  responses: { 200: json('The new URL', StrategyView.extend({ webhook: WebhookView })), 404: problem('No such strategy') },
 });
 const halt = createRoute({
   method: 'post',
@@ -69,8 +77,13 @@ export function strategyRoutes({ sql, config, temporal, audit }: Pick<AppDeps, '
     .openapi(create, async (c) => {
       const principal = principalOf(c);
       const body = c.req.valid('json');
-      const strategy = await createStrategy({ sql, audit }, principal.accountId, { name: body.name, algoId: body.algoId, limits: toLimits(body.limits ?? {}) }, actorOf(principal), requestFacts(c).requestId);
-      return c.json(strategyView(strategy), 201);
+      const made = await createStrategy({ sql, audit }, principal.accountId, { name: body.name, algoId: body.algoId, limits: toLimits(body.limits ?? {}) }, actorOf(principal), requestFacts(c).requestId);
+      return c.json({ ...strategyView(made.strategy), webhook: webhookView(c.req.url, made.webhookToken) }, 201);
+    })
+    .openapi(rotate, async (c) => {
+      const principal = principalOf(c);
+      const made = await rotateWebhookToken({ sql, audit }, principal.accountId, c.req.valid('param').id, actorOf(principal), requestFacts(c).requestId);
+      return c.json({ ...strategyView(made.strategy), webhook: webhookView(c.req.url, made.webhookToken) }, 200);
     })
     .openapi(halt, async (c) => {
       const principal = principalOf(c);

@@ -78,3 +78,15 @@ export function strategyView(s: Strategy) {
     createdAt: isDefault ? null : s.createdAt.toISOString(),
   };
 }
+
+export const WebhookView = z
+  .object({
+    url: z.string().openapi({ description: "The strategy's TradingView webhook URL (POST /webhooks/tradingview/{token}); shown this once, kept only hashed", example: 'https://trader.example.in/webhooks/tradingview/3q2-rQ...' }),
+    token: z.string().openapi({ description: 'The secret part of the URL: whoever holds it can trade as this strategy' }),
+  })
+  .openapi('StrategyWebhook');
+
+/** The webhook URL on the origin the request came to (TradingView posts to ports 80 and 443 only: docs/tradingview.md). */
+export function webhookView(requestUrl: string, token: string): z.infer<typeof WebhookView> {
+  return { url: `${new URL(requestUrl).origin}/webhooks/tradingview/${token}`, token };
+}

@@ -17,11 +17,12 @@ import type { AuditLog } from '../../audit/append.ts';
 import type { Actor } from '../../audit/events.ts';
 import { lockAccount } from '../../db/accounts.ts';
 import type { Sql } from '../../db/pool.ts';
-import { getStrategy, insertStrategy, liveTradesOfStrategy, writeStrategyState } from '../../db/strategies.ts';
+import { getStrategy, insertStrategy, liveTradesOfStrategy, setWebhookTokenHash, writeStrategyState } from '../../db/strategies.ts';
 import { transaction } from '../../db/transaction.ts';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { RiskLimits } from '../../domain/risk/limits.ts';
 import { DEFAULT_STRATEGY, type Strategy } from '../../domain/strategy.ts';
+import { hashWebhookToken, newWebhookToken } from '../../security/webhook-tokens.ts';
 import { tradeControls } from '../../temporal/trades.ts';
 
 export interface StrategyDeps {
@@ -32,14 +33,34 @@ export interface StrategyDeps {
 
 const by = (actor: Actor) => `${actor.type}:${actor.id}`;
 
-export async function createStrategy(deps: Omit<StrategyDeps, 'temporal'>, accountId: string, s: { name: string; algoId: string; limits: Partial<RiskLimits> }, actor: Actor, requestId?: string): Promise<Strategy> {
+/** A strategy and its TradingView webhook token, which is shown once and kept only hashed. */
+export interface WithWebhookToken {
+  strategy: Strategy;
+  webhookToken: string;
+}
+
+export async function createStrategy(deps: Omit<StrategyDeps, 'temporal'>, accountId: string, s: { name: string; algoId: string; limits: Partial<RiskLimits> }, actor: Actor, requestId?: string): Promise<WithWebhookToken> {
   return transaction(deps.sql, async (tx) => {
     const id = `stg_${randomUUID()}`;
     if (!(await insertStrategy(tx, { id, accountId, ...s, createdBy: by(actor) }))) {
       throw new ConflictError('strategy-name-taken', `The account already has a strategy named ${s.name}`, { name: s.name });
     }
+    const webhookToken = newWebhookToken();
+    await setWebhookTokenHash(tx, accountId, id, hashWebhookToken(webhookToken));
     await deps.audit.append(tx, { type: 'STRATEGY_CREATED', actor, accountId, requestId, payload: { strategyId: id, name: s.name, algoId: s.algoId, limits: s.limits } });
-    return (await getStrategy(tx, accountId, id))!;
+    return { strategy: (await getStrategy(tx, accountId, id))!, webhookToken };
+  });
+}
+
+/** A new TradingView webhook token for the strategy; the old one stops working at once (audited). */
+export async function rotateWebhookToken(deps: Omit<StrategyDeps, 'temporal'>, accountId: string, id: string, actor: Actor, requestId?: string): Promise<WithWebhookToken> {
+  return transaction(deps.sql, async (tx) => {
+    const strategy = await getStrategy(tx, accountId, id);
+    if (!strategy) throw new NotFoundError(`Strategy ${id}`);
+    const webhookToken = newWebhookToken();
+    await setWebhookTokenHash(tx, accountId, id, hashWebhookToken(webhookToken));
+    await deps.audit.append(tx, { type: 'WEBHOOK_TOKEN_ISSUED', actor, accountId, requestId, payload: { strategyId: id, name: strategy.name } });
+    return { strategy, webhookToken };
   });
 }
 
