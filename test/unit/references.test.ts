@@ -43,7 +43,6 @@ const FROZEN: Record<string, Record<string, string>> = {
   'src/db/migrations/0020_broker_rate_limit.sql': { 'research/breeze-api.md': 'docs/breeze-api.md#citations-in-applied-migrations' },
   'src/db/migrations/0021_breeze_session.sql': { 'research/breeze-api.md': 'docs/breeze-api.md#citations-in-applied-migrations' },
   'src/db/migrations/0070_lockout_per_source.sql': { 'src/security/lockout.ts': 'src/domain/lockout.ts' },
-  'src/db/migrations/0150_baskets.sql': { 'src/domain/basket-margin.ts': 'src/domain/margin.ts' },
 };
 
 function walk(dir: string, out: string[]): string[] {

@@ -1,6 +1,6 @@
 -- Baskets: several legs entered as one, all or none (src/workflows/basket.ts). Each leg is a trade
 -- of its own (trades.basket_id); the basket holds the one reservation the risk manager judged for
--- all its legs (its margin, src/domain/basket-margin.ts) and how the basket ended.
+-- all its legs (its margin, src/domain/margin.ts) and how the basket ended.
 
 create table baskets (
   id text primary key,
