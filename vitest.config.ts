@@ -11,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 /** Integration and e2e files that do not trade through the stack's broker, or only on one broker: run once, in `paper`. */
 const ONE_BROKER_ONLY = [
   'test/integration/alert-delivery.test.ts', // alert channels; no trading
+  'test/integration/api-rate-limit-store.test.ts', // the API rate-limit store; no broker
   'test/integration/alert-telegram.test.ts', // the Telegram alert channel; no trading
   'test/integration/audit-chain.test.ts', // the audit chain in the database; no broker
   'test/integration/backup-*.test.ts', // backups and restores; no trading through the broker

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { benchAudit } from './audit.ts';
 import { benchBackup } from './backup.ts';
 import { startBenchInfra } from './infra.ts';
+import { benchRateLimit } from './rate-limit.ts';
 import { benchSecurity } from './security.ts';
 import { benchTrading } from './trading.ts';
 
@@ -31,6 +32,9 @@ try {
   if (wanted('audit')) results.audit = await benchAudit(infra);
   if (wanted('security')) {
     results.security = { postgres: await benchSecurity(infra), redis: await benchSecurity(infra, { redisUrl: 'redis://127.0.0.1:6379' }).catch((err: unknown) => ({ skipped: String(err) })) };
+  }
+  if (wanted('ratelimit')) {
+    results.rateLimit = { postgres: await benchRateLimit(infra), redis: await benchRateLimit(infra, { redisUrl: 'redis://127.0.0.1:6379' }).catch((err: unknown) => ({ skipped: String(err) })) };
   }
   if (wanted('trading')) results.trading = await benchTrading(infra);
   if (wanted('backup')) results.backup = await benchBackup();

@@ -23,7 +23,10 @@ import { createSql } from '../src/db/pool.ts';
 import { insertUser } from '../src/db/users.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
+import { createBrokerMetrics } from '../src/observability/broker-metrics.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
 import { createTradingWorker } from '../src/worker/create-worker.ts';
+import { histogramQuantiles } from './histogram.ts';
 import { enterFloor } from './workflows/floor.ts';
 import { type BenchInfra, load, percentiles } from './infra.ts';
 
@@ -83,7 +86,10 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const streams = await createBrokerStreams(config, sql, broker, log);
-  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, audit: createAuditLog() });
+  // the worker's trader-latency histograms (src/observability/trade-latency.ts), as it exports them
+  const workerMetrics = createMetrics('worker');
+  const brokerMetrics = createBrokerMetrics(workerMetrics.registry, broker.name);
+  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, audit: createAuditLog(), brokerMetrics });
   const stack = await worker.runUntil(async () => {
     const passwordHash = await hashPassword('bench-trader-password', config.security.BCRYPT_COST);
     const tokens: string[] = [];
@@ -105,6 +111,7 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
       if (res.status !== 201 || body.status !== 'OPEN') failures++;
     };
     await load(50, concurrency, enter); // warm-up
+    workerMetrics.registry.getSingleMetric('trade_entry_to_broker_seconds')?.reset();
     failures = 0;
     const run = await load(total, concurrency, enter);
     return { ...run, failures };
@@ -123,6 +130,8 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
     concurrency,
     floor: { ...floorP, perSecond: Math.round(total / floor.seconds) },
     postTrades: { ...stackP, perSecond: Math.round(total / stack.seconds), notFilled: stack.failures },
+    // from the worker's histogram: as fine as its buckets (docs/monitoring.md#trader-latency)
+    entryToBroker: await histogramQuantiles(workerMetrics.registry, 'trade_entry_to_broker_seconds'),
     p99Ratio: Math.round((stackP.p99 / floorP.p99) * 100) / 100,
     goals: { p99Ratio: 'p99 of POST /trades <= 2x the floor', tradesPerSecond: '>= 50 trades/s' },
     met: { p99Ratio: stackP.p99 <= 2 * floorP.p99, tradesPerSecond: total / stack.seconds >= 50 },

@@ -40,6 +40,8 @@ export interface TrailInput {
 
 export interface WatchResult {
   trigger?: ExitTrigger | undefined;
+  /** With a trigger: when the tick that crossed it reached this worker (ISO), where `tick_to_exit_order_seconds` starts. */
+  triggeredAt?: string | undefined;
   lastPricePaise?: Paise | undefined;
   /** With a trail: the best price seen, and the stop-loss it moves to when that is at least a tick tighter. */
   extremePaise?: Paise | undefined;
@@ -91,7 +93,10 @@ export function exitTriggerActivities(deps: ActivityDeps) {
       const until = started + input.windowMs;
       const key = instrumentKey(input.instrument);
       let last: Paise | undefined;
+      /** When `last` reached this worker (ISO): the feed's `at` is the exchange's or broker's clock. */
+      let lastArrived: string | undefined;
       let found: ExitTrigger | undefined;
+      let triggeredAt: string | undefined;
       let wake: (() => void) | undefined;
       const { trail } = input;
       let extreme = trail?.extremePaise;
@@ -102,14 +107,21 @@ export function exitTriggerActivities(deps: ActivityDeps) {
         const next = trailedStop(input.side, input.stopLossPaise, trail.stop, extreme, trail.tickPaise);
         if (next === input.stopLossPaise) return;
         ratchet = next;
-        if (last !== undefined && exitTrigger(input.side, last, next) === 'STOP_LOSS') found = 'STOP_LOSS';
+        if (last !== undefined && exitTrigger(input.side, last, next) === 'STOP_LOSS') {
+          found = 'STOP_LOSS';
+          triggeredAt = lastArrived;
+        }
         wake?.();
       };
       const decide = (pricePaise: Paise, at: string) => {
         last = pricePaise;
+        lastArrived = new Date().toISOString();
         void record(key, pricePaise, at);
         if (extreme !== undefined) extreme = betterExtreme(input.side, extreme, pricePaise);
-        found ??= exitTrigger(input.side, pricePaise, input.stopLossPaise, input.targetPaise);
+        if (!found) {
+          found = exitTrigger(input.side, pricePaise, input.stopLossPaise, input.targetPaise);
+          if (found) triggeredAt = lastArrived;
+        }
         if (found) wake?.();
         trailDue();
       };
@@ -120,7 +132,7 @@ export function exitTriggerActivities(deps: ActivityDeps) {
         if (seen && !seen.stale) decide(seen.lastPricePaise, seen.at);
         for (;;) {
           trailDue();
-          if (found) return answer({ trigger: found, lastPricePaise: last });
+          if (found) return answer({ trigger: found, triggeredAt, lastPricePaise: last });
           if (ratchet !== undefined) return answer({ ratchet: { stopLossPaise: ratchet }, lastPricePaise: last });
           const latest = deps.prices.latest(input.instrument);
           // a new subscription gets one staleness window to deliver its first tick

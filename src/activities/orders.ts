@@ -26,6 +26,10 @@ import { sessionExpiryGuard } from './session-expiry.ts';
 export interface LegInput extends BrokerOrderRequest {
   tradeId: string;
   leg: 'ENTRY' | 'EXIT';
+  /** An entry: when the API accepted the trade (ISO), where `trade_entry_to_broker_seconds` starts. */
+  acceptedAt?: string | undefined;
+  /** An exit for a stop-loss or target: when the tick that crossed it arrived (ISO), for `tick_to_exit_order_seconds`. */
+  triggered?: { at: string; reason: 'STOP_LOSS' | 'TARGET' } | undefined;
 }
 
 export interface LegResult {
@@ -146,9 +150,25 @@ export function orderActivities(deps: ActivityDeps) {
     return facts ? { ...leg, ...facts } : leg;
   }
 
+  /**
+   * The trader's latency of a leg the broker just acknowledged (src/observability/trade-latency.ts):
+   * once a leg, so of a leg sent in slices only its first slice counts.
+   */
+  function noteAcknowledged(timing: Pick<LegInput, 'acceptedAt' | 'triggered' | 'tag'>, order: BrokerOrder): void {
+    const latency = deps.brokerMetrics?.latency;
+    if (!latency || order.status === 'REJECTED') return;
+    const slice = /P(\d+)$/.exec(timing.tag)?.[1];
+    if (slice !== undefined && slice !== '1') return;
+    const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
+    if (timing.acceptedAt) latency.entryToBroker(since(timing.acceptedAt));
+    if (timing.triggered) latency.tickToExit(timing.triggered.reason, since(timing.triggered.at));
+  }
+
   const steps = {
     /** Send the leg unless the broker already has it. */
-    async placeOrder(given: LegInput): Promise<LegResult> {
+    async placeOrder(input: LegInput): Promise<LegResult> {
+      // the timings are for this process's metrics only: not stored, not sent to the broker
+      const { acceptedAt, triggered, ...given } = input;
       const leg = await withMarketCap(await withStrategy(withStopLimit(given)));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
@@ -175,6 +195,7 @@ export function orderActivities(deps: ActivityDeps) {
         }
         throw err;
       }
+      noteAcknowledged({ acceptedAt, triggered, tag: leg.tag }, order);
       failpoint(leg.leg === 'EXIT' ? 'during-exit' : 'after-broker-accept');
       return recordSent(leg, order, false);
     },

@@ -41,7 +41,10 @@ export function protectionActivities(deps: ActivityDeps) {
       const quote = await deps.broker.quote(leg.instrument);
       const limitPricePaise = chasePrice(leg.side, quote.lastPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE);
       deps.log.warn({ tradeId: leg.tradeId, tag: leg.tag, lastPricePaise: quote.lastPricePaise, limitPricePaise }, 'stop-loss passed without filling: chasing it with a marketable limit');
-      return toLegResult(leg.tag, await deps.broker.modifyOrder(leg.accountId, brokerOrderId, leg.instrument, { orderType: 'LIMIT', limitPricePaise }));
+      const chased = await deps.broker.modifyOrder(leg.accountId, brokerOrderId, leg.instrument, { orderType: 'LIMIT', limitPricePaise });
+      // the marketable stop is this exit's order at the broker (src/observability/trade-latency.ts)
+      if (leg.triggered && chased.status !== 'REJECTED') deps.brokerMetrics?.latency?.tickToExit(leg.triggered.reason, (Date.now() - Date.parse(leg.triggered.at)) / 1000);
+      return toLegResult(leg.tag, chased);
     },
   };
 

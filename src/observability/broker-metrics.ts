@@ -13,6 +13,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerSessionExpiredError, BrokerUnavailableError } from '../broker/errors.ts';
 import type { RateBudget } from '../broker/rate-limit/store.ts';
 import type { Broker } from '../broker/types.ts';
+import { createTradeLatency, type TradeLatency } from './trade-latency.ts';
 
 export type CallOutcome = 'ok' | 'rejected' | 'unavailable' | 'unknown' | 'session_expired' | 'error';
 
@@ -32,6 +33,8 @@ export interface BrokerMetrics {
   drain(): BrokerTally;
   /** Put a drained tally back (its write failed). */
   restore(t: BrokerTally): void;
+  /** The trader's latencies (trade-latency.ts), in the same registry: recorded where orders are acknowledged. */
+  latency?: TradeLatency | undefined;
 }
 
 export function outcomeOf(error: unknown): CallOutcome {
@@ -56,6 +59,7 @@ export function createBrokerMetrics(registry: Registry, brokerName: string): Bro
   const budget = new Gauge({ name: 'breeze_broker_rate_budget_remaining', help: 'Broker calls left in each rate window', labelNames: ['broker', 'window'], registers: [registry] });
   let tally: BrokerTally = { calls: 0, errors: 0, lastSuccessAt: null, lastSessionExpiredAt: null };
   return {
+    latency: createTradeLatency(registry, brokerName),
     record(method, seconds, error) {
       const outcome = outcomeOf(error);
       const labels = { broker: brokerName, method, outcome };

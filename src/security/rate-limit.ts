@@ -2,19 +2,21 @@
  * Multi-tier rate limits (burst, minute, hour, day) per route class, with state shared by every
  * API replica: PostgreSQL by default, Redis when REDIS_URL is set.
  *
- * Built on rate-limiter-flexible (maintained, with Postgres and Redis stores, unions of tiers and
- * an in-memory insurance limiter when the store is down) rather than hand-rolled counters. Its
- * Postgres store speaks the `pg` driver's `query({ text, values })`; a five-line adapter over our
- * porsager pool avoids a second driver. Headers follow the IETF RateLimit fields draft
+ * Every tier of a request is counted in one round trip to the store (rate-limit-store.ts: one SQL
+ * statement, or one Lua script), where rate-limiter-flexible's union of tiers made one per tier.
+ * rate-limiter-flexible still gives the in-memory insurance limiter used while the store is down,
+ * and the abuse counter (its Postgres store speaks the `pg` driver's `query({ text, values })`; a
+ * five-line adapter over our porsager pool avoids a second driver). Headers follow the IETF RateLimit fields draft
  * (draft-ietf-httpapi-ratelimit-headers-11): `RateLimit-Policy` lists every tier, `RateLimit`
  * reports the tightest one.
  *
  * @module
  */
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterRes, RateLimiterUnion } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import { postgresTierStore, redisTierStore, type TierCount, type TierStore } from './rate-limit-store.ts';
 
 export const ROUTE_CLASSES = ['auth', 'trading', 'read', 'webhook'] as const;
 export type RouteClass = (typeof ROUTE_CLASSES)[number];
@@ -62,6 +64,7 @@ export interface RateLimiter {
 
 type Store = { kind: 'postgres'; sql: Sql } | { kind: 'redis'; redis: Redis; prefix: string };
 
+/** The abuse counter (only refused requests reach it): rate-limiter-flexible, with its insurance limiter. */
 function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: number) {
   const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration: seconds });
   if (store.kind === 'redis') {
@@ -76,9 +79,54 @@ function makeLimiter(store: Store, keyPrefix: string, points: number, seconds: n
   return new RateLimiterPostgres({ storeClient: client, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix, points, duration: seconds, insuranceLimiter });
 }
 
-export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sql: Sql): RateLimiter {
+interface TierResult {
+  tier: Tier;
+  remaining: number;
+  msLeft: number;
+  refused: boolean;
+}
+
+/** The headers and the verdict from every tier's count. */
+export function decide(tiers: readonly Tier[], counts: readonly TierCount[], policy: string): Decision {
+  const results: TierResult[] = tiers.map((tier, i) => {
+    const { points, msLeft } = counts[i]!;
+    return { tier, remaining: Math.max(0, tier.points - points), msLeft, refused: points > tier.points };
+  });
+  const refused = results.filter((r) => r.refused);
+  if (refused.length === 0) {
+    const tightest = [...results].sort((a, b) => a.remaining / a.tier.points - b.remaining / b.tier.points)[0]!;
+    return { allowed: true, policy, limit: `"${tightest.tier.name}";r=${tightest.remaining};t=${Math.ceil(tightest.msLeft / 1000)}` };
+  }
+  const worst = [...refused].sort((a, b) => b.msLeft - a.msLeft)[0]!;
+  const retryAfterSeconds = Math.max(1, Math.ceil(worst.msLeft / 1000));
+  return { allowed: false, policy, limit: `"${worst.tier.name}";r=0;t=${retryAfterSeconds}`, retryAfterSeconds, violatedPolicies: refused.map((r) => r.tier.name) };
+}
+
+/** While the store is down: each process counts on its own, in memory (the library's insurance limiter). */
+function insuranceCounts(limiters: readonly RateLimiterMemory[], key: string): Promise<TierCount[]> {
+  return Promise.all(
+    limiters.map(async (l) => {
+      const res = await l.consume(key).catch((rejection: unknown) => {
+        if (rejection instanceof Error) throw rejection;
+        return rejection as RateLimiterRes;
+      });
+      return { points: res.consumedPoints, msLeft: Math.max(0, res.msBeforeNext) };
+    }),
+  );
+}
+
+export interface RateLimiterOptions {
+  /** Counters other than the configured store's (tests count round trips through one). */
+  tierStore?: TierStore;
+  /** Called when the store fails and the in-memory limiter answers instead. */
+  onStoreError?: (err: unknown) => void;
+}
+
+export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sql: Sql, options: RateLimiterOptions = {}): RateLimiter {
   const redis = config.redis.REDIS_URL ? new Redis(config.redis.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   const store: Store = redis ? { kind: 'redis', redis, prefix: config.redis.REDIS_KEY_PREFIX } : { kind: 'postgres', sql };
+  const tierStore = options.tierStore ?? (store.kind === 'redis' ? redisTierStore(store.redis) : postgresTierStore(store.sql));
+  const prefix = store.kind === 'redis' ? store.prefix : '';
   const specs: Record<RouteClass, string> = {
     auth: config.security.RATE_LIMIT_AUTH,
     trading: config.security.RATE_LIMIT_TRADING,
@@ -88,37 +136,26 @@ export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sq
   const classes = Object.fromEntries(
     ROUTE_CLASSES.map((cls) => {
       const tiers = parseTiers(specs[cls]);
-      const limiters = tiers.map((t) => makeLimiter(store, `rl_${cls}_${t.name}`, t.points, t.seconds));
       const policy = tiers.map((t) => `"${t.name}";q=${t.points};w=${t.seconds}`).join(', ');
-      return [cls, { tiers, union: new RateLimiterUnion(...limiters), policy }];
+      // keys as rate-limiter-flexible named them (`<prefix>rl_<class>_<tier>:<caller>`)
+      const prefixes = tiers.map((t) => `${prefix}rl_${cls}_${t.name}`);
+      const insurance = tiers.map((t) => new RateLimiterMemory({ keyPrefix: `rl_${cls}_${t.name}`, points: t.points, duration: t.seconds }));
+      return [cls, { tiers, policy, prefixes, windowsMs: tiers.map((t) => t.seconds * 1000), insurance }];
     }),
-  ) as Record<RouteClass, { tiers: Tier[]; union: RateLimiterUnion; policy: string }>;
+  ) as Record<RouteClass, { tiers: Tier[]; policy: string; prefixes: string[]; windowsMs: number[]; insurance: RateLimiterMemory[] }>;
   const abuse = makeLimiter(store, 'rl_abuse', config.security.RATE_LIMIT_ABUSE_THRESHOLD, 600);
 
   return {
     async consume(cls, key) {
-      const { tiers, union, policy } = classes[cls];
-      const prefix = store.kind === 'redis' ? store.prefix : '';
-      const byTier = (results: Record<string, RateLimiterRes>) =>
-        tiers.map((t) => ({ tier: t, res: results[`${prefix}rl_${cls}_${t.name}`] })).filter((x): x is { tier: Tier; res: RateLimiterRes } => x.res !== undefined);
+      const { tiers, policy, prefixes, windowsMs, insurance } = classes[cls];
+      let counts: TierCount[];
       try {
-        const results = (await union.consume(key)) as Record<string, RateLimiterRes>;
-        const tightest = byTier(results).sort((a, b) => a.res.remainingPoints / a.tier.points - b.res.remainingPoints / b.tier.points)[0];
-        const limit = tightest ? `"${tightest.tier.name}";r=${tightest.res.remainingPoints};t=${Math.ceil(Math.max(tightest.res.msBeforeNext, 0) / 1000)}` : '';
-        return { allowed: true, policy, limit };
-      } catch (rejection) {
-        if (rejection instanceof Error) throw rejection;
-        const refused = byTier(rejection as Record<string, RateLimiterRes>);
-        const worst = refused.sort((a, b) => b.res.msBeforeNext - a.res.msBeforeNext)[0];
-        const retryAfterSeconds = Math.max(1, Math.ceil((worst?.res.msBeforeNext ?? 1000) / 1000));
-        return {
-          allowed: false,
-          policy,
-          limit: worst ? `"${worst.tier.name}";r=0;t=${retryAfterSeconds}` : '',
-          retryAfterSeconds,
-          violatedPolicies: refused.map((r) => r.tier.name),
-        };
+        counts = await tierStore.hit(prefixes.map((p) => `${p}:${key}`), windowsMs);
+      } catch (err) {
+        options.onStoreError?.(err);
+        counts = await insuranceCounts(insurance, key);
       }
+      return decide(tiers, counts, policy);
     },
     async recordAbuse(ip) {
       try {

@@ -19,6 +19,11 @@ export interface TradeWorkflowInput extends ReserveInput {
   ackWaitMs: number;
   /** Set when the workflow continued as new while holding an open position. */
   resume?: HoldState | undefined;
+  /**
+   * When the API accepted the trade (ISO; absent in workflows started before it was sent): handed
+   * to the entry leg for `trade_entry_to_broker_seconds` (src/observability/trade-latency.ts).
+   */
+  acceptedAt?: string | undefined;
 }
 
 /** What a continued run needs to keep holding (and then exit) an open position. */
@@ -102,6 +107,8 @@ export interface ExitRequest {
   reason: ExitReason;
   requestedBy: Actor;
   requestId?: string | undefined;
+  /** A stop-loss or target seen by the price watcher: when its tick arrived, for `tick_to_exit_order_seconds`. */
+  triggered?: { at: string; reason: 'STOP_LOSS' | 'TARGET' } | undefined;
 }
 
 /** Sent by POST /trades (update-with-start): answers once the entry is decided, or PENDING after the wait. */

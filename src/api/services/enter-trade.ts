@@ -45,6 +45,8 @@ export function requestFingerprint(request: TradeRequest): string {
 }
 
 export async function enterTrade(deps: Pick<AppDeps, 'sql' | 'temporal' | 'config'>, cmd: EntryCommand): Promise<EntryOutcome> {
+  // where trade_entry_to_broker_seconds starts (src/observability/trade-latency.ts)
+  const acceptedAt = new Date().toISOString();
   const tradeId = tradeIdFor(cmd.accountId, cmd.idempotencyKey);
   const fingerprint = requestFingerprint(cmd.request);
   const reused = () => new BusinessRuleError('idempotency-key-reused', 'This Idempotency-Key was used for a different request');
@@ -74,6 +76,7 @@ export async function enterTrade(deps: Pick<AppDeps, 'sql' | 'temporal' | 'confi
       source: cmd.source,
       signalId: cmd.signalId,
       ackWaitMs: deps.config.http.TRADE_ACK_WAIT_MS,
+      acceptedAt,
     });
   } catch (err) {
     throw fromTemporalError(err, `trade ${tradeId}`);

@@ -24,6 +24,9 @@ export async function exitPosition(run: TradeRun, exit: ExitRequest): Promise<bo
   const { tradeId, accountId } = input;
   setStatus(run, await records.markExiting(tradeId, exit.reason, exit.requestedBy, exit.requestId));
   const order = legOf(run, 'EXIT', hold.exitAttempt++);
+  // the tick's time goes with the first order sent for it only (a retry or the rest of a partial fill is not counted again)
+  if (exit.triggered) order.triggered = exit.triggered;
+  exit.triggered = undefined;
   const slices = slicesOf(run, order);
   let result: LegResult;
   try {

@@ -5,6 +5,7 @@
  * @module
  */
 import * as wf from '@temporalio/workflow';
+import type { ExitTrigger } from '../../domain/exit-triggers.ts';
 import type { ExitReason } from '../../domain/trade.ts';
 import type { ExitRequest } from '../messages.ts';
 import { untilInterrupted } from '../scopes.ts';
@@ -19,6 +20,12 @@ import { firstOf, watch, windDown } from './watches.ts';
 import { levelsOf, type TradeRun, type TradeWorkflow } from './run.ts';
 
 const changePending = (run: TradeRun) => run.changes.length > run.changesApplied;
+
+/** The exit the price watcher asks for, with when its tick arrived (for the tick-to-exit-order metric). */
+function triggeredExit(run: TradeRun, trigger: ExitTrigger, triggeredAt: string | undefined): ExitRequest {
+  const exit: ExitRequest = { reason: trigger, requestedBy: run.self };
+  return triggeredAt ? { ...exit, triggered: { at: triggeredAt, reason: trigger } } : exit;
+}
 
 /** Stop-loss and target are watched in windows of this length. */
 const WATCH_WINDOW_MS = 5 * 60_000;
@@ -52,7 +59,7 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
           }),
         () => run.pendingExit !== undefined,
       );
-      if (watched?.trigger) return system(watched.trigger);
+      if (watched?.trigger) return triggeredExit(run, watched.trigger, watched.triggeredAt);
     } else {
       await wf.condition(() => run.pendingExit !== undefined || (run.resting && changePending(run)), Math.min(IDLE_WINDOW_MS, untilSquareOff));
     }
@@ -123,7 +130,7 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
       if (!seen.price.trigger) continue;
       // the price went through the stop while it rests: the stop itself is the exit, chased if it gapped
       run.chaseStop = seen.price.trigger === 'STOP_LOSS' && (legs.some((l) => l.which === 'STOP') || ocoResting(run));
-      return system(seen.price.trigger);
+      return triggeredExit(run, seen.price.trigger, seen.price.triggeredAt);
     }
     if ('oco' in seen) {
       await ocoSeen(run, protectiveLeg, seen.oco, OCO_RETRY_MS);

@@ -156,9 +156,12 @@ export async function applyChanges(run: TradeRun): Promise<void> {
 }
 
 /** Chase the resting stop until it is final: re-priced as a marketable limit every CHASE_INTERVAL. */
-async function chaseStop(run: TradeRun, stop: RestingLeg): Promise<LegResult> {
+async function chaseStop(run: TradeRun, stop: RestingLeg, exit: ExitRequest): Promise<LegResult> {
   for (;;) {
-    const result = await chase.chaseStop(stop.leg, stop.brokerOrderId);
+    // the tick's time goes with the first chase only (activity input: no command changes)
+    const leg = exit.triggered ? { ...stop.leg, triggered: exit.triggered } : stop.leg;
+    exit.triggered = undefined;
+    const result = await chase.chaseStop(leg, stop.brokerOrderId);
     if (result.status !== 'OPEN') return result;
     await wf.sleep(CHASE_INTERVAL);
   }
@@ -181,7 +184,7 @@ export async function closeProtected(run: TradeRun, exit: ExitRequest): Promise<
     if (run.protectionFill?.which === resting.which) continue;
     const chased = resting.which === 'STOP' && run.chaseStop && !run.protectionFill;
     // the target is cancelled only once the chased stop has filled (or ended)
-    ended.push({ which: resting.which, result: chased ? await chaseStop(run, resting) : await cancelLeg(resting.leg, resting.brokerOrderId) });
+    ended.push({ which: resting.which, result: chased ? await chaseStop(run, resting, exit) : await cancelLeg(resting.leg, resting.brokerOrderId) });
   }
   run.chaseStop = false;
   run.protectionFill = undefined;

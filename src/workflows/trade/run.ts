@@ -119,5 +119,7 @@ export function legOf(run: TradeRun, kind: 'ENTRY' | 'EXIT', attempt: number): L
     orderType: kind === 'ENTRY' ? request.orderType : 'MARKET',
     limitPricePaise: kind === 'ENTRY' ? request.limitPricePaise : undefined,
     strategyId: request.strategyId,
+    // activity input only (no command changes): histories from before it replay unchanged
+    ...(kind === 'ENTRY' && run.input.acceptedAt ? { acceptedAt: run.input.acceptedAt } : {}),
   };
 }
