@@ -71,10 +71,12 @@ export function setUpTicket(onPlaced) {
     showResult('muted', 'Sending…');
     try {
       const res = await api('/trades', { method: 'POST', body, headers: { 'Idempotency-Key': key } });
-      pending = null;
       const answer = await res.json().catch(() => ({}));
+      // 202 "unknown": the engine did not confirm in time; the same key again joins that trade.
+      pending = res.status === 202 && answer.outcome === 'unknown' ? pending : null;
       if (res.ok && !answer.violations?.length && answer.status !== 'REJECTED') {
-        showResult('up', `${answer.side} ${answer.quantity} ${answer.symbol}: ${answer.status}`);
+        const outcome = answer.outcome === 'unknown' ? 'outcome unknown, submit the same ticket again' : answer.status;
+        showResult('up', `${body.side} ${body.quantity} ${body.symbol}: ${outcome}`);
         onPlaced(answer);
       } else {
         const { head, lines } = describeRefusal(res.status, answer);
