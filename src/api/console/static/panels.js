@@ -78,7 +78,7 @@ export function renderBackups(result) {
       el('td', { text: k.kind }),
       el('td', { text: when(k.lastSuccessful?.finishedAt) }),
       el('td', { text: when(k.lastVerified?.verifiedAt) }),
-      el('td', { class: k.stale ? 'down' : 'up', text: k.stale ? 'stale' : k.lastVerified || k.kind === 'manual' ? 'ok' : 'first run not due yet' })));
+      el('td', { class: k.stale ? 'down' : 'up', text: k.stale ? 'stale' : k.lastVerified || k.kind === 'manual' ? 'ok' : 'not due yet' })));
   }
   table.append(body);
   box.replaceChildren(kinds.length ? table : el('span', { class: 'muted', text: 'no backups yet' }));

@@ -35,10 +35,8 @@ export function ticketBody() {
 /** A refusal as lines a person can read: risk violations, field problems, or the problem's detail. */
 export function describeRefusal(status, problem) {
   const lines = [];
-  for (const v of problem.violations ?? []) {
-    const numbers = v.limit !== undefined || v.actual !== undefined ? ` (limit ${v.limit ?? '–'}, actual ${v.actual ?? '–'})` : '';
-    lines.push(`${v.rule}: ${v.message ?? 'refused'}${numbers}`);
-  }
+  // The message already says the limit and the value in rupees; the bare numbers only without one.
+  for (const v of problem.violations ?? []) lines.push(`${v.rule}: ${v.message ?? `limit ${v.limit ?? '–'}, actual ${v.actual ?? '–'}`}`);
   for (const e of problem.errors ?? []) lines.push(`${(e.pointer ?? '').replace(/^\//, '') || e.location}: ${e.detail}`);
   const head = problem.detail || problem.title || problem.rejectReason || `Refused (HTTP ${status})`;
   return { head, lines };
