@@ -126,7 +126,7 @@ describe('the operator console in a real browser', () => {
     await page.locator('[data-testid=flatten-dialog]').waitFor({ state: 'visible' });
     await page.click('#flatten-cancel');
     await page.locator('[data-testid=flatten-dialog]').waitFor({ state: 'hidden' });
-    expect(await page.textContent('#control-message')).toContain('nothing changed');
+    await expect.poll(() => page.textContent('#control-message')).toContain('nothing changed');
     await page.uncheck('#halt-flatten');
     const [account] = await stack.db.sql<{ state: string }[]>`select trading_state as state from accounts where id = ${stack.config.account.ACCOUNT_ID}`;
     expect(account?.state).toBe('ACTIVE');
