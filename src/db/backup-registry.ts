@@ -49,6 +49,15 @@ export async function backupStatusByKind(sql: Queryable, now: Date, abandonedAft
   });
 }
 
+/**
+ * When this database was installed: its first migration. A new install's scheduled backups are
+ * measured from here until their first verified backup (src/domain/backups.ts freshnessBaseline).
+ */
+export async function installedAt(sql: Queryable): Promise<Date | null> {
+  const [row] = await sql<{ at: Date | null }[]>`select min(applied_at) as at from schema_migrations`;
+  return row?.at ?? null;
+}
+
 function latest(dates: (Date | null)[]): Date | null {
   return dates.reduce<Date | null>((best, d) => (d && (!best || d > best) ? d : best), null);
 }

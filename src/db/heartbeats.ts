@@ -27,6 +27,11 @@ export async function writeHeartbeat(sql: Queryable, h: Heartbeat): Promise<void
       disk_free_ratio = excluded.disk_free_ratio, event_loop_lag_seconds = excluded.event_loop_lag_seconds`;
 }
 
+/** A process that stops takes its row with it: it leaves the system panel and its alerts at once. */
+export async function removeHeartbeat(sql: Queryable, source: string): Promise<void> {
+  await sql`delete from monitor_heartbeats where source = ${source}`;
+}
+
 /** Heartbeats written since `since` (older ones belong to processes that are gone). */
 export async function freshHeartbeats(sql: Queryable, since: Date): Promise<Heartbeat[]> {
   return sql<Heartbeat[]>`

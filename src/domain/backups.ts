@@ -54,6 +54,18 @@ export function isStale(kind: BackupKind, lastVerifiedAt: Date | undefined, now:
 }
 
 /**
+ * What a scheduled kind's freshness is measured from: its newest verified backup, or a newer
+ * verified manual one (a manual backup restores just as well); with neither, the install itself, so
+ * a new install is not stale before its first scheduled run (plus the kind's slack) was due.
+ * `undefined` (stale) when none is known. All instants are the snapshots' (what a restore returns to).
+ */
+export function freshnessBaseline(ownVerifiedAt: Date | null | undefined, manualVerifiedAt: Date | null | undefined, installedAt: Date | null | undefined): Date | undefined {
+  const verified = [ownVerifiedAt, manualVerifiedAt].filter((d): d is Date => d instanceof Date);
+  if (verified.length) return new Date(Math.max(...verified.map((d) => d.getTime())));
+  return installedAt ?? undefined;
+}
+
+/**
  * What a backup still RUNNING (writing) or COMPLETED (verifying) after the longest a run may take
  * became: its run timed out or was ended without recording how, so it failed at the step it was
  * in. `undefined` while it may still finish.

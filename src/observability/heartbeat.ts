@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import type { Sql } from '../db/pool.ts';
-import { addBrokerCalls, writeHeartbeat } from '../db/heartbeats.ts';
+import { addBrokerCalls, removeHeartbeat, writeHeartbeat } from '../db/heartbeats.ts';
 import type { RateBudget } from '../broker/rate-limit/store.ts';
 import type { BrokerMetrics } from './broker-metrics.ts';
 import type { Logger } from '../config/logger.ts';
@@ -68,6 +68,9 @@ export function startHeartbeat(o: HeartbeatOptions): HeartbeatHandle {
       clearInterval(timer);
       await running;
       o.sampler.stop();
+      // A stopped process is not a process to watch: its CPU must not keep an alert going. One
+      // that dies without stopping drops out when its heartbeat is no longer fresh.
+      await removeHeartbeat(o.sql, source).catch((err: unknown) => o.log.warn({ err }, 'heartbeat not removed'));
     },
   };
 }

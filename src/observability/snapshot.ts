@@ -12,7 +12,8 @@ import { type Config, defaultRiskLimits } from '../config.ts';
 import { getAccount, listAccountIds } from '../db/accounts.ts';
 import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
-import { type BackupKindStatus, backupStatusByKind } from '../db/backup-registry.ts';
+import { type BackupKindStatus, backupStatusByKind, installedAt } from '../db/backup-registry.ts';
+import { type BackupKind, freshnessBaseline, isStale, SCHEDULED_KINDS } from '../domain/backups.ts';
 import { readBook } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
@@ -81,12 +82,6 @@ export interface MonitoringSnapshot {
   configLoosenedAt: string | null;
 }
 
-/**
- * How old the newest verified backup of a scheduled kind may be (the backup design's staleness:
- * a day plus two hours, a week plus a day, 31 days plus a day).
- */
-const BACKUP_MAX_AGE_MS: Record<string, number> = { daily: 26 * 3_600_000, weekly: 8 * 86_400_000, monthly: 32 * 86_400_000 };
-
 /** Broker error ratios over fewer calls than this say nothing (one failed call is 100%). */
 const BROKER_MIN_CALLS = 5;
 const BROKER_WINDOW_MS = 5 * 60_000;
@@ -94,12 +89,12 @@ const BROKER_WINDOW_MS = 5 * 60_000;
 const HEARTBEAT_FRESH_MS = 2 * 60_000;
 
 /**
- * Every scheduled kind, even one that has no backup yet: no verified backup is the stalest state
- * there is (the backup design says the same), so a registry without rows reports all three stale.
+ * Every scheduled kind, even one that has no backup yet: once its first run was due, no verified
+ * backup is the stalest state there is; before that a new install is quiet (src/domain/backups.ts).
  */
 function withScheduledKinds(rows: BackupKindStatus[] | undefined): BackupKindStatus[] {
   if (!rows) return [];
-  const missing = Object.keys(BACKUP_MAX_AGE_MS).filter((kind) => !rows.some((r) => r.kind === kind));
+  const missing = SCHEDULED_KINDS.filter((kind) => !rows.some((r) => r.kind === kind));
   return [...rows, ...missing.map((kind) => ({ kind, lastSuccessAt: null, lastVerifiedAt: null, lastVerifiedSnapshotAt: null, lastStatus: null, lastFinishedAt: null }))];
 }
 
@@ -176,13 +171,13 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     if (m) accounts.push(m);
   }
   const [calendar, configLoosenedAt] = await Promise.all([calendarReach(deps, now), lastEnvironmentLoosening(sql, new Date(now.getTime() - LOOSENING_ALERT_MS))]);
-  const [orders, rejections, head, verification, backups, broker, reconciliation, heartbeats, alerts, evaluation, taskQueue] = await Promise.all([
+  const [orders, rejections, head, verification, registry, broker, reconciliation, heartbeats, alerts, evaluation, taskQueue] = await Promise.all([
     ordersByStatus(sql, dayStart),
     rejectionsByRule(sql, dayStart),
     auditHead(sql),
     lastVerification(sql),
     // The registry belongs to the backup work: if its shape is not what this expects, backups are unavailable, not the whole snapshot.
-    backupStatusByKind(sql, now, deps.config.backup.BACKUP_TIMEOUT_MIN * 60_000).catch(() => undefined),
+    Promise.all([backupStatusByKind(sql, now, deps.config.backup.BACKUP_TIMEOUT_MIN * 60_000), installedAt(sql)]).catch(() => undefined),
     brokerWindow(sql, new Date(now.getTime() - BROKER_WINDOW_MS)),
     reconciliationStatus(sql, dayStart),
     freshHeartbeats(sql, new Date(now.getTime() - HEARTBEAT_FRESH_MS)),
@@ -190,6 +185,7 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     lastEvaluation(sql),
     pollers(deps),
   ]);
+  const [backups, installed] = registry ?? [undefined, null];
   const firing: Record<string, number> = { critical: 0, warning: 0, info: 0 };
   for (const a of alerts) if (a.status === 'FIRING') firing[a.severity] = (firing[a.severity] ?? 0) + 1;
   return {
@@ -207,13 +203,14 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     backups: {
       available: backups !== undefined,
       kinds: withScheduledKinds(backups).map((b) => {
-        const maxAge = BACKUP_MAX_AGE_MS[b.kind];
+        const manual = backups?.find((m) => m.kind === 'manual')?.lastVerifiedSnapshotAt;
+        const scheduled = (SCHEDULED_KINDS as readonly string[]).includes(b.kind);
         return {
           kind: b.kind,
           lastSuccessAt: iso(b.lastSuccessAt),
           lastVerifiedAt: iso(b.lastVerifiedAt),
           lastStatus: b.lastStatus,
-          stale: maxAge !== undefined && (!b.lastVerifiedSnapshotAt || now.getTime() - b.lastVerifiedSnapshotAt.getTime() > maxAge),
+          stale: scheduled && isStale(b.kind as BackupKind, freshnessBaseline(b.lastVerifiedSnapshotAt, manual, installed), now),
           failed: b.lastStatus === 'FAILED' || b.lastStatus === 'VERIFICATION_FAILED',
         };
       }),

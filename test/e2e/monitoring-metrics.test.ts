@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerMetrics } from '../../src/observability/broker-metrics.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { startProcessMonitoring } from '../../src/observability/process-monitoring.ts';
+import { processSource } from '../../src/observability/heartbeat.ts';
 import type { MonitoringSnapshot } from '../../src/observability/snapshot.ts';
 import { startWorkerHttp, type WorkerHttp } from '../../src/worker/http.ts';
 import { silentLogger } from '../support/logger.ts';
@@ -46,9 +47,10 @@ describe('trading metrics after a trade', () => {
     expect(m.ordersToday.FILLED ?? m.ordersToday.OPEN).toBe(1);
     expect(m.riskRejectionsToday.MAX_TRADE_VALUE).toBe(1);
     expect(m.taskQueue.workflowPollers).toBeGreaterThanOrEqual(1);
-    // The backup registry exists but holds no verified backup yet: every scheduled kind is stale.
+    // A new install is quiet: the registry holds no verified backup yet, and none is due yet.
     expect(m.backups.available).toBe(true);
-    expect(m.backups.kinds.find((k) => k.kind === 'daily')).toMatchObject({ stale: true, failed: false, lastVerifiedAt: null });
+    expect(m.backups.kinds.find((k) => k.kind === 'daily')).toMatchObject({ stale: false, failed: false, lastVerifiedAt: null });
+    expect(m.samples.filter((x) => x.name === 'breeze_backup_stale').map((x) => x.value)).toEqual([0, 0, 0]);
     expect(m.samples).toContainEqual({ name: 'breeze_open_positions', labels: { account: stack.config.account.ACCOUNT_ID }, value: 1 });
   });
 
@@ -82,13 +84,20 @@ describe('trading metrics after a trade', () => {
 
     const heartbeat = startProcessMonitoring({ sql: stack.db.sql, config: stack.config, log: silentLogger, kind: 'worker', metrics: createMetrics('worker-test'), broker: { name: 'paper', metrics: brokerMetrics } });
     await heartbeat.beat();
-    await heartbeat.stop();
     // A new snapshot (the API caches one for a few seconds).
     const { readSnapshot } = await import('../../src/observability/snapshot.ts');
     const m = await readSnapshot({ sql: stack.db.sql, config: stack.config });
     expect(m.broker.calls5m).toBeGreaterThanOrEqual(2);
     expect(m.broker).toMatchObject({ errors5m: 0, sessionExpired: false });
-    expect(m.processes.some((p) => p.kind === 'worker' && p.memoryRatio !== null && p.diskFreeRatio !== null)).toBe(true);
+    const worker = (p: { source: string }) => p.source === processSource('worker');
+    expect(m.processes.find(worker)).toMatchObject({ kind: 'worker', memoryRatio: expect.any(Number), diskFreeRatio: expect.any(Number) });
+
+    // A process that stops drops out of the system panel (and so out of its CPU alerts) at once;
+    // the broker calls it made still count.
+    await heartbeat.stop();
+    const after = await readSnapshot({ sql: stack.db.sql, config: stack.config });
+    expect(after.processes.some(worker)).toBe(false);
+    expect(after.broker.calls5m).toBeGreaterThanOrEqual(2);
   });
 
   it('GET /monitoring/pnl ends at the present, against the daily loss limit', async () => {

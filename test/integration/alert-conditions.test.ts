@@ -60,7 +60,9 @@ describe('database-driven alert conditions', () => {
     });
     expect(await activities.verifyAuditChain()).toMatchObject({ ok: false });
 
-    // Backups: the registry of the backup work holds only a failed daily backup.
+    // Backups: an install two days old whose registry holds only a failed daily backup (a new
+    // install is not stale before its first run was due).
+    await stack.db.sql`update schema_migrations set applied_at = now() - interval '2 days'`;
     await stack.db.sql`insert into backups (id, kind, status, directory, started_at, finished_at, error)
       values ('daily-test-1', 'daily', 'FAILED', '/nowhere', now() - interval '1 hour', now(), 'disk full')`;
 

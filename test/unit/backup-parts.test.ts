@@ -107,4 +107,24 @@ describe('status', () => {
     expect(kind('manual')).toMatchObject({ stale: false, maxAgeHours: null });
     expect(status.stale).toBe(true);
   });
+  it('keeps a new install quiet: no scheduled kind is stale before its first run was due', () => {
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const fresh = statusOf([], {}, now, 4 * 3_600_000, hoursAgo(20));
+    expect(fresh.kinds.map((k) => [k.kind, k.stale])).toEqual([['daily', false], ['weekly', false], ['monthly', false], ['manual', false]]);
+    expect(fresh.stale).toBe(false);
+    // Past the daily run's due time (a day and its two hours of slack) without a verified backup: stale.
+    const dayOld = statusOf([], {}, now, 4 * 3_600_000, hoursAgo(27));
+    expect(dayOld.kinds.map((k) => [k.kind, k.stale])).toEqual([['daily', true], ['weekly', false], ['monthly', false], ['manual', false]]);
+    // Install unknown: no verified backup is the stalest state there is.
+    expect(statusOf([], {}, now, 4 * 3_600_000).stale).toBe(true);
+  });
+
+  it('counts a verified manual backup for every scheduled kind', () => {
+    const longAgo = new Date(now.getTime() - 60 * 86_400_000);
+    const status = statusOf([row('m-ok', 'manual', 'VERIFIED', 3), row('d-old', 'daily', 'VERIFIED', 40)], {}, now, 4 * 3_600_000, longAgo);
+    expect(status.kinds.map((k) => [k.kind, k.stale])).toEqual([['daily', false], ['weekly', false], ['monthly', false], ['manual', false]]);
+    // A manual backup that failed verification does not.
+    const failed = statusOf([row('m-bad', 'manual', 'VERIFICATION_FAILED', 3)], {}, now, 4 * 3_600_000, longAgo);
+    expect(failed.kinds.filter((k) => k.stale).map((k) => k.kind)).toEqual(['daily', 'weekly', 'monthly']);
+  });
 });

@@ -14,7 +14,7 @@ const STATIC = new URL('./static/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, STATIC), 'utf8');
 
 /** Script modules the entry imports (`/console/<name>`): a fixed list, never a path from the request. */
-const MODULES = ['api.js', 'chart.js', 'render.js', 'panels.js'] as const;
+const MODULES = ['api.js', 'chart.js', 'render.js', 'panels.js', 'live.js', 'ticket.js', 'trades.js'] as const;
 
 const JS = 'text/javascript; charset=utf-8';
 

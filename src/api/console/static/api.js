@@ -95,12 +95,12 @@ export async function logout() {
   onSignedOut();
 }
 
-/** A request with the access token; one refresh and retry on 401. */
+/** A request with the access token (`options.headers` added); one refresh and retry on 401. */
 export async function api(path, options = {}) {
   const send = () => {
-    const headers = { Authorization: `Bearer ${accessToken}` };
+    const headers = { ...options.headers, Authorization: `Bearer ${accessToken}` };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), credentials: 'omit' });
+    return fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), credentials: 'omit', signal: options.signal });
   };
   let res = await send();
   if (res.status === 401 && (await refresh())) res = await send();

@@ -37,7 +37,7 @@ export function drawPnl(container, samples, limit) {
     chart.append(svg('polyline', { points, class: values[values.length - 1] < 0 ? 'line down' : 'line up' }));
     const fmt = (t) => new Date(t).toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hour12: false });
     chart.append(svg('text', { x: PAD.left, y: H - 6, class: 'axis' }, fmt(t0)));
-    chart.append(svg('text', { x: W - PAD.right, y: H - 6, 'text-anchor': 'end', class: 'axis' }, fmt(t1)));
+    chart.append(svg('text', { x: W - PAD.right, y: H - 6, 'text-anchor': 'end', class: 'axis' }, `${fmt(t1)} IST`));
   } else {
     chart.append(svg('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'axis' }, 'no samples yet today'));
   }

@@ -1,16 +1,22 @@
-// The operator console: log in, then every few seconds redraw each panel from the API. Halt and
-// resume go through POST /risk/halt and /risk/resume like any other client (admins only; the
+// The operator console: log in, then redraw each panel from the API whenever GET /events says
+// something changed (or every 2 s where the server has no /events). Trades go in through the order
+// ticket, halt and resume through POST /risk/halt and /risk/resume like any other client (the
 // server decides, the page only hides what a role cannot use).
 import { api, claims, confirmEnrolment, json, login, logout, refresh, whenSignedOut } from './console/api.js';
-import { renderAlerts, renderBackups, renderLimits, renderPnl, renderPositions, renderState, renderSystem, renderTrades } from './console/panels.js';
-import { byId, text } from './console/render.js';
+import { follow } from './console/live.js';
+import { renderAlerts, renderBackups, renderLimits, renderPnl, renderPositions, renderState, renderSystem } from './console/panels.js';
+import { byId, clock, text } from './console/render.js';
+import { setUpTicket } from './console/ticket.js';
+import { closeTrade, refreshShownTrade, renderOrderBook, renderTrades, whenTradeActed } from './console/trades.js';
 
-const REFRESH_MS = 5000;
+// Even with live events, a slow full redraw: the system and backup panels have no events.
+const BACKSTOP_MS = 15_000;
 let timer = null;
+let unfollow = () => {};
 // Which sign-in the page is drawing for: an answer that arrives after a logout (or after another
 // user signed in on this tab) belongs to the old session and must not be drawn.
 let session = 0;
-const trades = new Map();
+let mode = '';
 
 function show(signedIn) {
   byId('login-panel').hidden = signedIn;
@@ -25,8 +31,29 @@ async function backupStatus() {
   return { status: res.status, body: res.ok ? await res.json().catch(() => null) : null };
 }
 
-async function update() {
-  const isAdmin = claims()?.role === 'admin';
+let running = null;
+let again = false;
+/** Redraw everything; calls while one redraw runs fold into one more after it. */
+function update() {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = redraw().finally(() => {
+    running = null;
+    if (again) {
+      again = false;
+      void update();
+    }
+  });
+  return running;
+}
+
+async function redraw() {
+  const role = claims()?.role;
+  const isAdmin = role === 'admin';
+  const canTrade = isAdmin || role === 'trader';
+  byId('ticket-panel').hidden = !canTrade;
   const drawnFor = session;
   const current = (render) => (data) => {
     if (drawnFor === session) render(data);
@@ -39,7 +66,11 @@ async function update() {
     })),
     json('/positions').then(current(renderPositions)),
     json('/monitoring/pnl').then(current(renderPnl)),
-    json('/trades?limit=10').then(current((d) => renderTrades(d, trades))),
+    json('/trades?limit=20').then((d) => {
+      current((data) => renderTrades(data, canTrade))(d);
+      return drawnFor === session ? renderOrderBook(d) : undefined;
+    }),
+    refreshShownTrade(),
     json('/monitoring/alerts?limit=20').then(current(renderAlerts)),
     backupStatus().then(current(renderBackups)),
     json('/monitoring/metrics').then(current(renderSystem)),
@@ -47,21 +78,27 @@ async function update() {
   const results = await Promise.allSettled(jobs);
   if (drawnFor !== session) return;
   const failed = results.filter((r) => r.status === 'rejected').length;
-  text('updated', `Updated ${new Date().toLocaleTimeString('en-IN', { hour12: false })}${failed ? ` (${failed} panel${failed > 1 ? 's' : ''} failed)` : ''}`);
+  text('updated', `Updated ${clock()}${mode ? ` · ${mode}` : ''}${failed ? ` (${failed} panel${failed > 1 ? 's' : ''} failed)` : ''}`);
 }
 
 function start() {
   session += 1;
-  trades.clear();
+  closeTrade();
   show(true);
   clearInterval(timer);
-  void update();
-  timer = setInterval(() => void update(), REFRESH_MS);
+  unfollow();
+  unfollow = follow(
+    () => void update(),
+    (m) => (mode = m === 'live' ? 'live' : 'polling every 2 s'),
+  );
+  timer = setInterval(() => void update(), BACKSTOP_MS);
 }
 
 function stop() {
   session += 1;
   clearInterval(timer);
+  unfollow();
+  unfollow = () => {};
   show(false);
 }
 
@@ -110,10 +147,22 @@ byId('login-form').addEventListener('submit', (event) => {
   );
 });
 byId('logout').addEventListener('click', () => void logout());
+// Halting with flatten exits every open trade: the page asks first, and only "Halt and flatten" sends.
+const halt = () => void control('/risk/halt', { reason: byId('halt-reason').value, flatten: byId('halt-flatten').checked });
 byId('halt-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  void control('/risk/halt', { reason: byId('halt-reason').value, flatten: byId('halt-flatten').checked });
+  if (!byId('halt-flatten').checked) return halt();
+  const dialog = byId('flatten-dialog');
+  dialog.returnValue = '';
+  dialog.showModal();
 });
+byId('flatten-dialog').addEventListener('close', () => {
+  if (byId('flatten-dialog').returnValue === 'confirm') halt();
+  else text('control-message', 'Not halted: nothing changed');
+});
+byId('detail-close').addEventListener('click', closeTrade);
+setUpTicket(() => void update());
+whenTradeActed(() => void update());
 byId('resume-button').addEventListener('click', () => void control('/risk/resume'));
 whenSignedOut(stop);
 

@@ -48,19 +48,6 @@ export function renderPositions(data) {
   ]), 'no open positions');
 }
 
-export function renderTrades(data, byTrade) {
-  rows('trades', data.trades.map((t) => [
-    when(t.createdAt),
-    t.symbol,
-    t.side,
-    t.quantity,
-    t.status,
-    t.pnl ? el('span', { class: signClass(t.pnl.net), text: rupees(t.pnl.net) }) : '–',
-    el('a', { href: t.workflowUrl, target: '_blank', rel: 'noopener noreferrer', text: 'Temporal' }),
-  ]), 'no trades yet');
-  for (const t of data.trades) byTrade.set(t.id, t);
-}
-
 export function renderAlerts(data) {
   const current = byId('alerts-current');
   current.replaceChildren(
@@ -91,7 +78,7 @@ export function renderBackups(result) {
       el('td', { text: k.kind }),
       el('td', { text: when(k.lastSuccessful?.finishedAt) }),
       el('td', { text: when(k.lastVerified?.verifiedAt) }),
-      el('td', { class: k.stale ? 'down' : 'up', text: k.stale ? 'stale' : 'ok' })));
+      el('td', { class: k.stale ? 'down' : 'up', text: k.stale ? 'stale' : k.lastVerified || k.kind === 'manual' ? 'ok' : 'not due yet' })));
   }
   table.append(body);
   box.replaceChildren(kinds.length ? table : el('span', { class: 'muted', text: 'no backups yet' }));

@@ -24,9 +24,19 @@ export function rupees(n) {
   return n === null || n === undefined ? '–' : inr.format(n);
 }
 
+// Every time on the page is Indian time and says so: "05 Dec 2026, 14:03:07 IST", whatever the
+// browser's own zone or locale.
+const istDateTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const istTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
 export function when(iso) {
   if (!iso) return '–';
-  return new Date(iso).toLocaleString('en-IN', { timeZone: 'Asia/Kolkata', hour12: false });
+  return `${istDateTime.format(new Date(iso))} IST`;
+}
+
+/** The time of day only, for "updated at" lines. */
+export function clock(date = new Date()) {
+  return `${istTime.format(date)} IST`;
 }
 
 export function signClass(n) {
