@@ -33,12 +33,28 @@ async function backupStatus() {
 
 let running = null;
 let again = false;
-/** Redraw everything; calls while one redraw runs fold into one more after it. */
+let lastStart = 0;
+let pending = null;
+// A burst of events (a fill brings trade, order, fill and P&L events) must not become a burst of
+// redraws: each redraw reads about ten routes, and the read rate limit counts them all.
+const MIN_GAP_MS = 1500;
+
+/** Redraw everything, at most once every MIN_GAP_MS; calls meanwhile fold into one more after it. */
 function update() {
-  if (running) {
+  if (running || pending) {
     again = true;
-    return running;
+    return running ?? Promise.resolve();
   }
+  const wait = lastStart + MIN_GAP_MS - Date.now();
+  if (wait > 0) {
+    pending = setTimeout(() => {
+      pending = null;
+      void update();
+    }, wait);
+    return Promise.resolve();
+  }
+  lastStart = Date.now();
+  again = false;
   running = redraw().finally(() => {
     running = null;
     if (again) {
@@ -97,6 +113,8 @@ function start() {
 function stop() {
   session += 1;
   clearInterval(timer);
+  clearTimeout(pending);
+  pending = null;
   unfollow();
   unfollow = () => {};
   show(false);
