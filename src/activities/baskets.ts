@@ -31,6 +31,7 @@ import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { instrumentKey } from '../domain/trade.ts';
 import { unclaimed } from './basket-claim.ts';
 import { type BasketMarginLeg, checkBasketFunds, readLiveBasketFunds } from './basket-funds.ts';
+import { brokerStockCode, priceEntry } from './funds.ts';
 import { type ActivityDeps, callingWorkflow } from './context.ts';
 
 export interface BasketReserveInput {
@@ -84,6 +85,13 @@ export function basketReserveActivities(deps: ActivityDeps) {
       const exchanges = [...new Set(input.legs.map((l) => l.request.instrument.exchange))];
       const calendars = new Map(await Promise.all(exchanges.map(async (e) => [e, await exchangeCalendarOf(deps.sql, e)] as const)));
       // funds and margin (basket-funds.ts): the live broker's reads, before the transaction, at the prices just read
+      // each leg's order goes out capped at its worst price: a MARKET leg's protective limit, as a single order's (funds.ts priceEntry)
+      const stockCodes = await Promise.all(input.legs.map(({ request: r }) => (r.orderType === 'MARKET' ? brokerStockCode(deps, r.instrument.symbol) : r.instrument.symbol)));
+      const capOf = (i: number, lastPaise: number | undefined) => {
+        const r = input.legs[i]!.request;
+        const band = bands.get(instrumentKey(r.instrument));
+        return priceEntry(r, lastPaise, stockCodes[i]!, { upperCircuitPaise: band?.upper, lowerCircuitPaise: band?.lower })?.capPaise;
+      };
       const quoted = input.legs.map(({ request: r }): BasketMarginLeg => ({ instrument: r.instrument, side: r.side, quantity: r.quantity, pricePaise: r.orderType === 'LIMIT' ? r.limitPricePaise! : (bands.get(instrumentKey(r.instrument))?.last ?? 0) }));
       const live = await readLiveBasketFunds(deps, input.accountId, quoted);
 
@@ -104,6 +112,8 @@ export function basketReserveActivities(deps: ActivityDeps) {
         const switches = switchesFrom(await ruleSwitchOverrides(tx, input.accountId));
         const violations: BasketViolation[] = [];
         const marginLegs: BasketMarginLeg[] = [];
+        /** Each leg's worst fill price (a LIMIT's limit, a MARKET's protective limit): its order goes out capped there (orders.ts reservedPrice). */
+        const caps: (number | undefined)[] = [];
         for (const [i, leg] of input.legs.entries()) {
           const r = leg.request;
           const key = keys[i]!;
@@ -133,6 +143,7 @@ export function basketReserveActivities(deps: ActivityDeps) {
           ];
           violations.push(...found.map((v) => ({ ...v, leg: i + 1 })));
           const pricePaise = r.orderType === 'LIMIT' ? r.limitPricePaise! : (prices.get(key)?.pricePaise ?? 0);
+          caps.push(capOf(i, prices.get(key)?.pricePaise));
           marginLegs.push({ instrument: r.instrument, side: r.side, quantity: r.quantity, pricePaise });
           // the legs after this one are judged with this one in the book: a basket counts as its legs
           book.reservations.push({ instrumentKey: key, quantity: r.quantity, notionalPaise: notional(r.quantity, pricePaise) });
@@ -159,7 +170,7 @@ export function basketReserveActivities(deps: ActivityDeps) {
           const share = i === input.legs.length - 1 ? left : Math.round((margin.marginPaise * alone[i]!) / Math.max(1, margin.legsAlonePaise));
           left -= share;
           const r = leg.request;
-          await insertReservation(tx, { tradeId: leg.tradeId, accountId: input.accountId, instrumentKey: keys[i]!, side: r.side, quantity: r.quantity, notionalPaise: notional(r.quantity, marginLegs[i]!.pricePaise), marginPaise: share, createdAt: at });
+          await insertReservation(tx, { tradeId: leg.tradeId, accountId: input.accountId, instrumentKey: keys[i]!, side: r.side, quantity: r.quantity, notionalPaise: notional(r.quantity, marginLegs[i]!.pricePaise), marginPaise: share, pricePaise: caps[i], createdAt: at });
           await deps.audit.append(tx, { type: 'RISK_CHECK_PASSED', actor, ...base, workflowId: tradeWorkflowId(leg.tradeId), tradeId: leg.tradeId, payload: { basketId: input.basketId, reservedQuantity: r.quantity, reservedNotionalPaise: notional(r.quantity, marginLegs[i]!.pricePaise), reservedMarginPaise: share, lastPricePaise: prices.get(keys[i]!)?.pricePaise, limits } });
         }
         await updateBasket(tx, input.basketId, { status: 'PENDING', marginPaise: margin.marginPaise, legsAlonePaise: margin.legsAlonePaise, hedged: margin.hedged });

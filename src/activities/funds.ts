@@ -136,7 +136,7 @@ export interface EntryPricing {
  * exchange caps its fill the same way): a buy is reserved at that limit, not the last price, so its
  * fill can never cost more than was reserved; a sell's limit is a floor, and it is valued at the last price.
  */
-export function priceEntry(request: TradeRequest, lastPricePaise: Paise | undefined, stockCode: string, quote: Quote | undefined): EntryPricing | undefined {
+export function priceEntry(request: TradeRequest, lastPricePaise: Paise | undefined, stockCode: string, quote: Pick<Quote, 'upperCircuitPaise' | 'lowerCircuitPaise'> | undefined): EntryPricing | undefined {
   let cap = request.limitPricePaise;
   let reserve = cap;
   if (request.orderType === 'MARKET') {

@@ -101,6 +101,16 @@ describe('baskets', () => {
     expect(open.margin).toBe((500 - 95) * 65);
     expect(open.hedged).toBe(true);
     expect(open.margin!).toBeLessThan(open.legsAlone!);
+    // each MARKET leg went out capped at its protective limit, kept with its reservation: no buy filled above it, no sell below
+    const legs = await stack.db.sql<{ side: string; cap: number | null; entry: number }[]>`
+      select r.side, r.price_paise as cap, t.entry_price_paise as entry from reservations r join trades t on t.id = r.trade_id
+      where t.id in ${stack.db.sql(open.legs.map((l) => l.id))}`;
+    expect(legs).toHaveLength(4);
+    for (const l of legs) {
+      expect(l.cap).not.toBeNull();
+      if (l.side === 'BUY') expect(l.entry).toBeLessThanOrEqual(l.cap!);
+      else expect(l.entry).toBeGreaterThanOrEqual(l.cap!);
+    }
     await recordHistory(stack.client, `basket-${condorId}`, 'basketWorkflow', 'iron-condor-opens', workflowBundleCode());
   });
 
