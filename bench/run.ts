@@ -13,7 +13,9 @@ import { benchRateLimit } from './rate-limit.ts';
 import { benchSecurity } from './security.ts';
 import { benchTrading } from './trading.ts';
 
-const only = process.argv.slice(2);
+// `npm run bench -- trading --profile`: CPU profiles and statement counts of the trading run
+const profile = process.argv.includes('--profile');
+const only = process.argv.slice(2).filter((a) => a !== '--profile');
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 const infra = await startBenchInfra();
@@ -36,7 +38,7 @@ try {
   if (wanted('ratelimit')) {
     results.rateLimit = { postgres: await benchRateLimit(infra), redis: await benchRateLimit(infra, { redisUrl: 'redis://127.0.0.1:6379' }).catch((err: unknown) => ({ skipped: String(err) })) };
   }
-  if (wanted('trading')) results.trading = await benchTrading(infra);
+  if (wanted('trading')) results.trading = await benchTrading(infra, { profile });
   if (wanted('backup')) results.backup = await benchBackup();
 } finally {
   await infra.stop();

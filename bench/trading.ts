@@ -3,9 +3,14 @@
  * (a) the floor: update-with-start of a workflow with one no-op activity;
  * (b) POST /trades through the whole stack (HTTP, auth, policy, rate limit, update-with-start,
  *     the risk reservation, the paper exchange, the fill) until the entry is acknowledged.
- * Both at the same fixed concurrency. Goals: p99 of (b) within 2x of (a); at least 50 trades/s.
+ * Both at 1 in flight (latency alone) and at 20 in flight (under load). Goals, against the floor
+ * of the same run: at 1 in flight p50 <= 1.0x and p99 <= 1.2x; at 20 in flight throughput >= 0.8x
+ * and p99 <= 1.3x. With `profile`, the 20-in-flight run of (b) is CPU-profiled (every thread) and
+ * the statements sent to PostgreSQL are counted per trade.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
@@ -26,7 +31,9 @@ import { hashPassword } from '../src/security/passwords.ts';
 import { createBrokerMetrics } from '../src/observability/broker-metrics.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createTradingWorker } from '../src/worker/create-worker.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import { histogramQuantiles } from './histogram.ts';
+import { summarise } from './profile-summary.ts';
 import { enterFloor } from './workflows/floor.ts';
 import { type BenchInfra, load, percentiles } from './infra.ts';
 
@@ -34,9 +41,21 @@ const SYMBOLS = Array.from({ length: 40 }, (_, i) => `BENCH${i}`);
 /** Trades spread over several accounts, as a desk with several traders: each book stays small. */
 const ACCOUNTS = 20;
 
-export async function benchTrading(infra: BenchInfra, options: { trades?: number; concurrency?: number } = {}) {
+export interface TradingOptions {
+  /** Entries measured at 20 in flight (and for the floor at 20). */
+  trades?: number;
+  /** Entries measured one at a time: fewer, so that the whole run stays a few minutes. */
+  tradesOneInFlight?: number;
+  /** CPU-profile the 20-in-flight run of the stack and summarise it (bench/profile-summary.ts). */
+  profile?: boolean;
+}
+
+const LOADED = 20;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+export async function benchTrading(infra: BenchInfra, options: TradingOptions = {}) {
   const total = options.trades ?? 1000;
-  const concurrency = options.concurrency ?? 20;
+  const totalOne = options.tradesOneInFlight ?? 200;
   const log = pino({ level: 'silent' });
   const config = loadConfig({
     // The bench run is one installation: every part logs in as the same first admin.
@@ -56,7 +75,15 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
     RATE_LIMIT_AUTH: '1000000,10000000,100000000,1000000000',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100',
   }, { devSecrets: loadOrCreateDevSecrets });
-  const sql = createSql(infra.appUrl, { max: 20, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-trading' });
+  // every statement the API and the worker send (they share this pool): one round trip each
+  const statements = new Map<string, number>();
+  let counting = false;
+  const onStatement = (query: string) => {
+    if (!counting) return;
+    const key = query.replace(/\s+/g, ' ').trim().slice(0, 90);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+  };
+  const sql = createSql(infra.appUrl, { max: 20, idleTimeoutS: 10, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-trading', onStatement });
   const client = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });
   const connection = await NativeConnection.connect({ address: infra.temporalAddress });
   await ensureAccount(sql, config.account.ACCOUNT_ID, 1e14);
@@ -72,11 +99,15 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   });
   const floor = await floorWorker.runUntil(async () => {
     const call = () =>
-      client.workflow.executeUpdateWithStart(enterFloor, {
-        startWorkflowOperation: new WithStartWorkflowOperation('floorWorkflow', { workflowId: `floor-${randomUUID()}`, taskQueue: 'bench-floor', workflowIdConflictPolicy: 'USE_EXISTING' }),
-      });
-    await load(50, concurrency, () => call().then(() => undefined)); // warm-up
-    return load(total, concurrency, () => call().then(() => undefined));
+      client.workflow
+        .executeUpdateWithStart(enterFloor, {
+          startWorkflowOperation: new WithStartWorkflowOperation('floorWorkflow', { workflowId: `floor-${randomUUID()}`, taskQueue: 'bench-floor', workflowIdConflictPolicy: 'USE_EXISTING' }),
+        })
+        .then(() => undefined);
+    await load(50, LOADED, call); // warm-up
+    const one = await load(totalOne, 1, call);
+    const loaded = await load(total, LOADED, call);
+    return { one, loaded };
   });
 
   // (b) POST /trades through the whole stack
@@ -110,11 +141,20 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
       const body = (await res.json()) as { status?: string };
       if (res.status !== 201 || body.status !== 'OPEN') failures++;
     };
-    await load(50, concurrency, enter); // warm-up
-    workerMetrics.registry.getSingleMetric('trade_entry_to_broker_seconds')?.reset();
+    const histogram = () => histogramQuantiles(workerMetrics.registry, 'trade_entry_to_broker_seconds');
+    const resetHistogram = () => workerMetrics.registry.getSingleMetric('trade_entry_to_broker_seconds')?.reset();
+    await load(50, LOADED, enter); // warm-up
     failures = 0;
-    const run = await load(total, concurrency, enter);
-    return { ...run, failures };
+    resetHistogram();
+    const one = { ...(await load(totalOne, 1, enter)), failures, entryToBroker: await histogram() };
+    failures = 0;
+    resetHistogram();
+    const profiler = options.profile ? await startCpuProfile() : undefined;
+    counting = true;
+    const run = await load(total, LOADED, enter);
+    counting = false;
+    const profiles = await profiler?.stop();
+    return { one, loaded: { ...run, failures, entryToBroker: await histogram() }, profiles };
   });
   server.close();
   await streams.prices.close();
@@ -123,17 +163,48 @@ export async function benchTrading(infra: BenchInfra, options: { trades?: number
   await client.connection.close();
   await sql.end();
 
-  const floorP = percentiles(floor.latencies);
-  const stackP = percentiles(stack.latencies);
-  return {
-    trades: total,
-    concurrency,
-    floor: { ...floorP, perSecond: Math.round(total / floor.seconds) },
-    postTrades: { ...stackP, perSecond: Math.round(total / stack.seconds), notFilled: stack.failures },
-    // from the worker's histogram: as fine as its buckets (docs/monitoring.md#trader-latency)
-    entryToBroker: await histogramQuantiles(workerMetrics.registry, 'trade_entry_to_broker_seconds'),
-    p99Ratio: Math.round((stackP.p99 / floorP.p99) * 100) / 100,
-    goals: { p99Ratio: 'p99 of POST /trades <= 2x the floor', tradesPerSecond: '>= 50 trades/s' },
-    met: { p99Ratio: stackP.p99 <= 2 * floorP.p99, tradesPerSecond: total / stack.seconds >= 50 },
+  const floorOne = percentiles(floor.one.latencies);
+  const floorLoaded = percentiles(floor.loaded.latencies);
+  const stackOne = percentiles(stack.one.latencies);
+  const stackLoaded = percentiles(stack.loaded.latencies);
+  const floorPerSecond = total / floor.loaded.seconds;
+  const stackPerSecond = total / stack.loaded.seconds;
+  const row = (name: string, value: number, goal: string, met: boolean) => ({ row: name, value: `${value}x`, goal, met });
+  const result = {
+    rows: [
+      row('Trade entry, 1 in flight: POST /trades p50 vs the floor', ratio(stackOne.p50, floorOne.p50), '<= 1.0x', stackOne.p50 <= floorOne.p50),
+      row('Trade entry, 1 in flight: POST /trades p99 vs the floor', ratio(stackOne.p99, floorOne.p99), '<= 1.2x', stackOne.p99 <= 1.2 * floorOne.p99),
+      row('Trade entry, 20 in flight: throughput vs the floor', ratio(stackPerSecond, floorPerSecond), '>= 0.8x', stackPerSecond >= 0.8 * floorPerSecond),
+      row('Trade entry, 20 in flight: p99 vs the floor', ratio(stackLoaded.p99, floorLoaded.p99), '<= 1.3x', stackLoaded.p99 <= 1.3 * floorLoaded.p99),
+    ],
+    oneInFlight: {
+      trades: totalOne,
+      floor: { ...floorOne, perSecond: Math.round(totalOne / floor.one.seconds) },
+      postTrades: { ...stackOne, perSecond: Math.round(totalOne / stack.one.seconds), notFilled: stack.one.failures },
+      // from the worker's histogram: as fine as its buckets (docs/monitoring.md#trader-latency)
+      entryToBroker: stack.one.entryToBroker,
+    },
+    twentyInFlight: {
+      trades: total,
+      floor: { ...floorLoaded, perSecond: Math.round(floorPerSecond) },
+      postTrades: { ...stackLoaded, perSecond: Math.round(stackPerSecond), notFilled: stack.loaded.failures },
+      entryToBroker: stack.loaded.entryToBroker,
+      // statements the API and worker sent to PostgreSQL during the run, per trade
+      statementsPerTrade: ratio([...statements.values()].reduce((a, b) => a + b, 0), total),
+    },
   };
+  if (!stack.profiles) return result;
+  const dir = path.resolve('bench/results/profile');
+  await mkdir(dir, { recursive: true });
+  const threads = [];
+  for (const [i, p] of stack.profiles.entries()) {
+    const file = path.join(dir, `trading-${i === 0 ? 'main' : `thread-${i}`}.cpuprofile`);
+    await writeFile(file, JSON.stringify(p.profile));
+    threads.push({ thread: p.thread, file: path.relative(process.cwd(), file), ...summarise(p.profile) });
+  }
+  const topStatements = [...statements]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 30)
+    .map(([statement, n]) => ({ perTrade: ratio(n, total), statement }));
+  return { ...result, profile: { threads, topStatements } };
 }

@@ -20,6 +20,8 @@ export interface PoolOptions {
   connectTimeoutS: number;
   statementTimeoutMs: number;
   applicationName: string;
+  /** Called with every statement the pool sends (one round trip each): the benchmarks count them. */
+  onStatement?: ((query: string) => void) | undefined;
 }
 
 export function poolOptions(database: DatabaseSettings, applicationName: string): PoolOptions {
@@ -56,6 +58,7 @@ export function createSql(url: string, options: PoolOptions): Sql {
     },
     types: { int8: int8AsNumber },
     onnotice: () => {},
+    ...(options.onStatement ? { debug: (_connection: number, query: string) => options.onStatement!(query) } : {}),
   }) as unknown as Sql;
 }
 
