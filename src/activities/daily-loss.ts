@@ -20,12 +20,12 @@ import type { Unwatch } from '../broker/price-feed.ts';
 import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { accountLimits } from '../db/risk-limits.ts';
-import { openTrades, pendingTrades, realizedSince } from '../db/trades.ts';
+import { guardedBook, realizedSince } from '../db/trades.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
 import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
 import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
-import { type Instrument, instrumentKey, openQuantity } from '../domain/trade.ts';
+import { type Instrument, instrumentKey } from '../domain/trade.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
 import { workerQuoteRation } from './quote-ration.ts';
 
@@ -63,16 +63,15 @@ export function dailyLossActivities(deps: ActivityDeps) {
   const quotes = workerQuoteRation(deps);
 
   async function readGuardBook(accountId: string): Promise<GuardBook> {
-    const [open, pending, realizedPaise, limits] = await Promise.all([
-      openTrades(deps.sql, accountId),
-      pendingTrades(deps.sql, accountId),
+    const [book, realizedPaise, limits] = await Promise.all([
+      guardedBook(deps.sql, accountId),
       realizedSince(deps.sql, accountId, istDayStart(now())),
       accountLimits(deps.sql, accountId, defaultRiskLimits(deps.config.risk)),
     ]);
-    const positions = open
-      .filter((t) => openQuantity(t) > 0 && t.entryPricePaise !== null)
-      .map((t) => ({ instrument: t.instrument, instrumentKey: instrumentKey(t.instrument), side: t.side, quantity: openQuantity(t), entryPricePaise: t.entryPricePaise! }));
-    return { positions, pending: pending.length, realizedPaise, limitPaise: limits.dailyLossLimitPaise };
+    const positions = book.positions
+      .filter((p) => p.quantity > 0 && p.entryPricePaise !== null)
+      .map((p) => ({ instrument: p.instrument, instrumentKey: instrumentKey(p.instrument), side: p.side, quantity: p.quantity, entryPricePaise: p.entryPricePaise! }));
+    return { positions, pending: book.pending, realizedPaise, limitPaise: limits.dailyLossLimitPaise };
   }
 
   /** Whether the instrument's exchange trades now (holidays read once per guard call). */

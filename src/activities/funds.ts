@@ -117,10 +117,6 @@ export function requiredMargin(leg: MarginLeg & { instrument: Instrument }, live
   return live && fno(leg.instrument) ? live.brokerMarginPaise : orderMargin(leg);
 }
 
-/** Step 2 for one order: its margin and the funds it must fit in. */
-export async function fundsForOrder(tx: Queryable, account: { id: string; capitalPaise: Paise }, leg: MarginLeg & { instrument: Instrument }, live: LiveFunds | undefined): Promise<{ marginPaise: Paise | undefined; funds: FundsView | undefined }> {
-  return { marginPaise: requiredMargin(leg, live), funds: await fundsView(tx, account, leg.instrument, live) };
-}
 
 /** How an entry is priced for the reservation: the price it is valued at, the limit it goes out with, and its margin leg. */
 export interface EntryPricing {

@@ -12,7 +12,7 @@ import type { Actor } from '../audit/events.ts';
 import { lockAccount } from '../db/accounts.ts';
 import { exchangeCalendarOf } from '../db/market-calendars.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
-import { getTrade, insertTrade, openTrades, type TradeRow } from '../db/trades.ts';
+import { getTrade, insertTrade, openInstruments, type TradeRow } from '../db/trades.ts';
 import { readBook } from '../db/book.ts';
 import { recordPrice } from '../db/market-prices.ts';
 import { insertReservation } from '../db/reservations.ts';
@@ -23,7 +23,7 @@ import { notional } from '../domain/money.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { checkFunds } from '../domain/risk/funds.ts';
-import { brokerStockCode, fundsForOrder, priceEntry, readLiveFunds } from './funds.ts';
+import { brokerStockCode, fundsView, priceEntry, readLiveFunds, requiredMargin } from './funds.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
 import { instrumentKey, type TradeStatus } from '../domain/trade.ts';
@@ -50,8 +50,19 @@ export interface ReserveResult {
   maxSliceQuantity?: number | undefined;
 }
 
+/**
+ * How often an entry into a book that already holds something asks the daily-loss guard again.
+ * The guard ends only when it finds the book flat, so while it holds anything the running guard
+ * watches every entry without being told; the periodic ask restarts a guard that ended otherwise
+ * (it tripped, or was terminated). Asking on every fill cost a signal-with-start, a history
+ * write and a workflow task per entry.
+ */
+const GUARD_ASK_EVERY_MS = 60_000;
+
 export function riskActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  /** When this worker last asked each account's guard to watch. */
+  const guardAskedAt = new Map<string, number>();
 
   /**
    * Refresh the last prices the decision needs (broker calls stay outside the transaction);
@@ -59,7 +70,7 @@ export function riskActivities(deps: ActivityDeps) {
    */
   async function refreshPrices(input: ReserveInput): Promise<Quote | undefined> {
     let orderQuote: Quote | undefined;
-    const instruments = [input.request.instrument, ...(await openTrades(deps.sql, input.accountId)).map((t) => t.instrument)];
+    const instruments = [input.request.instrument, ...(await openInstruments(deps.sql, input.accountId))];
     const unique = new Map(instruments.map((i) => [instrumentKey(i), i]));
     await Promise.all(
       [...unique].map(async ([key, instrument]) => {
@@ -76,11 +87,19 @@ export function riskActivities(deps: ActivityDeps) {
     return orderQuote;
   }
 
-  /** A position may open now: the daily-loss guard must watch it (src/workflows/daily-loss-guard.ts). */
-  async function guardDailyLoss(accountId: string): Promise<void> {
+  /**
+   * A position may open now: the daily-loss guard must watch it (src/workflows/daily-loss-guard.ts).
+   * Asked when the book was flat before this entry (the guard may have ended, or be ending), else
+   * at most once a minute per account.
+   */
+  async function guardDailyLoss(accountId: string, bookWasFlat: boolean): Promise<void> {
+    const at = Date.now();
+    if (!bookWasFlat && at - (guardAskedAt.get(accountId) ?? -Infinity) < GUARD_ASK_EVERY_MS) return;
+    guardAskedAt.set(accountId, at);
     try {
       await deps.breaker.guardDailyLoss(accountId);
     } catch (err) {
+      guardAskedAt.delete(accountId);
       // The entry goes on: the guard also starts with every worker, and the next entry asks again.
       deps.log.error({ err, alert: 'daily_loss_guard_unavailable', accountId }, 'could not start the daily-loss guard');
     }
@@ -103,12 +122,16 @@ export function riskActivities(deps: ActivityDeps) {
       // a basket's leg was judged and reserved with its basket (baskets.ts): this run claims it
       if (known && input.basketId) return sliceOf(await claimBasketLeg(deps.sql, known, runId));
       if (known) return sliceOf(decisionTaken(known, runId));
-      const quote = await refreshPrices(input);
-      const calendar = await exchangeCalendarOf(deps.sql, input.request.instrument.exchange);
+      // independent reads before the transaction, sent together
+      const [quote, calendar, stockCode] = await Promise.all([
+        refreshPrices(input),
+        exchangeCalendarOf(deps.sql, input.request.instrument.exchange),
+        input.request.orderType === 'MARKET' ? brokerStockCode(deps, input.request.instrument.symbol) : input.request.instrument.symbol,
+      ]);
       // funds and margin (src/activities/funds.ts): the live broker's reads, before the transaction
-      const stockCode = input.request.orderType === 'MARKET' ? await brokerStockCode(deps, input.request.instrument.symbol) : input.request.instrument.symbol;
       const live = await readLiveFunds(deps, input.accountId, priceEntry(input.request, quote?.lastPricePaise, stockCode, quote)?.leg);
 
+      let bookWasFlat = true;
       const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
         if (!account) throw new Error(`account ${input.accountId} does not exist`);
@@ -155,11 +178,19 @@ export function riskActivities(deps: ActivityDeps) {
 
         const at = now();
         const key = instrumentKey(r.instrument);
-        const accountBook = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]);
+        // the reads the rules need, pipelined on the transaction's connection (one wait, not four)
+        const [accountBook, rules, overrides, fundsNow] = await Promise.all([
+          readBook(tx, defaultRiskLimits(deps.config.risk), account, at, [key]),
+          instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.market.DEFAULT_TICK_PAISE),
+          ruleSwitchOverrides(tx, input.accountId),
+          fundsView(tx, account, r.instrument, live),
+        ]);
         const { book, limits, prices } = accountBook;
+        // read under the account's lock: no position can close (nor this entry commit) meanwhile
+        bookWasFlat = accountBook.openTrades.length === 0 && book.reservations.length === 0;
         const market = marketStatus(at, deps.config.market.MARKET_HOURS, calendar.holidays, calendar.sessions);
         const entry = priceEntry(r, prices.get(key)?.pricePaise, stockCode, quote);
-        const funds = entry ? await fundsForOrder(tx, account, entry.leg, live) : undefined;
+        const funds = entry ? { marginPaise: requiredMargin(entry.leg, live), funds: fundsNow } : undefined;
         // concentration is measured against the account's actual funds where they are known
         if (funds?.funds) book.capitalPaise = funds.funds.balancePaise;
         const violations = checkRisk(
@@ -181,8 +212,8 @@ export function riskActivities(deps: ActivityDeps) {
         violations.push(
           ...checkIndiaRules(
             { product: r.instrument.product, quantity: r.quantity, limitPricePaise: r.limitPricePaise, stopLossPaise: r.stopLossPaise, targetPaise: r.targetPaise },
-            await instrumentRules(tx, r.instrument.exchange, r.instrument.symbol, deps.config.market.DEFAULT_TICK_PAISE),
-            switchesFrom(await ruleSwitchOverrides(tx, input.accountId)),
+            rules,
+            switchesFrom(overrides),
             { broker: deps.broker.name, upperCircuitPaise: quote?.upperCircuitPaise, lowerCircuitPaise: quote?.lowerCircuitPaise, freezeSlicing: input.freezeSlicing },
           ),
         );
@@ -212,7 +243,7 @@ export function riskActivities(deps: ActivityDeps) {
       });
       if (result.outcome === 'ACCEPTED') {
         failpoint('after-reservation');
-        await guardDailyLoss(input.accountId);
+        await guardDailyLoss(input.accountId, bookWasFlat);
       }
       return sliceOf(result);
     },

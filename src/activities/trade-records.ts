@@ -8,7 +8,7 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { recordPrice } from '../db/market-prices.ts';
-import { getAccount, lockAccount } from '../db/accounts.ts';
+import { getAccount, lockAccountOfTrade } from '../db/accounts.ts';
 import { readBook } from '../db/book.ts';
 import { insertFill, updateOrder } from '../db/orders.ts';
 import { closeReservation } from '../db/reservations.ts';
@@ -71,8 +71,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
    * account's lock: a fill committing between two of its reads would count in neither (invariant 1).
    */
   async function lockOrFail(tx: TxSql, tradeId: string): Promise<TradeRow> {
-    const [owner] = await tx<{ accountId: string }[]>`select account_id as "accountId" from trades where id = ${tradeId}`;
-    if (owner) await lockAccount(tx, owner.accountId);
+    await lockAccountOfTrade(tx, tradeId);
     const trade = await lockTrade(tx, tradeId);
     if (!trade) throw new Error(`trade ${tradeId} does not exist`);
     return trade;
@@ -99,9 +98,12 @@ export function tradeRecordActivities(deps: ActivityDeps) {
       added.quantity += fill.quantity;
       added.valuePaise += fill.quantity * fill.pricePaise;
     }
-    await updateOrder(tx, leg.tag, { status: legStatus, brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) });
-    await recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString()));
-    if (added.charges) await tx`update trades set charges_paise = charges_paise + ${added.charges} where id = ${trade.id}`;
+    // independent writes, pipelined on the transaction's connection
+    await Promise.all([
+      updateOrder(tx, leg.tag, { status: legStatus, brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) }),
+      recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString())),
+      added.charges ? tx`update trades set charges_paise = charges_paise + ${added.charges} where id = ${trade.id}` : undefined,
+    ]);
     return added;
   }
 
@@ -139,11 +141,13 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         }
         const price = averagePrice(leg);
         const { charges } = await storeFills(tx, trade, leg, 'ENTRY');
-        await tx`
-          update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
-            opened_at = now(), updated_at = now()
-          where id = ${tradeId}`;
-        await closeReservation(tx, tradeId, 'CONVERTED');
+        await Promise.all([
+          tx`
+            update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
+              opened_at = now(), updated_at = now()
+            where id = ${tradeId}`,
+          closeReservation(tx, tradeId, 'CONVERTED'),
+        ]);
         const b = base(trade);
         await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'ENTRY', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: price, fills: leg.fills, chargesPaise: charges } });
         await deps.audit.append(tx, {

@@ -41,6 +41,12 @@ export async function lockAccount(tx: TxSql, id: string): Promise<AccountRow | u
   return row;
 }
 
+/** Lock the account that owns the trade (one statement where reading the owner first took two); undefined when no such trade. */
+export async function lockAccountOfTrade(tx: TxSql, tradeId: string): Promise<AccountRow | undefined> {
+  const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = (select account_id from trades where id = ${tradeId}) for update`;
+  return row;
+}
+
 export async function listAccountIds(sql: Queryable): Promise<string[]> {
   return (await sql<{ id: string }[]>`select id from accounts order by id`).map((r) => r.id);
 }

@@ -70,12 +70,18 @@ const selectTrade = (sql: Queryable) => sql`
     created_at as "createdAt", opened_at as "openedAt", closed_at as "closedAt", updated_at as "updatedAt"
   from trades`;
 
-function toTrade({ symbol, exchange, product, expiry, strikePaise, optionRight, ...rest }: RawTrade): TradeRow {
+type RawInstrument = Pick<RawTrade, 'symbol' | 'exchange' | 'product' | 'expiry' | 'strikePaise' | 'optionRight'>;
+
+function instrumentOf({ symbol, exchange, product, expiry, strikePaise, optionRight }: RawInstrument): Instrument {
   const instrument: Instrument = { symbol, exchange, product };
   if (expiry) instrument.expiry = expiry;
   if (strikePaise !== null) instrument.strikePaise = strikePaise;
   if (optionRight) instrument.right = optionRight;
-  return { ...rest, instrument };
+  return instrument;
+}
+
+function toTrade({ symbol, exchange, product, expiry, strikePaise, optionRight, ...rest }: RawTrade): TradeRow {
+  return { ...rest, instrument: instrumentOf({ symbol, exchange, product, expiry, strikePaise, optionRight }) };
 }
 
 export interface NewTrade {
@@ -149,6 +155,35 @@ export async function listTrades(sql: Queryable, f: TradeFilter): Promise<TradeR
 export async function openTrades(sql: Queryable, accountId: string): Promise<TradeRow[]> {
   const rows = await sql<RawTrade[]>`${selectTrade(sql)} where account_id = ${accountId} and status in ('OPEN', 'EXITING') order by opened_at`;
   return rows.map(toTrade);
+}
+
+/** The instruments of the trades `openTrades` returns, each once: all a price refresh needs of them. */
+export async function openInstruments(sql: Queryable, accountId: string): Promise<Instrument[]> {
+  const rows = await sql<RawInstrument[]>`
+    select distinct symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry, strike_paise as "strikePaise", option_right as "optionRight"
+    from trades where account_id = ${accountId} and status in ('OPEN', 'EXITING')`;
+  return rows.map(instrumentOf);
+}
+
+/** What the daily-loss guard watches of a book: the open positions, and how many entries are still working. */
+export interface GuardedBook {
+  positions: { instrument: Instrument; side: TradeRow['side']; quantity: number; entryPricePaise: number | null }[];
+  pending: number;
+}
+
+/**
+ * The guard's read of a book, once a second per account with positions: one statement (one
+ * snapshot, so an entry turning from PENDING to OPEN is never missed between two reads) and only
+ * the columns the loss needs, where whole trade rows cost the worker a tenth of its CPU.
+ */
+export async function guardedBook(sql: Queryable, accountId: string): Promise<GuardedBook> {
+  const rows = await sql<(RawInstrument & { side: TradeRow['side']; status: TradeStatus; quantity: number; entryPricePaise: number | null })[]>`
+    select symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry, strike_paise as "strikePaise", option_right as "optionRight",
+      side, status, filled_quantity - exited_quantity as quantity, entry_price_paise as "entryPricePaise"
+    from trades where account_id = ${accountId} and status in ('PENDING', 'OPEN', 'EXITING')
+    order by opened_at`;
+  const positions = rows.filter((r) => r.status !== 'PENDING').map((r) => ({ instrument: instrumentOf(r), side: r.side, quantity: r.quantity, entryPricePaise: r.entryPricePaise }));
+  return { positions, pending: rows.length - positions.length };
 }
 
 /** Trades whose entry is still working. */
