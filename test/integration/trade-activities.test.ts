@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../../src/activities/context.ts';
 import { orderActivities } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
-import { lockAccount } from '../../src/db/accounts.ts';
+import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
 import { silentLogger } from '../support/logger.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
@@ -80,4 +80,19 @@ it('adopts an earlier exit attempt that surfaced at the broker after it was sett
   const legs = new Map((await ordersOfTrade(stack.db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
   expect(legs.get(exit(2).tag)).toBe('NOT_SENT');
   expect(legs.get(exit(1).tag)).not.toBe('NOT_SENT');
+});
+
+it('asks the daily-loss guard to watch when an entry finds the book flat, not again for entries into a book it already watches', async () => {
+  const accountId = `guardasks${Date.now()}`;
+  await ensureAccount(stack.db.sql, accountId, 1e12);
+  const asked: string[] = [];
+  const breaker = { guardDailyLoss: async (id: string) => void asked.push(id) } as unknown as ActivityDeps['breaker'];
+  const risk = riskActivities({ ...deps, breaker });
+  const entry = (tradeId: string) =>
+    risk.reserveRisk({ tradeId, accountId, request: { instrument, side: 'BUY', quantity: 1, orderType: 'MARKET', intraday: true }, requestFingerprint: 'f'.repeat(64), requestedBy: { type: 'user', id: 'tester' }, source: 'api' });
+  expect((await entry('tguardaskaaaaaa1')).outcome).toBe('ACCEPTED');
+  expect(asked).toEqual([accountId]);
+  // the first entry's reservation is in the book: the guard, which ends only on a flat book, watches it
+  expect((await entry('tguardaskaaaaaa2')).outcome).toBe('ACCEPTED');
+  expect(asked).toEqual([accountId]);
 });
