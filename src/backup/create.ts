@@ -19,7 +19,6 @@ import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { chainHead } from '../audit/records.ts';
-import { sealAudit } from '../audit/seal.ts';
 import type { Config } from '../config.ts';
 import { schemaVersion } from '../db/migrate.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
@@ -100,8 +99,8 @@ export async function writeBackup(sql: Sql, input: WriteBackupInput): Promise<Wr
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
 
-  // Records still queued then are backed up in audit_inbox and sealed again by a restore.
-  await sealAudit(sql);
+  // Audit records still queued (audit_inbox) are backed up as they are, never waited for: a
+  // restore seals them into the chain (audit-merge.ts).
   const snapshot = (await sql.begin('isolation level repeatable read read only', async (tx) => {
     await pinCopyFormat(tx);
     const [clock] = await tx<{ snapshotAt: Date; serverVersion: string }[]>`
