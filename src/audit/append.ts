@@ -50,16 +50,17 @@ export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
   const pendingByTx = new WeakMap<TxSql, Pending[]>();
 
   async function flush(tx: TxSql, pending: Pending[]): Promise<void> {
-    const tails = pending.map(contentTail);
-    const rows = await tx<Sealed[]>`select seq, prev_hash as "prevHash", hash from audit_append(${tx.array(tails)}::text[])`;
-    if (rows.length !== 0 && rows.length !== pending.length) throw new Error('audit append wrote a different number of records');
+    const rows = await tx<(Partial<Sealed> & { inboxId: number | null })[]>`
+      select inbox_id as "inboxId", seq, prev_hash as "prevHash", hash from audit_append(${tx.array(pending.map(contentTail))}::text[])`;
+    if (rows.length !== pending.length) throw new Error('audit append wrote a different number of records');
+    const queued = rows.flatMap((r) => (r.inboxId === null ? [] : [r.inboxId]));
     const fileCopy = options.fileCopy;
     const sql = poolOf(tx);
     afterCommit(tx, async () => {
       // Queued: wait for the seal, so the caller's next read of the chain finds these records.
-      if (!rows.length) await groupSealer(sql).sealed();
+      if (queued.length) await groupSealer(sql).sealed(queued);
       if (!fileCopy) return;
-      const places = rows.length ? rows : await sealedPlaces(sql, pending);
+      const places = queued.length ? await sealedPlaces(sql, pending) : (rows as Sealed[]);
       for (const [i, content] of pending.entries()) await fileCopy.write({ seq: places[i]!.seq, ...content, prevHash: places[i]!.prevHash, hash: places[i]!.hash });
     });
   }

@@ -49,8 +49,8 @@ export async function queueRecord(sql: Sql, i: number): Promise<string> {
     requestId: null,
     payload: { i },
   });
-  const rows = await sql.begin((tx) => tx`select * from audit_append(${tx.array([tail])}::text[])`);
-  if (rows.length) throw new Error('the record was sealed inline: hold the head first');
+  const rows = await sql.begin((tx) => tx<{ seq: number | null }[]>`select seq from audit_append(${tx.array([tail])}::text[])`);
+  if (rows[0]?.seq !== null) throw new Error('the record was sealed inline: hold the head first');
   return eventId;
 }
 

@@ -27,8 +27,9 @@ create table audit_inbox (
 );
 
 -- The caller holds the head's advisory lock. Seals up to `max_records` queued records, then
--- `own` (a writer's records, sealed inline), in one insert, one delete and one head update.
-create function audit_seal_locked(max_records int, own text[]) returns table (seq bigint, prev_hash text, hash text)
+-- `own` (a writer's records, sealed inline), in one insert, one delete and one head update. One row
+-- per record sealed: its inbox id (null for `own`), sequence number and hashes.
+create function audit_seal_locked(max_records int, own text[]) returns table (inbox_id bigint, seq bigint, prev_hash text, hash text)
   language plpgsql security definer set search_path = public as $$
 #variable_conflict use_column
 declare
@@ -65,40 +66,42 @@ begin
     delete from audit_inbox where id = any(ids);
   end if;
   update audit_head set seq = s, hash = prev where id = 1;
-  -- the writer's own records, for its copy to the daily file
   return query
-    select first_seq + u.n - 1 + cardinality(ids), u.p, u.h
-    from unnest(prevs[cardinality(ids) + 1:], hashes[cardinality(ids) + 1:]) with ordinality as u(p, h, n);
+    select ids[u.n], first_seq + u.n - 1, u.p, u.h
+    from unnest(prevs, hashes) with ordinality as u(p, h, n);
 end $$;
 
--- In the writer's transaction: seal inline when the head is free, else queue (see above). Returns
--- the writer's records (sequence number and hashes) when sealed inline, no rows when queued.
-create function audit_append(tails text[]) returns table (seq bigint, prev_hash text, hash text)
+-- In the writer's transaction: seal inline when the head is free, else queue (see above). One row
+-- per record: sealed inline, its sequence number and hashes (inbox_id null); queued, its inbox id.
+create function audit_append(tails text[]) returns table (inbox_id bigint, seq bigint, prev_hash text, hash text)
   language plpgsql security definer set search_path = public as $$
 #variable_conflict use_column
 begin
   if pg_try_advisory_xact_lock(7318402112) then
     -- the whole inbox goes first: its records committed before this transaction's
-    return query select * from audit_seal_locked(2147483647, tails);
+    return query select * from audit_seal_locked(2147483647, tails) l where l.inbox_id is null;
   else
-    insert into audit_inbox (tail) select u.t from unnest(tails) with ordinality as u(t, n) order by u.n;
+    return query
+      insert into audit_inbox (tail) select u.t from unnest(tails) with ordinality as u(t, n) order by u.n
+      returning id, null::bigint, null::text, null::text;
   end if;
 end $$;
 
--- Seal what is queued, up to `max_records`; returns how many were sealed (fewer than `max_records`:
--- the inbox was empty at that moment). Takes nothing when nothing is queued, so reads can call it
--- first at the cost of one index probe.
-create function audit_seal(max_records int) returns int
+-- Seal what is queued, up to `max_records`; returns the inbox ids sealed (fewer than
+-- `max_records`: the inbox was empty at that moment), so that a process's waiting writers know
+-- whose records went. Takes nothing when nothing is queued, so reads can call it first at the cost
+-- of one index probe.
+create function audit_seal(max_records int) returns bigint[]
   language plpgsql security definer set search_path = public as $$
 declare
-  n int;
+  sealed bigint[];
 begin
   if not exists (select 1 from audit_inbox) then
-    return 0;
+    return '{}';
   end if;
   perform pg_advisory_xact_lock(7318402112);
-  select count(*) into n from audit_seal_locked(max_records, null);
-  return n;
+  select coalesce(array_agg(l.inbox_id), '{}') into sealed from audit_seal_locked(max_records, null) l;
+  return sealed;
 end $$;
 
 -- The old path locked the head row in the writer's transaction; nothing may assign sequence
