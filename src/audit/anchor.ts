@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Queryable } from '../db/pool.ts';
 import type { Logger } from '../config/logger.ts';
 import { chainHead } from './records.ts';
+import { sealBeforeRead } from './seal.ts';
 
 export interface Anchor {
   seq: number;
@@ -31,6 +32,8 @@ function macOf(key: string, a: Omit<Anchor, 'mac'>): string {
 
 /** Append the current head as an anchor line (skipped when the head has not moved since the last one). */
 export async function writeAnchor(sql: Queryable, file: string, key: string, log: Logger, now = new Date()): Promise<Anchor> {
+  // what is committed belongs under the anchor: seal it first
+  await sealBeforeRead(sql);
   const head = await chainHead(sql);
   const { anchors } = await readAnchors(file, key);
   const last = anchors.at(-1);

@@ -3,8 +3,8 @@
  * record's canonical content: a JSON array of its fields in a fixed order, its payload with keys
  * sorted. Changing, removing, inserting or reordering any record changes a hash downstream.
  *
- * The append statement computes the same hash inside PostgreSQL (so the sequence number can be
- * assigned under the head lock in one round trip); {@link recordHash} is the reference the
+ * The sealing statement computes the same hash inside PostgreSQL (so the sequence number can be
+ * assigned under the head's lock in one round trip, migration 0190); {@link recordHash} is the reference the
  * verifier recomputes.
  *
  * @module

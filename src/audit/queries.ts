@@ -1,6 +1,7 @@
 /**
  * Reading the audit trail: filtered, newest first, keyset-paginated by sequence number; and one
- * trade's events in order (enough to reconstruct the trade from the trail alone).
+ * trade's events in order (enough to reconstruct the trade from the trail alone). Each seals what
+ * is queued first, so a record committed before the read is never missing from it.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import type { Severity } from '../domain/errors.ts';
 import type { TrailingStop } from '../domain/trade.ts';
 import type { AuditRecord } from './events.ts';
 import { type AuditRow, toRecord } from './records.ts';
+import { sealBeforeRead } from './seal.ts';
 
 export interface AuditFilter {
   accountId?: string | undefined;
@@ -24,6 +26,7 @@ export interface AuditFilter {
 }
 
 export async function listAudit(sql: Queryable, f: AuditFilter): Promise<AuditRecord[]> {
+  await sealBeforeRead(sql);
   const rows = await sql<AuditRow[]>`
     select * from audit_events
     where true
@@ -42,6 +45,7 @@ export async function listAudit(sql: Queryable, f: AuditFilter): Promise<AuditRe
 
 /** Every event of one trade, in the order they happened. */
 export async function tradeTimeline(sql: Queryable, tradeId: string): Promise<AuditRecord[]> {
+  await sealBeforeRead(sql);
   const rows = await sql<AuditRow[]>`select * from audit_events where trade_id = ${tradeId} order by seq`;
   return rows.map(toRecord);
 }
@@ -52,6 +56,7 @@ export async function tradeTimeline(sql: Queryable, tradeId: string): Promise<Au
  * stopped), else the request's. Null when the trade does not trail.
  */
 export async function trailingStopInForce(sql: Queryable, tradeId: string): Promise<TrailingStop | null> {
+  await sealBeforeRead(sql);
   const [row] = await sql<{ eventType: string; payload: { trailingStop?: TrailingStop | null; after?: { trailingStop?: TrailingStop | null } } }[]>`
     select event_type as "eventType", payload from audit_events
     where trade_id = ${tradeId}

@@ -9,6 +9,14 @@ import type { Anchor } from './anchor.ts';
 import { GENESIS_HASH, recordHash } from './chain.ts';
 import type { AuditRecord } from './events.ts';
 import { archiveRanges, chainHead, recordsAfter } from './records.ts';
+import { sealAudit } from './seal.ts';
+
+/**
+ * Queued records older than this mean sealing has stopped (every commit that queues records seals
+ * them within a moment, and reads seal first): verification fails rather than vouch for a chain
+ * that is missing committed records.
+ */
+export const STALE_UNSEALED_SECONDS = 60;
 
 export interface BadRecord {
   seq: number;
@@ -23,6 +31,8 @@ export interface VerifyResult {
   fromSeq: number;
   headSeq: number;
   anchorsChecked: number;
+  /** Records committed but not yet sealed into the chain (audit_inbox), as of the snapshot. */
+  unsealed: number;
   firstBadRecord?: BadRecord;
 }
 
@@ -44,11 +54,15 @@ export function checkRecord(record: AuditRecord, expectedSeq: number, expectedPr
 
 /**
  * Verify the chain as of one snapshot: in a read-only repeatable-read transaction of its own when
- * given a pool, so appends and retention running meanwhile are neither seen half-way nor reported
- * as records removed; inside the caller's transaction when given one.
+ * given a pool (after sealing what is queued), so appends and retention running meanwhile are
+ * neither seen half-way nor reported as records removed; inside the caller's transaction when
+ * given one.
  */
 export async function verifyChain(sql: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
-  if ('begin' in sql) return (await sql.begin('isolation level repeatable read read only', (tx) => walkChain(tx, options))) as VerifyResult;
+  if ('begin' in sql) {
+    await sealAudit(sql);
+    return (await sql.begin('isolation level repeatable read read only', (tx) => walkChain(tx, options))) as VerifyResult;
+  }
   return walkChain(sql, options);
 }
 
@@ -57,6 +71,11 @@ async function walkChain(sql: Queryable, options: VerifyOptions): Promise<Verify
   const archives = await archiveRanges(sql);
   const boundary = archives.at(-1);
   const head = await chainHead(sql);
+  const [inbox] = await sql<{ unsealed: number; stale: number }[]>`
+    select count(*)::int4 as unsealed,
+      count(*) filter (where queued_at < now() - make_interval(secs => ${STALE_UNSEALED_SECONDS}))::int4 as stale
+    from audit_inbox`;
+  const unsealed = inbox?.unsealed ?? 0;
   const fromSeq = boundary?.lastSeq ?? 0;
   let expectedSeq = fromSeq + 1;
   let expectedPrev = boundary?.lastHash ?? GENESIS_HASH;
@@ -69,6 +88,7 @@ async function walkChain(sql: Queryable, options: VerifyOptions): Promise<Verify
     fromSeq,
     headSeq: head.seq,
     anchorsChecked,
+    unsealed,
     ...(bad ? { firstBadRecord: bad } : {}),
   });
 
@@ -117,5 +137,6 @@ async function walkChain(sql: Queryable, options: VerifyOptions): Promise<Verify
   }
   const beyond = [...anchorsBySeq.values()].find((a) => a.seq > lastSeq);
   if (beyond) return result({ seq: lastSeq + 1, reason: `anchor at ${beyond.seq} is past the last record: records removed at the end` });
+  if (inbox?.stale) return result({ seq: lastSeq + 1, reason: `${inbox.stale} committed records have waited more than ${STALE_UNSEALED_SECONDS} s to be sealed into the chain` });
   return result();
 }

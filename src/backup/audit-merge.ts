@@ -17,14 +17,19 @@
  * - the chains diverge (another system's backup, or an altered chain): the restore is refused.
  *   Restore into a fresh database instead, and investigate.
  *
+ * Records the backup holds in `audit_inbox` (committed, not sealed yet when it was taken) are
+ * sealed again after the merge unless this chain already has them (same event id): the restore
+ * holds the chain's head throughout, having first sealed this database's own queued records.
+ *
  * @module
  */
 import type { TxSql } from '../db/pool.ts';
 import { GENESIS_HASH } from '../audit/chain.ts';
+import { AUDIT_HEAD_LOCK, sealAudit } from '../audit/seal.ts';
 import type { Manifest } from './manifest.ts';
 
 /** The audit tables: loaded into staging tables and merged, never truncated. */
-export const AUDIT_TABLES = ['audit_events', 'audit_archives', 'audit_head'] as const;
+export const AUDIT_TABLES = ['audit_events', 'audit_archives', 'audit_head', 'audit_inbox'] as const;
 
 export function isAuditTable(name: string): boolean {
   return (AUDIT_TABLES as readonly string[]).includes(name);
@@ -38,6 +43,8 @@ export interface AuditMerge {
   appended: number;
   /** Records this database holds past the backup's head, kept. */
   keptAfterBackup: number;
+  /** Records the backup held queued (not sealed yet) that were sealed into this chain now. */
+  resealed?: number;
   headBefore: { seq: number; hash: string };
   headAfter: { seq: number; hash: string };
 }
@@ -53,6 +60,33 @@ export async function createAuditStaging(tx: TxSql): Promise<void> {
   for (const table of ['audit_events', 'audit_archives'] as const) {
     await tx`create temp table ${tx(staging(table))} (like ${tx(table)} including defaults) on commit drop`;
   }
+}
+
+/**
+ * Take the chain's head for the rest of the restore (no sealer may move it meanwhile) and seal
+ * what this database has queued, so that nothing committed here is left behind the merge.
+ */
+export async function holdChainHead(tx: TxSql): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${AUDIT_HEAD_LOCK})`;
+  await sealAudit(tx);
+}
+
+/** Staging for the backup's queued records (loaded in either case, sealed by {@link resealQueued}). */
+export async function createInboxStaging(tx: TxSql): Promise<void> {
+  await tx`create temp table ${tx(staging('audit_inbox'))} (like audit_inbox including defaults) on commit drop`;
+}
+
+/**
+ * Seal the backup's queued records that this chain does not hold yet, in their queue order, after
+ * the merge (under the head taken by {@link holdChainHead}, so audit_append seals them inline).
+ */
+export async function resealQueued(tx: TxSql): Promise<number> {
+  const rows = await tx`
+    select seq from audit_append(array(
+      select s.tail from ${tx(staging('audit_inbox'))} s
+      where not exists (select 1 from audit_events e where e.event_id = (('[' || s.tail)::jsonb->>0)::uuid)
+      order by s.id))`;
+  return rows.length;
 }
 
 /** The hash a chain carries at `seq`, looking in events and at archive boundaries. */

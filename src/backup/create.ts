@@ -99,6 +99,8 @@ export async function writeBackup(sql: Sql, input: WriteBackupInput): Promise<Wr
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'data'), { recursive: true, mode: 0o700 });
 
+  // Audit records still queued (audit_inbox) are backed up as they are, never waited for: a
+  // restore seals them into the chain (audit-merge.ts).
   const snapshot = (await sql.begin('isolation level repeatable read read only', async (tx) => {
     await pinCopyFormat(tx);
     const [clock] = await tx<{ snapshotAt: Date; serverVersion: string }[]>`

@@ -14,7 +14,7 @@ import { verifyChain, type VerifyResult } from '../audit/verify.ts';
 import { schemaVersion } from '../db/migrate.ts';
 import type { Queryable, Sql, TxSql } from '../db/pool.ts';
 import { transaction } from '../db/transaction.ts';
-import { adoptAuditTrail, type AuditMerge, auditTrailEmpty, createAuditStaging, isAuditTable, mergeAuditTrail, staging } from './audit-merge.ts';
+import { adoptAuditTrail, type AuditMerge, auditTrailEmpty, createAuditStaging, createInboxStaging, holdChainHead, isAuditTable, mergeAuditTrail, resealQueued, staging } from './audit-merge.ts';
 import { listTables } from './catalog.ts';
 import { copyIn } from './copy-in.ts';
 import { pinCopyFormat } from './copy-format.ts';
@@ -61,6 +61,11 @@ export interface RestoreResult {
 
 export interface RestoreOptions {
   key?: BackupKey | undefined;
+  /**
+   * Seal the backup's queued audit records into the chain (default true); false loads them into
+   * audit_inbox as they were, for a verification that compares tables with the backup's.
+   */
+  sealQueued?: boolean;
   /** Verify the audit chain before commit (default true; verification checks it separately). */
   checkChain?: boolean;
   onProgress?: (progress: RestoreProgress) => void;
@@ -152,6 +157,10 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
     }
 
     progress({ step: 'audit' });
+    await holdChainHead(tx);
+    await createInboxStaging(tx);
+    const inbox = entries.get('audit_inbox');
+    if (inbox) await loadTable(tx, dir, inbox, key, staging('audit_inbox'), progress);
     let audit: AuditMerge;
     if (await auditTrailEmpty(tx)) {
       let loaded = 0;
@@ -168,6 +177,8 @@ export async function restoreBackup(sql: Sql, dir: string, manifest: Manifest, o
       }
       audit = await mergeAuditTrail(tx, manifest);
     }
+    if (options.sealQueued ?? true) audit = { ...audit, resealed: await resealQueued(tx) };
+    else await tx`insert into audit_inbox select * from ${tx(staging('audit_inbox'))} order by id`;
     tables.push({ name: 'audit_events', rowsBefore: before.get('audit_events') ?? 0, rows: await countRows(tx, 'audit_events') });
 
     progress({ step: 'sequences' });

@@ -99,7 +99,7 @@ export async function verifyBackup(input: VerifyInput): Promise<VerificationRepo
       return finish();
     }
     try {
-      await restoreBackup(scratch.sql, input.dir, manifest, { key: input.key, checkChain: false, onProgress: () => onProgress() });
+      await restoreBackup(scratch.sql, input.dir, manifest, { key: input.key, checkChain: false, sealQueued: false, onProgress: () => onProgress() });
     } catch (err) {
       report.problems.push(`restore failed: ${err instanceof Error ? err.message : String(err)}`);
       return finish();

@@ -11,9 +11,13 @@ import type { TxSql } from './pool.ts';
 export const APPEND_ONLY_TABLES = ['audit_events'] as const;
 /**
  * Tables the application may only read: archives are registered by audit_archive_range(), which
- * checks them against the chain (migration 0060), and the audit policy belongs to the owner.
+ * checks them against the chain (migration 0060), the audit policy belongs to the owner, and the
+ * audit inbox is written and emptied only by audit_append() and audit_seal() (migration 0190).
  */
-export const READ_ONLY_TABLES = ['audit_archives', 'audit_policy'] as const;
+export const READ_ONLY_TABLES = ['audit_archives', 'audit_policy', 'audit_inbox'] as const;
+
+/** Functions the application calls, which run with the owner's rights. */
+const APP_FUNCTIONS = ['audit_archive_range(bigint, bigint, text, bigint, text, text)', 'audit_append(text[])', 'audit_seal(int)'] as const;
 
 export async function grantAppRole(tx: TxSql, role: string): Promise<void> {
   const [me] = await tx<{ user: string }[]>`select current_user as user`;
@@ -29,8 +33,11 @@ export async function grantAppRole(tx: TxSql, role: string): Promise<void> {
   for (const table of READ_ONLY_TABLES) {
     if (await present(table)) await tx`revoke insert, update, delete, truncate on ${tx(table)} from ${name}`;
   }
-  const [archiving] = await tx<{ present: boolean }[]>`select to_regprocedure('audit_archive_range(bigint, bigint, text, bigint, text, text)') is not null as present`;
-  if (archiving?.present) await tx`grant execute on function audit_archive_range(bigint, bigint, text, bigint, text, text) to ${name}`;
+  for (const fn of APP_FUNCTIONS) {
+    const [found] = await tx<{ present: boolean }[]>`select to_regprocedure(${fn}) is not null as present`;
+    // a signature from the list above, never user input
+    if (found?.present) await tx.unsafe(`grant execute on function ${fn} to "${role.replaceAll('"', '""')}"`);
+  }
 }
 
 /** The audit retention the database enforces (audit_archive_range refuses younger records); as the schema owner. */

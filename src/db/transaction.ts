@@ -10,6 +10,8 @@ import type { Sql, TxSql } from './pool.ts';
 
 type Hook = () => void | Promise<void>;
 interface Hooks {
+  /** The pool the transaction came from: work after commit runs there. */
+  sql: Sql;
   beforeCommit: Hook[];
   afterCommit: Hook[];
 }
@@ -26,7 +28,7 @@ export async function transaction<T>(
   fn: (tx: TxSql) => Promise<T>,
   onHookError: (err: unknown) => void = () => {},
 ): Promise<T> {
-  const hooks: Hooks = { beforeCommit: [], afterCommit: [] };
+  const hooks: Hooks = { sql, beforeCommit: [], afterCommit: [] };
   const result = (await sql.begin(async (tx) => {
     hooksByTx.set(tx, hooks);
     const value = await fn(tx);
@@ -57,4 +59,9 @@ export function beforeCommit(tx: TxSql, hook: Hook): void {
 /** Register work to do once `tx` commits. */
 export function afterCommit(tx: TxSql, hook: Hook): void {
   hooksOf(tx).afterCommit.push(hook);
+}
+
+/** The pool `tx` was opened on (for work after its commit, when `tx` can no longer be used). */
+export function poolOf(tx: TxSql): Sql {
+  return hooksOf(tx).sql;
 }

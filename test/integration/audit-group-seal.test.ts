@@ -1,0 +1,141 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/audit/append.ts';
+import { listAudit } from '../../src/audit/queries.ts';
+import { verifyChain } from '../../src/audit/verify.ts';
+import { beforeCommit, transaction } from '../../src/db/transaction.ts';
+import { holdHead as holdHeadOf, inboxSize as inboxSizeOf, queueRecord } from '../support/audit-inbox.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+let db: TestDatabase;
+const audit = createAuditLog();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db?.drop());
+
+/** Each test starts from an empty chain and an empty inbox (the superuser clears them behind the triggers' back). */
+afterEach(async () => {
+  await db.admin.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`;
+    await tx`delete from audit_events`;
+    await tx`delete from audit_inbox`;
+    await tx`update audit_head set seq = 0, hash = repeat('0', 64)`;
+  });
+});
+
+const placed = (i: number) => ({ type: 'ORDER_PLACED' as const, actor: { type: 'workflow' as const, id: `wf-${i}` }, tradeId: `t${i}`, payload: { i } });
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+const holdHead = () => holdHeadOf(db.admin);
+const inboxSize = () => inboxSizeOf(db.admin);
+const queueBehindHead = (i: number) => queueRecord(db.sql, i);
+
+describe('group sealing', () => {
+  it('gives concurrent writers one gap-free total order, each transaction returning with its records sealed', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        for (let n = 0; n < 25; n++) {
+          await transaction(db.sql, async (tx) => {
+            for (let r = 0; r <= n % 3; r++) await audit.append(tx, placed(writer * 1000 + n * 10 + r));
+          });
+          // this writer's records are in the chain the moment its transaction returns
+          const [mine] = await db.sql<{ n: number }[]>`select count(*)::int4 as n from audit_events where trade_id = ${`t${writer * 1000 + n * 10}`}`;
+          expect(mine!.n).toBe(1);
+        }
+      }),
+    );
+    const expected = 8 * (9 * 1 + 8 * 2 + 8 * 3);
+    const seqs = (await db.sql<{ seq: number }[]>`select seq from audit_events order by seq`).map((r) => r.seq);
+    expect(seqs).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
+    expect(await inboxSize()).toBe(0);
+    expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: expected, headSeq: expected, unsealed: 0 });
+  });
+
+  it('queues appends while the head is held and seals them in the order their transactions committed', async () => {
+    const head = await holdHead();
+    const writers: Promise<void>[] = [];
+    for (let i = 0; i < 5; i++) {
+      // each transaction commits before the next begins: a cause before its effect
+      writers.push(transaction(db.sql, (tx) => audit.append(tx, placed(i))));
+      await until(async () => (await inboxSize()) === i + 1);
+    }
+    const [events] = await db.admin<{ n: number }[]>`select count(*)::int4 as n from audit_events`;
+    expect(events!.n).toBe(0);
+    await head.release();
+    await Promise.all(writers);
+    const rows = await db.sql<{ seq: number; tradeId: string }[]>`select seq, trade_id as "tradeId" from audit_events order by seq`;
+    expect(rows).toEqual([0, 1, 2, 3, 4].map((i) => ({ seq: i + 1, tradeId: `t${i}` })));
+    expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 5 });
+  });
+
+  it('finds a record altered after a group seal at that record', async () => {
+    const head = await holdHead();
+    const writers = Array.from({ length: 6 }, (_, i) => transaction(db.sql, (tx) => audit.append(tx, placed(i))));
+    await until(async () => (await inboxSize()) === 6);
+    await head.release();
+    await Promise.all(writers);
+    await db.admin.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update audit_events set payload = '{"i": 99}' where seq = 4`;
+    });
+    const result = await verifyChain(db.sql);
+    expect(result.ok).toBe(false);
+    expect(result.firstBadRecord).toMatchObject({ seq: 4, reason: expect.stringMatching(/altered/) });
+  });
+
+  it('leaves nothing, queued or sealed, when a transaction rolls back after its append', async () => {
+    await transaction(db.sql, (tx) => audit.append(tx, placed(0)));
+    const failing = () =>
+      transaction(db.sql, async (tx) => {
+        await audit.append(tx, placed(1));
+        // fails after the audit statement ran, at the very end of the transaction
+        beforeCommit(tx, () => {
+          throw new Error('the state change failed');
+        });
+      });
+    await expect(failing()).rejects.toThrow('the state change failed'); // head free: sealed inline, then rolled back
+    const head = await holdHead();
+    await expect(failing()).rejects.toThrow('the state change failed'); // head held: queued, then rolled back
+    await head.release();
+    expect(await inboxSize()).toBe(0);
+    expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 1, headSeq: 1, unsealed: 0 });
+  });
+
+  it('seals queued records before a read and before verification', async () => {
+    const head = await holdHead();
+    const first = await queueBehindHead(1);
+    await head.release();
+    expect(await inboxSize()).toBe(1);
+    const read = await listAudit(db.sql, { limit: 10 });
+    expect(read.map((r) => r.eventId)).toEqual([first]);
+
+    const again = await holdHead();
+    const second = await queueBehindHead(2);
+    await again.release();
+    // inside a transaction the verifier reads as it is, and says what waits
+    expect(await db.sql.begin((tx) => verifyChain(tx))).toMatchObject({ ok: true, records: 1, unsealed: 1 });
+    expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 2, headSeq: 2, unsealed: 0 });
+    const [sealed] = await db.sql<{ seq: number }[]>`select seq from audit_events where event_id = ${second}`;
+    expect(sealed!.seq).toBe(2);
+  });
+
+  it('fails verification when committed records have waited more than a minute to be sealed', async () => {
+    const head = await holdHead();
+    await queueBehindHead(1);
+    await head.release();
+    await db.admin`update audit_inbox set queued_at = now() - interval '2 minutes'`;
+    const result = await db.sql.begin((tx) => verifyChain(tx));
+    expect(result.ok).toBe(false);
+    expect(result.firstBadRecord).toMatchObject({ seq: 1, reason: expect.stringMatching(/waited more than 60 s/) });
+  });
+
+  it('lets the application role only read the inbox and the chain it is sealed into', async () => {
+    await expect(db.sql`insert into audit_inbox (tail) values ('x')`).rejects.toThrow(/permission denied/);
+    await expect(db.sql`delete from audit_inbox`).rejects.toThrow(/permission denied/);
+    await expect(db.sql`select audit_seal_locked(10, null)`).rejects.toThrow(/permission denied/);
+  });
+});
