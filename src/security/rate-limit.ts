@@ -4,6 +4,8 @@
  *
  * Every tier of a request is counted in one round trip to the store (rate-limit-store.ts: one SQL
  * statement, or one Lua script), where rate-limiter-flexible's union of tiers made one per tier.
+ * Where a class's limits are large, a replica counts a caller's requests in leases of several
+ * points, one round trip per lease (rate-limit-lease.ts states the bounds).
  * rate-limiter-flexible still gives the in-memory insurance limiter used while the store is down,
  * and the abuse counter (its Postgres store speaks the `pg` driver's `query({ text, values })`; a
  * five-line adapter over our porsager pool avoids a second driver). Headers follow the IETF RateLimit fields draft
@@ -16,6 +18,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
+import { type LeasedCount, leasedCounter, leaseSize } from './rate-limit-lease.ts';
 import { postgresTierStore, redisTierStore, type TierCount, type TierStore } from './rate-limit-store.ts';
 
 export const ROUTE_CLASSES = ['auth', 'trading', 'read', 'webhook'] as const;
@@ -140,17 +143,20 @@ export function createRateLimiter(config: Pick<Config, 'security' | 'redis'>, sq
       // keys as rate-limiter-flexible named them (`<prefix>rl_<class>_<tier>:<caller>`)
       const prefixes = tiers.map((t) => `${prefix}rl_${cls}_${t.name}`);
       const insurance = tiers.map((t) => new RateLimiterMemory({ keyPrefix: `rl_${cls}_${t.name}`, points: t.points, duration: t.seconds }));
-      return [cls, { tiers, policy, prefixes, windowsMs: tiers.map((t) => t.seconds * 1000), insurance }];
+      const windowsMs = tiers.map((t) => t.seconds * 1000);
+      const size = leaseSize(tiers.map((t) => t.points));
+      const count: LeasedCount = size > 1 ? leasedCounter(tierStore, { limits: tiers.map((t) => t.points), windowsMs, size }) : (keys) => tierStore.hit(keys, windowsMs);
+      return [cls, { tiers, policy, prefixes, count, insurance }];
     }),
-  ) as Record<RouteClass, { tiers: Tier[]; policy: string; prefixes: string[]; windowsMs: number[]; insurance: RateLimiterMemory[] }>;
+  ) as Record<RouteClass, { tiers: Tier[]; policy: string; prefixes: string[]; count: LeasedCount; insurance: RateLimiterMemory[] }>;
   const abuse = makeLimiter(store, 'rl_abuse', config.security.RATE_LIMIT_ABUSE_THRESHOLD, 600);
 
   return {
     async consume(cls, key) {
-      const { tiers, policy, prefixes, windowsMs, insurance } = classes[cls];
+      const { tiers, policy, prefixes, count, insurance } = classes[cls];
       let counts: TierCount[];
       try {
-        counts = await tierStore.hit(prefixes.map((p) => `${p}:${key}`), windowsMs);
+        counts = await count(prefixes.map((p) => `${p}:${key}`));
       } catch (err) {
         options.onStoreError?.(err);
         counts = await insuranceCounts(insurance, key);

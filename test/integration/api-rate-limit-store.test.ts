@@ -93,6 +93,86 @@ describe.each([
   });
 });
 
+describe.each(['PostgreSQL', 'Redis'] as const)('API rate limits in leases, in %s', (store) => {
+  // A smallest tier of 100: leases of 10 points (src/security/rate-limit-lease.ts).
+  const LIMITS = '100,150,10000,100000';
+
+  /** A limiter whose Redis client is connected: before that, the in-memory insurance answers. */
+  async function connected(rl: RateLimiter): Promise<RateLimiter> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        await rl.ping?.();
+        return rl;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    return rl;
+  }
+
+  it('never lets two replicas together exceed the limit, and holds back at most a lease less one each', async () => {
+    const [a, b] = await Promise.all([connected(limiter(undefined, LIMITS, store)), connected(limiter(undefined, LIMITS, store))]);
+    try {
+      const caller = `lease-${randomBytes(4).toString('hex')}`;
+      expect((await a.consume('read', caller)).allowed).toBe(true); // replica a holds 9 more
+      const fromB: boolean[] = [];
+      for (let i = 0; i < 95; i++) fromB.push((await b.consume('read', caller)).allowed);
+      expect(fromB.filter(Boolean)).toHaveLength(90);
+      const fromA: boolean[] = [];
+      for (let i = 0; i < 10; i++) fromA.push((await a.consume('read', caller)).allowed);
+      expect(fromA).toEqual([...Array<boolean>(9).fill(true), false]);
+      const refused = await b.consume('read', caller);
+      expect(refused.violatedPolicies).toEqual(['burst']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('lets exactly the limit through when 300 requests arrive at once on two replicas', async () => {
+    const [a, b] = await Promise.all([connected(limiter(undefined, LIMITS, store)), connected(limiter(undefined, LIMITS, store))]);
+    try {
+      const caller = `lease-parallel-${randomBytes(4).toString('hex')}`;
+      const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 2 ? a : b).consume('read', caller)));
+      const allowed = decisions.filter((d) => d.allowed).length;
+      expect(allowed).toBeLessThanOrEqual(100);
+      expect(allowed).toBeGreaterThanOrEqual(100 - 2 * 9);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('costs one round trip per lease, not per request', async () => {
+    const rl = await connected(limiter(store === 'PostgreSQL' ? postgresTierStore(countedSql) : redisTierStore(redis), LIMITS, store));
+    try {
+      const caller = `lease-trips-${randomBytes(4).toString('hex')}`;
+      await rl.consume('read', caller);
+      const before = trips;
+      for (let i = 0; i < 9; i++) expect((await rl.consume('read', caller)).allowed).toBe(true);
+      expect(trips - before).toBe(0);
+      await rl.consume('read', caller);
+      expect(trips - before).toBe(1);
+    } finally {
+      await rl.close();
+    }
+  });
+
+  it('gives back the unspent points of a lease to a window that is still open', async () => {
+    const rl = await connected(limiter(undefined, LIMITS, store));
+    try {
+      const caller = `lease-refund-${randomBytes(4).toString('hex')}`;
+      await rl.consume('read', caller); // leases 10 points; the minute tier counts 10
+      await new Promise((r) => setTimeout(r, 1100)); // the burst window, and with it the lease, ends
+      const second = await rl.consume('read', caller);
+      // A new lease of 10, and 9 given back to the minute: 2 used of 150, not 11.
+      expect(second.limit).toMatch(/^"minute";r=148;t=\d+$/);
+    } finally {
+      await rl.close();
+    }
+  });
+});
+
 describe('API rate limits while the store is down', () => {
   it('still limits each process on its own, in memory', async () => {
     const failures: unknown[] = [];

@@ -15,7 +15,8 @@ import { apiKeyPrefix, apiKeyRefusal, effectiveScopes } from '../../security/api
 import { ROLE_SCOPES } from '../../domain/roles.ts';
 import type { SessionChecker } from '../../security/session-check.ts';
 import { tokenSettings } from '../../security/sessions.ts';
-import { sha256, verifyAccessToken } from '../../security/tokens.ts';
+import { sha256 } from '../../security/tokens.ts';
+import { cachedAccessTokenVerifier } from '../../security/verified-tokens.ts';
 import type { AppEnv } from '../context.ts';
 import { limitCaller, type RateLimitDeps } from './rate-limit-caller.ts';
 
@@ -27,7 +28,8 @@ function unauthorized(description: string): HTTPException {
 }
 
 export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker }): MiddlewareHandler<AppEnv> {
-  const settings = tokenSettings(deps.config.security);
+  // Repeat requests with one token skip the HMAC; the session below is still checked every time.
+  const verifyAccessToken = cachedAccessTokenVerifier(tokenSettings(deps.config.security));
   const keyTouched = new Map<string, number>();
   return async (c, next) => {
     try {
@@ -51,7 +53,7 @@ export function authenticate(deps: RateLimitDeps & { sessions: SessionChecker })
       if (!match) throw unauthorized('Bearer token expected');
       let claims;
       try {
-        claims = await verifyAccessToken(settings, match[1]!);
+        claims = await verifyAccessToken(match[1]!);
       } catch {
         throw unauthorized('The access token is invalid or expired');
       }

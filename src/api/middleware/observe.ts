@@ -18,6 +18,7 @@ export function observe(metrics: HttpMetrics, log: Logger): MiddlewareHandler {
     const labels = { method: c.req.method, route, status: String(c.res.status) };
     metrics.requests.inc(labels);
     metrics.duration.observe(labels, seconds);
-    log.debug({ requestId: c.get('requestId'), ...labels, ms: Math.round(seconds * 1000) }, 'request');
+    // Built only when it is written: at the default level this line is dropped.
+    if (log.isLevelEnabled('debug')) log.debug({ requestId: c.get('requestId'), ...labels, ms: Math.round(seconds * 1000) }, 'request');
   };
 }
