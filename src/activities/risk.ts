@@ -54,7 +54,8 @@ export interface ReserveResult {
  * How often an entry into a book that already holds something asks the daily-loss guard again.
  * The guard ends only when it finds the book flat, so while it holds anything the running guard
  * watches every entry without being told; the periodic ask restarts a guard that ended otherwise
- * (it tripped, or was terminated). Asking on every fill cost a signal-with-start, a history
+ * (it tripped, or was terminated); resuming trading restarts it at once
+ * (src/api/services/resume-trading.ts). Asking on every fill cost a signal-with-start, a history
  * write and a workflow task per entry.
  */
 const GUARD_ASK_EVERY_MS = 60_000;

@@ -175,7 +175,7 @@ describe.each([
   });
   afterAll(async () => stack?.stop());
 
-  it(action === 'flatten' ? 'leaves the account REDUCING and flat within 10 s of the quote that crossed it' : 'leaves the account REDUCING with the position still open', async () => {
+  it(action === 'flatten' ? 'leaves the account REDUCING and flat within 10 s of the quote that crossed it' : 'leaves the account REDUCING with the position still open, watched again once resumed', async () => {
     const trade = await openPosition(stack, trader, 100);
     // ₹1,700: a ₹30,000 open loss, under the limit: nothing happens.
     await setQuote(stack, 1700);
@@ -207,5 +207,15 @@ describe.each([
     expect(next.status).toBe(422);
     const rules = (next.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule);
     expect(rules).toEqual(expect.arrayContaining(['TRADING_HALTED', 'DAILY_LOSS_LIMIT']));
+
+    if (action === 'reduce') {
+      // The guard ended when it tripped; resuming must watch the kept position again at once.
+      const admin = (await stack.userWithRole('admin')).accessToken;
+      await setQuote(stack, 1700); // back under the limit
+      expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
+      expect((await status(stack, trader)).tradingState).toBe('ACTIVE');
+      await setQuote(stack, 1200);
+      await eventually(async () => (await status(stack, trader)).tradingState === 'REDUCING', 10_000, 'reduced again by the restarted guard');
+    }
   });
 });

@@ -11,6 +11,7 @@ import { getAccount } from '../../db/accounts.ts';
 import { listMismatches } from '../../db/reconciliation.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import { resumeTrading } from '../../temporal/circuit-breaker.ts';
+import { ensureDailyLossGuard } from '../../temporal/daily-loss-guard.ts';
 import { runReconciliationNow } from '../../temporal/reconciliation-schedule.ts';
 import type { BreakerState } from '../../workflows/messages.ts';
 import type { AppDeps } from '../deps.ts';
@@ -37,7 +38,11 @@ export async function resumeAccount(deps: Pick<AppDeps, 'sql' | 'config' | 'temp
     }
   }
   try {
-    return await resumeTrading(deps.temporal, deps.config, accountId, { requestedBy, requestId });
+    const state = await resumeTrading(deps.temporal, deps.config, accountId, { requestedBy, requestId });
+    // A guard that tripped has ended, and entries into a held book ask for it only once a minute
+    // (src/activities/risk.ts): positions kept through the halt are watched again from now.
+    await ensureDailyLossGuard(deps.temporal, deps.config, accountId);
+    return state;
   } catch (err) {
     throw fromTemporalError(err, 'the circuit breaker');
   }
