@@ -165,6 +165,8 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     await sleep(IDLE_SECONDS * 1000);
     const idleTo = usage(pid);
     const idlePercent = Math.round(((idleTo.cpuSeconds - idleFrom.cpuSeconds) / IDLE_SECONDS) * 1000) / 10;
+    // said as it is known: a long run that fails later still leaves these
+    console.error(JSON.stringify({ positions: { held, refused, openSeconds: Math.round(openSeconds), idleCpuPercentOfCore: idlePercent, rssGiB: Math.round((idleTo.rssBytes / GiB) * 100) / 100 } }));
 
     // ticks: 1,000 a second over 500 instruments, a few of them taken through their stops meanwhile
     await ask(child, 'reset', 'reset');
@@ -192,9 +194,13 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
         const instrument = tickable(Math.floor(Math.random() * ticking));
         const price = Math.min(PRICE * 1.02, Math.max(PRICE * 0.98, walk.get(instrument.symbol)! + (Math.random() < 0.5 ? -5 : 5)));
         walk.set(instrument.symbol, price);
-        keys.push(instrumentKey(instrument));
-        prices.push(price);
         notices.push(JSON.stringify({ instrument, lastPricePaise: price, at }));
+      }
+      // rows locked in one order by every batch: two batches in flight must not deadlock
+      const last = new Map(instruments.filter((i) => walk.has(i.symbol)).map((i) => [instrumentKey(i), walk.get(i.symbol)!]));
+      for (const key of [...new Set(notices.map((n) => instrumentKey((JSON.parse(n) as { instrument: Instrument }).instrument)))].sort()) {
+        keys.push(key);
+        prices.push(last.get(key)!);
       }
       await sql`
         with moved as (
