@@ -9,6 +9,7 @@ import path from 'node:path';
 import { benchAudit } from './audit.ts';
 import { benchBackup } from './backup.ts';
 import { startBenchInfra } from './infra.ts';
+import { benchPositions } from './positions.ts';
 import { benchRateLimit } from './rate-limit.ts';
 import { benchSecurity } from './security.ts';
 import { benchTrading } from './trading.ts';
@@ -40,6 +41,7 @@ try {
   }
   if (wanted('trading')) results.trading = await benchTrading(infra, { profile });
   if (wanted('backup')) results.backup = await benchBackup();
+  if (wanted('positions')) results.positions = await benchPositions(infra);
 } finally {
   await infra.stop();
 }

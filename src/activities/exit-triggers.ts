@@ -126,7 +126,12 @@ export function exitTriggerActivities(deps: ActivityDeps) {
         trailDue();
       };
       const answer = (result: WatchResult): WatchResult => (trail ? { ...result, extremePaise: extreme } : result);
-      const unwatch = deps.prices.watch(input.instrument, (tick) => decide(tick.lastPricePaise, tick.at));
+      const unwatch = deps.prices.watch(input.instrument, (tick) => {
+        const before = found;
+        decide(tick.lastPricePaise, tick.at);
+        // a streamed tick (not the price the watch started from, nor a REST quote) that decided
+        if (found && !before) deps.brokerMetrics?.latency?.tickToDecision(found, (Date.now() - Date.parse(tick.at)) / 1000);
+      });
       try {
         const seen = deps.prices.latest(input.instrument);
         if (seen && !seen.stale) decide(seen.lastPricePaise, seen.at);

@@ -1,0 +1,64 @@
+/**
+ * The trading worker of bench/positions.ts, in a process of its own so that its memory and CPU are
+ * its own: wired as worker.ts wires it (broker, streams, metrics, the account's circuit breaker and
+ * daily-loss guard), without the schedules (backups, retention, reconciliation) that would run
+ * work of their own during the measurement. Settings come from the environment the bench gives.
+ *
+ * Talks to the bench over IPC: sends `{ ready: true }` once polling; answers `metrics` with the
+ * trader-latency quantiles; `reset` clears them; `stop` exits (writing a --cpu-prof profile).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { createAuditLog } from '../src/audit/append.ts';
+import { createBroker, createBrokerStreams } from '../src/broker/create.ts';
+import { readConfig } from '../src/config.ts';
+import { listAccountIds } from '../src/db/accounts.ts';
+import { createSql } from '../src/db/pool.ts';
+import { createBrokerMetrics } from '../src/observability/broker-metrics.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
+import { ensureCircuitBreaker } from '../src/temporal/circuit-breaker.ts';
+import { ensureDailyLossGuard } from '../src/temporal/daily-loss-guard.ts';
+import { createTradingWorker } from '../src/worker/create-worker.ts';
+import { histogramQuantiles } from './histogram.ts';
+
+const config = readConfig();
+const log = pino({ level: 'warn' });
+const sql = createSql(config.database.DATABASE_URL ?? '', { max: 20, idleTimeoutS: 30, connectTimeoutS: 10, statementTimeoutMs: 0, applicationName: 'bench-positions-worker' });
+const address = config.temporal.TEMPORAL_ADDRESS ?? '';
+const client = new Client({ connection: await Connection.connect({ address }) });
+const connection = await NativeConnection.connect({ address });
+const metrics = createMetrics('worker');
+const broker = createBroker(config, sql);
+const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
+const streams = await createBrokerStreams(config, sql, broker, log);
+const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit: createAuditLog(), brokerMetrics });
+for (const accountId of await listAccountIds(sql)) {
+  await ensureCircuitBreaker(client, config, accountId);
+  await ensureDailyLossGuard(client, config, accountId);
+}
+
+const send = (message: unknown) => process.send?.(message);
+process.on('message', (message: string) => {
+  void (async () => {
+    if (message === 'metrics') {
+      send({
+        metrics: {
+          decision: await histogramQuantiles(metrics.registry, 'tick_to_exit_decision_seconds'),
+          exitOrder: await histogramQuantiles(metrics.registry, 'tick_to_exit_order_seconds'),
+        },
+      });
+    } else if (message === 'reset') {
+      metrics.registry.getSingleMetric('tick_to_exit_decision_seconds')?.reset();
+      metrics.registry.getSingleMetric('tick_to_exit_order_seconds')?.reset();
+      send({ reset: true });
+    } else if (message === 'stop') {
+      // exit at once: the bench throws its Temporal server away, and --cpu-prof writes on exit
+      process.exit(0);
+    }
+  })();
+});
+// the bench's end (or death) is this process's end
+process.on('disconnect', () => process.exit(0));
+send({ ready: true });
+await worker.run();
