@@ -9,6 +9,7 @@
 import { createAuditLog } from '../src/audit/append.ts';
 import { createSql, type Sql } from '../src/db/pool.ts';
 import { transaction } from '../src/db/transaction.ts';
+import { goalRow } from './goals.ts';
 import { type BenchInfra, load } from './infra.ts';
 
 const event = (i: number) => ({
@@ -27,6 +28,10 @@ export async function benchAudit(infra: BenchInfra) {
   const sequential = await benchAuditAt(infra, 500, 1);
   const concurrent = await benchAuditAt(infra, 1000, 8);
   return {
+    rows: [
+      goalRow('Audit chain append vs plain insert, 1 writer', `${sequential.costRatio}x`, `<= ${GOAL}x`, sequential.met),
+      goalRow('Audit chain append vs plain insert, 8 writers', `${concurrent.costRatio}x`, `<= ${GOAL}x`, concurrent.met),
+    ],
     sequential,
     concurrent,
     goals: { sequential: `costRatio <= ${GOAL}`, concurrent: `costRatio <= ${GOAL}` },

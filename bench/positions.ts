@@ -32,6 +32,7 @@ import { type Instrument, instrumentKey } from '../src/domain/trade.ts';
 import { PAPER_QUOTE_CHANNEL } from '../src/db/paper-quotes.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
+import { goalRow } from './goals.ts';
 import { type BenchInfra, load } from './infra.ts';
 
 const INSTRUMENTS = 500;
@@ -231,7 +232,14 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
 
     const rssGiB = Math.round((rssMax / GiB) * 100) / 100;
     const p99 = latency.decision.p99Ms ?? Infinity;
+    const idleMet = idlePercent < 10;
+    const decisionMet = latency.decision.count > 0 && p99 < 50;
     return {
+      rows: [
+        goalRow(`${positions} held positions: worker RSS`, `${rssGiB} GiB`, '< 2 GiB', rssMax < 2 * GiB),
+        goalRow(`${positions} held positions: idle worker CPU`, `${idlePercent}% of a core`, '< 10%', idleMet),
+        goalRow(`${positions} held positions: tick to stop decision, p50 / p99`, `${latency.decision.p50Ms ?? 'none'} / ${latency.decision.p99Ms ?? 'none'} ms`, 'p99 < 50 ms', decisionMet),
+      ],
       positions,
       accounts: ACCOUNTS,
       held,
@@ -253,7 +261,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
       tickToDecision: latency.decision,
       tickToExitOrder: latency.exitOrder,
       goals: { rss: 'worker RSS < 2 GiB', idle: 'idle worker < 10% of a core', tickToDecision: 'p99 tick to stop decision < 50 ms' },
-      met: { rss: rssMax < 2 * GiB, idle: idlePercent < 10, tickToDecision: latency.decision.count > 0 && p99 < 50 },
+      met: { rss: rssMax < 2 * GiB, idle: idleMet, tickToDecision: decisionMet },
     };
   } finally {
     child.send('stop');

@@ -29,6 +29,7 @@ import { ensureAccount } from '../src/db/accounts.ts';
 import { createSql } from '../src/db/pool.ts';
 import { ROUTE_POLICIES } from '../src/api/policy.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
+import { goalRow } from './goals.ts';
 import type { BenchInfra } from './infra.ts';
 import { type Authenticator, loginWithSecondFactor } from '../test/support/totp.ts';
 
@@ -125,8 +126,10 @@ export async function benchSecurity(infra: BenchInfra, options: { seconds?: numb
     const refused = rounds.reduce((s, r) => s + r.full.non2xx + r.full.errors + r.middleware.non2xx + r.middleware.errors + r.bare.non2xx + r.bare.errors, 0);
     const ratio = (x: number) => Math.round((x / bare) * 100) / 100;
     const goals = [{ goal: 'GET /risk/status through every middleware: ratio >= 0.5 of the bare route, every answer 2xx', ratio: ratio(full), met: full / bare >= 0.5 && refused === 0 }];
+    const store = options.redisUrl ? 'redis' : 'postgres';
     return {
-      store: options.redisUrl ? 'redis' : 'postgres',
+      rows: [goalRow(`Authenticated read through every middleware vs a bare route, 50 connections (${store === 'redis' ? 'Redis' : 'PostgreSQL'} store)`, String(ratio(full)), '>= 0.5', goals.every((g) => g.met))],
+      store,
       connections,
       secondsPerRun: seconds,
       rounds,

@@ -32,6 +32,7 @@ import { createBrokerMetrics } from '../src/observability/broker-metrics.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createTradingWorker } from '../src/worker/create-worker.ts';
 import { startCpuProfile } from './cpu-profile.ts';
+import { goalRow } from './goals.ts';
 import { histogramQuantiles } from './histogram.ts';
 import { summarise } from './profile-summary.ts';
 import { enterFloor } from './workflows/floor.ts';
@@ -169,7 +170,7 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
   const stackLoaded = percentiles(stack.loaded.latencies);
   const floorPerSecond = total / floor.loaded.seconds;
   const stackPerSecond = total / stack.loaded.seconds;
-  const row = (name: string, value: number, goal: string, met: boolean) => ({ row: name, value: `${value}x`, goal, met });
+  const row = (name: string, value: number, goal: string, met: boolean) => goalRow(name, `${value}x`, goal, met);
   const result = {
     rows: [
       row('Trade entry, 1 in flight: POST /trades p50 vs the floor', ratio(stackOne.p50, floorOne.p50), '<= 1.0x', stackOne.p50 <= floorOne.p50),
