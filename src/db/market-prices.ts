@@ -15,6 +15,22 @@ export async function recordPrice(sql: Queryable, instrumentKey: string, pricePa
     where market_prices.at <= excluded.at`;
 }
 
+export interface RecordedPrice {
+  instrumentKey: string;
+  pricePaise: number;
+  at: Date;
+}
+
+/** Record many prices in one statement (one per instrument), each unless a newer one is already known. */
+export async function recordPrices(sql: Queryable, prices: RecordedPrice[]): Promise<void> {
+  if (!prices.length) return;
+  await sql`
+    insert into market_prices (instrument_key, price_paise, at)
+    select * from unnest(${sql.array(prices.map((p) => p.instrumentKey))}::text[], ${sql.array(prices.map((p) => p.pricePaise))}::bigint[], ${sql.array(prices.map((p) => p.at.toISOString()))}::timestamptz[])
+    on conflict (instrument_key) do update set price_paise = excluded.price_paise, at = excluded.at
+    where market_prices.at <= excluded.at`;
+}
+
 export async function lastPrices(sql: Queryable, instrumentKeys: string[]): Promise<Map<string, PricePoint>> {
   if (!instrumentKeys.length) return new Map();
   const rows = await sql<{ key: string; price: number; at: Date }[]>`
