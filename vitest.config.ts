@@ -25,6 +25,7 @@ const ONE_BROKER_ONLY = [
   'test/integration/market-calendar.test.ts', // the calendar is decided in the risk check, before any broker is asked (paper runs on the test's clock)
   'test/integration/migrations.test.ts', // the schema; no broker
   'test/integration/paper-exchange.test.ts', // the paper exchange itself
+  'test/integration/paper-order-changes.test.ts', // the paper exchange's order notices
   'test/integration/pitr.test.ts', // point-in-time recovery drill; no broker
   'test/integration/price-feed.test.ts', // already tests both brokers' feeds side by side
   'test/integration/retention.test.ts', // retention jobs; no trading

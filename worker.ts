@@ -65,6 +65,7 @@ async function run(): Promise<void> {
       broker,
       prices: streams.prices,
       orderNotices: streams.orderNotices,
+      paperOrderChanges: streams.paperOrderChanges,
       brokerMetrics,
       audit,
       workflowBundleCode: config.worker.WORKFLOW_BUNDLE_PATH ? await readFile(config.worker.WORKFLOW_BUNDLE_PATH, 'utf8') : undefined,
@@ -87,6 +88,7 @@ async function run(): Promise<void> {
     log.info('worker stopped');
   } finally {
     await streams.prices.close();
+    await streams.paperOrderChanges?.close();
     await http?.close();
     temporalMetrics?.stop();
     await heartbeat.stop();

@@ -32,7 +32,7 @@ const metrics = createMetrics('worker');
 const broker = createBroker(config, sql);
 const brokerMetrics = createBrokerMetrics(metrics.registry, broker.name);
 const streams = await createBrokerStreams(config, sql, broker, log);
-const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit: createAuditLog(), brokerMetrics });
+const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, paperOrderChanges: streams.paperOrderChanges, audit: createAuditLog(), brokerMetrics });
 for (const accountId of await listAccountIds(sql)) {
   await ensureCircuitBreaker(client, config, accountId);
   await ensureDailyLossGuard(client, config, accountId);

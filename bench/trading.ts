@@ -121,7 +121,7 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
   // the worker's trader-latency histograms (src/observability/trade-latency.ts), as it exports them
   const workerMetrics = createMetrics('worker');
   const brokerMetrics = createBrokerMetrics(workerMetrics.registry, broker.name);
-  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, audit: createAuditLog(), brokerMetrics });
+  const worker = await createTradingWorker({ config, log, sql, connection, client, broker, prices: streams.prices, paperOrderChanges: streams.paperOrderChanges, audit: createAuditLog(), brokerMetrics });
   const stack = await worker.runUntil(async () => {
     const passwordHash = await hashPassword('bench-trader-password', config.security.BCRYPT_COST);
     const tokens: string[] = [];
@@ -159,6 +159,7 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
   });
   server.close();
   await streams.prices.close();
+  await streams.paperOrderChanges?.close();
   await deps.close();
   await connection.close();
   await client.connection.close();

@@ -24,6 +24,12 @@ export interface ActivityDeps {
   prices: PriceFeed;
   /** The broker's order notifications, when it streams them: an order waiter wakes on its order's. */
   orderNotices?: OrderNotices | undefined;
+  /**
+   * The paper exchange's order changes (NOTIFY from its own tables, none missed while listening):
+   * a resting stop or target is looked at when it changed, not polled. Not `orderNotices`, whose
+   * waits are rationed for a broker's call budget.
+   */
+  paperOrderChanges?: OrderNotices | undefined;
   audit: AuditLog;
   log: Logger;
   /** For the monitoring snapshot the alert evaluation reads (workers polling the task queue). */

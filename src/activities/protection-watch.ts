@@ -9,9 +9,14 @@
  * every NET_LOOK_CONNECTED_MS while notices can arrive, as often as the ration allows while the
  * notice stream is down (a change could then go unsaid). The price watcher stays the second line.
  *
+ * The paper exchange announces its orders' changes too (migration 0200), from its own tables and
+ * never missed while the worker listens: a leg is looked at when it changed, and otherwise once a
+ * minute, with no budget to ration.
+ *
  * @module
  */
 import type { OrderNotices } from '../broker/order-notices.ts';
+import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
 import { cancelled, heartbeat } from './context.ts';
 import { type LegInput, type LegResult, toLegResult } from './orders.ts';
@@ -34,6 +39,8 @@ export interface ProtectionEnded {
 export const NET_LOOK_CONNECTED_MS = 2 * 60_000;
 /** The watch wakes this often to heartbeat (and so to learn of its cancellation). */
 const HEARTBEAT_MS = 2_000;
+/** The look at a paper leg that no change announced: only a notice lost on a dropped listening connection needs it. */
+export const PAPER_NET_LOOK_MS = 60_000;
 
 const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 
@@ -48,6 +55,47 @@ export async function pollProtection(broker: Broker, legs: RestingLeg[], windowM
     }
     if (Date.now() >= until) return {};
     await sleep(pollMs);
+  }
+}
+
+/**
+ * The paper exchange: look at the legs at once, then when one's change is announced, and otherwise
+ * every PAPER_NET_LOOK_MS (every `pollMs` while not listening). The exchange moves an instrument's
+ * price, and fills what rests on it, only when the price is read, and its feed reads every watched
+ * instrument each second: so the watch keeps its instrument watched, and the market it waits on
+ * moves even when no price watcher runs (a resting target with no stop-loss).
+ */
+export async function awaitPaperProtection(broker: Broker, changes: OrderNotices, prices: PriceFeed, legs: RestingLeg[], windowMs: number, pollMs: number): Promise<ProtectionEnded> {
+  const until = Date.now() + windowMs;
+  let changed = true;
+  let lastLook = -Infinity;
+  let wake: (() => void) | undefined;
+  const stops = legs.map((l) =>
+    changes.onChange(l.brokerOrderId, () => {
+      changed = true;
+      wake?.();
+    }),
+  );
+  const unwatch = legs[0] ? prices.watch(legs[0].leg.instrument, () => {}) : () => {};
+  try {
+    for (;;) {
+      if (changed || Date.now() - lastLook >= (changes.connected() ? PAPER_NET_LOOK_MS : pollMs)) {
+        changed = false;
+        lastLook = Date.now();
+        for (const { which, leg, brokerOrderId } of legs) {
+          const order = await broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+          if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
+        }
+      }
+      if (Date.now() >= until) return {};
+      heartbeat();
+      if (changed) continue;
+      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
+      wake = undefined;
+    }
+  } finally {
+    unwatch();
+    for (const stop of stops) stop();
   }
 }
 

@@ -11,7 +11,7 @@ import type { Paise } from '../domain/money.ts';
 import { chasePrice, stopLimitPrice } from '../domain/protection.ts';
 import type { ActivityDeps } from './context.ts';
 import { type LegInput, type LegResult, toLegResult } from './orders.ts';
-import { awaitProtectionNotices, pollProtection, type ProtectionEnded, type RestingLeg } from './protection-watch.ts';
+import { awaitPaperProtection, awaitProtectionNotices, pollProtection, type ProtectionEnded, type RestingLeg } from './protection-watch.ts';
 import { orderReadRation } from './read-ration.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
 
@@ -22,13 +22,14 @@ export function protectionActivities(deps: ActivityDeps) {
   const steps = {
     /**
      * Watch the resting orders until one of them ends or `windowMs` passes (heartbeating;
-     * cancellable): on their notices where the broker sends them, within the worker's read ration,
-     * else polled every `pollMs` (protection-watch.ts).
+     * cancellable): on their notices where the broker sends them, within the worker's read ration;
+     * on the paper exchange's order changes; else polled every `pollMs` (protection-watch.ts).
      */
     async watchProtection(legs: RestingLeg[], windowMs: number, pollMs: number): Promise<ProtectionEnded> {
       const notices = deps.orderNotices;
-      if (!notices) return pollProtection(deps.broker, legs, windowMs, pollMs);
-      return awaitProtectionNotices(deps.broker, notices, orderReadRation(deps), legs, windowMs, pollMs);
+      if (notices) return awaitProtectionNotices(deps.broker, notices, orderReadRation(deps), legs, windowMs, pollMs);
+      if (deps.paperOrderChanges) return awaitPaperProtection(deps.broker, deps.paperOrderChanges, deps.prices, legs, windowMs, pollMs);
+      return pollProtection(deps.broker, legs, windowMs, pollMs);
     },
 
     /**

@@ -11,10 +11,12 @@ import { createBreezeClient, createBreezeStreams } from './breeze/create.ts';
 import type { Logger } from '../config/logger.ts';
 import type { OrderNotices } from './order-notices.ts';
 import { createPaperFeed } from './paper/feed.ts';
+import { listenPaperOrderChanges, type PaperOrderChanges } from './paper/order-changes.ts';
 import type { PriceFeed } from './price-feed.ts';
 import { PaperExchange } from './paper/exchange.ts';
 import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
+import type { Instrument } from '../domain/trade.ts';
 
 export function createBroker(config: Pick<Config, 'broker' | 'redis' | 'paper' | 'market'>, sql: Sql): Broker {
   switch (config.broker.BROKER) {
@@ -40,16 +42,23 @@ export function rateBudgetOf(broker: object): (() => Promise<RateBudget | undefi
 export interface BrokerStreams {
   prices: PriceFeed;
   orderNotices?: OrderNotices | undefined;
+  /** The paper exchange's order changes (./paper/order-changes.ts); close them at shutdown too. */
+  paperOrderChanges?: PaperOrderChanges | undefined;
 }
 
 /**
  * The worker's one price feed (and order notices) for `broker`: Breeze's Socket.IO streams, or the
- * paper exchange's prices over LISTEN/NOTIFY. Close `prices` at shutdown.
+ * paper exchange's prices and order changes over LISTEN/NOTIFY. Close `prices` (and
+ * `paperOrderChanges`) at shutdown.
  */
 export async function createBrokerStreams(config: Pick<Config, 'broker' | 'redis' | 'market'>, sql: Sql, broker: Broker, log?: Logger): Promise<BrokerStreams> {
   if (broker.name === 'breeze') {
     const streams = createBreezeStreams({ config, sql, log });
     return { prices: streams.prices, orderNotices: streams.orders };
   }
-  return { prices: await createPaperFeed({ sql, quote: (i) => broker.quote(i), staleMs: config.market.PRICE_STALE_S * 1000, log }) };
+  // the paper exchange itself, whose orders and quotes are in these tables (not a test's stand-in or wrapper)
+  const paper = broker instanceof PaperExchange ? broker : undefined;
+  const unmovedQuotes = paper && ((instruments: Instrument[]) => paper.unmovedQuotes(instruments));
+  const prices = await createPaperFeed({ sql, quote: (i) => broker.quote(i), unmovedQuotes, staleMs: config.market.PRICE_STALE_S * 1000, log });
+  return { prices, paperOrderChanges: paper && (await listenPaperOrderChanges(sql)) };
 }

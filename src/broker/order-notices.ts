@@ -49,4 +49,9 @@ export class OrderNoticeBoard implements OrderNotices {
   notify(brokerOrderId: string): void {
     for (const listener of [...(this.listeners.get(brokerOrderId) ?? [])]) listener();
   }
+
+  /** Every order listened to may have changed: the stream was down, and what it said meanwhile is lost. */
+  notifyAll(): void {
+    for (const id of [...this.listeners.keys()]) this.notify(id);
+  }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Instrument, OrderType, Side } from '../domain/trade.ts';
-import type { Queryable, TxSql } from './pool.ts';
+import type { Queryable, Sql, TxSql } from './pool.ts';
 
 /** A broker order type (STOP_LIMIT among them), or the paper exchange's own STOP (stop-loss market). */
 export type PaperOrderType = OrderType | 'STOP' | 'STOP_LIMIT';
@@ -120,14 +120,18 @@ export async function markPaperOrderFilled(sql: Queryable, id: string, pricePais
     where id = ${id}`;
 }
 
+/** The resting orders an expiry looks at: an instrument's, several instruments', or an account's. */
+export type ExpiringOrders = { instrumentKey: string } | { instrumentKeys: string[] } | { accountId: string };
+
 /**
- * Cancel, with `reason`, the resting orders (of an instrument or of an account) received on a
+ * Cancel, with `reason`, the resting orders (of instruments or of an account) received on a
  * day whose session closed (at `closes`, IST) by `now`.
  */
-export async function expirePaperOrders(sql: Queryable, which: { instrumentKey: string } | { accountId: string }, closes: string, reason: string, now: Date): Promise<void> {
+export async function expirePaperOrders(sql: Queryable, which: ExpiringOrders, closes: string, reason: string, now: Date): Promise<void> {
+  const among = 'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : 'instrumentKeys' in which ? sql`instrument_key in ${sql(which.instrumentKeys)}` : sql`account_id = ${which.accountId}`;
   await sql`
     update paper_orders set status = 'CANCELLED', reject_reason = ${reason}, updated_at = ${now}
-    where status = 'OPEN' and ${'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : sql`account_id = ${which.accountId}`}
+    where status = 'OPEN' and ${among}
       and (((received_at at time zone 'Asia/Kolkata')::date + ${closes}::time) at time zone 'Asia/Kolkata') <= ${now}`;
 }
 
@@ -158,4 +162,16 @@ export async function receivedOrders(sql: Queryable, filter: { accountId?: strin
     from paper_orders
     where true ${filter.accountId ? sql`and account_id = ${filter.accountId}` : sql``} ${filter.tag ? sql`and tag = ${filter.tag}` : sql``}
     order by received_at desc limit ${filter.limit ?? 500}`;
+}
+
+/** The channel a paper order's change goes out on (migration 0200): its id, when its status or filled quantity changed. */
+export const PAPER_ORDER_CHANNEL = 'paper_order';
+
+/**
+ * Hear every committed change of a paper order; `onListen` is called each time the listening
+ * connection is (re)established. Resolves once listening, to the function that stops it.
+ */
+export async function listenPaperOrders(sql: Sql, onChange: (orderId: string) => void, onListen: () => void): Promise<() => Promise<void>> {
+  const { unlisten } = await sql.listen(PAPER_ORDER_CHANNEL, onChange, onListen);
+  return unlisten;
 }

@@ -20,6 +20,14 @@ export async function lockPaperQuote(tx: TxSql, key: string): Promise<PaperQuote
   return row;
 }
 
+/** The quotes of these instruments as they stand (unlocked; an instrument never quoted is absent). */
+export async function paperQuotesOf(sql: Queryable, keys: string[]): Promise<Map<string, PaperQuoteRow>> {
+  if (!keys.length) return new Map();
+  const rows = await sql<(PaperQuoteRow & { key: string })[]>`
+    select instrument_key as key, last_price_paise, pinned, steps, updated_at from paper_quotes where instrument_key in ${sql(keys)}`;
+  return new Map(rows.map(({ key, ...row }) => [key, row]));
+}
+
 /** The first quote of an instrument (unpinned); a concurrent first use wins and this does nothing. */
 export async function insertPaperQuote(sql: Queryable, key: string, instrument: Instrument, pricePaise: number, at: Date): Promise<void> {
   await sql`

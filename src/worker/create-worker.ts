@@ -32,6 +32,7 @@ export interface WorkerDeps {
   /** The worker's price feed (createBrokerStreams); the caller closes it after the worker stops. */
   prices: PriceFeed;
   orderNotices?: OrderNotices | undefined;
+  paperOrderChanges?: OrderNotices | undefined;
   audit: AuditLog;
   /** A prebuilt bundle's code; otherwise the workflows are bundled now. */
   workflowBundleCode?: string | undefined;
@@ -44,7 +45,7 @@ export interface WorkerDeps {
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
+  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, paperOrderChanges: deps.paperOrderChanges, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
   return Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
+import { instrumentKey } from '../../src/domain/trade.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -80,4 +81,28 @@ it('modifies a resting order: a gapped stop chased with a marketable limit fills
   const chased = await exchange.modifyOrder('acct', stop.brokerOrderId, itc, { orderType: 'LIMIT', limitPricePaise: 428_00 });
   expect(chased).toMatchObject({ status: 'FILLED', averagePricePaise: 430_00 });
   expect(await exchange.modifyOrder('acct', stop.brokerOrderId, itc, { orderType: 'LIMIT', limitPricePaise: 420_00 })).toMatchObject({ status: 'FILLED', averagePricePaise: 430_00 });
+});
+
+it("answers the feed's round for the instruments its walk does not move from one read, expiring their DAY orders", async () => {
+  const walking = new PaperExchange({ sql: db.sql, marketHours: 'nse', slippageBps: 0, randomWalk: true, seed: 1, now: () => clock });
+  const sbin = { symbol: 'SBIN', exchange: 'NSE', product: 'CASH' } as const;
+  const never = { symbol: 'NEVERQUOTED', exchange: 'NSE', product: 'CASH' } as const;
+  clock = ist('2026-12-03', '10:00');
+  await walking.setQuote(itc, 452_00); // pinned: the walk leaves it alone
+  const resting = await walking.placeOrder({ accountId: 'acct', tag: 'unmoved-day-order', instrument: itc, side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPricePaise: 400_00 });
+  const sbinPrice = (await walking.quote(sbin)).lastPricePaise; // first use: unpinned, walking
+
+  // within the walk's step nothing moves: both are answered from the read, at the price quote() gives
+  const now = await walking.unmovedQuotes([itc, sbin, never]);
+  expect(now.get(instrumentKey(itc))).toMatchObject({ lastPricePaise: 452_00 });
+  expect(now.get(instrumentKey(sbin))).toMatchObject({ lastPricePaise: sbinPrice });
+  expect(now.has(instrumentKey(never))).toBe(false); // quoted one by one: its first quote creates it
+
+  // at the session's close: the walking instrument is left to quote() (which moves it), and the
+  // pinned one's resting DAY order expires with this read alone
+  clock = ist('2026-12-03', '15:30');
+  const atClose = await walking.unmovedQuotes([itc, sbin]);
+  expect([...atClose.keys()]).toEqual([instrumentKey(itc)]);
+  const [row] = await db.sql<{ status: string; reject_reason: string }[]>`select status, reject_reason from paper_orders where id = ${resting.brokerOrderId}`;
+  expect(row).toMatchObject({ status: 'CANCELLED', reject_reason: expect.stringContaining('expired') });
 });

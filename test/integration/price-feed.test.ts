@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBreezeStreams } from '../../src/broker/breeze/create.ts';
+import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import { createPaperFeed } from '../../src/broker/paper/feed.ts';
 import type { PriceTick } from '../../src/broker/price-feed.ts';
 import type { BreezeEmulator } from '../../tools/breeze-emulator/types.ts';
@@ -97,6 +98,39 @@ describe("the paper exchange's feed", () => {
       expect(res.status).toBeLessThan(300);
       await eventually(async () => ticks.includes(456_75), 10_000, 'the notified price');
       expect(feed.latest(itc)).toMatchObject({ lastPricePaise: 456_75, stale: false });
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it('keeps a pinned price fresh and walks the others, reading the pinned ones together each round', async () => {
+    const walking = new PaperExchange({ sql: stack.db.sql, marketHours: 'always', slippageBps: 0, randomWalk: true, seed: 7, stepMs: 50 });
+    const tcs = { symbol: 'TCS', exchange: 'NSE', product: 'CASH' } as const;
+    const hdfc = { symbol: 'HDFCBANK', exchange: 'NSE', product: 'CASH' } as const;
+    const infy = { symbol: 'INFY', exchange: 'NSE', product: 'CASH' } as const;
+    await walking.setQuote(tcs, 3500_00);
+    await walking.setQuote(hdfc, 1600_00);
+    const rounds: number[] = [];
+    const feed = await createPaperFeed({
+      sql: stack.db.sql,
+      quote: (i) => walking.quote(i),
+      unmovedQuotes: async (instruments) => {
+        const unmoved = await walking.unmovedQuotes(instruments);
+        rounds.push(unmoved.size);
+        return unmoved;
+      },
+      staleMs: 500,
+      refreshMs: 100,
+    });
+    try {
+      const walked = new Set<number>();
+      for (const instrument of [tcs, hdfc]) feed.watch(instrument, () => {});
+      feed.watch(infy, (t) => walked.add(t.lastPricePaise));
+      await eventually(async () => walked.size >= 3, 10_000, 'the walking price moving');
+      await new Promise((r) => setTimeout(r, 600)); // past the staleness window: only the rounds keep the pinned prices fresh
+      expect(feed.latest(tcs)).toMatchObject({ lastPricePaise: 3500_00, stale: false });
+      expect(feed.latest(hdfc)).toMatchObject({ lastPricePaise: 1600_00, stale: false });
+      expect(rounds.filter((n) => n === 2).length).toBeGreaterThan(3); // both pinned ones, from one read a round
     } finally {
       await feed.close();
     }

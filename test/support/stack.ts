@@ -146,7 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const streams = await createBrokerStreams(config, db.sql, broker, silentLogger);
   const worker = options.noWorker
     ? undefined
-    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics, now: options.now });
+    : await createTradingWorker({ config, log: silentLogger, sql: db.sql, connection, client, broker, prices: streams.prices, orderNotices: streams.orderNotices, paperOrderChanges: streams.paperOrderChanges, audit, workflowBundleCode: workflowBundleCode(), brokerMetrics: options.brokerMetrics, now: options.now });
   const running = worker?.run();
   const deps = await createApiDeps(config, silentLogger, db.sql, client);
   await ensureFirstAdmin(db.sql, config, deps.audit, silentLogger);
@@ -205,6 +205,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
         await running.catch((err: unknown) => console.warn(`test worker stopped by force: ${String(err)}`));
       }
       await streams.prices.close();
+      await streams.paperOrderChanges?.close();
       await deps.close();
       await connection.close().catch(() => undefined); // still referenced by a worker stopped by force
       await client.connection.close();

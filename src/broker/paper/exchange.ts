@@ -16,7 +16,7 @@ import { instrumentRules } from '../../db/instrument-rules.ts';
 import { exchangeCalendarOf } from '../../db/market-calendars.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
 import { cancelPaperOrder, insertPaperOrder, modifyPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
-import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, walkPaperQuote } from '../../db/paper-quotes.ts';
+import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, paperQuotesOf, walkPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
 import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar.ts';
 import type { Paise } from '../../domain/money.ts';
@@ -179,6 +179,25 @@ export class PaperExchange implements Broker {
       const pricePaise = await this.advance(tx, instrument);
       return { lastPricePaise: pricePaise, at: this.now().toISOString() };
     });
+  }
+
+  /**
+   * The prices of those of `instruments` that the walk does not move now (pinned, no walk, or no
+   * step due yet), from one read, with one expiry of their DAY orders: what `quote` would answer
+   * for them. The others are absent: quote them one by one. The feed's once-a-second round of
+   * every watched instrument (./feed.ts) is then one statement for the pinned ones, not a
+   * transaction each.
+   */
+  async unmovedQuotes(instruments: Instrument[]): Promise<Map<string, Quote>> {
+    const rows = await paperQuotesOf(this.options.sql, instruments.map(instrumentKey));
+    const now = this.now();
+    const quotes = new Map<string, Quote>();
+    for (const [key, row] of rows) {
+      const moves = !row.pinned && this.options.randomWalk && now.getTime() - row.updated_at.getTime() >= this.stepMs;
+      if (!moves) quotes.set(key, { lastPricePaise: row.last_price_paise, at: now.toISOString() });
+    }
+    await expireDayOrders(this.options.sql, this.rules, { instrumentKeys: [...quotes.keys()] });
+    return quotes;
   }
 
   /** Set the last price and pin it, as POST /paper/quotes does (through the desk); resting orders that now cross are filled. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, markPaperOrderTriggered, paperOrder } from '../../db/paper-orders.ts';
+import { type ExpiringOrders, expirePaperOrders, lockRestingPaperOrders, markPaperOrderFilled, markPaperOrderTriggered, paperOrder } from '../../db/paper-orders.ts';
 import { insertPaperFill } from '../../db/paper-fills.ts';
 import { notifyPaperQuote, pinPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
@@ -25,8 +25,8 @@ export interface BookRules {
 }
 
 /** Cancel, as expired, the resting orders (among `which`) whose day's session has closed. */
-export async function expireDayOrders(sql: Queryable, rules: BookRules, which: { instrumentKey: string } | { accountId: string }): Promise<void> {
-  if (rules.marketHours !== 'nse') return;
+export async function expireDayOrders(sql: Queryable, rules: BookRules, which: ExpiringOrders): Promise<void> {
+  if (rules.marketHours !== 'nse' || ('instrumentKeys' in which && !which.instrumentKeys.length)) return;
   await expirePaperOrders(sql, which, NORMAL_SESSION.closes, `expired: a DAY order ends with its session (${NORMAL_SESSION.closes} IST)`, rules.now());
 }
 
