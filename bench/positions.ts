@@ -179,7 +179,10 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     const started = performance.now();
     const end = started + TICK_SECONDS * 1000;
     const crossEvery = (TICK_SECONDS * 1000) / (CROSSINGS + 1);
-    const sampler = setInterval(() => (rssMax = Math.max(rssMax, usage(pid).rssBytes)), 1000);
+    // a worker that ends mid-phase must fail this benchmark (below), not the whole bench process
+    const sampler = setInterval(() => {
+      if (child.exitCode === null) rssMax = Math.max(rssMax, usage(pid).rssBytes);
+    }, 1000);
     // the first CROSSINGS instruments (held in any run) are taken through their stops; the rest tick
     const ticking = INSTRUMENTS - CROSSINGS;
     const tickable = (n: number) => instruments[CROSSINGS + n]!;
@@ -225,6 +228,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     }
     await Promise.all(inFlight);
     const tickSeconds = (performance.now() - started) / 1000;
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the worker ended during the tick phase (exit ${child.exitCode ?? child.signalCode})`);
     const tickTo = usage(pid);
     clearInterval(sampler);
     await sleep(3000); // the last crossings' exits
