@@ -44,15 +44,22 @@ export const PAPER_NET_LOOK_MS = 60_000;
 
 const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 
-/** Poll every leg every `pollMs` (the paper exchange). */
+/** The first leg the broker no longer has resting, as it ended; undefined while all rest. */
+async function endedLeg(broker: Broker, legs: RestingLeg[]): Promise<ProtectionEnded | undefined> {
+  for (const { which, leg, brokerOrderId } of legs) {
+    const order = await broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
+    if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
+  }
+  return undefined;
+}
+
+/** Poll every leg every `pollMs` (a broker that announces nothing). */
 export async function pollProtection(broker: Broker, legs: RestingLeg[], windowMs: number, pollMs: number): Promise<ProtectionEnded> {
   const until = Date.now() + windowMs;
   for (;;) {
-    for (const { which, leg, brokerOrderId } of legs) {
-      heartbeat();
-      const order = await broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-      if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
-    }
+    heartbeat();
+    const ended = await endedLeg(broker, legs);
+    if (ended) return ended;
     if (Date.now() >= until) return {};
     await sleep(pollMs);
   }
@@ -82,10 +89,8 @@ export async function awaitPaperProtection(broker: Broker, changes: OrderNotices
       if (changed || Date.now() - lastLook >= (changes.connected() ? PAPER_NET_LOOK_MS : pollMs)) {
         changed = false;
         lastLook = Date.now();
-        for (const { which, leg, brokerOrderId } of legs) {
-          const order = await broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
-          if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };
-        }
+        const ended = await endedLeg(broker, legs);
+        if (ended) return ended;
       }
       if (Date.now() >= until) return {};
       heartbeat();
