@@ -11,12 +11,12 @@
  *
  * @module
  */
-import { recordPrices } from '../db/market-prices.ts';
 import { type ExitTrigger, exitTrigger } from '../domain/exit-triggers.ts';
 import type { Paise } from '../domain/money.ts';
 import { type Instrument, instrumentKey, type Side } from '../domain/trade.ts';
 import { betterExtreme, type TrailingStop, trailedStop } from '../domain/trailing-stop.ts';
 import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import { workerPriceRecorder } from './price-recorder.ts';
 import { workerQuoteRation } from './quote-ration.ts';
 
 export interface WatchInput {
@@ -50,42 +50,11 @@ export interface WatchResult {
 
 /** How often a watcher looks at the feed's staleness and heartbeats between ticks. */
 const CHECK_MS = 1_000;
-/** market_prices (read by the risk engine) is written at most this often by a worker, every instrument in one statement. */
-const RECORD_EVERY_MS = 1_000;
 
 export function exitTriggerActivities(deps: ActivityDeps) {
   const ration = workerQuoteRation(deps);
-  /** The newest price of each instrument since the last write, all written together. */
-  const pending = new Map<string, { pricePaise: Paise; at: string }>();
-  let lastWrite = 0;
-  let writeDue = false;
+  const record = workerPriceRecorder(deps);
   const staleMs = deps.config.market.PRICE_STALE_S * 1000;
-
-  async function writePending(): Promise<void> {
-    writeDue = false;
-    lastWrite = Date.now();
-    const prices = [...pending].map(([instrumentKey, p]) => ({ instrumentKey, pricePaise: p.pricePaise, at: new Date(p.at) }));
-    pending.clear();
-    try {
-      await recordPrices(deps.sql, prices);
-    } catch (err) {
-      deps.log.warn({ err, instruments: prices.length }, 'could not record prices');
-    }
-  }
-
-  /**
-   * Record the price for the risk engine. The worker writes what arrived in one statement at most
-   * once a second (at once when it has written nothing for a second), so every instrument's row
-   * moves at most once a second and 500 instruments ticking cost one write a second, not 500. A
-   * price is never dropped, only replaced by a newer one of its instrument: a stream that sends
-   * only changes may not send it again.
-   */
-  function record(key: string, pricePaise: Paise, at: string): void {
-    pending.set(key, { pricePaise, at });
-    if (writeDue) return;
-    writeDue = true;
-    setTimeout(() => void writePending(), Math.max(0, lastWrite + RECORD_EVERY_MS - Date.now())).unref();
-  }
 
   return {
     async watchExitTriggers(input: WatchInput): Promise<WatchResult> {

@@ -12,6 +12,7 @@ import { basketReserveActivities } from './baskets.ts';
 import type { ActivityDeps } from './context.ts';
 import { dailyLossActivities } from './daily-loss.ts';
 import { dailyReportActivities } from './daily-report.ts';
+import { exitBookActivities } from './exit-book-activities.ts';
 import { exitTriggerActivities } from './exit-triggers.ts';
 import { orderActivities } from './orders.ts';
 import { protectionActivities } from './protection.ts';
@@ -24,8 +25,23 @@ import { tradingStateActivities } from './trading-state.ts';
 import { trailingActivities } from './trailing.ts';
 import { tradingViewActivities } from './tradingview.ts';
 
+const instrumented = new WeakMap<ActivityDeps, ActivityDeps>();
+
+/**
+ * The deps the worker's activities (and its exit book) run with: the broker timed and counted.
+ * The same object for the same given deps, so the worker's rations and recorder are one.
+ */
+export function workerActivityDeps(given: ActivityDeps): ActivityDeps {
+  let deps = instrumented.get(given);
+  if (!deps) {
+    deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
+    instrumented.set(given, deps);
+  }
+  return deps;
+}
+
 export function createActivities(given: ActivityDeps) {
-  const deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
+  const deps = workerActivityDeps(given);
   return {
     ...riskActivities(deps),
     ...orderActivities(deps),
@@ -33,6 +49,7 @@ export function createActivities(given: ActivityDeps) {
     ...protectionOcoActivities(deps),
     ...tradeRecordActivities(deps),
     ...exitTriggerActivities(deps),
+    ...exitBookActivities(deps),
     ...trailingActivities(deps),
     ...tradingStateActivities(deps),
     ...dailyLossActivities(deps),

@@ -6,6 +6,8 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
+import type { ExitTrigger } from '../domain/exit-triggers.ts';
+import type { Paise } from '../domain/money.ts';
 import type { ExitReason, TradeRequest, TradeStatus } from '../domain/trade.ts';
 
 /** A trade to start as POST /trades starts one: what a basket's leg gives (the trade workflow's input adds to it: risk.ts ReserveInput). */
@@ -60,4 +62,18 @@ export interface TradesPort {
    * trade had already finished.
    */
   startTrade(input: TradeStart, ackWaitMs: number): Promise<TradeStatus | undefined>;
+  /** Tell a held trade a price crossed its stop-loss or target (the exit book): 'gone' when no such trade runs. */
+  priceCrossed(workflowId: string, crossed: PriceCrossed): Promise<'told' | 'gone'>;
+  /** Tell a held trade one of its resting protective orders changed at the broker: 'gone' when no such trade runs. */
+  protectionChanged(workflowId: string): Promise<'told' | 'gone'>;
+}
+
+/** A price that crossed a booked position's stop-loss or target (exit-book.ts). */
+export interface PriceCrossed {
+  trigger: ExitTrigger;
+  /** When the tick that crossed reached the worker (ISO): where `tick_to_exit_order_seconds` starts. */
+  triggeredAt: string;
+  lastPricePaise: Paise;
+  /** The booking it was decided for (exit_watches.booking): a trade that booked again since ignores it. */
+  booking: string;
 }

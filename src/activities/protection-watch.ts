@@ -45,7 +45,7 @@ export const PAPER_NET_LOOK_MS = 60_000;
 const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 
 /** The first leg the broker no longer has resting, as it ended; undefined while all rest. */
-async function endedLeg(broker: Broker, legs: RestingLeg[]): Promise<ProtectionEnded | undefined> {
+export async function endedLeg(broker: Broker, legs: RestingLeg[]): Promise<ProtectionEnded | undefined> {
   for (const { which, leg, brokerOrderId } of legs) {
     const order = await broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
     if (order.status !== 'OPEN') return { which, result: toLegResult(leg.tag, order) };

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { UnavailableError } from '../domain/errors.ts';
 import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
-import { cancelEntry, changeProtection, type ExitRequest, type ProtectionChange, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
+import { cancelEntry, changeProtection, type ExitRequest, priceCrossed, type ProtectionChange, protectionChanged, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
 import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from '../workflows/search-attributes.ts';
 import type { TradesPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
@@ -98,5 +98,18 @@ export function tradesPort(client: Client, config: Config): TradesPort {
       return (await submitTrade(client, config, { ...input, ackWaitMs }))?.status;
     },
     ...tradeControls(client),
+    priceCrossed: (workflowId, crossed) => told(() => client.workflow.getHandle(workflowId).signal(priceCrossed, crossed)),
+    protectionChanged: (workflowId) => told(() => client.workflow.getHandle(workflowId).signal(protectionChanged)),
   };
+}
+
+/** A signal sent, or 'gone' when its workflow has finished (or never ran); other failures throw. */
+async function told(signal: () => Promise<void>): Promise<'told' | 'gone'> {
+  try {
+    await signal();
+    return 'told';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'gone';
+    throw err;
+  }
 }

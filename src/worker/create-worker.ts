@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.ts';
+import { startExitBook } from '../activities/exit-book.ts';
+import { createActivities, workerActivityDeps } from '../activities/index.ts';
 import { AppErrorInterceptor } from '../activities/failure.ts';
 import type { AuditLog } from '../audit/append.ts';
 import type { OrderNotices } from '../broker/order-notices.ts';
@@ -45,8 +46,11 @@ export interface WorkerDeps {
 
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
-  const activities = createActivities({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, paperOrderChanges: deps.paperOrderChanges, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
-  return Worker.create({
+  const activityDeps = workerActivityDeps({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, paperOrderChanges: deps.paperOrderChanges, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
+  const activities = createActivities(activityDeps);
+  // every held position's stop-loss and target, watched by this worker while it runs
+  const exitBook = await startExitBook(activityDeps);
+  const worker = await Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,
     taskQueue: deps.taskQueue ?? config.temporal.TEMPORAL_TASK_QUEUE,
@@ -61,5 +65,12 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
     // An activity that does not end on its cancellation must not keep a stopping worker forever:
     // past this it is abandoned (its attempt times out and is retried on another worker).
     shutdownForceTime: `${config.worker.WORKER_SHUTDOWN_GRACE_S + 10} seconds`,
+  }).catch(async (err: unknown) => {
+    await exitBook.close();
+    throw err;
   });
+  // the book stops with the worker (however its run ends)
+  const run = worker.run.bind(worker);
+  worker.run = () => run().finally(() => exitBook.close());
+  return worker;
 }

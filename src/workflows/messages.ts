@@ -5,7 +5,7 @@
  * @module
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BrokerFailure, TradeClosed } from '../activities/ports.ts';
+import type { BrokerFailure, PriceCrossed, TradeClosed } from '../activities/ports.ts';
 import type { ReserveInput } from '../activities/risk.ts';
 import type { Actor } from '../audit/events.ts';
 import type { Violation } from '../domain/risk/rules.ts';
@@ -121,6 +121,10 @@ export const changeProtection = defineUpdate<TradeSummary, [ProtectionChange]>('
 
 export const cancelEntry = defineUpdate<TradeSummary, [{ requestedBy: Actor; requestId?: string | undefined }]>('cancelEntry');
 export const tradeSummary = defineQuery<TradeSummary>('tradeSummary');
+/** From the exit book (activities/exit-book.ts): a price crossed the held trade's stop-loss or target. */
+export const priceCrossed = defineSignal<[PriceCrossed]>('priceCrossed');
+/** From the exit book: one of the held trade's resting protective orders changed at the broker. */
+export const protectionChanged = defineSignal('protectionChanged');
 
 // ---- circuit breaker workflow ----
 

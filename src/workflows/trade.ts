@@ -12,6 +12,7 @@ import type { TradeSummary, TradeWorkflowInput } from './messages.ts';
 import { enter } from './trade/entry.ts';
 import { exitPosition } from './trade/exit.ts';
 import { handleMessages } from './trade/handlers.ts';
+import { unbook } from './trade/book.ts';
 import { holdPosition } from './trade/hold.ts';
 import { closeProtected } from './trade/protection.ts';
 import { windDown } from './trade/watches.ts';
@@ -56,8 +57,15 @@ const BROKER_OCO = 'broker-oco';
  */
 const FREEZE_SLICES = 'freeze-slices';
 
+/**
+ * The exit book (patched in): a held position books its stop-loss, target and resting orders with
+ * the workers' exit book and waits for its signal, instead of running a watcher activity per
+ * position (trade/book.ts, activities/exit-book.ts). Trailing stops keep their watcher.
+ */
+const EXIT_BOOK = 'exit-book';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO), wf.patched(FREEZE_SLICES));
+  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO), wf.patched(FREEZE_SLICES), wf.patched(EXIT_BOOK));
   handleMessages(run);
 
   if (!input.resume) {
@@ -70,6 +78,7 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
   }
   for (;;) {
     const exit = await holdPosition(run);
+    await unbook(run);
     if (run.resting && (await closeProtected(run, exit))) break;
     if (await exitPosition(run, exit)) break;
   }

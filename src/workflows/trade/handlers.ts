@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { FINAL_STATUSES, type TradeStatus } from '../../domain/trade.ts';
-import { cancelEntry, changeProtection, requestExit, submitEntry, tradeSummary } from '../messages.ts';
+import { cancelEntry, changeProtection, priceCrossed, protectionChanged, requestExit, submitEntry, tradeSummary } from '../messages.ts';
 import { summaryOf, type TradeRun } from './run.ts';
 
 export function handleMessages(run: TradeRun): void {
@@ -39,6 +39,13 @@ export function handleMessages(run: TradeRun): void {
       },
     },
   );
+  // the exit book's signals (book.ts): a crossing counts only for the watch booked now
+  wf.setHandler(priceCrossed, (crossed) => {
+    if (run.book?.booking === crossed.booking) run.crossed ??= crossed;
+  });
+  wf.setHandler(protectionChanged, () => {
+    run.protectionNoticed = true;
+  });
   wf.setHandler(
     requestExit,
     (req) => {

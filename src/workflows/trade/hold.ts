@@ -12,6 +12,7 @@ import { untilInterrupted } from '../scopes.ts';
 import type { ProtectionEnded } from '../../activities/protection.ts';
 import type { WatchResult } from '../../activities/exit-triggers.ts';
 import type { OcoState } from '../../activities/protection-oco.ts';
+import { book, BOOK_WINDOW_MS, bookedLegs, bookedPrice, unbook } from './book.ts';
 import { orderWatch } from './legs.ts';
 import { applyChanges, placementDue, placeProtection, protectionLost, protectiveLeg, restingLegs, untilPlacementRetry, wantsProtection } from './protection.ts';
 import { ocoResting, ocoSeen } from './protection-oco.ts';
@@ -47,7 +48,15 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
       await wf.condition(wf.allHandlersFinished);
       await wf.continueAsNew<TradeWorkflow>({ ...input, resume: { ...hold, pendingExit: run.pendingExit } });
     }
-    if (request.stopLossPaise !== undefined || request.targetPaise !== undefined) {
+    if ((request.stopLossPaise !== undefined || request.targetPaise !== undefined) && run.exitBook) {
+      await book(run, { stopLossPaise: request.stopLossPaise, targetPaise: request.targetPaise }, []);
+      const windowMs = Math.min(BOOK_WINDOW_MS, untilSquareOff);
+      const watched = await untilInterrupted(
+        () => bookedPrice(run, windowMs),
+        () => run.pendingExit !== undefined || (run.resting && changePending(run)),
+      );
+      if (watched?.trigger) return triggeredExit(run, watched.trigger, watched.triggeredAt);
+    } else if (request.stopLossPaise !== undefined || request.targetPaise !== undefined) {
       const watched = await untilInterrupted(
         () =>
           orderWatch.watchExitTriggers({
@@ -65,6 +74,8 @@ export async function holdPosition(run: TradeRun): Promise<ExitRequest> {
     }
   }
 }
+
+type Seen = { price: WatchResult } | { broker: ProtectionEnded } | { oco: OcoState };
 
 /** Broker orders are polled this often while they rest (order notifications may replace it). */
 const PROTECTION_POLL_MS = 5000;
@@ -102,17 +113,32 @@ async function holdProtected(run: TradeRun): Promise<ExitRequest> {
     const oco = hold.protection?.oco;
     // an OCO held by the broker holds the target too; the price still watches the stop (the second line)
     const targetRests = legs.some((l) => l.which === 'TARGET') || ocoResting(run);
-    const windowMs = Math.min(WATCH_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
-    type Seen = { price: WatchResult } | { broker: ProtectionEnded } | { oco: OcoState };
     const works: (() => Promise<Seen>)[] = [];
     const { stopLossPaise, targetPaise } = levelsOf(run);
-    if (stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests)) {
-      const trail = trailInput(run);
-      const watched = { instrument: request.instrument, side: request.side, stopLossPaise, targetPaise: targetRests ? undefined : targetPaise, windowMs, ...(trail ? { trail } : {}) };
-      works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
+    const watchesPrice = stopLossPaise !== undefined || (targetPaise !== undefined && !targetRests);
+    const trail = watchesPrice ? trailInput(run) : undefined;
+    const priceLevels = { stopLossPaise, targetPaise: targetRests ? undefined : targetPaise };
+    if (run.exitBook && !trail && (watchesPrice || legs.length)) {
+      // the book watches the price (and, where the broker announces them, the resting orders)
+      const booked = await book(run, watchesPrice ? priceLevels : {}, legs);
+      const legsWatched = legs.length > 0 && !booked.legsAnnounced;
+      // a watch activity bounds the window (its start-to-close timeout); the book alone does not
+      const windowMs = Math.min(legsWatched || oco ? WATCH_WINDOW_MS : BOOK_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
+      if (watchesPrice) works.push(() => bookedPrice(run, windowMs).then((price) => ({ price })));
+      if (legs.length && booked.legsAnnounced) works.push(() => bookedLegs(run, legs, windowMs).then((broker) => ({ broker })));
+      if (legsWatched) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
+      if (oco) works.push(() => watch.watchProtectionOco(protectiveLeg(run, 'STOP'), oco.ocoId, windowMs, PROTECTION_POLL_MS).then((seen) => ({ oco: seen })));
+    } else {
+      // a trailing stop's own watcher moves the stop as the price runs (exit-triggers.ts)
+      await unbook(run);
+      const windowMs = Math.min(WATCH_WINDOW_MS, untilSquareOff, untilPlacementRetry(run));
+      if (watchesPrice) {
+        const watched = { instrument: request.instrument, side: request.side, ...priceLevels, windowMs, ...(trail ? { trail } : {}) };
+        works.push(() => watch.watchExitTriggers(watched).then((price) => ({ price })));
+      }
+      if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
+      if (oco) works.push(() => watch.watchProtectionOco(protectiveLeg(run, 'STOP'), oco.ocoId, windowMs, PROTECTION_POLL_MS).then((seen) => ({ oco: seen })));
     }
-    if (legs.length) works.push(() => watch.watchProtection(legs, windowMs, PROTECTION_POLL_MS).then((broker) => ({ broker })));
-    if (oco) works.push(() => watch.watchProtectionOco(protectiveLeg(run, 'STOP'), oco.ocoId, windowMs, PROTECTION_POLL_MS).then((seen) => ({ oco: seen })));
     if (!works.length) {
       // nothing rests and nothing to watch (a placement waiting out a refusal): wait for a message or the square-off
       await wf.condition(() => run.pendingExit !== undefined || changePending(run), Math.min(IDLE_WINDOW_MS, untilSquareOff, untilPlacementRetry(run)));

@@ -6,6 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { LegInput, LegResult } from '../../activities/orders.ts';
+import type { PriceCrossed } from '../../activities/ports.ts';
 import type { Actor } from '../../audit/events.ts';
 import type { Violation } from '../../domain/risk/rules.ts';
 import { closingSide, type TradeStatus } from '../../domain/trade.ts';
@@ -27,6 +28,16 @@ export interface TradeRun {
   readonly brokerOco: boolean;
   /** The freeze-slices patch applies (see slices.ts): F&O legs above the freeze quantity go out as slices. */
   readonly slices: boolean;
+  /** The exit-book patch applies (see book.ts): the worker's exit book watches the price, not an activity per position. */
+  readonly exitBook: boolean;
+  /** The watch booked now (book.ts), if any. */
+  book: { booking: string; key: string; legsAnnounced: boolean } | undefined;
+  /** How many times this run booked a watch (a booking's id counts them). */
+  bookings: number;
+  /** The book said the price crossed the booked levels. */
+  crossed: PriceCrossed | undefined;
+  /** The book said a resting protective order changed: look at them. */
+  protectionNoticed: boolean;
   /** Cancelled watchers still winding down; the run waits for them before it ends (no activity is left behind). */
   readonly lingering: Promise<unknown>[];
   /** A protective order that filled at the broker: the trade closes from its fill. */
@@ -51,7 +62,7 @@ export interface TradeRun {
 }
 
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false, slices = false): TradeRun {
+export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false, slices = false, exitBook = false): TradeRun {
   return {
     input,
     hardened,
@@ -59,6 +70,11 @@ export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: 
     trailing,
     brokerOco,
     slices,
+    exitBook,
+    book: undefined,
+    bookings: 0,
+    crossed: undefined,
+    protectionNoticed: false,
     lingering: [],
     protectionFill: undefined,
     chaseStop: false,
