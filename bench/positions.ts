@@ -96,9 +96,10 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     RISK_MAX_ORDERS_PER_SECOND: '100000',
     RATE_LIMIT_TRADING: '1000000,10000000,100000000,1000000000',
     RATE_LIMIT_AUTH: '1000000,10000000,100000000,1000000000',
-    // every held position keeps a price watch and a watch on its resting stop running
-    WORKER_MAX_CONCURRENT_ACTIVITIES: String(2 * positions + 500),
-    WORKER_MAX_CACHED_WORKFLOWS: String(positions + 2 * ACCOUNTS + 100),
+    // held positions take no activity slot (the exit book watches them): entries in flight and the accounts' daily-loss guards do
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '500',
+    // the default: a held trade out of the cache replays its history when the book signals it
+    WORKER_MAX_CACHED_WORKFLOWS: '1000',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100',
   };
   const config = loadConfig(env, { devSecrets: loadOrCreateDevSecrets });

@@ -20,7 +20,7 @@ import type { Unwatch } from '../broker/price-feed.ts';
 import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { accountLimits } from '../db/risk-limits.ts';
-import { guardedBook, realizedSince } from '../db/trades.ts';
+import { guardedBook, listenAccountBooks, realizedSince } from '../db/trades.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
 import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
@@ -41,10 +41,19 @@ export interface GuardResult {
   reading?: DailyLossReading | undefined;
 }
 
-/** Open trades and the day's realized P&L are read again this often (prices come as they tick). */
-const BOOK_REFRESH_MS = 1000;
+/**
+ * Open trades, the day's realized P&L and the limits are read again when the account's book
+ * announces a change (migration 0220), and without one this often (a notice lost with a dropped
+ * connection, the turn of the IST day). Prices come as they tick.
+ */
+const BOOK_REFRESH_MS = 30_000;
 /** Without a tick, the loss is read again this often (a stale price may need a quote). */
 const IDLE_CHECK_MS = 1000;
+/**
+ * Ticks wake the guard at most this often: an account holding 250 instruments of a feed ticking
+ * 1,000 times a second would otherwise value its whole book on every tick of any of them.
+ */
+const TICK_READ_GAP_MS = 200;
 /** A position without a fresh price is asked a REST quote (from the ration) at most this often. */
 export const STALE_QUOTE_EVERY_MS = 15_000;
 
@@ -129,14 +138,24 @@ export function dailyLossActivities(deps: ActivityDeps) {
       const alerted = new Set<string>();
       let wake: () => void = () => {};
       const holidays = new Map<string, Set<string>>();
+      let bookChanged = false;
+      const changed = () => {
+        bookChanged = true;
+        wake();
+      };
+      // listening before the first read: a change committed after it is not missed
+      const unlisten = await listenAccountBooks(deps.sql, (accountId) => accountId === input.accountId && changed(), changed);
       try {
+        bookChanged = false;
         let book = await readGuardBook(input.accountId);
         let bookAt = Date.now();
         for (;;) {
-          if (Date.now() - bookAt >= BOOK_REFRESH_MS) {
+          if (bookChanged || Date.now() - bookAt >= BOOK_REFRESH_MS) {
+            bookChanged = false;
             book = await readGuardBook(input.accountId);
             bookAt = Date.now();
           }
+          const readAt = Date.now();
           if (!book.positions.length && !book.pending) return { outcome: 'FLAT' };
           const instruments = new Map(book.positions.map((p) => [p.instrumentKey, p.instrument]));
           for (const [key, unwatch] of watches) {
@@ -165,10 +184,23 @@ export function dailyLossActivities(deps: ActivityDeps) {
           }
           if (Date.now() >= until) return { outcome: 'WINDOW_ENDED', reading };
           heartbeat({ lossPaise: reading.lossPaise, unpriced: reading.unpriced, unknown: reading.unknown });
-          await Promise.race([new Promise<void>((r) => ((wake = r), setTimeout(r, IDLE_CHECK_MS))), cancelled()]);
+          await Promise.race([
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, IDLE_CHECK_MS);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            }),
+            cancelled(),
+          ]);
+          wake = () => {};
+          const early = readAt + TICK_READ_GAP_MS - Date.now();
+          if (early > 0) await Promise.race([new Promise<void>((r) => setTimeout(r, early)), cancelled()]);
         }
       } finally {
         for (const unwatch of watches.values()) unwatch();
+        await unlisten();
       }
     },
 

@@ -6,7 +6,7 @@
  */
 import type { Violation } from '../domain/risk/rules.ts';
 import type { ExitReason, Instrument, TradeRequest, TradeStatus } from '../domain/trade.ts';
-import type { Queryable } from './pool.ts';
+import type { Queryable, Sql } from './pool.ts';
 
 export interface TradeRow {
   id: string;
@@ -184,6 +184,15 @@ export async function guardedBook(sql: Queryable, accountId: string): Promise<Gu
     order by opened_at`;
   const positions = rows.filter((r) => r.status !== 'PENDING').map((r) => ({ instrument: instrumentOf(r), side: r.side, quantity: r.quantity, entryPricePaise: r.entryPricePaise }));
   return { positions, pending: rows.length - positions.length };
+}
+
+/** The channel on which an account's trades or limits announce a change (migration 0220), its id as payload. */
+export const ACCOUNT_BOOK_CHANNEL = 'account_book';
+
+/** Listen for changes of accounts' books; `onListen` runs on every (re)connect. Resolves once listening. */
+export async function listenAccountBooks(sql: Sql, onChange: (accountId: string) => void, onListen: () => void): Promise<() => Promise<void>> {
+  const { unlisten } = await sql.listen(ACCOUNT_BOOK_CHANNEL, onChange, onListen);
+  return unlisten;
 }
 
 /** Trades whose entry is still working. */

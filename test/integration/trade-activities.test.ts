@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
+import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
 import { orderActivities } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
@@ -96,3 +97,23 @@ it('asks the daily-loss guard to watch when an entry finds the book flat, not ag
   expect((await entry('tguardaskaaaaaa2')).outcome).toBe('ACCEPTED');
   expect(asked).toEqual([accountId]);
 });
+
+it("has the daily-loss guard read an account's book again when it changes, not at its next safety-net read", async () => {
+  const accountId = `guardhears${Date.now()}`;
+  await ensureAccount(stack.db.sql, accountId, 1e12);
+  const breaker = { guardDailyLoss: async () => {} } as unknown as ActivityDeps['breaker'];
+  const reserved = await riskActivities({ ...deps, breaker }).reserveRisk({
+    tradeId: 'tguardhearsaaaa1',
+    accountId,
+    request: { instrument, side: 'BUY', quantity: 1, orderType: 'MARKET', intraday: true },
+    requestFingerprint: 'f'.repeat(64),
+    requestedBy: { type: 'user', id: 'tester' },
+    source: 'api',
+  });
+  expect(reserved.outcome).toBe('ACCEPTED');
+  // a window shorter than the safety-net reread (30 s): only the change's notice can end it FLAT
+  const guarding = dailyLossActivities(deps).guardDailyLoss({ accountId, windowMs: 15_000 });
+  await new Promise((r) => setTimeout(r, 500));
+  await tradeRecordActivities(deps).recordEntryClosed('tguardhearsaaaa1', undefined, 'CANCELLED', 'cancelled in the test');
+  expect((await guarding).outcome).toBe('FLAT');
+}, 30_000);
