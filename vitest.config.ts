@@ -14,6 +14,7 @@ const ONE_BROKER_ONLY = [
   'test/integration/api-rate-limit-store.test.ts', // the API rate-limit store; no broker
   'test/integration/alert-telegram.test.ts', // the Telegram alert channel; no trading
   'test/integration/audit-chain.test.ts', // the audit chain in the database; no broker
+  'test/integration/postgres-driver.test.ts', // the database driver as patched; no broker
   'test/integration/audit-group-seal.test.ts', // the audit chain's group sealing; no broker
   'test/integration/backup-*.test.ts', // backups and restores; no trading through the broker
   'test/integration/breeze-*.test.ts', // Breeze's own tests: they start an emulator of their own whatever TEST_BROKER says

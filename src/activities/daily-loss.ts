@@ -47,6 +47,8 @@ export interface GuardResult {
  * connection, the turn of the IST day). Prices come as they tick.
  */
 const BOOK_REFRESH_MS = 30_000;
+/** A book that keeps changing (entries and fills streaming in) is read at most this often. */
+const BOOK_REREAD_GAP_MS = 1000;
 /** Without a tick, the loss is read again this often (a stale price may need a quote). */
 const IDLE_CHECK_MS = 1000;
 /**
@@ -150,7 +152,8 @@ export function dailyLossActivities(deps: ActivityDeps) {
         let book = await readGuardBook(input.accountId);
         let bookAt = Date.now();
         for (;;) {
-          if (bookChanged || Date.now() - bookAt >= BOOK_REFRESH_MS) {
+          const sinceRead = Date.now() - bookAt;
+          if ((bookChanged && sinceRead >= BOOK_REREAD_GAP_MS) || sinceRead >= BOOK_REFRESH_MS) {
             bookChanged = false;
             book = await readGuardBook(input.accountId);
             bookAt = Date.now();
