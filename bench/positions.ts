@@ -129,21 +129,31 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
+    const login = async (a: number) => {
+      const res = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `holder-${a}`, password: 'bench-trader-password' }) });
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
     const tokens: string[] = [];
-    for (let a = 0; a < ACCOUNTS; a++) {
-      const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `holder-${a}`, password: 'bench-trader-password' }) });
-      tokens.push(((await login.json()) as { accessToken: string }).accessToken);
-    }
+    for (let a = 0; a < ACCOUNTS; a++) tokens.push(await login(a));
 
     // open: many in flight over every account, each a MARKET entry with a stop that rests at the broker
     let refused = 0;
     let firstRefusal: string | undefined;
     const opened = await load(positions, 32, async (i) => {
-      const res = await fetch(`${base}/trades`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens[i % ACCOUNTS]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({ symbol: instruments[i % INSTRUMENTS]!.symbol, side: 'BUY', quantity: 1, orderType: 'MARKET', stopLoss: STOP_RUPEES }),
-      });
+      const account = i % ACCOUNTS;
+      const key = randomUUID();
+      const post = () =>
+        fetch(`${base}/trades`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens[account]}`, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({ symbol: instruments[i % INSTRUMENTS]!.symbol, side: 'BUY', quantity: 1, orderType: 'MARKET', stopLoss: STOP_RUPEES }),
+        });
+      let res = await post();
+      // access tokens live 15 minutes (ACCESS_TOKEN_TTL_S at most 900) and 10,000 entries take longer: log in again, as a client does
+      if (res.status === 401) {
+        tokens[account] = await login(account);
+        res = await post();
+      }
       const body = (await res.json()) as { status?: string };
       // 202: accepted, its outcome not known yet (the trade goes on; its stop is counted below)
       if (res.status !== 201 && res.status !== 202) {
