@@ -2,7 +2,7 @@
  * The exit book: every held position's stop-loss and target, watched by one book per worker
  * instead of one long-running activity per position. A position costs the worker a row in memory
  * and nothing while no price moves: no heartbeat, no timer, no task slot (the per-position watcher
- * cost ~0.015% of a core and ~0.7 MiB each, docs/benchmarks.md#10000-held-positions).
+ * cost ~0.015% of a core and ~0.7 MiB each, docs/benchmarks.md#10000-held-positions-benchpositionsts).
  *
  * The trade workflow books its watch (a row in exit_watches, migration 0210) when it holds, and
  * waits for a signal. Every worker holds the whole book (read at start and on every reconnect of

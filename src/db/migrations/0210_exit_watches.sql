@@ -1,11 +1,11 @@
 -- The exit book: what every held position asks to be watched for, one row per trade workflow. Each
 -- worker keeps the whole book in memory and decides on every price tick for every position of the
 -- instrument (src/activities/exit-book.ts), instead of one long-running watcher activity per
--- position, which cost every held position a heartbeat, a timer and a task slot (docs/benchmarks.md
--- #10000-held-positions). The trade workflow writes its row when it starts to hold and deletes it
--- when it stops; every change is announced on channel `exit_watch` (the workflow id as payload) from
--- the transaction that made it, so a worker's copy follows the table while it listens, and a worker
--- that (re)connects reads the whole table.
+-- position, which cost every held position a heartbeat, a timer and a task slot
+-- (docs/benchmarks.md#10000-held-positions-benchpositionsts). The trade workflow writes its row
+-- when it starts to hold and deletes it when it stops; every change is announced on channel
+-- `exit_watch` (the workflow id as payload) from the transaction that made it, so a worker's copy
+-- follows the table while it listens, and a worker that (re)connects reads the whole table.
 create table exit_watches (
   workflow_id text primary key,
   -- which booking of the workflow this is (its run and a count): a trade that books again (a new

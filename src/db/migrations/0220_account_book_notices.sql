@@ -2,7 +2,7 @@
 -- account's id as payload, from the transaction that made the change. The daily-loss guard reads an
 -- account's open positions, the day's realized P&L and its limits again when told, instead of
 -- every second (src/activities/daily-loss.ts): with 40 accounts that was 120 reads a second of an
--- idle worker, each of an account's whole book (docs/benchmarks.md#10000-held-positions).
+-- idle worker, each of an account's whole book (docs/benchmarks.md#10000-held-positions-benchpositionsts).
 create function account_book_changed() returns trigger language plpgsql as $$
 begin
   perform pg_notify('account_book', coalesce(new.account_id, old.account_id));
