@@ -1,7 +1,9 @@
 /**
- * Watches an open position's price for its stop-loss or target. One call watches for a bounded
- * window, heartbeating, and returns; the workflow loops, so a long hold never makes one endless
- * activity and the history grows by a few events a window.
+ * Watches one open position's price for its stop-loss or target: a trailing stop's watch (it
+ * moves the stop as the price runs), and every watch of trades started before the exit book
+ * (exit-book.ts watches all other held positions, from one book per worker). One call watches
+ * for a bounded window, heartbeating, and returns; the workflow loops, so a long hold never makes
+ * one endless activity and the history grows by a few events a window.
  *
  * Prices come from the worker's one price feed (broker/price-feed.ts), decided on as each tick
  * arrives. Only while the feed is stale (or has not spoken within one staleness window of the
