@@ -26,20 +26,19 @@
 import type { OrderNotices } from '../broker/order-notices.ts';
 import type { PriceFeed, Unwatch } from '../broker/price-feed.ts';
 import type { Logger } from '../config/logger.ts';
-import { type ExitWatch, exitWatches, listenExitWatches, unbookExitWatch } from '../db/exit-watches.ts';
+import type { ExitWatch } from '../db/exit-watches.ts';
 import { exitTrigger } from '../domain/exit-triggers.ts';
 import type { Paise } from '../domain/money.ts';
 import { type Instrument, instrumentKey } from '../domain/trade.ts';
 import type { TradeLatency } from '../observability/trade-latency.ts';
-import type { ActivityDeps } from './context.ts';
 import type { PriceCrossed, TradesPort } from './ports.ts';
-import { type PriceRecorder, workerPriceRecorder } from './price-recorder.ts';
-import { type QuoteRation, workerQuoteRation } from './quote-ration.ts';
+import type { PriceRecorder } from './price-recorder.ts';
+import type { QuoteRation } from './quote-ration.ts';
 
 /** How often the book looks for instruments whose feed went stale. */
 const STALE_CHECK_MS = 1_000;
 /** A signal that failed (the workflow engine unreachable) is sent again no sooner than this. */
-const RETRY_SIGNAL_MS = 1_000;
+export const RETRY_SIGNAL_MS = 1_000;
 
 export interface ExitBookOptions {
   prices: PriceFeed;
@@ -237,83 +236,4 @@ export class ExitBook {
         .finally(() => (group.asking = false));
     }
   }
-}
-
-
-export interface RunningExitBook {
-  book: ExitBook;
-  close(): Promise<void>;
-}
-
-/**
- * The worker's book, following exit_watches: read whole now and after every reconnect of the
- * listening connection (what was announced meanwhile is lost), and each announced change read
- * by its workflow id (changes that arrive together are read in one statement).
- */
-export async function startExitBook(deps: ActivityDeps): Promise<RunningExitBook> {
-  const { sql, log } = deps;
-  const book = new ExitBook({
-    prices: deps.prices,
-    ration: workerQuoteRation(deps),
-    orderChanges: deps.orderNotices ? undefined : deps.paperOrderChanges,
-    trades: deps.trades,
-    record: workerPriceRecorder(deps),
-    forget: (workflowId) => unbookExitWatch(sql, workflowId),
-    latency: deps.brokerMetrics?.latency,
-    log,
-    staleMs: deps.config.market.PRICE_STALE_S * 1000,
-  });
-  const changed = new Set<string>();
-  let reading: Promise<void> | undefined;
-  let readAll = false;
-
-  async function read(): Promise<void> {
-    while (readAll || changed.size) {
-      const all = readAll;
-      const ids = [...changed];
-      readAll = false;
-      changed.clear();
-      try {
-        if (all) book.replaceAll(await exitWatches(sql));
-        else {
-          const found = new Map((await exitWatches(sql, ids)).map((w) => [w.workflowId, w]));
-          for (const id of ids) {
-            const watch = found.get(id);
-            if (watch) book.put(watch);
-            else book.remove(id);
-          }
-        }
-      } catch (err) {
-        log.warn({ err }, 'could not read the exit book; reading all of it again');
-        readAll = true;
-        await new Promise((r) => setTimeout(r, RETRY_SIGNAL_MS));
-      }
-    }
-  }
-  const readSoon = (): void => {
-    reading ??= read().finally(() => {
-      reading = undefined;
-      if (readAll || changed.size) readSoon(); // announced while the last read was ending
-    });
-  };
-
-  const unlisten = await listenExitWatches(
-    sql,
-    (workflowId) => {
-      changed.add(workflowId);
-      readSoon();
-    },
-    () => {
-      readAll = true;
-      readSoon();
-    },
-  );
-  await reading;
-  return {
-    book,
-    async close() {
-      await unlisten();
-      book.close();
-    },
-  };
 }

@@ -36,6 +36,7 @@ export function workerActivityDeps(given: ActivityDeps): ActivityDeps {
   if (!deps) {
     deps = given.brokerMetrics ? { ...given, broker: instrumentBroker(given.broker, given.brokerMetrics) } : given;
     instrumented.set(given, deps);
+    instrumented.set(deps, deps); // given these again, the broker is not timed and counted twice
   }
   return deps;
 }

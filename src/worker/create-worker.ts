@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { startExitBook } from '../activities/exit-book.ts';
+import { startExitBook } from '../activities/exit-book-follow.ts';
 import { createActivities, workerActivityDeps } from '../activities/index.ts';
 import { AppErrorInterceptor } from '../activities/failure.ts';
 import type { AuditLog } from '../audit/append.ts';

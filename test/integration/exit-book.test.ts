@@ -5,7 +5,7 @@
  * resting orders' changes, on Breeze a watch on them stays (its notices spend a call budget).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExitBook } from '../../src/activities/exit-book.ts';
+import { startExitBook } from '../../src/activities/exit-book-follow.ts';
 import { bookExitWatch, type ExitWatch, exitWatches, unbookExitWatch } from '../../src/db/exit-watches.ts';
 import { circuitBreakerPort } from '../../src/temporal/circuit-breaker.ts';
 import { tradesPort } from '../../src/temporal/trades.ts';
