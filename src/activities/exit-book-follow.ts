@@ -33,9 +33,11 @@ export async function startExitBook(deps: ActivityDeps): Promise<RunningExitBook
   const changed = new Set<string>();
   let reading: Promise<void> | undefined;
   let readAll = false;
+  let closed = false;
 
   async function read(): Promise<void> {
-    while (readAll || changed.size) {
+    // a stopped worker stops reading (its pool may be gone: no retrying every second for ever)
+    while (!closed && (readAll || changed.size)) {
       const all = readAll;
       const ids = [...changed];
       readAll = false;
@@ -60,7 +62,7 @@ export async function startExitBook(deps: ActivityDeps): Promise<RunningExitBook
   const readSoon = (): void => {
     reading ??= read().finally(() => {
       reading = undefined;
-      if (readAll || changed.size) readSoon(); // announced while the last read was ending
+      if (!closed && (readAll || changed.size)) readSoon(); // announced while the last read was ending
     });
   };
 
@@ -79,6 +81,7 @@ export async function startExitBook(deps: ActivityDeps): Promise<RunningExitBook
   return {
     book,
     async close() {
+      closed = true;
       await unlisten();
       book.close();
     },
