@@ -25,12 +25,12 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-/** A trade whose entry risk has been reserved (PENDING). */
-async function reserve(tradeId: string) {
-  const reserved = await riskActivities(deps).reserveRisk({
+/** A trade whose entry risk has been reserved (PENDING); of the stack's account unless said. */
+async function reserve(tradeId: string, of: { accountId?: string; quantity?: number; breaker?: ActivityDeps['breaker'] } = {}) {
+  const reserved = await riskActivities(of.breaker ? { ...deps, breaker: of.breaker } : deps).reserveRisk({
     tradeId,
-    accountId: stack.config.account.ACCOUNT_ID,
-    request: { instrument, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: true },
+    accountId: of.accountId ?? stack.config.account.ACCOUNT_ID,
+    request: { instrument, side: 'BUY', quantity: of.quantity ?? 10, orderType: 'MARKET', intraday: true },
     requestFingerprint: 'f'.repeat(64),
     requestedBy: { type: 'user', id: 'tester' },
     source: 'api',
@@ -102,15 +102,7 @@ it("has the daily-loss guard read an account's book again when it changes, not a
   const accountId = `guardhears${Date.now()}`;
   await ensureAccount(stack.db.sql, accountId, 1e12);
   const breaker = { guardDailyLoss: async () => {} } as unknown as ActivityDeps['breaker'];
-  const reserved = await riskActivities({ ...deps, breaker }).reserveRisk({
-    tradeId: 'tguardhearsaaaa1',
-    accountId,
-    request: { instrument, side: 'BUY', quantity: 1, orderType: 'MARKET', intraday: true },
-    requestFingerprint: 'f'.repeat(64),
-    requestedBy: { type: 'user', id: 'tester' },
-    source: 'api',
-  });
-  expect(reserved.outcome).toBe('ACCEPTED');
+  await reserve('tguardhearsaaaa1', { accountId, quantity: 1, breaker });
   // a window shorter than the safety-net reread (30 s): only the change's notice can end it FLAT
   const guarding = dailyLossActivities(deps).guardDailyLoss({ accountId, windowMs: 15_000 });
   await new Promise((r) => setTimeout(r, 500));
