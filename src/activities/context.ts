@@ -97,6 +97,11 @@ export function cancelled(): Promise<never> {
   }
 }
 
+/** Wait `ms`, or until Temporal cancels the activity (then it rejects, as `cancelled()` does). */
+export function pause(ms: number): Promise<void> {
+  return Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
+}
+
 /** The broker's call budget as the settings state it (domain/quote-budget.ts divides it up). */
 export function callBudget(deps: ActivityDeps): CallBudget {
   const { broker } = deps.config;

@@ -26,7 +26,7 @@ import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
 import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
 import { type Instrument, instrumentKey } from '../domain/trade.ts';
-import { type ActivityDeps, cancelled, heartbeat } from './context.ts';
+import { type ActivityDeps, cancelled, heartbeat, pause } from './context.ts';
 import { workerQuoteRation } from './quote-ration.ts';
 
 export interface GuardInput {
@@ -199,7 +199,7 @@ export function dailyLossActivities(deps: ActivityDeps) {
           ]);
           wake = () => {};
           const early = readAt + TICK_READ_GAP_MS - Date.now();
-          if (early > 0) await Promise.race([new Promise<void>((r) => setTimeout(r, early)), cancelled()]);
+          if (early > 0) await pause(early);
         }
       } finally {
         for (const unwatch of watches.values()) unwatch();

@@ -16,7 +16,7 @@
  */
 import type { OrderNotices } from '../broker/order-notices.ts';
 import type { LegStatus } from '../db/orders.ts';
-import { cancelled, heartbeat } from './context.ts';
+import { heartbeat, pause } from './context.ts';
 import type { ReadRation } from './read-ration.ts';
 
 /** While notices can arrive, a waited-for order is looked at this often at least (a net for a lost notice). */
@@ -46,7 +46,6 @@ export interface NoticeWait<R extends Seen> {
   unseen: () => R;
 }
 
-const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 
 /**
  * Wait for the order to end or `windowMs` to pass. Answers the order as last seen (a placeholder
@@ -113,7 +112,7 @@ export async function awaitOrderNotices<R extends Seen>(w: NoticeWait<R>, broker
         });
       }
       if (noticed || granted) continue;
-      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
+      await Promise.race([new Promise<void>((r) => (wake = r)), pause(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
       wake = undefined;
     }
   } finally {

@@ -17,7 +17,7 @@ import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
 import { failpoint } from '../observability/failpoints.ts';
-import { type ActivityDeps, attemptDeadline, callingWorkflow, cancelled, heartbeat } from './context.ts';
+import { type ActivityDeps, attemptDeadline, callingWorkflow, heartbeat, pause } from './context.ts';
 import { awaitOrderNotices, type OrderSightings } from './order-wait.ts';
 import { orderReadRation } from './read-ration.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
@@ -67,7 +67,6 @@ export interface AwaitLook {
 }
 
 export function orderActivities(deps: ActivityDeps) {
-  const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
   const sightings: OrderSightings<LegResult> = new Map();
 
   function auditBase(leg: LegInput) {
@@ -234,7 +233,7 @@ export function orderActivities(deps: ActivityDeps) {
         const order = await deps.broker.getOrder(leg.accountId, brokerOrderId, leg.instrument);
         if (TERMINAL.includes(order.status) || Date.now() >= until) return toLegResult(leg.tag, order);
         heartbeat(order.status);
-        await sleep(Math.min(pollMs, Math.max(0, until - Date.now())));
+        await pause(Math.min(pollMs, Math.max(0, until - Date.now())));
       }
     },
 

@@ -12,7 +12,7 @@ import type { BrokerOco, OcoRequest } from '../broker/types.ts';
 import { insertOrder, updateOrder } from '../db/orders.ts';
 import { transaction } from '../db/transaction.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
-import { callingWorkflow, cancelled, heartbeat, type ActivityDeps } from './context.ts';
+import { type ActivityDeps, callingWorkflow, cancelled, heartbeat, pause } from './context.ts';
 import type { LegInput } from './orders.ts';
 import { orderReadRation } from './read-ration.ts';
 import { sessionExpiryGuard } from './session-expiry.ts';
@@ -29,7 +29,6 @@ export interface OcoState {
   reason?: string | undefined;
 }
 
-const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 const stateOf = (oco: BrokerOco): OcoState => ({ status: oco.status, ocoId: oco.ocoId, triggered: oco.triggered });
 
 export function protectionOcoActivities(deps: ActivityDeps) {
@@ -84,7 +83,7 @@ export function protectionOcoActivities(deps: ActivityDeps) {
       const state = stateOf(await oco.getOco(leg.accountId, ocoId, leg.instrument));
       if (state.status === 'CANCELLED' || (state.status === 'TRIGGERED' && state.triggered?.brokerOrderId)) return state;
       if (Date.now() >= until) return state;
-      await sleep(pollMs);
+      await pause(pollMs);
     }
   }
 

@@ -18,7 +18,7 @@
 import type { OrderNotices } from '../broker/order-notices.ts';
 import type { PriceFeed } from '../broker/price-feed.ts';
 import type { Broker } from '../broker/types.ts';
-import { cancelled, heartbeat } from './context.ts';
+import { heartbeat, pause } from './context.ts';
 import { type LegInput, type LegResult, toLegResult } from './orders.ts';
 import type { ReadRation } from './read-ration.ts';
 
@@ -42,7 +42,6 @@ const HEARTBEAT_MS = 2_000;
 /** The look at a paper leg that no change announced: only a notice lost on a dropped listening connection needs it. */
 export const PAPER_NET_LOOK_MS = 60_000;
 
-const sleep = (ms: number) => Promise.race([new Promise<void>((r) => setTimeout(r, ms)), cancelled()]);
 
 /** The first leg the broker no longer has resting, as it ended; undefined while all rest. */
 export async function endedLeg(broker: Broker, legs: RestingLeg[]): Promise<ProtectionEnded | undefined> {
@@ -61,7 +60,7 @@ export async function pollProtection(broker: Broker, legs: RestingLeg[], windowM
     const ended = await endedLeg(broker, legs);
     if (ended) return ended;
     if (Date.now() >= until) return {};
-    await sleep(pollMs);
+    await pause(pollMs);
   }
 }
 
@@ -95,7 +94,7 @@ export async function awaitPaperProtection(broker: Broker, changes: OrderNotices
       if (Date.now() >= until) return {};
       heartbeat();
       if (changed) continue;
-      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
+      await Promise.race([new Promise<void>((r) => (wake = r)), pause(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
       wake = undefined;
     }
   } finally {
@@ -163,7 +162,7 @@ export async function awaitProtectionNotices(broker: Broker, notices: OrderNotic
         });
       }
       if (noticed.size || granted) continue;
-      await Promise.race([new Promise<void>((r) => (wake = r)), sleep(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
+      await Promise.race([new Promise<void>((r) => (wake = r)), pause(Math.min(HEARTBEAT_MS, Math.max(0, until - Date.now())))]);
       wake = undefined;
     }
   } finally {
