@@ -5,7 +5,8 @@
  * work of their own during the measurement. Settings come from the environment the bench gives.
  *
  * Talks to the bench over IPC: sends `{ ready: true }` once polling; answers `metrics` with the
- * trader-latency quantiles; `reset` clears them; `stop` exits (writing a --cpu-prof profile).
+ * trader-latency quantiles; `reset` clears them; `profile-start` / `profile-stop` CPU-profile every
+ * thread in between (answering the profiles); `stop` exits (writing a --cpu-prof profile).
  */
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -20,6 +21,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { ensureCircuitBreaker } from '../src/temporal/circuit-breaker.ts';
 import { ensureDailyLossGuard } from '../src/temporal/daily-loss-guard.ts';
 import { createTradingWorker } from '../src/worker/create-worker.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import { histogramQuantiles } from './histogram.ts';
 
 const config = readConfig();
@@ -39,6 +41,7 @@ for (const accountId of await listAccountIds(sql)) {
 }
 
 const send = (message: unknown) => process.send?.(message);
+let profiler: Awaited<ReturnType<typeof startCpuProfile>> | undefined;
 process.on('message', (message: string) => {
   void (async () => {
     if (message === 'metrics') {
@@ -52,6 +55,12 @@ process.on('message', (message: string) => {
       metrics.registry.getSingleMetric('tick_to_exit_decision_seconds')?.reset();
       metrics.registry.getSingleMetric('tick_to_exit_order_seconds')?.reset();
       send({ reset: true });
+    } else if (message === 'profile-start') {
+      profiler = await startCpuProfile();
+      send({ profiling: true });
+    } else if (message === 'profile-stop') {
+      send({ profiles: (await profiler?.stop()) ?? [] });
+      profiler = undefined;
     } else if (message === 'stop') {
       // exit at once: the bench throws its Temporal server away, and --cpu-prof writes on exit
       process.exit(0);

@@ -32,8 +32,10 @@ import { type Instrument, instrumentKey } from '../src/domain/trade.ts';
 import { PAPER_QUOTE_CHANNEL } from '../src/db/paper-quotes.ts';
 import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
+import type { ThreadProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
 import { type BenchInfra, load } from './infra.ts';
+import { saveProfiles } from './profile-summary.ts';
 
 const INSTRUMENTS = 500;
 const TICKS_PER_SECOND = 1000;
@@ -77,7 +79,8 @@ function ask<T>(child: ChildProcess, message: string, key: string): Promise<T> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function benchPositions(infra: BenchInfra, options: { positions?: number } = {}) {
+/** `profile`: CPU-profile every thread of the worker while the instruments tick (bench/profile-summary.ts). */
+export async function benchPositions(infra: BenchInfra, options: { positions?: number; profile?: boolean } = {}) {
   const positions = options.positions ?? Number(process.env.BENCH_POSITIONS ?? 10_000);
   const perAccount = Math.ceil(positions / ACCOUNTS);
   const log = pino({ level: 'silent' });
@@ -182,6 +185,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
 
     // ticks: 1,000 a second over 500 instruments, a few of them taken through their stops meanwhile
     await ask(child, 'reset', 'reset');
+    if (options.profile) await ask(child, 'profile-start', 'profiling');
     let rssMax = idleTo.rssBytes;
     let ticks = 0;
     let crossed = 0;
@@ -242,6 +246,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the worker ended during the tick phase (exit ${child.exitCode ?? child.signalCode})`);
     const tickTo = usage(pid);
     clearInterval(sampler);
+    const profile = options.profile ? await saveProfiles('positions', await ask<ThreadProfile[]>(child, 'profile-stop', 'profiles')) : undefined;
     await sleep(3000); // the last crossings' exits
     const latency = await ask<{ decision: Quantiles; exitOrder: Quantiles }>(child, 'metrics', 'metrics');
 
@@ -275,6 +280,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
       // from the worker's histograms: as fine as their buckets (docs/monitoring.md#trader-latency)
       tickToDecision: latency.decision,
       tickToExitOrder: latency.exitOrder,
+      ...(profile ? { profile } : {}),
       goals: { rss: 'worker RSS < 2 GiB', idle: 'idle worker < 10% of a core', tickToDecision: 'p99 tick to stop decision < 50 ms' },
       met: { rss: rssMax < 2 * GiB, idle: idleMet, tickToDecision: decisionMet },
     };

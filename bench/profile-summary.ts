@@ -4,8 +4,10 @@
  * `node --import tsx bench/profile-summary.ts bench/results/profile/*.cpuprofile`.
  */
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CpuProfile } from './cpu-profile.ts';
+import type { CpuProfile, ThreadProfile } from './cpu-profile.ts';
 
 export interface ProfileSummary {
   /** Profiled wall time, ms. */
@@ -55,6 +57,19 @@ export function summarise(profile: CpuProfile, top = 15): ProfileSummary {
       .slice(0, top)
       .map(([name, ms]) => ({ [key]: name, selfMs: Math.round(ms), share: share(ms) }) as Record<K, string> & { selfMs: number; share: string });
   return { wallMs: Math.round(wallMs), busyMs: Math.round(wallMs - idleMs), byFile: rank(byFile, 'file'), byFunction: rank(byFunction, 'fn') };
+}
+
+/** Write each thread's profile to bench/results/profile/<name>-<thread>.cpuprofile; their summaries. */
+export async function saveProfiles(name: string, profiles: ThreadProfile[]) {
+  const dir = path.resolve('bench/results/profile');
+  await mkdir(dir, { recursive: true });
+  const threads = [];
+  for (const [i, p] of profiles.entries()) {
+    const file = path.join(dir, `${name}-${i === 0 ? 'main' : `thread-${i}`}.cpuprofile`);
+    await writeFile(file, JSON.stringify(p.profile));
+    threads.push({ thread: p.thread, file: path.relative(process.cwd(), file), ...summarise(p.profile) });
+  }
+  return threads;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

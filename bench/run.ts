@@ -16,6 +16,7 @@ import { benchSecurity } from './security.ts';
 import { benchTrading } from './trading.ts';
 
 // `npm run bench -- trading --profile`: CPU profiles and statement counts of the trading run
+// (`positions --profile`: of the worker while the instruments tick)
 const profile = process.argv.includes('--profile');
 const only = process.argv.slice(2).filter((a) => a !== '--profile');
 const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -49,7 +50,7 @@ try {
   }
   if (wanted('trading')) results.trading = await attempt(() => benchTrading(infra, { profile }));
   if (wanted('backup')) results.backup = await attempt(() => benchBackup());
-  if (wanted('positions')) results.positions = await attempt(() => benchPositions(infra));
+  if (wanted('positions')) results.positions = await attempt(() => benchPositions(infra, { profile }));
 } finally {
   await infra.stop();
 }

@@ -9,8 +9,6 @@
  * the statements sent to PostgreSQL are counted per trade.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
@@ -34,7 +32,7 @@ import { createTradingWorker } from '../src/worker/create-worker.ts';
 import { startCpuProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
 import { histogramQuantiles } from './histogram.ts';
-import { summarise } from './profile-summary.ts';
+import { saveProfiles } from './profile-summary.ts';
 import { enterFloor } from './workflows/floor.ts';
 import { type BenchInfra, load, percentiles } from './infra.ts';
 
@@ -196,14 +194,7 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
     },
   };
   if (!stack.profiles) return result;
-  const dir = path.resolve('bench/results/profile');
-  await mkdir(dir, { recursive: true });
-  const threads = [];
-  for (const [i, p] of stack.profiles.entries()) {
-    const file = path.join(dir, `trading-${i === 0 ? 'main' : `thread-${i}`}.cpuprofile`);
-    await writeFile(file, JSON.stringify(p.profile));
-    threads.push({ thread: p.thread, file: path.relative(process.cwd(), file), ...summarise(p.profile) });
-  }
+  const threads = await saveProfiles('trading', stack.profiles);
   const topStatements = [...statements]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 30)
