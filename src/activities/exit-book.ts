@@ -171,6 +171,15 @@ export class ExitBook {
     if (!trigger) return undefined;
     entry.signalled = true;
     const crossed: PriceCrossed = { trigger, triggeredAt: new Date(this.now()).toISOString(), lastPricePaise: pricePaise, booking: watch.booking };
+    // told once every position of this price is decided: the 20th position of an instrument is
+    // not decided after 19 signals' worth of client work
+    queueMicrotask(() => this.tellCrossed(entry, crossed));
+    return streamed ? trigger : undefined;
+  }
+
+  private tellCrossed(entry: Entry, crossed: PriceCrossed): void {
+    const { watch } = entry;
+    const { trigger } = crossed;
     this.o.trades.priceCrossed(watch.workflowId, crossed).then(
       (answer) => {
         if (answer === 'gone') this.forget(entry);
@@ -181,7 +190,6 @@ export class ExitBook {
         entry.retryAt = this.now() + RETRY_SIGNAL_MS;
       },
     );
-    return streamed ? trigger : undefined;
   }
 
   /** One of the entry's resting orders changed: tell its trade (once at a time, again if it changed meanwhile). */

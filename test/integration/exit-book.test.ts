@@ -70,6 +70,8 @@ describe("a worker's book", () => {
       await unbookExitWatch(stack.db.sql, 'book-test-1');
       await eventually(async () => !running.book.has('book-test-1'), 10_000, 'a booking taken back');
       prices.push(tcs, 99_00);
+      // told once every position of the price is decided (a microtask later)
+      await eventually(async () => told.length > 0, 10_000, 'the crossing told');
       expect(told).toEqual(['book-test-2']);
     } finally {
       await running.close();

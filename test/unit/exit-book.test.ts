@@ -90,6 +90,26 @@ describe('the exit book', () => {
     book.close();
   });
 
+  it('decides every position of a price before it tells the first trade (telling is client work that must not delay the next decision)', async () => {
+    const decided: string[] = [];
+    const toldWhenDecided: number[] = [];
+    const { book, prices, crossed } = setup({
+      latency: {
+        tickToDecision: (reason: string) => {
+          decided.push(reason);
+          toldWhenDecided.push(crossed.length);
+        },
+      } as never,
+    });
+    for (let i = 1; i <= 20; i++) book.put(watch({ workflowId: `trade-${i}`, booking: `run-${i}:1`, tradeId: String(i) }));
+    prices.push(sbin, 789_00);
+    expect(decided).toHaveLength(20);
+    expect(toldWhenDecided.every((n) => n === 0)).toBe(true);
+    await flush();
+    expect(crossed.map((c) => c.workflowId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `trade-${i + 1}`).sort());
+    book.close();
+  });
+
   it('judges a new booking afresh, at once against the last price', async () => {
     const { book, prices, crossed } = setup();
     book.put(watch());
