@@ -19,10 +19,10 @@ import type { Actor } from '../audit/events.ts';
 import type { Unwatch } from '../broker/price-feed.ts';
 import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
-import { accountLimits } from '../db/risk-limits.ts';
-import { guardedBook, listenAccountBooks, realizedSince } from '../db/trades.ts';
+import { readDayLossBook } from '../db/book.ts';
+import { listenAccountBooks } from '../db/trades.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
-import { istDayStart, marketStatus } from '../domain/market-calendar.ts';
+import { marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
 import { type DailyLossReading, type GuardedPosition, isFresh, type KnownPrice, readDailyLoss } from '../domain/risk/open-loss.ts';
 import { type Instrument, instrumentKey } from '../domain/trade.ts';
@@ -74,15 +74,11 @@ export function dailyLossActivities(deps: ActivityDeps) {
   const quotes = workerQuoteRation(deps);
 
   async function readGuardBook(accountId: string): Promise<GuardBook> {
-    const [book, realizedPaise, limits] = await Promise.all([
-      guardedBook(deps.sql, accountId),
-      realizedSince(deps.sql, accountId, istDayStart(now())),
-      accountLimits(deps.sql, accountId, defaultRiskLimits(deps.config.risk)),
-    ]);
+    const book = await readDayLossBook(deps.sql, defaultRiskLimits(deps.config.risk), accountId, now());
     const positions = book.positions
       .filter((p) => p.quantity > 0 && p.entryPricePaise !== null)
       .map((p) => ({ instrument: p.instrument, instrumentKey: instrumentKey(p.instrument), side: p.side, quantity: p.quantity, entryPricePaise: p.entryPricePaise! }));
-    return { positions, pending: book.pending, realizedPaise, limitPaise: limits.dailyLossLimitPaise };
+    return { positions, pending: book.pending, realizedPaise: book.realizedTodayPaise, limitPaise: book.limits.dailyLossLimitPaise };
   }
 
   /** Whether the instrument's exchange trades now (holidays read once per guard call). */
@@ -148,18 +144,10 @@ export function dailyLossActivities(deps: ActivityDeps) {
       // listening before the first read: a change committed after it is not missed
       const unlisten = await listenAccountBooks(deps.sql, (accountId) => accountId === input.accountId && changed(), changed);
       try {
-        bookChanged = false;
-        let book = await readGuardBook(input.accountId);
-        let bookAt = Date.now();
-        for (;;) {
-          const sinceRead = Date.now() - bookAt;
-          if ((bookChanged && sinceRead >= BOOK_REREAD_GAP_MS) || sinceRead >= BOOK_REFRESH_MS) {
-            bookChanged = false;
-            book = await readGuardBook(input.accountId);
-            bookAt = Date.now();
-          }
-          const readAt = Date.now();
-          if (!book.positions.length && !book.pending) return { outcome: 'FLAT' };
+        /** Read the book, and watch the prices of what it holds (only then: a wake only values it). */
+        const read = async () => {
+          bookChanged = false;
+          const book = await readGuardBook(input.accountId);
           const instruments = new Map(book.positions.map((p) => [p.instrumentKey, p.instrument]));
           for (const [key, unwatch] of watches) {
             if (instruments.has(key)) continue;
@@ -167,6 +155,15 @@ export function dailyLossActivities(deps: ActivityDeps) {
             watches.delete(key);
           }
           for (const [key, instrument] of instruments) if (!watches.has(key)) watches.set(key, deps.prices.watch(instrument, () => wake()));
+          return { book, instruments, at: Date.now() };
+        };
+        let held = await read();
+        for (;;) {
+          const sinceRead = Date.now() - held.at;
+          if ((bookChanged && sinceRead >= BOOK_REREAD_GAP_MS) || sinceRead >= BOOK_REFRESH_MS) held = await read();
+          const { book, instruments } = held;
+          const readAt = Date.now();
+          if (!book.positions.length && !book.pending) return { outcome: 'FLAT' };
 
           const prices = await pricesOf(instruments, holidays);
           const reading = readDailyLoss(book.realizedPaise, book.positions.map((p) => ({ ...p, price: prices.known.get(p.instrumentKey) })), book.limitPaise, now(), maxAgeMs);

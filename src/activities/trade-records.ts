@@ -7,9 +7,9 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import { recordPrice } from '../db/market-prices.ts';
+import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { getAccount, lockAccountOfTrade } from '../db/accounts.ts';
-import { readBook } from '../db/book.ts';
+import { readDayLossBook } from '../db/book.ts';
 import { insertFill, updateOrder } from '../db/orders.ts';
 import { closeReservation } from '../db/reservations.ts';
 import { lockTrade, type TradeRow } from '../db/trades.ts';
@@ -197,9 +197,11 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         // The day's loss after this exit: realized plus what is still open, at the last prices.
         const dayLoss = async () => {
           const at = now();
-          const { book, limits } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, at);
-          const unrealized = unrealizedPnl(book.positions, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 });
-          return { dayLossPaise: -(book.realizedTodayPaise + (unrealized ?? 0)), dailyLossLimitPaise: limits.dailyLossLimitPaise };
+          const { positions, realizedTodayPaise, limits } = await readDayLossBook(tx, defaultRiskLimits(deps.config.risk), account.id, at);
+          const prices = await lastPrices(tx, positions.map((p) => instrumentKey(p.instrument)));
+          const open = positions.map((p) => ({ instrumentKey: instrumentKey(p.instrument), side: p.side, quantity: p.quantity, entryPricePaise: p.entryPricePaise ?? 0, lastPrice: prices.get(instrumentKey(p.instrument)) }));
+          const unrealized = unrealizedPnl(open, { open: true, pastIntradayCutoff: false, now: at, maxQuoteAgeMs: deps.config.market.QUOTE_MAX_AGE_S * 1000 });
+          return { dayLossPaise: -(realizedTodayPaise + (unrealized ?? 0)), dailyLossLimitPaise: limits.dailyLossLimitPaise };
         };
         if (trade.status === 'CLOSED') {
           return { status: 'CLOSED', realizedPnlPaise: trade.realizedPnlPaise ?? 0, ...(await dayLoss()) };

@@ -13,7 +13,7 @@ import type { Queryable } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
 import { activeReservations, entriesInLastSecond } from './reservations.ts';
 import { accountLimits } from './risk-limits.ts';
-import { openTrades, realizedSince, type TradeRow } from './trades.ts';
+import { type GuardedBook, guardedBook, openTrades, realizedSince, type TradeRow } from './trades.ts';
 
 export interface AccountBook {
   book: Book;
@@ -56,4 +56,19 @@ export async function readBook(sql: Queryable, defaults: RiskLimits, account: { 
       lockedInstruments: locked,
     },
   };
+}
+
+/** What the day's loss of an account needs: its open positions, the entries still working, the day's realized P&L and its limits. */
+export interface DayLossBook extends GuardedBook {
+  realizedTodayPaise: number;
+  limits: RiskLimits;
+}
+
+/**
+ * The day-loss read: only the columns the loss needs (guardedBook), where `readBook`'s whole trade
+ * rows cost a worker exiting many positions of one account a read of every one of them per exit.
+ */
+export async function readDayLossBook(sql: Queryable, defaults: RiskLimits, accountId: string, now: Date): Promise<DayLossBook> {
+  const [book, realizedTodayPaise, limits] = await Promise.all([guardedBook(sql, accountId), realizedSince(sql, accountId, istDayStart(now)), accountLimits(sql, accountId, defaults)]);
+  return { ...book, realizedTodayPaise, limits };
 }
