@@ -8,6 +8,7 @@
  * trader-latency quantiles; `reset` clears them; `profile-start` / `profile-stop` CPU-profile every
  * thread in between (answering the profiles); `stop` exits (writing a --cpu-prof profile).
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
@@ -42,6 +43,17 @@ for (const accountId of await listAccountIds(sql)) {
 
 const send = (message: unknown) => process.send?.(message);
 let profiler: Awaited<ReturnType<typeof startCpuProfile>> | undefined;
+// what holds the main thread's event loop (where the exit book decides) while the instruments tick
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const gc = { count: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count++;
+    gc.totalMs += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+const ms = (ns: number) => Math.round(ns / 1e5) / 10;
 process.on('message', (message: string) => {
   void (async () => {
     if (message === 'metrics') {
@@ -49,11 +61,19 @@ process.on('message', (message: string) => {
         metrics: {
           decision: await histogramQuantiles(metrics.registry, 'tick_to_exit_decision_seconds'),
           exitOrder: await histogramQuantiles(metrics.registry, 'tick_to_exit_order_seconds'),
+          mainThread: {
+            loopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+            gc: { count: gc.count, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs) },
+            heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+          },
         },
       });
     } else if (message === 'reset') {
       metrics.registry.getSingleMetric('tick_to_exit_decision_seconds')?.reset();
       metrics.registry.getSingleMetric('tick_to_exit_order_seconds')?.reset();
+      loopDelay.reset();
+      loopDelay.enable();
+      Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0 });
       send({ reset: true });
     } else if (message === 'profile-start') {
       profiler = await startCpuProfile();

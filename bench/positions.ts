@@ -248,7 +248,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
     clearInterval(sampler);
     const profile = options.profile ? await saveProfiles('positions', await ask<ThreadProfile[]>(child, 'profile-stop', 'profiles')) : undefined;
     await sleep(3000); // the last crossings' exits
-    const latency = await ask<{ decision: Quantiles; exitOrder: Quantiles }>(child, 'metrics', 'metrics');
+    const latency = await ask<{ decision: Quantiles; exitOrder: Quantiles; mainThread: unknown }>(child, 'metrics', 'metrics');
 
     const rssGiB = Math.round((rssMax / GiB) * 100) / 100;
     const p99 = latency.decision.p99Ms ?? Infinity;
@@ -280,6 +280,8 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
       // from the worker's histograms: as fine as their buckets (docs/monitoring.md#trader-latency)
       tickToDecision: latency.decision,
       tickToExitOrder: latency.exitOrder,
+      // the worker's main thread while ticking: its event loop's delay, its garbage collections, its heap
+      workerMainThread: latency.mainThread,
       ...(profile ? { profile } : {}),
       goals: { rss: 'worker RSS < 2 GiB', idle: 'idle worker < 10% of a core', tickToDecision: 'p99 tick to stop decision < 50 ms' },
       met: { rss: rssMax < 2 * GiB, idle: idleMet, tickToDecision: decisionMet },
