@@ -16,7 +16,7 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import type { Unwatch } from '../broker/price-feed.ts';
+import type { LatestPrice, Unwatch } from '../broker/price-feed.ts';
 import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { readDayLossBook } from '../db/book.ts';
@@ -60,7 +60,8 @@ const TICK_READ_GAP_MS = 200;
 export const STALE_QUOTE_EVERY_MS = 15_000;
 
 interface GuardBook {
-  positions: (Omit<GuardedPosition, 'price'> & { instrument: Instrument })[];
+  /** Each wake sets every position's `price` before valuing the book. */
+  positions: (GuardedPosition & { instrument: Instrument })[];
   pending: number;
   realizedPaise: number;
   limitPaise: number;
@@ -72,6 +73,19 @@ export function dailyLossActivities(deps: ActivityDeps) {
   /** When this worker last had an answer to an instrument's quote (a price or a failure). */
   const quotedAt = new Map<string, number>();
   const quotes = workerQuoteRation(deps);
+  /**
+   * The feed's latest price of each instrument, made a KnownPrice again only when it changed: at
+   * 250 positions a guard and 5 wakes a second, a date parse per position per wake was most of
+   * what the guards cost the worker while prices streamed. Shared by every account's guard.
+   */
+  const fromFeed = new Map<string, { at: string; known: KnownPrice }>();
+  function feedPrice(key: string, latest: LatestPrice): KnownPrice {
+    const seen = fromFeed.get(key);
+    if (seen && seen.at === latest.at && seen.known.pricePaise === latest.lastPricePaise && seen.known.stale === latest.stale) return seen.known;
+    const known = { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale };
+    fromFeed.set(key, { at: latest.at, known });
+    return known;
+  }
 
   async function readGuardBook(accountId: string): Promise<GuardBook> {
     const book = await readDayLossBook(deps.sql, defaultRiskLimits(deps.config.risk), accountId, now());
@@ -99,7 +113,7 @@ export function dailyLossActivities(deps: ActivityDeps) {
     const lacking: string[] = [];
     for (const [key, instrument] of instruments) {
       const latest = deps.prices.latest(instrument);
-      if (latest) known.set(key, { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale });
+      if (latest) known.set(key, feedPrice(key, latest));
       if (!isFresh(known.get(key), at, maxAgeMs)) lacking.push(key);
     }
     const missed: string[] = [];
@@ -166,7 +180,8 @@ export function dailyLossActivities(deps: ActivityDeps) {
           if (!book.positions.length && !book.pending) return { outcome: 'FLAT' };
 
           const prices = await pricesOf(instruments, holidays);
-          const reading = readDailyLoss(book.realizedPaise, book.positions.map((p) => ({ ...p, price: prices.known.get(p.instrumentKey) })), book.limitPaise, now(), maxAgeMs);
+          for (const p of book.positions) p.price = prices.known.get(p.instrumentKey);
+          const reading = readDailyLoss(book.realizedPaise, book.positions, book.limitPaise, now(), maxAgeMs);
           if (reading.crossed) return { outcome: 'CROSSED', reading };
           for (const key of prices.missed.filter((k) => !alerted.has(k))) {
             alerted.add(key);
