@@ -29,12 +29,17 @@ config.LIVE_OHLC_STREAM_URL = os.environ["EMU_STREAM_URL"]
 from breeze_connect import BreezeConnect  # noqa: E402
 
 lock = threading.Lock()
+say_lock = threading.Lock()
 quotes, depths, orders = [], [], []
 quoted, depthed, ordered = threading.Event(), threading.Event(), threading.Event()
 
 
 def say(kind, value):
-    print(json.dumps({kind: value}, default=str), flush=True)
+    # One write per line, one thread at a time: print() writes the text and its newline apart,
+    # so the fill's notification (the SDK's socket thread) could land inside the "placed" line.
+    with say_lock:
+        sys.stdout.write(json.dumps({kind: value}, default=str) + "\n")
+        sys.stdout.flush()
 
 
 def on_ticks(tick):
