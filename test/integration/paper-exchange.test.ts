@@ -106,3 +106,13 @@ it("answers the feed's round for the instruments its walk does not move from one
   const [row] = await db.sql<{ status: string; reject_reason: string }[]>`select status, reject_reason from paper_orders where id = ${resting.brokerOrderId}`;
   expect(row).toMatchObject({ status: 'CANCELLED', reject_reason: expect.stringContaining('expired') });
 });
+
+it('quotes an instrument its walk does not move without waiting on its row, held by an order in flight', async () => {
+  clock = ist('2026-12-03', '11:00');
+  await exchange.setQuote(itc, 455_00);
+  const quoted = await db.sql.begin(async (tx) => {
+    await tx`select 1 from paper_quotes where instrument_key = ${instrumentKey(itc)} for update`;
+    return exchange.quote(itc); // a quote that locked the row would wait for this transaction: for ever
+  });
+  expect(quoted).toMatchObject({ lastPricePaise: 455_00 });
+}, 15_000);

@@ -175,6 +175,10 @@ export class PaperExchange implements Broker {
   }
 
   async quote(instrument: Instrument): Promise<Quote> {
+    // Pinned, or no step of the walk due: the price as it stands, from one read without a lock, so
+    // quotes of one symbol do not queue behind each other and behind its orders in flight.
+    const unmoved = (await this.unmovedQuotes([instrument])).get(instrumentKey(instrument));
+    if (unmoved) return unmoved;
     return this.options.sql.begin(async (tx) => {
       const pricePaise = await this.advance(tx, instrument);
       return { lastPricePaise: pricePaise, at: this.now().toISOString() };
