@@ -14,19 +14,20 @@ import { exchangeCalendarOf } from '../db/market-calendars.ts';
 import { recordWebhookReceipt } from '../db/webhook-receipts.ts';
 import { getTrade, insertTrade, openInstruments, type TradeRow } from '../db/trades.ts';
 import { readBook } from '../db/book.ts';
-import { recordPrice } from '../db/market-prices.ts';
+import { type RecordedPrice, recordPrice, recordPrices } from '../db/market-prices.ts';
 import { insertReservation } from '../db/reservations.ts';
 import { transaction } from '../db/transaction.ts';
 import { calendarViolation } from '../domain/calendar/coverage.ts';
 import { marketStatus, pastIntradayCutoff } from '../domain/market-calendar.ts';
 import { notional } from '../domain/money.ts';
+import { isFresh } from '../domain/risk/open-loss.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
 import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { checkFunds } from '../domain/risk/funds.ts';
 import { brokerStockCode, fundsView, priceEntry, readLiveFunds, requiredMargin } from './funds.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
 import type { Quote } from '../broker/types.ts';
-import { instrumentKey, type TradeStatus } from '../domain/trade.ts';
+import { type Instrument, instrumentKey, type TradeStatus } from '../domain/trade.ts';
 import { maxSliceQuantity } from '../domain/freeze-slices.ts';
 import { failpoint } from '../observability/failpoints.ts';
 import { claimBasketLeg } from './basket-claim.ts';
@@ -67,24 +68,37 @@ export function riskActivities(deps: ActivityDeps) {
 
   /**
    * Refresh the last prices the decision needs (broker calls stay outside the transaction);
-   * returns the order instrument's quote, whose circuits the India rules check.
+   * returns the order instrument's quote, whose circuits the India rules check. An open position's
+   * instrument whose streamed price is fresh is recorded from the feed: quoting every open
+   * instrument over REST on every entry spent a Breeze call each (docs/breeze-api.md#rate-limits)
+   * for a price the worker already had. A stale or missing one is quoted, as the order's is.
    */
   async function refreshPrices(input: ReserveInput): Promise<Quote | undefined> {
     let orderQuote: Quote | undefined;
-    const instruments = [input.request.instrument, ...(await openInstruments(deps.sql, input.accountId))];
-    const unique = new Map(instruments.map((i) => [instrumentKey(i), i]));
-    await Promise.all(
-      [...unique].map(async ([key, instrument]) => {
+    const orderKey = instrumentKey(input.request.instrument);
+    const unique = new Map([input.request.instrument, ...(await openInstruments(deps.sql, input.accountId))].map((i) => [instrumentKey(i), i]));
+    const at = now();
+    const streamed: RecordedPrice[] = [];
+    const toQuote: [string, Instrument][] = [];
+    for (const [key, instrument] of unique) {
+      const latest = key === orderKey ? undefined : deps.prices.latest(instrument);
+      const known = latest && { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale };
+      if (isFresh(known, at, deps.config.market.QUOTE_MAX_AGE_S * 1000)) streamed.push({ instrumentKey: key, pricePaise: known.pricePaise, at: known.at });
+      else toQuote.push([key, instrument]);
+    }
+    await Promise.all([
+      recordPrices(deps.sql, streamed),
+      ...toQuote.map(async ([key, instrument]) => {
         try {
           const quote = await deps.broker.quote(instrument);
-          if (key === instrumentKey(input.request.instrument)) orderQuote = quote;
+          if (key === orderKey) orderQuote = quote;
           await recordPrice(deps.sql, key, quote.lastPricePaise, new Date(quote.at));
         } catch (err) {
           // No price is a decision too: the rule fails closed on a missing or stale price.
           deps.log.warn({ err, instrument: key }, 'quote unavailable for the risk check');
         }
       }),
-    );
+    ]);
     return orderQuote;
   }
 

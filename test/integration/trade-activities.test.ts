@@ -6,11 +6,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
 import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
-import { orderActivities } from '../../src/activities/orders.ts';
+import { orderActivities, toLegResult } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
 import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
+import { lastPrices } from '../../src/db/market-prices.ts';
+import type { LatestPrice, PriceFeed } from '../../src/broker/price-feed.ts';
+import { type Instrument, instrumentKey } from '../../src/domain/trade.ts';
 import { silentLogger } from '../support/logger.ts';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 
@@ -96,6 +99,50 @@ it('asks the daily-loss guard to watch when an entry finds the book flat, not ag
   // the first entry's reservation is in the book: the guard, which ends only on a flat book, watches it
   expect((await entry('tguardaskaaaaaa2')).outcome).toBe('ACCEPTED');
   expect(asked).toEqual([accountId]);
+});
+
+it("values an entry's open positions from the price feed when fresh: the broker is quoted for the order and for stale prices only", async () => {
+  const accountId = `feedprices${Date.now()}`;
+  await ensureAccount(stack.db.sql, accountId, 1e12);
+  const sbin = { symbol: 'SBIN', exchange: 'NSE' as const, product: 'CASH' as const };
+  await stack.market.setQuote(sbin, 800_00);
+  const quoted: string[] = [];
+  // the stack's broker, its quotes counted
+  const broker = new Proxy(stack.broker, {
+    get(target, prop) {
+      if (prop === 'quote') return (i: Instrument) => (quoted.push(i.symbol), target.quote(i));
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  let sbinFeed: LatestPrice | undefined;
+  const prices: PriceFeed = { watch: (i, onTick) => stack.prices.watch(i, onTick), latest: (i) => (i.symbol === 'SBIN' ? sbinFeed : stack.prices.latest(i)), close: async () => {} };
+  const guarded = { ...deps, broker, prices, breaker: { guardDailyLoss: async () => {} } as unknown as ActivityDeps['breaker'] };
+  const enter = (tradeId: string, what: Instrument) =>
+    riskActivities(guarded).reserveRisk({ tradeId, accountId, request: { instrument: what, side: 'BUY', quantity: 1, orderType: 'MARKET', intraday: true }, requestFingerprint: 'f'.repeat(64), requestedBy: { type: 'user', id: 'tester' }, source: 'api' });
+
+  // an open position in SBIN
+  expect((await enter('tfeedpricesaaaa1', sbin)).outcome).toBe('ACCEPTED');
+  let leg = await orderActivities(guarded).placeOrder({ tradeId: 'tfeedpricesaaaa1', accountId, tag: 'tfeedpricesaaaa1E1', leg: 'ENTRY', instrument: sbin, side: 'BUY', quantity: 1, orderType: 'MARKET' });
+  // Breeze answers a MARKET order OPEN and fills it a moment later
+  for (let i = 0; leg.status !== 'FILLED' && i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    leg = toLegResult(leg.tag, await stack.broker.getOrder(accountId, leg.brokerOrderId!, sbin));
+  }
+  expect((await tradeRecordActivities(guarded).recordEntryFill('tfeedpricesaaaa1', leg)).status).toBe('OPEN');
+
+  // SBIN streaming: an entry in ITC quotes ITC alone, and records SBIN's streamed price for the check
+  sbinFeed = { instrument: sbin, lastPricePaise: 812_00, at: new Date().toISOString(), stale: false };
+  quoted.length = 0;
+  expect((await enter('tfeedpricesaaaa2', instrument)).outcome).toBe('ACCEPTED');
+  expect(quoted).toEqual(['ITC']);
+  expect((await lastPrices(stack.db.sql, [instrumentKey(sbin)])).get(instrumentKey(sbin))?.pricePaise).toBe(812_00);
+
+  // the stream has gone quiet: SBIN is quoted again
+  sbinFeed = { ...sbinFeed, stale: true };
+  quoted.length = 0;
+  expect((await enter('tfeedpricesaaaa3', instrument)).outcome).toBe('ACCEPTED');
+  expect(quoted.sort()).toEqual(['ITC', 'SBIN']);
 });
 
 it("has the daily-loss guard read an account's book again when it changes, not at its next safety-net read", async () => {
