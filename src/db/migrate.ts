@@ -1,7 +1,8 @@
 /**
  * Versioned SQL migrations (`src/db/migrations/NNNN_<what>.sql`), applied in one transaction under
  * an advisory lock so that processes starting together never race. An applied migration whose file
- * later changed is an error: migrations are history, not configuration.
+ * later changed is an error: migrations are history, not configuration. The exceptions are listed
+ * in REWORDED_COMMENTS: comment lines reworded, statements unchanged, and checked so.
  *
  * @module
  */
@@ -16,6 +17,32 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta
 
 /** Key of the advisory lock held while migrating ('breeze-trader migrations'). */
 const MIGRATION_LOCK = 7_318_402_111;
+
+/**
+ * Migrations whose comment lines were reworded after release (to cite docs/ instead of notes that
+ * were never part of the repository): the checksum an install recorded for the earlier text, and
+ * the checksum of the statements, which the file must still have. Such an install's row is then
+ * given the file's checksum; any other difference is still an error.
+ */
+export const REWORDED_COMMENTS: Readonly<Record<number, { applied: string; statements: string }>> = {
+  20: { applied: '9fe9018f81eb53ca82d6514ead1e9e4c6c5629275557770574cd87db46d26a06', statements: '725e3a2579624ec870557574a57809cf52c1c766efc49fc53c078958bea04fd4' },
+  21: { applied: 'df5d23ab872d260332bd8e829d991514fa3ce172fdec78abf7fbe8b76ff1d456', statements: '74bf3e7165797b541b82cb44cc01de64057e0c69c20448ab9bc02de81592e939' },
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A migration's text without its whole-line comments. */
+const statementsOf = (sql: string) =>
+  sql
+    .split('\n')
+    .filter((line) => !/^\s*--/.test(line))
+    .join('\n');
+
+/** Whether an install that recorded `checksum` applied this migration before its comments were reworded. */
+function appliedBeforeRewording(m: Migration, checksum: string): boolean {
+  const reworded = REWORDED_COMMENTS[m.version];
+  return reworded?.applied === checksum && reworded.statements === sha256(statementsOf(m.sql));
+}
 
 export interface Migration {
   version: number;
@@ -33,7 +60,7 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
         version: Number(file.slice(0, 4)),
         name: file.slice(5, -4),
         sql,
-        checksum: createHash('sha256').update(sql).digest('hex'),
+        checksum: sha256(sql),
       };
     }),
   );
@@ -67,7 +94,9 @@ export async function migrate(sql: Sql, log: Logger, options: MigrateOptions = {
     for (const m of migrations) {
       const checksum = done.get(m.version);
       if (checksum !== undefined) {
-        if (checksum !== m.checksum) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);
+        if (checksum === m.checksum) continue;
+        if (!appliedBeforeRewording(m, checksum)) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);
+        await tx`update schema_migrations set checksum = ${m.checksum} where version = ${m.version}`;
         continue;
       }
       await tx.unsafe(m.sql);

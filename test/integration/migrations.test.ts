@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadMigrations, migrate, MIGRATIONS_DIR, schemaVersion } from '../../src/db/migrate.ts';
+import { loadMigrations, migrate, MIGRATIONS_DIR, REWORDED_COMMENTS, schemaVersion } from '../../src/db/migrate.ts';
 import { createSql, type Sql } from '../../src/db/pool.ts';
 import { silentLogger } from '../support/logger.ts';
 
@@ -49,6 +49,24 @@ describe('migrations', () => {
     const first = readdirSync(dir).sort()[0]!;
     writeFileSync(path.join(dir, first), `${readFileSync(path.join(dir, first), 'utf8')}\n-- edited`);
     await expect(migrate(pool(), silentLogger, { dir })).rejects.toThrow(/was changed after it was applied/);
+  });
+
+  it('accept an install that applied a migration before its comments were reworded, and record the file as applied', async () => {
+    const [version, earlier] = Object.entries(REWORDED_COMMENTS)[0]!;
+    await pool()`update schema_migrations set checksum = ${earlier.applied} where version = ${Number(version)}`;
+    expect((await migrate(pool(), silentLogger)).applied).toEqual([]);
+    const current = (await loadMigrations()).find((m) => m.version === Number(version))!;
+    const [row] = await pool()<{ checksum: string }[]>`select checksum from schema_migrations where version = ${Number(version)}`;
+    expect(row!.checksum).toBe(current.checksum);
+
+    // the earlier checksum with a statement changed is still refused
+    await pool()`update schema_migrations set checksum = ${earlier.applied} where version = ${Number(version)}`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'bt-mig-'));
+    for (const file of readdirSync(MIGRATIONS_DIR)) writeFileSync(path.join(dir, file), readFileSync(path.join(MIGRATIONS_DIR, file)));
+    const file = readdirSync(dir).find((f) => Number(f.slice(0, 4)) === Number(version))!;
+    writeFileSync(path.join(dir, file), `${readFileSync(path.join(dir, file), 'utf8')}\nselect 1;`);
+    await expect(migrate(pool(), silentLogger, { dir })).rejects.toThrow(/was changed after it was applied/);
+    await pool()`update schema_migrations set checksum = ${current.checksum} where version = ${Number(version)}`;
   });
 
   it('leave the application role without rights to rewrite the audit trail', async () => {

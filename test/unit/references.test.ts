@@ -40,8 +40,6 @@ const GENERATED = ['bench/results/'];
  * references stay; each maps to where the reader finds the thing now, which must resolve.
  */
 const FROZEN: Record<string, Record<string, string>> = {
-  'src/db/migrations/0020_broker_rate_limit.sql': { 'research/breeze-api.md': 'docs/breeze-api.md#citations-in-applied-migrations' },
-  'src/db/migrations/0021_breeze_session.sql': { 'research/breeze-api.md': 'docs/breeze-api.md#citations-in-applied-migrations' },
   'src/db/migrations/0070_lockout_per_source.sql': { 'src/security/lockout.ts': 'src/domain/lockout.ts' },
 };
 

@@ -1,12 +1,12 @@
 -- The broker's call budget, shared by every worker process: Breeze allows 10 order actions a
 -- second combined (SEBI/NSE threshold for unregistered algos), 100 calls a minute and 5000 a day
--- per AppKey (research/breeze-api.md §8.4). One row per budget; every admission happens under the
+-- per AppKey (docs/breeze-api.md#rate-limits). One row per budget; every admission happens under the
 -- row lock in broker_take_token(), so two workers can never both take the last slot.
 --
 -- Sliding logs, not a refilling bucket: a bucket of 10 refilled at 10/s admits 20 within one
 -- second (a full bucket, then its refill), and the broker counts per second. The logs keep the
 -- admission times of the last second and minute; the day is a counter per IST date (the reset at
--- IST midnight is an assumption, §12.8).
+-- IST midnight is an assumption, docs/breeze-api.md#unconfirmed).
 
 create table broker_rate_limits (
   key text primary key,

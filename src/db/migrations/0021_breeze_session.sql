@@ -1,8 +1,8 @@
 -- The Breeze session of each IST trading day. An operator logs in to ICICI once a day (it cannot
--- be automated, research/breeze-api.md §2.1) and hands the API_Session to the system; it is
+-- be automated, docs/breeze-api.md#session) and hands the API_Session to the system; it is
 -- exchanged for the session token once and kept here, so every worker signs with the same token.
 -- ICICI ends sessions at midnight or after 24 hours, and NSE requires them logged out before the
--- next trading day (§2.1, §10.5): a row is good for its own IST day only.
+-- next trading day (docs/breeze-api.md#session, docs/indian-market.md#sebi-retail-algo-rules): a row is good for its own IST day only.
 --
 -- The token is a bearer credential for the day: this table is readable by the application role
 -- only, and the value never goes into logs or the audit payloads.
