@@ -16,7 +16,7 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import type { LatestPrice, Unwatch } from '../broker/price-feed.ts';
+import { knownPrice, type LatestPrice, type Unwatch } from '../broker/price-feed.ts';
 import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { readDayLossBook } from '../db/book.ts';
@@ -82,7 +82,7 @@ export function dailyLossActivities(deps: ActivityDeps) {
   function feedPrice(key: string, latest: LatestPrice): KnownPrice {
     const seen = fromFeed.get(key);
     if (seen && seen.at === latest.at && seen.known.pricePaise === latest.lastPricePaise && seen.known.stale === latest.stale) return seen.known;
-    const known = { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale };
+    const known = knownPrice(latest);
     fromFeed.set(key, { at: latest.at, known });
     return known;
   }

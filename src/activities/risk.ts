@@ -26,6 +26,7 @@ import { checkIndiaRules, switchesFrom } from '../domain/risk/india-rules.ts';
 import { checkFunds } from '../domain/risk/funds.ts';
 import { brokerStockCode, fundsView, priceEntry, readLiveFunds, requiredMargin } from './funds.ts';
 import { instrumentRules, ruleSwitchOverrides } from '../db/instrument-rules.ts';
+import { knownPrice } from '../broker/price-feed.ts';
 import type { Quote } from '../broker/types.ts';
 import { type Instrument, instrumentKey, type TradeStatus } from '../domain/trade.ts';
 import { maxSliceQuantity } from '../domain/freeze-slices.ts';
@@ -82,7 +83,7 @@ export function riskActivities(deps: ActivityDeps) {
     const toQuote: [string, Instrument][] = [];
     for (const [key, instrument] of unique) {
       const latest = key === orderKey ? undefined : deps.prices.latest(instrument);
-      const known = latest && { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale };
+      const known = latest && knownPrice(latest);
       if (isFresh(known, at, deps.config.market.QUOTE_MAX_AGE_S * 1000)) streamed.push({ instrumentKey: key, pricePaise: known.pricePaise, at: known.at });
       else toQuote.push([key, instrument]);
     }

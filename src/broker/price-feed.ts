@@ -10,6 +10,7 @@
  * @module
  */
 import type { Paise } from '../domain/money.ts';
+import type { KnownPrice } from '../domain/risk/open-loss.ts';
 import type { Instrument } from '../domain/trade.ts';
 
 export interface PriceTick {
@@ -38,4 +39,9 @@ export interface PriceFeed {
   latest(instrument: Instrument): LatestPrice | undefined;
   /** Disconnects from the broker's stream; watchers get no more ticks. */
   close(): Promise<void>;
+}
+
+/** A feed's latest price as the risk rules judge its freshness (src/domain/risk/open-loss.ts). */
+export function knownPrice(latest: LatestPrice): KnownPrice {
+  return { pricePaise: latest.lastPricePaise, at: new Date(latest.at), stale: latest.stale };
 }
