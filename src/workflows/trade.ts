@@ -64,12 +64,33 @@ const FREEZE_SLICES = 'freeze-slices';
  */
 const EXIT_BOOK = 'exit-book';
 
+/**
+ * Every patch above, and order-waits-on-notices (trade/order-watch.ts), as one marker (patched in):
+ * a trade started on this code takes them all at once. Each patch's marker comes with an upsert of
+ * the TemporalChangeVersion search attribute, a visibility write on the server: seven markers and
+ * seven upserts per trade before, one of each now. Its status also starts PENDING from the start's
+ * search attributes (src/temporal/trades.ts) instead of one more upsert. A patch added after this
+ * one is a patched() call of its own, as before.
+ */
+export const PATCHES_AT_ONCE = 'patches-at-once';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
-  const run = startRun(input, wf.patched(LEGS_SURVIVE_BROKER_FAULTS), wf.patched(RESTING_STOPS), wf.patched(TRAILING_STOPS), wf.patched(BROKER_OCO), wf.patched(FREEZE_SLICES), wf.patched(EXIT_BOOK));
+  const atOnce = wf.patched(PATCHES_AT_ONCE);
+  const run = atOnce
+    ? startRun(input, { hardened: true, resting: true, trailing: true, brokerOco: true, slices: true, exitBook: true, waitsOnNotices: true })
+    : startRun(input, {
+        hardened: wf.patched(LEGS_SURVIVE_BROKER_FAULTS),
+        resting: wf.patched(RESTING_STOPS),
+        trailing: wf.patched(TRAILING_STOPS),
+        brokerOco: wf.patched(BROKER_OCO),
+        slices: wf.patched(FREEZE_SLICES),
+        exitBook: wf.patched(EXIT_BOOK),
+        waitsOnNotices: false,
+      });
   handleMessages(run);
 
   if (!input.resume) {
-    if (searchable()) setStatus(run, 'PENDING');
+    if (searchable() && !atOnce) setStatus(run, 'PENDING');
     const opened = await enter(run);
     if (!opened) {
       await wf.condition(wf.allHandlersFinished);

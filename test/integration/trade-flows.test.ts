@@ -131,6 +131,26 @@ describe('reading trades', () => {
     expect(exited.chargesPaise as number).toBeGreaterThan(0);
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'market-entry-requested-exit', workflowBundleCode());
   });
+
+  it('keeps a new trade history lean: one patch marker, and no status it was started with', async () => {
+    // Each patch marker comes with a TemporalChangeVersion upsert (a visibility write on the
+    // server): a trade started now takes every patch at once (src/workflows/trade.ts).
+    await stack.market.setQuote(sbin, 800_00);
+    const { body } = await enter(stack, trader, market('SBIN', { stopLoss: 780 }));
+    expect(body.status).toBe('OPEN');
+    const { events } = await stack.client.workflow.getHandle(`trade-${body.id}`).fetchHistory();
+    const patches = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const patchIds = patches.map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id);
+    expect(patchIds).toEqual(['patches-at-once']);
+    const upserted = events!.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserted.filter((key) => key === 'TemporalChangeVersion')).toHaveLength(1);
+    // started PENDING by the API; the first status the workflow writes is the entry's outcome
+    const statuses = events!.flatMap((e) => {
+      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TradeStatus;
+      return field?.data ? [JSON.parse(Buffer.from(field.data).toString())] : [];
+    });
+    expect(statuses[0]).toBe('OPEN');
+  });
 });
 
 describe('limits at run time (maker-checker)', () => {

@@ -31,7 +31,7 @@ export async function untilOrderDone(run: TradeRun, order: LegInput, result: Leg
   const { hardened } = run;
   // Waits on the broker's order notices and the worker's read ration: the first look after
   // sending is made at once, the windows after it look only when a notice or the ration says so.
-  const onNotices = wf.patched('order-waits-on-notices');
+  const onNotices = run.waitsOnNotices || wf.patched('order-waits-on-notices');
   let current = result;
   let cancelRefused = false;
   const cancelling = () => cancellable && run.cancelRequested && !cancelRefused;

@@ -30,6 +30,8 @@ export interface TradeRun {
   readonly slices: boolean;
   /** The exit-book patch applies (see book.ts): the worker's exit book watches the price, not an activity per position. */
   readonly exitBook: boolean;
+  /** The order-waits-on-notices patch is known to apply (see order-watch.ts); false: ask for it there. */
+  readonly waitsOnNotices: boolean;
   /** The watch booked now (book.ts), if any. */
   book: { booking: string; key: string; legsAnnounced: boolean } | undefined;
   /** How many times this run booked a watch (a booking's id counts them). */
@@ -61,16 +63,14 @@ export interface TradeRun {
   readonly hold: HoldState;
 }
 
+/** Which patches apply to a run (trade.ts). */
+export type RunPatches = Pick<TradeRun, 'hardened' | 'resting' | 'trailing' | 'brokerOco' | 'slices' | 'exitBook' | 'waitsOnNotices'>;
+
 /** A fresh run, or the continuation of one that held an open position. */
-export function startRun(input: TradeWorkflowInput, hardened: boolean, resting: boolean, trailing: boolean, brokerOco = false, slices = false, exitBook = false): TradeRun {
+export function startRun(input: TradeWorkflowInput, patches: RunPatches): TradeRun {
   return {
     input,
-    hardened,
-    resting,
-    trailing,
-    brokerOco,
-    slices,
-    exitBook,
+    ...patches,
     book: undefined,
     bookings: 0,
     crossed: undefined,
