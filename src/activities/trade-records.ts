@@ -8,7 +8,7 @@
  */
 import type { Actor } from '../audit/events.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
-import { getAccount, lockAccountOfTrade } from '../db/accounts.ts';
+import { type AccountRow, lockAccountOfTrade } from '../db/accounts.ts';
 import { readDayLossBook } from '../db/book.ts';
 import { insertFill, updateOrder } from '../db/orders.ts';
 import { closeReservation } from '../db/reservations.ts';
@@ -70,11 +70,11 @@ export function tradeRecordActivities(deps: ActivityDeps) {
    * reads (open positions, reservations, realized P&L), and the reservation reads them under the
    * account's lock: a fill committing between two of its reads would count in neither (invariant 1).
    */
-  async function lockOrFail(tx: TxSql, tradeId: string): Promise<TradeRow> {
-    await lockAccountOfTrade(tx, tradeId);
+  async function lockOrFail(tx: TxSql, tradeId: string): Promise<{ trade: TradeRow; account: AccountRow }> {
+    const account = await lockAccountOfTrade(tx, tradeId);
     const trade = await lockTrade(tx, tradeId);
-    if (!trade) throw new Error(`trade ${tradeId} does not exist`);
-    return trade;
+    if (!trade || !account) throw new Error(`trade ${tradeId} does not exist`);
+    return { trade, account };
   }
 
   /**
@@ -134,7 +134,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     async recordEntryFill(tradeId: string, leg: LegResult): Promise<EntryRecorded> {
       failpoint('before-fill-recorded');
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         const squareOff = trade.intraday ? squareOffInstant(trade.openedAt ?? now(), deps.config.market.MARKET_HOURS, deps.config.market.SQUARE_OFF_TIME) : undefined;
         if (trade.status !== 'PENDING') {
           return { status: trade.status, entryPricePaise: trade.entryPricePaise ?? 0, filledQuantity: trade.filledQuantity, squareOffAt: squareOff?.toISOString() };
@@ -162,7 +162,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     /** The entry ended without a position: rejected by the broker, cancelled, or failed. */
     async recordEntryClosed(tradeId: string, leg: LegResult | undefined, status: 'REJECTED' | 'CANCELLED' | 'FAILED', reason: string): Promise<TradeStatus> {
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         if (trade.status !== 'PENDING') return trade.status;
         if (leg) await endUnfilled(tx, leg);
         await tx`update trades set status = ${status}, reject_reason = ${reason}, updated_at = now(), closed_at = now() where id = ${tradeId}`;
@@ -181,7 +181,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
 
     async markExiting(tradeId: string, reason: ExitReason, requestedBy: Actor, requestId?: string): Promise<TradeStatus> {
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         if (trade.status !== 'OPEN') return trade.status;
         await tx`update trades set status = 'EXITING', exit_reason = ${reason}, updated_at = now() where id = ${tradeId}`;
         await deps.audit.append(tx, { type: 'TRADE_EXIT_REQUESTED', ...base(trade), actor: requestedBy, requestId, payload: { reason } });
@@ -191,9 +191,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
 
     async recordExitFill(tradeId: string, leg: LegResult, reason: ExitReason): Promise<ExitRecorded> {
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
-        const account = await getAccount(tx, trade.accountId);
-        if (!account) throw new Error(`account ${trade.accountId} does not exist`);
+        const { trade, account } = await lockOrFail(tx, tradeId);
         // The day's loss after this exit: realized plus what is still open, at the last prices.
         const dayLoss = async () => {
           const at = now();
@@ -242,7 +240,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
      */
     async recordPartialExit(tradeId: string, leg: LegResult): Promise<{ exitedQuantity: number; openQuantity: number }> {
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         if (trade.status !== 'EXITING' && trade.status !== 'OPEN') return { exitedQuantity: trade.exitedQuantity, openQuantity: openQuantity(trade) };
         const part = await storeFills(tx, trade, leg, 'EXIT', leg.status === 'CANCELLED' ? 'CANCELLED' : 'FILLED');
         const exitedQuantity = trade.exitedQuantity + part.quantity;
@@ -265,7 +263,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     /** `reason` is 'trailing' when a trailing stop moved the stop-loss (absent when a person changed it). */
     async recordProtectionChange(tradeId: string, before: Levels, after: Levels, requestedBy: Actor, requestId?: string, reason?: 'trailing'): Promise<void> {
       await transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         await tx`update trades set stop_loss_paise = ${after.stopLossPaise ?? null}, target_paise = ${after.targetPaise ?? null}, updated_at = now() where id = ${tradeId}`;
         await deps.audit.append(tx, { type: 'TRADE_PROTECTION_CHANGED', ...base(trade), actor: requestedBy, requestId, payload: { before, after, ...(reason ? { reason } : {}) } });
       });
@@ -273,7 +271,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
 
     async recordExitNotFilled(tradeId: string, leg: LegResult): Promise<TradeStatus> {
       return transaction(deps.sql, async (tx) => {
-        const trade = await lockOrFail(tx, tradeId);
+        const { trade } = await lockOrFail(tx, tradeId);
         if (trade.status !== 'EXITING') return trade.status;
         await endUnfilled(tx, leg);
         await tx`update trades set status = 'OPEN', updated_at = now() where id = ${tradeId}`;
