@@ -21,12 +21,18 @@ export interface RecordedPrice {
   at: Date;
 }
 
-/** Record many prices in one statement (one per instrument), each unless a newer one is already known. */
+/**
+ * Record many prices in one statement (one per instrument), each unless a newer one is already known.
+ * Rows are written in instrument order: two such statements at once (the worker's price recorder,
+ * a risk check's streamed prices) lock their rows in the same order, so neither can hold a row the
+ * other needs while waiting for one it holds (a deadlock, which failed one of them).
+ */
 export async function recordPrices(sql: Queryable, prices: RecordedPrice[]): Promise<void> {
   if (!prices.length) return;
   await sql`
     insert into market_prices (instrument_key, price_paise, at)
     select * from unnest(${sql.array(prices.map((p) => p.instrumentKey))}::text[], ${sql.array(prices.map((p) => p.pricePaise))}::bigint[], ${sql.array(prices.map((p) => p.at.toISOString()))}::timestamptz[])
+    order by 1
     on conflict (instrument_key) do update set price_paise = excluded.price_paise, at = excluded.at
     where market_prices.at <= excluded.at`;
 }
