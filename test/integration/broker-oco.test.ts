@@ -99,7 +99,7 @@ describe('stop-loss and target of an F&O trade, one-cancels-other', () => {
       // the entry and one exit order, the target's: nothing sent twice
       expect(nfoOrders(since).map((o) => `${o.action} ${o.status}`)).toEqual(['buy Executed', 'sell Executed']);
       expect(await summary(body.id)).toEqual(['E1 FILLED']);
-      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-target-filled-worker-down', workflowBundleCode());
+      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-target-filled-worker-down', workflowBundleCode(), 'breeze');
     } else {
       expect(await summary(body.id)).toEqual(['E1 FILLED', 'S1 CANCELLED', 'T1 FILLED']);
     }
@@ -119,7 +119,7 @@ describe('stop-loss and target of an F&O trade, one-cancels-other', () => {
       expect(oco!.legs.map((l) => l.status)).toEqual(['Cancelled', 'Cancelled']);
       expect(nfoOrders(since).map((o) => `${o.action} ${o.status}`)).toEqual(['buy Executed', 'sell Executed']);
       expect(await summary(body.id)).toEqual(['E1 FILLED', 'X1 FILLED']);
-      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-requested-exit', workflowBundleCode());
+      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-requested-exit', workflowBundleCode(), 'breeze');
     } else {
       expect(await summary(body.id)).toEqual(['E1 FILLED', 'S1 CANCELLED', 'T1 CANCELLED', 'X1 FILLED']);
     }
@@ -143,7 +143,7 @@ describe('stop-loss and target of an F&O trade, one-cancels-other', () => {
     if (breeze()) {
       expect(oco!.legs.map((l) => l.status)).toEqual(['Cancelled', 'Triggered']);
       expect(nfoOrders(since).map((o) => `${o.action} ${o.status}`)).toEqual(['buy Executed', 'sell Executed']);
-      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-stop-moved', workflowBundleCode());
+      await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'broker-oco-stop-moved', workflowBundleCode(), 'breeze');
     } else {
       expect(await summary(body.id)).toEqual(['E1 FILLED', 'S1 FILLED', 'T1 CANCELLED']);
     }

@@ -36,15 +36,16 @@ export function historyFromJson(text: string): History {
 
 /**
  * Record a real run's history for the replay suite when RECORD_HISTORIES is set
- * (`npm run histories:record`), from the paper project only: a file that runs on both brokers
- * records each case once. Always replay it against the current bundle, so the recording that gets
- * committed is known to replay (on both brokers).
+ * (`npm run histories:record`), from one project only (`recordedOn`, the paper one unless the case
+ * only happens on Breeze): a file that runs on both brokers records each case once. Always replay
+ * it against the current bundle, so the recording that gets committed is known to replay (on both
+ * brokers).
  */
-export async function recordHistory(client: Client, workflowId: string, workflowType: string, caseName: string, bundleCode: string): Promise<void> {
+export async function recordHistory(client: Client, workflowId: string, workflowType: string, caseName: string, bundleCode: string, recordedOn: 'paper' | 'breeze' = 'paper'): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const text = historyToJson(history);
   await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, historyFromJson(text), workflowId);
-  if (process.env.RECORD_HISTORIES && testBroker() === 'paper') {
+  if (process.env.RECORD_HISTORIES && testBroker() === recordedOn) {
     const dir = path.resolve('test/replay/histories', workflowType);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `${caseName}.json`), text);
