@@ -72,7 +72,7 @@ const EXIT_BOOK = 'exit-book';
  * search attributes (src/temporal/trades.ts) instead of one more upsert. A patch added after this
  * one is a patched() call of its own, as before.
  */
-export const PATCHES_AT_ONCE = 'patches-at-once';
+const PATCHES_AT_ONCE = 'patches-at-once';
 
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
   const atOnce = wf.patched(PATCHES_AT_ONCE);
