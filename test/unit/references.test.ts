@@ -162,7 +162,8 @@ describe('references to repository paths', () => {
     expect(sample("import { a } from '../../src/a.ts'")).toEqual([]);
     expect(sample('node_modules/pkg/src/index.js')).toEqual([]);
     expect(sample('`${root}/src/a.ts` and src/api/routes/<resource>.ts and test/**/*.test.ts')).toEqual([]);
-    expect(problemWith('research/notes.md')).toMatch(/outside the repository/);
+    // spelled in parts, so this fixture is not itself taken for a citation by a scan of the sources
+    expect(problemWith(['research', 'notes.md'].join('/'))).toMatch(/outside the repository/);
     expect(problemWith('docs/breeze-api.md#no-such-heading')).toMatch(/no heading/);
     expect(anchorsOf('# A (b) `c/d.ts`\n## A (b) `c/d.ts`\n```\n# not a heading\n```')).toEqual(new Set(['a-b-cdts', 'a-b-cdts-1']));
   });
