@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/broker/types.ts';
 import { BrokerUnavailableError } from '../../src/broker/errors.ts';
@@ -140,15 +141,15 @@ describe('reading trades', () => {
     expect(body.status).toBe('OPEN');
     const { events } = await stack.client.workflow.getHandle(`trade-${body.id}`).fetchHistory();
     const patches = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
-    const patchIds = patches.map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!).toString()).id);
+    const patchIds = patches.map((e) => defaultPayloadConverter.fromPayload<{ id: string }>(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!).id);
     expect(patchIds).toEqual(['patches-at-once']);
-    const upserted = events!.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
-    expect(upserted.filter((key) => key === 'TemporalChangeVersion')).toHaveLength(1);
-    // started PENDING by the API; the first status the workflow writes is the entry's outcome
-    const statuses = events!.flatMap((e) => {
-      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TradeStatus;
-      return field?.data ? [JSON.parse(Buffer.from(field.data).toString())] : [];
+    const upserts = events!.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [fields] : [];
     });
+    expect(upserts.filter((fields) => 'TemporalChangeVersion' in fields)).toHaveLength(1);
+    // started PENDING by the API; the first status the workflow writes is the entry's outcome
+    const statuses = upserts.flatMap((fields) => (fields.TradeStatus ? [defaultPayloadConverter.fromPayload<string>(fields.TradeStatus)] : []));
     expect(statuses[0]).toBe('OPEN');
   });
 });
