@@ -3,7 +3,7 @@
  * (fast settings, a temporary directory), with the schema migrated. The same launcher code as
  * `npm start`, so the numbers are of the real parts.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -53,6 +53,78 @@ export async function startBenchInfra(): Promise<BenchInfra> {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  cpuSeconds: number;
+}
+
+/** A process's (or, given its /proc/<pid>/task/<tid> directory, a thread's) parent and CPU seconds (user + system; a process's counts every thread), from /proc; undefined once gone. */
+export function procStat(pid: number, dir = `/proc/${pid}`): ProcStat | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`${dir}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // fields after the command's closing parenthesis: ppid is the 4th field overall, utime the 14th, stime the 15th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pid, ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+}
+
+/** A thread of the Temporal SDK's core (Rust): its tokio runtime and the threads it names. */
+const TEMPORAL_CORE_THREAD = /^(tokio-runtime|temporal-|workflow-proces)/;
+
+/**
+ * CPU seconds of this process so far, by thread: the main thread (the event loop: API, activities,
+ * load generator), the Temporal SDK's core (Rust threads), and the others (the workflow sandbox's
+ * worker thread, V8's helpers with the concurrent garbage collector, libuv's pool).
+ */
+export function threadCpuSeconds(): { main: number; temporalCore: number; otherThreads: number } {
+  const split = { main: 0, temporalCore: 0, otherThreads: 0 };
+  for (const tid of readdirSync(`/proc/${process.pid}/task`).map(Number)) {
+    const stat = procStat(tid, `/proc/${process.pid}/task/${tid}`);
+    if (!stat) continue;
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${process.pid}/task/${tid}/comm`, 'utf8');
+    } catch {
+      continue;
+    }
+    const part = tid === process.pid ? 'main' : TEMPORAL_CORE_THREAD.test(name) ? 'temporalCore' : 'otherThreads';
+    split[part] += stat.cpuSeconds;
+  }
+  return split;
+}
+
+/**
+ * CPU seconds used so far by the bench's Temporal dev server and by its PostgreSQL (the postmaster
+ * and every backend), told apart from the machine's own PostgreSQL by their command lines, which
+ * name the bench's directory. A backend that exits takes its seconds with it: the benches' pools
+ * keep their connections.
+ */
+export function infraCpuSeconds(infra: BenchInfra): { temporal: number; postgres: number } {
+  const cmdline = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => procStat(Number(d)) ?? []);
+  const ours = stats.filter((s) => cmdline(s.pid).includes(infra.dir));
+  const postmasters = new Set(ours.filter((s) => cmdline(s.pid).includes('postgres')).map((s) => s.pid));
+  const sum = (list: ProcStat[]) => list.reduce((a, s) => a + s.cpuSeconds, 0);
+  return {
+    temporal: sum(ours.filter((s) => !postmasters.has(s.pid))),
+    postgres: sum(stats.filter((s) => postmasters.has(s.pid) || postmasters.has(s.ppid))),
   };
 }
 

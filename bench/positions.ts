@@ -34,7 +34,7 @@ import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
 import type { ThreadProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
-import { type BenchInfra, load } from './infra.ts';
+import { type BenchInfra, load, procStat } from './infra.ts';
 import { saveProfiles } from './profile-summary.ts';
 
 const INSTRUMENTS = 500;
@@ -50,7 +50,6 @@ const IDLE_SECONDS = Number(process.env.BENCH_POSITIONS_IDLE_S ?? 30);
 const CROSSINGS = 20;
 
 const GiB = 2 ** 30;
-const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 type Quantiles = { count: number; p50Ms?: number; p99Ms?: number };
 
@@ -58,10 +57,7 @@ type Quantiles = { count: number; p50Ms?: number; p99Ms?: number };
 function usage(pid: number): { rssBytes: number; cpuSeconds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  // fields after the command's closing parenthesis: utime is the 14th field overall, stime the 15th
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { rssBytes: rssKb * 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+  return { rssBytes: rssKb * 1024, cpuSeconds: procStat(pid)?.cpuSeconds ?? 0 };
 }
 
 /** Ask the worker child something over IPC and wait for the answer carrying `key`. */
