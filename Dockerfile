@@ -1,5 +1,6 @@
-# The api and worker image (production shape). One image, two commands: `node --import tsx api.ts`
-# and `node --import tsx worker.ts`. The workflow bundle is built here once, so workers start
+# The api and worker image (production shape). One image, two commands:
+# `node --max-semi-space-size=64 --import tsx api.ts` and the same with `worker.ts` (the flag:
+# src/launcher/node-flags.ts). The workflow bundle is built here once, so workers start
 # without bundling (WORKFLOW_BUNDLE_PATH).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -27,4 +28,4 @@ ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
 RUN mkdir -p /data /backups && chown node:node /data /backups
 USER node
 EXPOSE 8000 9465
-CMD ["node", "--import", "tsx", "api.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "api.ts"]

@@ -14,6 +14,7 @@ import { migrate } from './src/db/migrate.ts';
 import { createSql, poolOptions, waitForDatabase } from './src/db/pool.ts';
 import { startEmbeddedPostgres } from './src/launcher/embedded-postgres.ts';
 import { keepAlive } from './src/launcher/keep-alive.ts';
+import { NODE_FLAGS } from './src/launcher/node-flags.ts';
 import { preflight } from './src/launcher/preflight.ts';
 import { Supervisor } from './src/launcher/supervisor.ts';
 import { startDevServer } from './src/launcher/temporal-dev-server.ts';
@@ -100,8 +101,8 @@ async function run(): Promise<void> {
     const supervisor = new Supervisor(log, () => void stopAll(CONFIG_ERROR_EXIT_CODE));
     stops.push(() => supervisor.stop());
     const tsx = ['--import', 'tsx'];
-    supervisor.start({ name: 'worker', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'worker.ts')], env: childEnv });
-    supervisor.start({ name: 'api', command: process.execPath, args: [...tsx, path.join(PROJECT_ROOT, 'api.ts')], env: childEnv });
+    supervisor.start({ name: 'worker', command: process.execPath, args: [...NODE_FLAGS, ...tsx, path.join(PROJECT_ROOT, 'worker.ts')], env: childEnv });
+    supervisor.start({ name: 'api', command: process.execPath, args: [...NODE_FLAGS, ...tsx, path.join(PROJECT_ROOT, 'api.ts')], env: childEnv });
     log.info(
       { api: `http://localhost:${config.ports.PORT}`, docs: `http://localhost:${config.ports.PORT}/docs`, temporalUi: config.temporal.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.ports.TEMPORAL_UI_PORT}` },
       `breeze-trader is starting: API on http://localhost:${config.ports.PORT} (first admin: ${config.security.ADMIN_USERNAME}, password: ADMIN_PASSWORD or, unset, the one generated into ${devSecretsFile(config.dataDir)}); Ctrl-C stops everything`,

@@ -26,6 +26,7 @@ import type { PaperExchange } from '../src/broker/paper/exchange.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadOrCreateDevSecrets } from '../src/config/dev-secrets.ts';
 import { ensureAccount } from '../src/db/accounts.ts';
+import { NODE_FLAGS } from '../src/launcher/node-flags.ts';
 import { createSql } from '../src/db/pool.ts';
 import { insertUser } from '../src/db/users.ts';
 import { type Instrument, instrumentKey } from '../src/domain/trade.ts';
@@ -116,7 +117,8 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
 
   const child = fork(fileURLToPath(new URL('./positions-worker.ts', import.meta.url)), [], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
+    // the worker's own V8 flags, as every launcher passes them; BENCH_WORKER_NODE_FLAGS adds more (experiments)
+    execArgv: [...NODE_FLAGS, '--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), ...(process.env.BENCH_WORKER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = child.pid ?? 0;

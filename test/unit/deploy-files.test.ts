@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { builtinRules } from '../../src/domain/alerts/rules.ts';
+import { NODE_FLAGS } from '../../src/launcher/node-flags.ts';
 import { METRIC_CATALOG, SYSTEM_SAMPLE_NAMES } from '../../src/observability/samples.ts';
 
 const prometheusRules = readFileSync('deploy/prometheus/alert-rules.yml', 'utf8');
@@ -44,5 +45,24 @@ describe('deploy/ files', () => {
     expect(routed(config.route).filter((name) => !receivers.has(name))).toEqual([]);
     // A dead worker cannot raise the system's own alert: Prometheus must.
     expect(prometheusRules).toContain('rule: worker_not_polling');
+  });
+
+  it('every way of starting the worker and the API gives them the V8 flags the benchmarks measured', () => {
+    // node reads its own options before the script's name
+    const before = (args: string[], script: string) => args.slice(0, args.indexOf(script));
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { command?: string[] }> };
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const dockerfileCmd = JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1] ?? '[]') as string[];
+    const starts = {
+      'compose worker': before(compose.services.worker?.command ?? [], 'worker.ts'),
+      'compose api': before(compose.services.api?.command ?? [], 'api.ts'),
+      'npm run worker': before(scripts.worker?.split(' ') ?? [], 'worker.ts'),
+      'npm run api': before(scripts.api?.split(' ') ?? [], 'api.ts'),
+      'Dockerfile CMD': before(dockerfileCmd, 'api.ts'),
+    };
+    for (const [how, args] of Object.entries(starts)) expect({ how, args }).toEqual({ how, args: expect.arrayContaining([...NODE_FLAGS]) });
+    // start.ts spreads the constant itself, before each script
+    const launcher = readFileSync('start.ts', 'utf8');
+    for (const script of ['worker', 'api']) expect(launcher).toMatch(new RegExp(`args: \\[\\.\\.\\.NODE_FLAGS, .*'${script}\\.ts'\\)\\]`));
   });
 });
