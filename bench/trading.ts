@@ -55,6 +55,37 @@ const LOADED = 20;
 const ROUNDS = 4;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
+/** CPU seconds so far: this process by thread, the Temporal dev server, PostgreSQL (bench/infra.ts). */
+const cpuNow = (infra: BenchInfra) => ({ ...threadCpuSeconds(), ...infraCpuSeconds(infra) });
+type Cpu = ReturnType<typeof cpuNow>;
+
+/** One side's rounds so far: their latencies, seconds, entries and the CPU they cost. */
+interface Rounds {
+  latencies: number[];
+  seconds: number;
+  entries: number;
+  cpu: Cpu;
+}
+
+const noRounds = (): Rounds => ({ latencies: [], seconds: 0, entries: 0, cpu: { main: 0, temporalCore: 0, otherThreads: 0, temporal: 0, postgres: 0 } });
+
+/** Run one round of `n` entries and add it, with the CPU it cost, to `into`. */
+async function measured(infra: BenchInfra, into: Rounds, n: number, round: () => Promise<{ latencies: number[]; seconds: number }>): Promise<void> {
+  const before = cpuNow(infra);
+  const { latencies, seconds } = await round();
+  const after = cpuNow(infra);
+  into.latencies.push(...latencies);
+  into.seconds += seconds;
+  into.entries += n;
+  for (const k of Object.keys(into.cpu) as (keyof Cpu)[]) into.cpu[k] += after[k] - before[k];
+}
+
+/** The rounds' latencies and seconds, with CPU milliseconds per entry by part: where the two cores go. */
+function withCpuPerEntry({ cpu, entries, ...rounds }: Rounds) {
+  const perEntry = (seconds: number) => Math.round((seconds * 10_000) / entries) / 10;
+  return { ...rounds, cpuMsPerEntry: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, perEntry(v)])) as Record<keyof Cpu, number> };
+}
+
 export async function benchTrading(infra: BenchInfra, options: TradingOptions = {}) {
   const total = options.trades ?? 1000;
   const totalOne = options.tradesOneInFlight ?? 200;
@@ -144,29 +175,6 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
       await load(50, LOADED, enter);
 
       /**
-       * Latencies, seconds and CPU seconds of one side's rounds: this process (API, worker and load
-       * generator) by thread (bench/infra.ts), the Temporal dev server, PostgreSQL.
-       */
-      type Cpu = ReturnType<typeof cpuNow>;
-      type Run = { latencies: number[]; seconds: number; entries: number; cpu: Cpu };
-      const cpuNow = () => ({ ...threadCpuSeconds(), ...infraCpuSeconds(infra) });
-      const newRun = (): Run => ({ latencies: [], seconds: 0, entries: 0, cpu: { main: 0, temporalCore: 0, otherThreads: 0, temporal: 0, postgres: 0 } });
-      const measured = async (into: Run, n: number, run: () => Promise<{ latencies: number[]; seconds: number }>) => {
-        const before = cpuNow();
-        const { latencies, seconds } = await run();
-        const after = cpuNow();
-        into.latencies.push(...latencies);
-        into.seconds += seconds;
-        into.entries += n;
-        for (const k of Object.keys(into.cpu) as (keyof Cpu)[]) into.cpu[k] += after[k] - before[k];
-      };
-      /** CPU milliseconds per entry, by part: where the two cores go. */
-      const withCpuPerEntry = ({ cpu, entries, ...run }: Run) => ({
-        ...run,
-        cpuMsPerEntry: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((v * 1000 * 10) / entries) / 10])) as Record<keyof Cpu, number>,
-      });
-
-      /**
        * The floor and the stack in alternating rounds (floor first, then stack first, ...), so that
        * what else the machine does falls on both alike: run one after the other, the ratios moved
        * with the load of the minute each ran in (docs/benchmarks.md).
@@ -174,11 +182,11 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
       const alternate = async (count: number, concurrency: number, rounds: number, around: { before?: () => Promise<void> | void; after?: () => Promise<void> | void } = {}) => {
         failures = 0;
         resetHistogram();
-        const runs = { floor: newRun(), stack: newRun() };
-        const floorRound = (n: number) => measured(runs.floor, n, () => load(n, concurrency, floorCall));
+        const runs = { floor: noRounds(), stack: noRounds() };
+        const floorRound = (n: number) => measured(infra, runs.floor, n, () => load(n, concurrency, floorCall));
         const stackRound = async (n: number) => {
           await around.before?.();
-          await measured(runs.stack, n, () => load(n, concurrency, enter));
+          await measured(infra, runs.stack, n, () => load(n, concurrency, enter));
           await around.after?.();
         };
         for (let r = 0; r < rounds; r++) {
