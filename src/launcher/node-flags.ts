@@ -1,7 +1,7 @@
 /**
  * The V8 flags the worker and the API run with, wherever they are started: `npm start` (start.ts),
- * `npm run worker` / `npm run api`, the Dockerfile and docker-compose.yml, and the benchmarks'
- * worker (test/unit/deploy-files.test.ts checks that they agree).
+ * `npm run worker` / `npm run api`, the Dockerfile and docker-compose.yml, and `npm run bench`, whose
+ * process hosts the API and worker it measures (test/unit/deploy-files.test.ts checks that they agree).
  *
  * Semi-spaces of 64 MiB instead of V8's default 16: both processes make much short-lived garbage
  * (parsed notices, activity payloads and query rows in the worker; a request's context, headers and

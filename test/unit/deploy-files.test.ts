@@ -59,6 +59,8 @@ describe('deploy/ files', () => {
       'npm run worker': before(scripts.worker?.split(' ') ?? [], 'worker.ts'),
       'npm run api': before(scripts.api?.split(' ') ?? [], 'api.ts'),
       'Dockerfile CMD': before(dockerfileCmd, 'api.ts'),
+      // the benchmarks' API and worker run in this process (the positions bench's worker in a child of its own)
+      'npm run bench': before(scripts.bench?.split(' ') ?? [], 'bench/run.ts'),
     };
     for (const [how, args] of Object.entries(starts)) expect({ how, args }).toEqual({ how, args: expect.arrayContaining([...NODE_FLAGS]) });
     // start.ts spreads the constant itself, before each script
