@@ -64,7 +64,10 @@ interface ProcStat {
   cpuSeconds: number;
 }
 
-/** A process's (or, given its /proc/<pid>/task/<tid> directory, a thread's) parent and CPU seconds (user + system; a process's counts every thread), from /proc; undefined once gone. */
+/**
+ * A process's parent and CPU seconds (user + system, every thread), from /proc; or a thread's,
+ * given its /proc/<pid>/task/<tid> directory. Undefined once gone.
+ */
 export function procStat(pid: number, dir = `/proc/${pid}`): ProcStat | undefined {
   let stat: string;
   try {

@@ -49,7 +49,7 @@ describe('deploy/ files', () => {
 
   it('every way of starting the worker and the API gives them the V8 flags the benchmarks measured', () => {
     // node reads its own options before the script's name
-    const before = (args: string[], script: string) => args.slice(0, args.indexOf(script));
+    const before = (args: string[], script: string) => (args.includes(script) ? args.slice(0, args.indexOf(script)) : []);
     const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { command?: string[] }> };
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     const dockerfileCmd = JSON.parse(/^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1] ?? '[]') as string[];
