@@ -18,6 +18,8 @@ export interface BenchInfra {
   appUrl: string;
   temporalAddress: string;
   dir: string;
+  /** The Temporal dev server's and the PostgreSQL postmaster's processes (for their CPU). */
+  pids: { temporal: number; postgres: number };
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startBenchInfra(): Promise<BenchInfra> {
     appUrl: pg.appUrl,
     temporalAddress: temporal.address,
     dir,
+    pids: { temporal: temporal.process.pid ?? 0, postgres: pg.process.pid ?? 0 },
     async stop() {
       await temporal.stop();
       await pg.stop();
@@ -58,26 +61,20 @@ export async function startBenchInfra(): Promise<BenchInfra> {
 
 const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  cpuSeconds: number;
-}
-
 /**
- * A process's parent and CPU seconds (user + system, every thread), from /proc; or a thread's,
- * given its /proc/<pid>/task/<tid> directory. Undefined once gone.
+ * CPU seconds (user + system) of a process, every thread counted, or of one thread given its
+ * /proc/<pid>/task/<tid> directory; from /proc. Undefined once gone.
  */
-export function procStat(pid: number, dir = `/proc/${pid}`): ProcStat | undefined {
+export function procCpuSeconds(pid: number, dir = `/proc/${pid}`): number | undefined {
   let stat: string;
   try {
     stat = readFileSync(`${dir}/stat`, 'utf8');
   } catch {
     return undefined;
   }
-  // fields after the command's closing parenthesis: ppid is the 4th field overall, utime the 14th, stime the 15th
+  // fields after the command's closing parenthesis: utime is the 14th field overall, stime the 15th
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { pid, ppid: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** A thread of the Temporal SDK's core (Rust): its tokio runtime and the threads it names. */
@@ -91,44 +88,33 @@ const TEMPORAL_CORE_THREAD = /^(tokio-runtime|temporal-|workflow-proces)/;
 export function threadCpuSeconds(): { main: number; temporalCore: number; otherThreads: number } {
   const split = { main: 0, temporalCore: 0, otherThreads: 0 };
   for (const tid of readdirSync(`/proc/${process.pid}/task`).map(Number)) {
-    const stat = procStat(tid, `/proc/${process.pid}/task/${tid}`);
-    if (!stat) continue;
-    let name = '';
+    const dir = `/proc/${process.pid}/task/${tid}`;
     try {
-      name = readFileSync(`/proc/${process.pid}/task/${tid}/comm`, 'utf8');
+      const seconds = procCpuSeconds(tid, dir) ?? 0;
+      const part = tid === process.pid ? 'main' : TEMPORAL_CORE_THREAD.test(readFileSync(`${dir}/comm`, 'utf8')) ? 'temporalCore' : 'otherThreads';
+      split[part] += seconds;
     } catch {
-      continue;
+      // the thread ended between the listing and the read
     }
-    const part = tid === process.pid ? 'main' : TEMPORAL_CORE_THREAD.test(name) ? 'temporalCore' : 'otherThreads';
-    split[part] += stat.cpuSeconds;
   }
   return split;
 }
 
 /**
- * CPU seconds used so far by the bench's Temporal dev server and by its PostgreSQL (the postmaster
- * and every backend), told apart from the machine's own PostgreSQL by their command lines, which
- * name the bench's directory. A backend that exits takes its seconds with it: the benches' pools
- * keep their connections.
+ * CPU seconds used so far by the bench's Temporal dev server and by its PostgreSQL: the
+ * postmaster and its children, the backends (/proc/<pid>/task/<pid>/children; a backend that
+ * exits takes its seconds with it, and the benches' pools keep their connections).
  */
 export function infraCpuSeconds(infra: BenchInfra): { temporal: number; postgres: number } {
-  const cmdline = (pid: number) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const stats = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => procStat(Number(d)) ?? []);
-  const ours = stats.filter((s) => cmdline(s.pid).includes(infra.dir));
-  const postmasters = new Set(ours.filter((s) => cmdline(s.pid).includes('postgres')).map((s) => s.pid));
-  const sum = (list: ProcStat[]) => list.reduce((a, s) => a + s.cpuSeconds, 0);
-  return {
-    temporal: sum(ours.filter((s) => !postmasters.has(s.pid))),
-    postgres: sum(stats.filter((s) => postmasters.has(s.pid) || postmasters.has(s.ppid))),
-  };
+  const postmaster = infra.pids.postgres;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    // the server is gone
+  }
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + (procCpuSeconds(pid) ?? 0), 0);
+  return { temporal: sum([infra.pids.temporal]), postgres: sum([postmaster, ...children]) };
 }
 
 /** p50/p95/p99 of latencies in milliseconds. */

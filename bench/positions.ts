@@ -35,7 +35,7 @@ import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
 import type { ThreadProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
-import { type BenchInfra, load, procStat } from './infra.ts';
+import { type BenchInfra, load, procCpuSeconds } from './infra.ts';
 import { saveProfiles } from './profile-summary.ts';
 
 const INSTRUMENTS = 500;
@@ -58,7 +58,7 @@ type Quantiles = { count: number; p50Ms?: number; p99Ms?: number };
 function usage(pid: number): { rssBytes: number; cpuSeconds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { rssBytes: rssKb * 1024, cpuSeconds: procStat(pid)?.cpuSeconds ?? 0 };
+  return { rssBytes: rssKb * 1024, cpuSeconds: procCpuSeconds(pid) ?? 0 };
 }
 
 /** Ask the worker child something over IPC and wait for the answer carrying `key`. */
