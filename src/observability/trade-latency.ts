@@ -6,10 +6,11 @@
  * - `tick_to_exit_order_seconds`: from the worker receiving the price tick that crossed the
  *   stop-loss or target (the exit-trigger watcher's `triggeredAt`) to the broker acknowledging
  *   the exit order;
- * - `tick_to_exit_decision_seconds`: from the tick's own time (`at`: when the paper exchange's
- *   price was set, or the exchange's last-trade time on Breeze, to the second) to the watcher
- *   deciding that it crossed the stop-loss or target: the time a tick spends reaching the worker
- *   and waiting in its event loop, which grows with the number of held positions.
+ * - `tick_to_exit_decision_seconds`: from the tick's own time (`at`: when the paper exchange
+ *   announced the price, its resting orders filled, or the exchange's last-trade time on Breeze,
+ *   to the second) to the watcher deciding that it crossed the stop-loss or target: the time a
+ *   tick spends reaching the worker and waiting in its event loop, which grows with the number of
+ *   held positions.
  *
  * Both clocks are wall clocks of our own processes (API and worker), never the broker's.
  *

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
+import { listenPaperQuotes, type PaperQuoteNotice } from '../../src/db/paper-quotes.ts';
 import { instrumentKey } from '../../src/domain/trade.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -116,3 +117,26 @@ it('quotes an instrument its walk does not move without waiting on its row, held
   });
   expect(quoted).toMatchObject({ lastPricePaise: 455_00 });
 }, 15_000);
+
+it('announces a price once its resting stops are filled: the tick is stamped when the world can see it', async () => {
+  // every reading of this exchange's clock is a second later than the one before
+  let seconds = 0;
+  const ticking = new PaperExchange({ sql: db.sql, marketHours: 'always', slippageBps: 0, randomWalk: false, seed: 1, now: () => new Date(Date.UTC(2026, 11, 4, 5, 0, seconds++)) });
+  const tata = { symbol: 'TATASTEEL', exchange: 'NSE', product: 'CASH' } as const;
+  await ticking.setQuote(tata, 150_00);
+  const stop = await ticking.placeOrder({ accountId: 'acct', tag: 'stop-tick-time', instrument: tata, side: 'SELL', quantity: 3, orderType: 'STOP', triggerPricePaise: 145_00 });
+  const notices: PaperQuoteNotice[] = [];
+  const unlisten = await listenPaperQuotes(db.sql, (n) => notices.push(n));
+  try {
+    const quote = await ticking.setQuote(tata, 144_00);
+    await expect.poll(() => notices.filter((n) => n.instrument.symbol === 'TATASTEEL').length).toBe(1);
+    const filled = await ticking.getOrder('acct', stop.brokerOrderId);
+    expect(filled).toMatchObject({ status: 'FILLED', averagePricePaise: 144_00 });
+    // the notice (and the answer) carry the time after the fill, not the time the matching began
+    const [notice] = notices;
+    expect(notice).toMatchObject({ lastPricePaise: 144_00, at: quote.at });
+    expect(Date.parse(notice!.at)).toBeGreaterThan(Date.parse(filled.fills[0]!.at));
+  } finally {
+    await unlisten();
+  }
+});

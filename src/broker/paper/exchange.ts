@@ -226,8 +226,11 @@ export class PaperExchange implements Broker {
     const steps = Math.min(due, MAX_CATCH_UP_STEPS);
     const price = walk(seed, key, row.last_price_paise, row.steps, steps);
     await walkPaperQuote(tx, key, price, steps, due * this.stepMs);
-    if (price !== row.last_price_paise) await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: this.now().toISOString() });
-    if (price !== row.last_price_paise) await matchResting(tx, this.rules, key, price);
+    if (price !== row.last_price_paise) {
+      // announced once its resting orders are matched, as pinQuote does
+      await matchResting(tx, this.rules, key, price);
+      await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: this.now().toISOString() });
+    }
     return price;
   }
 

@@ -51,15 +51,21 @@ export async function matchResting(tx: TxSql, rules: BookRules, key: string, las
   for (const id of await lockRestingPaperOrders(tx, key)) await matchOne(tx, rules, id, lastPricePaise);
 }
 
-/** Set the last price and pin it; resting orders that now cross are filled. */
+/**
+ * Set the last price and pin it; resting orders that now cross are filled. The price goes out last,
+ * stamped once the exchange has done its work at it (the notice leaves at the commit right after):
+ * a tick's time is when the world can see the price, as an exchange's feed stamps a trade, not
+ * when its matching began (tick_to_exit_decision_seconds measures from it).
+ */
 export async function pinQuote(sql: Sql, rules: BookRules, instrument: Instrument, pricePaise: Paise): Promise<Quote> {
   const key = instrumentKey(instrument);
   const price = roundToTick(pricePaise);
   return sql.begin(async (tx) => {
     await pinPaperQuote(tx, key, instrument, price, rules.now());
-    await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: rules.now().toISOString() });
     await expireDayOrders(tx, rules, { instrumentKey: key });
     await matchResting(tx, rules, key, price);
-    return { lastPricePaise: price, at: rules.now().toISOString() };
+    const quote = { lastPricePaise: price, at: rules.now().toISOString() };
+    await notifyPaperQuote(tx, { instrument, ...quote });
+    return quote;
   });
 }
