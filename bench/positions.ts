@@ -35,7 +35,7 @@ import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
 import type { ThreadProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
-import { type BenchInfra, load, procCpuSeconds } from './infra.ts';
+import { type BenchInfra, load, percentiles, procCpuSeconds } from './infra.ts';
 import { saveProfiles } from './profile-summary.ts';
 
 const INSTRUMENTS = 500;
@@ -226,9 +226,12 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
         select pg_notify(${PAPER_QUOTE_CHANNEL}, n) from unnest(${notices}::text[]) as n`;
     };
     const inFlight: Promise<void>[] = [];
+    /** The exchange's own time per crossing (pin, fill the resting stops, commit): before its tick's time, not in tick-to-decision. */
+    const crossingMs: number[] = [];
     for (let now = performance.now(); now < end; now = performance.now()) {
       if (crossed < CROSSINGS && now - started >= (crossed + 1) * crossEvery) {
-        inFlight.push(broker.setQuote(instruments[crossed++]!, (STOP_RUPEES - 2) * 100).then(() => undefined));
+        const from = performance.now();
+        inFlight.push(broker.setQuote(instruments[crossed++]!, (STOP_RUPEES - 2) * 100).then(() => void crossingMs.push(performance.now() - from)));
         ticks++;
       }
       const due = Math.floor(((now - started) / 1000) * TICKS_PER_SECOND) - ticks;
@@ -272,6 +275,7 @@ export async function benchPositions(infra: BenchInfra, options: { positions?: n
         seconds: Math.round(tickSeconds),
         ticksPerSecond: Math.round(ticks / tickSeconds),
         crossedInstruments: crossed,
+        exchangeCrossingMs: percentiles(crossingMs),
         cpuPercentOfCore: Math.round(((tickTo.cpuSeconds - tickFrom.cpuSeconds) / tickSeconds) * 1000) / 10,
       },
       workerRssGiB: rssGiB,
