@@ -66,15 +66,25 @@ const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
  * /proc/<pid>/task/<tid> directory; from /proc. Undefined once gone.
  */
 export function procCpuSeconds(pid: number, dir = `/proc/${pid}`): number | undefined {
-  let stat: string;
+  const fields = statFields(dir);
+  // utime is the 14th field overall, stime the 15th
+  return fields && (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** CPU seconds of a process's children that have ended and been waited for (cutime + cstime, the 16th and 17th fields). */
+function endedChildrenCpuSeconds(pid: number): number {
+  const fields = statFields(`/proc/${pid}`);
+  return fields ? (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS : 0;
+}
+
+/** The fields of /proc/…/stat after the command's closing parenthesis (the 3rd field on); undefined once gone. */
+function statFields(dir: string): string[] | undefined {
   try {
-    stat = readFileSync(`${dir}/stat`, 'utf8');
+    const stat = readFileSync(`${dir}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
-  // fields after the command's closing parenthesis: utime is the 14th field overall, stime the 15th
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** A thread of the Temporal SDK's core (Rust): its tokio runtime and the threads it names. */
@@ -102,8 +112,9 @@ export function threadCpuSeconds(): { main: number; temporalCore: number; otherT
 
 /**
  * CPU seconds used so far by the bench's Temporal dev server and by its PostgreSQL: the
- * postmaster and its children, the backends (/proc/<pid>/task/<pid>/children; a backend that
- * exits takes its seconds with it, and the benches' pools keep their connections).
+ * postmaster, its live children (the backends, /proc/<pid>/task/<pid>/children) and those that
+ * ended (the postmaster waits for them, so their time stays in its cutime and cstime): a pool
+ * closing its connections between two readings no longer makes PostgreSQL's time go backwards.
  */
 export function infraCpuSeconds(infra: BenchInfra): { temporal: number; postgres: number } {
   const postmaster = infra.pids.postgres;
@@ -114,7 +125,7 @@ export function infraCpuSeconds(infra: BenchInfra): { temporal: number; postgres
     // the server is gone
   }
   const sum = (pids: number[]) => pids.reduce((total, pid) => total + (procCpuSeconds(pid) ?? 0), 0);
-  return { temporal: sum([infra.pids.temporal]), postgres: sum([postmaster, ...children]) };
+  return { temporal: sum([infra.pids.temporal]), postgres: sum([postmaster, ...children]) + endedChildrenCpuSeconds(postmaster) };
 }
 
 /** p50/p95/p99 of latencies in milliseconds. */
