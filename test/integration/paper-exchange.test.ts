@@ -129,11 +129,12 @@ it('announces a price once its resting stops are filled: the tick is stamped whe
   const unlisten = await listenPaperQuotes(db.sql, (n) => notices.push(n));
   try {
     const quote = await ticking.setQuote(tata, 144_00);
-    await expect.poll(() => notices.filter((n) => n.instrument.symbol === 'TATASTEEL').length).toBe(1);
+    const ofTata = () => notices.filter((n) => n.instrument.symbol === 'TATASTEEL');
+    await expect.poll(() => ofTata().length).toBe(1);
     const filled = await ticking.getOrder('acct', stop.brokerOrderId);
     expect(filled).toMatchObject({ status: 'FILLED', averagePricePaise: 144_00 });
     // the notice (and the answer) carry the time after the fill, not the time the matching began
-    const [notice] = notices;
+    const [notice] = ofTata();
     expect(notice).toMatchObject({ lastPricePaise: 144_00, at: quote.at });
     expect(Date.parse(notice!.at)).toBeGreaterThan(Date.parse(filled.fills[0]!.at));
   } finally {
