@@ -16,7 +16,7 @@ import { instrumentRules } from '../../db/instrument-rules.ts';
 import { exchangeCalendarOf } from '../../db/market-calendars.ts';
 import { paperFillsOf, paperPositions } from '../../db/paper-fills.ts';
 import { cancelPaperOrder, insertPaperOrder, modifyPaperOrder, nextPaperOrderId, paperOrder, paperOrderIdByTag, paperOrderIds, paperOrderInstrument } from '../../db/paper-orders.ts';
-import { insertPaperQuote, lockPaperQuote, notifyPaperQuote, paperQuotesOf, walkPaperQuote } from '../../db/paper-quotes.ts';
+import { insertPaperQuote, lockPaperQuote, paperQuotesOf, walkPaperQuote } from '../../db/paper-quotes.ts';
 import type { Queryable, Sql, TxSql } from '../../db/pool.ts';
 import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar.ts';
 import type { Paise } from '../../domain/money.ts';
@@ -24,7 +24,7 @@ import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { BrokerRejectedError } from '../errors.ts';
 import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, OrderChange, Quote } from '../types.ts';
-import { type BookRules, expireDayOrders, matchOne, matchResting, pinQuote } from './order-book.ts';
+import { type BookRules, expireDayOrders, matchAndAnnounce, matchOne, pinQuote } from './order-book.ts';
 import { initialPrice, walk } from './prices.ts';
 
 export interface PaperExchangeOptions {
@@ -226,11 +226,7 @@ export class PaperExchange implements Broker {
     const steps = Math.min(due, MAX_CATCH_UP_STEPS);
     const price = walk(seed, key, row.last_price_paise, row.steps, steps);
     await walkPaperQuote(tx, key, price, steps, due * this.stepMs);
-    if (price !== row.last_price_paise) {
-      // announced once its resting orders are matched, as pinQuote does
-      await matchResting(tx, this.rules, key, price);
-      await notifyPaperQuote(tx, { instrument, lastPricePaise: price, at: this.now().toISOString() });
-    }
+    if (price !== row.last_price_paise) await matchAndAnnounce(tx, this.rules, instrument, price);
     return price;
   }
 

@@ -47,25 +47,30 @@ export async function matchOne(tx: TxSql, rules: BookRules, id: string, lastPric
 }
 
 /** Fill, oldest first, the instrument's resting orders that the last price now reaches. */
-export async function matchResting(tx: TxSql, rules: BookRules, key: string, lastPricePaise: Paise): Promise<void> {
+async function matchResting(tx: TxSql, rules: BookRules, key: string, lastPricePaise: Paise): Promise<void> {
   for (const id of await lockRestingPaperOrders(tx, key)) await matchOne(tx, rules, id, lastPricePaise);
 }
 
 /**
- * Set the last price and pin it; resting orders that now cross are filled. The price goes out last,
- * stamped once the exchange has done its work at it (the notice leaves at the commit right after):
- * a tick's time is when the world can see the price, as an exchange's feed stamps a trade, not
- * when its matching began (tick_to_exit_decision_seconds measures from it).
+ * A new price, in the transaction that set it: fill the resting orders it reaches, then announce
+ * it, stamped once that work is done (the notice leaves at the commit right after). A tick's time
+ * is when the world can see the price, as an exchange's feed stamps a trade, not when its matching
+ * began (tick_to_exit_decision_seconds measures from it).
  */
+export async function matchAndAnnounce(tx: TxSql, rules: BookRules, instrument: Instrument, price: Paise): Promise<Quote> {
+  await matchResting(tx, rules, instrumentKey(instrument), price);
+  const quote = { lastPricePaise: price, at: rules.now().toISOString() };
+  await notifyPaperQuote(tx, { instrument, ...quote });
+  return quote;
+}
+
+/** Set the last price and pin it; resting orders that now cross are filled, then the price is announced. */
 export async function pinQuote(sql: Sql, rules: BookRules, instrument: Instrument, pricePaise: Paise): Promise<Quote> {
   const key = instrumentKey(instrument);
   const price = roundToTick(pricePaise);
   return sql.begin(async (tx) => {
     await pinPaperQuote(tx, key, instrument, price, rules.now());
     await expireDayOrders(tx, rules, { instrumentKey: key });
-    await matchResting(tx, rules, key, price);
-    const quote = { lastPricePaise: price, at: rules.now().toISOString() };
-    await notifyPaperQuote(tx, { instrument, ...quote });
-    return quote;
+    return matchAndAnnounce(tx, rules, instrument, price);
   });
 }
