@@ -66,25 +66,23 @@ const CLOCK_TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
  * /proc/<pid>/task/<tid> directory; from /proc. Undefined once gone.
  */
 export function procCpuSeconds(pid: number, dir = `/proc/${pid}`): number | undefined {
-  const fields = statFields(dir);
-  // utime is the 14th field overall, stime the 15th
-  return fields && (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  return statCpu(dir)?.own;
 }
 
-/** CPU seconds of a process's children that have ended and been waited for (cutime + cstime, the 16th and 17th fields). */
-function endedChildrenCpuSeconds(pid: number): number {
-  const fields = statFields(`/proc/${pid}`);
-  return fields ? (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS : 0;
-}
-
-/** The fields of /proc/…/stat after the command's closing parenthesis (the 3rd field on); undefined once gone. */
-function statFields(dir: string): string[] | undefined {
+/**
+ * From /proc/…/stat: `own`, utime + stime (the 14th and 15th fields), and `endedChildren`, cutime +
+ * cstime (the 16th and 17th: its children that ended and were waited for); undefined once gone.
+ */
+function statCpu(dir: string): { own: number; endedChildren: number } | undefined {
+  let stat: string;
   try {
-    const stat = readFileSync(`${dir}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    stat = readFileSync(`${dir}/stat`, 'utf8');
   } catch {
     return undefined;
   }
+  // the fields after the command's closing parenthesis, from the 3rd on
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return { own: (fields[11]! + fields[12]!) / CLOCK_TICKS, endedChildren: (fields[13]! + fields[14]!) / CLOCK_TICKS };
 }
 
 /** A thread of the Temporal SDK's core (Rust): its tokio runtime and the threads it names. */
@@ -125,7 +123,8 @@ export function infraCpuSeconds(infra: BenchInfra): { temporal: number; postgres
     // the server is gone
   }
   const sum = (pids: number[]) => pids.reduce((total, pid) => total + (procCpuSeconds(pid) ?? 0), 0);
-  return { temporal: sum([infra.pids.temporal]), postgres: sum([postmaster, ...children]) + endedChildrenCpuSeconds(postmaster) };
+  const server = statCpu(`/proc/${postmaster}`);
+  return { temporal: sum([infra.pids.temporal]), postgres: (server ? server.own + server.endedChildren : 0) + sum(children) };
 }
 
 /** p50/p95/p99 of latencies in milliseconds. */
