@@ -52,7 +52,7 @@ async function run(): Promise<void> {
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'worker', metrics, broker: { name: broker.name, metrics: brokerMetrics, rateBudget: rateBudgetOf(broker) } });
   const streams = await createBrokerStreams(config, sql, broker, log);
   const http = config.ports.WORKER_HTTP_PORT > 0 ? await startWorkerHttp(config.ports.WORKER_HTTP_PORT, config.process.HOST, metrics.registry, log, temporalMetrics) : undefined;
-  const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
+  const audit = createAuditLog({ log, fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
   try {
     // Risk settings changed through the environment since the last start are audited (and alerted when looser).
     await auditSettingsAtStart({ sql, audit, config, log }, 'worker');
@@ -94,6 +94,7 @@ async function run(): Promise<void> {
     await heartbeat.stop();
     await connection.close();
     await client.connection.close();
+    await audit.settled();
     await sql.end({ timeout: 5 });
   }
 }

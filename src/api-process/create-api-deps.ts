@@ -32,7 +32,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
   const monitoring = registerTradingMetrics(metrics.registry, () => readSnapshot({ sql, config, temporal }), log);
   const heartbeat = startProcessMonitoring({ sql, config, log, kind: 'api', metrics });
   const blocks = await blockList(sql);
-  const audit = createAuditLog({ fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
+  const audit = createAuditLog({ log, fileCopy: createAuditFileCopy(path.join(config.dataDir, 'audit'), log, metrics.registry) });
   // One budget for the operator's login call and the status view; it is the workers' shared one.
   const limiter = config.broker.BROKER === 'breeze' ? createBrokerRateLimiter(config, sql) : undefined;
   return {
@@ -54,6 +54,7 @@ export async function createApiDeps(config: Config, log: Logger, sql: Sql, tempo
       await rateLimiter.close();
       await blocks.close();
       await limiter?.close();
+      await audit.settled();
     },
   };
 }

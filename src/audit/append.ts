@@ -4,16 +4,20 @@
  * a transaction are written in one statement at its very end (`audit_append`, migration 0190):
  * sealed into the chain right there when the chain's head is free, else queued in `audit_inbox`
  * (in the same transaction) for whoever holds the head, so that concurrent writers commit side by
- * side instead of one after another. A writer whose records were queued waits after its commit
- * until they are sealed (seal.ts, one sealing statement for all the waiting writers of the
- * process): when `transaction()` returns, its records are in the chain. Once sealed, the records
- * are also copied to the day's JSONL file.
+ * side instead of one after another. Queued records are sealed right after the commit by the
+ * process's sealing round (seal.ts, one statement for every writer queued meanwhile), which the
+ * writer does not wait for: waiting cost each queued writer a second round trip and flush
+ * (docs/benchmarks.md, "Audit chain"). So when `transaction()` returns its records are
+ * durable and in their place in the order, and in `audit_events` a moment later; whatever reads
+ * the chain seals what is queued first (`sealBeforeRead`), so no read misses them. Once sealed, the
+ * records are also copied to the day's JSONL file.
  *
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { afterCommit, beforeCommit, poolOf } from '../db/transaction.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
+import type { Logger } from '../config/logger.ts';
 import { contentTail, scrubPayload } from './chain.ts';
 import { type AuditEvent, type AuditRecord, defaultsOf } from './events.ts';
 import type { AuditFileCopy } from './file-copy.ts';
@@ -25,10 +29,14 @@ type Sealed = { seq: number; prevHash: string; hash: string };
 export interface AuditLog {
   /** Record `event` in `tx` (opened with `transaction()`); it is written when `tx` commits. */
   append(tx: TxSql, event: AuditEvent): Promise<void>;
+  /** Resolves once the records this log queued so far are sealed and copied: await it before the pool closes. */
+  settled(): Promise<void>;
 }
 
 export interface AuditLogOptions {
   fileCopy?: AuditFileCopy;
+  /** Where a failed sealing round is reported (its records stay queued: the next append, round or read seals them). */
+  log?: Logger;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -48,6 +56,8 @@ async function sealedPlaces(sql: Sql, pending: Pending[]): Promise<Sealed[]> {
 export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
   const now = options.now ?? (() => new Date());
   const pendingByTx = new WeakMap<TxSql, Pending[]>();
+  /** Queued records on their way into the chain (and the day file). */
+  const sealing = new Set<Promise<void>>();
 
   async function flush(tx: TxSql, pending: Pending[]): Promise<void> {
     const rows = await tx<(Partial<Sealed> & { inboxId: number | null })[]>`
@@ -56,16 +66,29 @@ export function createAuditLog(options: AuditLogOptions = {}): AuditLog {
     const queued = rows.flatMap((r) => (r.inboxId === null ? [] : [r.inboxId]));
     const fileCopy = options.fileCopy;
     const sql = poolOf(tx);
+    const copy =
+      fileCopy &&
+      (async (places: Sealed[]) => {
+        for (const [i, content] of pending.entries()) await fileCopy.write({ seq: places[i]!.seq, ...content, prevHash: places[i]!.prevHash, hash: places[i]!.hash });
+      });
     afterCommit(tx, async () => {
-      // Queued: wait for the seal, so the caller's next read of the chain finds these records.
-      if (queued.length) await groupSealer(sql).sealed(queued);
-      if (!fileCopy) return;
-      const places = queued.length ? await sealedPlaces(sql, pending) : (rows as Sealed[]);
-      for (const [i, content] of pending.entries()) await fileCopy.write({ seq: places[i]!.seq, ...content, prevHash: places[i]!.prevHash, hash: places[i]!.hash });
+      if (!queued.length) return copy?.(rows as Sealed[]);
+      // Sealed by the process's next round, which the caller does not wait for (see the module's comment).
+      const sealed = groupSealer(sql)
+        .sealed(queued)
+        .then(async () => {
+          if (copy) await copy(await sealedPlaces(sql, pending));
+        })
+        .catch((err: unknown) => options.log?.warn({ err }, 'audit: sealing queued records failed; the next append, round or read of the chain seals them'))
+        .finally(() => sealing.delete(sealed));
+      sealing.add(sealed);
     });
   }
 
   return {
+    async settled() {
+      await Promise.all(sealing);
+    },
     async append(tx, event) {
       const defaults = defaultsOf(event.type);
       let pending = pendingByTx.get(tx);

@@ -1,12 +1,11 @@
 /**
- * Sealing the audit inbox into the chain (migration 0190). A writer whose records were queued
- * (another transaction held the chain's head) waits after its commit until they are sealed, so
- * that once `transaction()` returns its records are in the chain, as they were when every append
- * sealed its own. The waiting writers of one process share one sealing statement (a round): a
- * round seals everything queued when it takes the head, so it covers every writer that was waiting
- * when it began, and those that arrived meanwhile whose records it happened to seal; the others
- * wait for the next round. Rounds of different processes (API, worker) and writers sealing inline
- * take turns at the head's lock in the database.
+ * Sealing the audit inbox into the chain (migration 0190). Records queued by a writer (another
+ * transaction held the chain's head) are sealed right after its commit by the process's group
+ * sealer, without the writer waiting (append.ts): one sealing statement (a round) seals everything
+ * queued when it takes the head, so it covers every writer queued when it began, and those that
+ * arrived meanwhile whose records it happened to seal; the others go in the next round. Rounds of
+ * different processes (API, worker) and writers sealing inline take turns at the head's lock in the
+ * database. Whatever reads the chain seals what is queued first (`sealBeforeRead`).
  *
  * @module
  */

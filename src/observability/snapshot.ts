@@ -8,6 +8,7 @@
  * @module
  */
 import type { Client } from '@temporalio/client';
+import { sealBeforeRead } from '../audit/seal.ts';
 import { type Config, defaultRiskLimits } from '../config.ts';
 import { getAccount, listAccountIds } from '../db/accounts.ts';
 import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
@@ -170,6 +171,8 @@ export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promis
     const m = await accountMetrics(deps, id, now, realized);
     if (m) accounts.push(m);
   }
+  // The audit reads below (the head, reconciliation, loosened settings) see what is queued too.
+  await sealBeforeRead(sql);
   const [calendar, configLoosenedAt] = await Promise.all([calendarReach(deps, now), lastEnvironmentLoosening(sql, new Date(now.getTime() - LOOSENING_ALERT_MS))]);
   const [orders, rejections, head, verification, registry, broker, reconciliation, heartbeats, alerts, evaluation, taskQueue] = await Promise.all([
     ordersByStatus(sql, dayStart),

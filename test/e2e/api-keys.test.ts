@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, TEST_IP, type TestStack } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let admin: string;
@@ -80,6 +81,7 @@ describe('API keys', () => {
     expect(revoked.status).toBe(200);
     expect(((await revoked.json()) as { revokedAt: string | null }).revokedAt).not.toBeNull();
     expect((await withKey(key.key, '/risk/status')).status).toBe(401);
+    await sealAudit(stack.db.sql);
     expect(await stack.db.sql`select 1 from audit_events where event_type = 'API_KEY_REVOKED' and payload->>'keyId' = ${key.id}`).toHaveLength(1);
 
     const other = await stack.userWithRole('trader');

@@ -1,6 +1,7 @@
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let viewer: Awaited<ReturnType<TestStack['userWithRole']>>;
@@ -114,6 +115,7 @@ describe('refresh tokens', () => {
     // The thief's replay ended the session: the legitimate new pair is dead too.
     await expectUnauthorized(await status(rotated.accessToken));
     await expectUnauthorized(await stack.request('/auth/refresh', { method: 'POST', body: JSON.stringify({ refreshToken: rotated.refreshToken }) }));
+    await sealAudit(stack.db.sql);
     const [audit] = await stack.db.sql`select count(*)::int as n from audit_events where event_type = 'REFRESH_REUSE_DETECTED'`;
     expect(audit!.n).toBeGreaterThanOrEqual(1);
   });
@@ -156,7 +158,7 @@ describe('lockout', () => {
     await stack.db.admin`update login_failures set at = at - ${seconds} * interval '1 second' where username = ${user.username} and client_ip = ${ip}`;
     await stack.db.admin`update users set failures_since = failures_since - ${seconds} * interval '1 second' where username = ${user.username}`;
   };
-  const lockEvents = (user: { username: string }) => stack.db.sql<{ payload: { scope: string; ip?: string } }[]>`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username} order by seq`;
+  const lockEvents = async (user: { username: string }) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: { scope: string; ip?: string } }[]>`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username} order by seq`);
 
   it('locks the failing address out after repeated failures, with 423 and Retry-After, even for the right password', async () => {
     const user = await stack.userWithRole('trader');
@@ -176,6 +178,7 @@ describe('lockout', () => {
     for (let i = 0; i < 3; i++) expect((await change(`guess-number-${i}`)).status).toBe(401);
     expect((await change(user.password)).status).toBe(423);
     expect((await lockEvents(user)).map((e) => e.payload)).toMatchObject([{ scope: 'source', ip: '198.51.100.70' }]);
+    await sealAudit(stack.db.sql);
     const failed = await stack.db.sql`select payload from audit_events where event_type = 'LOGIN_FAILED' and actor_id = ${user.username} order by seq`;
     expect(failed.map((f) => f.payload.during)).toEqual(['password change', 'password change', 'password change', 'password change']);
     // The password is unchanged.
@@ -251,6 +254,7 @@ describe('lockout', () => {
     expect(((await blocked.json()) as { type: string }).type).toBe('/problems/ip-blocked');
     // The victim logs in from elsewhere while the attacker stays blocked.
     expect((await stack.request('/auth/login', { method: 'POST', ip: '198.51.100.99', body: JSON.stringify({ username: victim.username, password: victim.password }) })).status).toBe(200);
+    await sealAudit(stack.db.sql);
     const audit = await stack.db.sql`select 1 from audit_events where event_type = 'IP_BLOCKED' and client_ip = ${attacker}`;
     expect(audit).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import { createSql } from '../../src/db/pool.ts';
 import { testConfig } from '../support/config.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack, type Tokens } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 describe.each([
   ['PostgreSQL', {}],
@@ -62,6 +63,7 @@ describe.each([
       if (blocked.status !== 403) blocked = await stack.request('/trades', { ip: abuser, token: viewer.accessToken });
     }
     expect(blocked!.status).toBe(403);
+    await sealAudit(stack.db.sql);
     const audit = await stack.db.sql`select event_type from audit_events where client_ip = ${abuser} and event_type in ('RATE_LIMIT_BLOCK', 'IP_BLOCKED')`;
     expect(audit.map((r) => r.event_type).sort()).toEqual(['IP_BLOCKED', 'RATE_LIMIT_BLOCK']);
 
@@ -84,6 +86,7 @@ describe.each([
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses).toContain(429);
     expect(statuses.at(-1)).toBe(403);
+    await sealAudit(stack.db.sql);
     const audit = await stack.db.sql`select 1 from audit_events where client_ip = ${guesser} and event_type = 'IP_BLOCKED'`;
     expect(audit).toHaveLength(1);
     // A good caller elsewhere is not affected (a fresh one: the tests above spent the viewer's reads).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyKey, ROUTE_POLICIES } from '../../src/api/policy.ts';
 import { startStack, type TestStack, type Tokens } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let viewer: Tokens;
@@ -70,6 +71,7 @@ describe('the IP allowlist', () => {
       expect((await create('::ffff:10.1.4.2')).status).toBe(200);
       expect((await create('2001:db8::7')).status).toBe(200);
       expect((await guarded.request('/risk/status', { ip: '203.0.113.9', token: admin.accessToken })).status).toBe(200);
+      await sealAudit(guarded.db.sql);
       const denied = await guarded.db.sql`select 1 from audit_events where event_type = 'IP_DENIED' and client_ip = '203.0.113.9'`;
       expect(denied).toHaveLength(1);
     } finally {

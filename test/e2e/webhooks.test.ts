@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/domain/webhook-signature.ts';
 import { ownAccountId, startStack, TEST_IP, type TestStack } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 const SECRET = 'whsec_shared-test-secret-0123456789';
 let stack: TestStack;
@@ -33,6 +34,7 @@ function post(body: string, opts: { secret?: string; timestamp?: number; signatu
 }
 
 async function rejections(reason: string) {
+  await sealAudit(stack.db.sql);
   const rows = await stack.db.sql`select 1 from audit_events where event_type = 'WEBHOOK_REJECTED' and payload->>'reason' = ${reason}`;
   return rows.length;
 }
@@ -121,6 +123,7 @@ describe('signed webhooks', () => {
     const demoted = await stack.request(`/users/${key.trader.id}`, { method: 'PATCH', token: key.admin.accessToken, body: JSON.stringify({ role: 'viewer' }) });
     expect(demoted.status).toBe(200);
     expect((await post(signal('tv-signal-0011'), { secret: key.webhookSecret, key: key.prefix })).status).toBe(401);
+    await sealAudit(stack.db.sql);
     const [audited] = await stack.db.sql`select payload from audit_events where event_type = 'WEBHOOK_REJECTED' and payload->>'keyPrefix' = ${key.prefix}`;
     expect(audited!.payload).toMatchObject({ keyRefused: 'no-trade-scope' });
     expect(await stack.db.sql`select 1 from trades where signal_id = 'tv-signal-0011'`).toHaveLength(0);
@@ -137,6 +140,7 @@ describe('signed webhooks', () => {
     const body = signal('tv-signal-0014');
     const statuses = (await Promise.all([post(body), post(body), post(body)])).map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409]);
+    await sealAudit(stack.db.sql);
     const audited = await stack.db.sql`select 1 from audit_events where event_type = 'WEBHOOK_REJECTED' and payload->>'signalId' = 'tv-signal-0014'`;
     expect(audited).toHaveLength(2);
     expect(await ordersOfSignal('tv-signal-0014')).toHaveLength(1);

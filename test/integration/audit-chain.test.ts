@@ -12,6 +12,7 @@ import { verifyChain } from '../../src/audit/verify.ts';
 import { transaction } from '../../src/db/transaction.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { capturingLogger, silentLogger } from '../support/logger.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let db: TestDatabase;
 const audit = createAuditLog();
@@ -154,6 +155,7 @@ describe('append-only', () => {
 
   it('refuses the application role any archive row of its own (a forged one would let it remove records)', async () => {
     await appendEvents(3);
+    await sealAudit(db.sql);
     const [last] = await db.sql<{ hash: string }[]>`select hash from audit_events where seq = 3`;
     await expect(
       db.sql`insert into audit_archives (first_seq, last_seq, first_prev_hash, last_hash, records, file, file_sha256) values (1, 3, repeat('0', 64), ${last!.hash}, 3, 'x', 'y')`,
@@ -164,6 +166,7 @@ describe('append-only', () => {
 
   it('removes through archiving only records older than the retention the database enforces', async () => {
     await appendEvents(3);
+    await sealAudit(db.sql);
     const [last] = await db.sql<{ hash: string }[]>`select hash from audit_events where seq = 3`;
     // An exact description of the range, but its records are minutes old and five years must pass.
     await expect(db.sql`select audit_archive_range(1, 3, ${last!.hash}, 3, 'audit-archive.jsonl.gz', 'sha')`).rejects.toThrow(/younger than the 1827 days/);
@@ -174,6 +177,7 @@ describe('append-only', () => {
     const threeDaysAgo = createAuditLog({ now: () => new Date(Date.now() - 3 * 86_400_000) });
     for (let i = 0; i < 4; i++) await transaction(db.sql, (tx) => threeDaysAgo.append(tx, { type: 'ORDER_PLACED', actor: { type: 'workflow', id: `wf-${i}` }, payload: { i } }));
     await db.admin`update audit_policy set min_retention_days = 1`;
+    await sealAudit(db.sql);
     const hashes = new Map((await db.sql<{ seq: number; hash: string }[]>`select seq, hash from audit_events`).map((r) => [Number(r.seq), r.hash]));
     try {
       await expect(db.sql`select audit_archive_range(2, 3, ${hashes.get(3)!}, 2, 'f', 's')`).rejects.toThrow(/must start at 1/);
@@ -199,6 +203,7 @@ describe('concurrent appends', () => {
     );
     const result = await verifyChain(db.sql);
     expect(result).toMatchObject({ ok: true, records: 50, headSeq: 50 });
+    await sealAudit(db.sql);
     const [forks] = await db.sql<{ n: number }[]>`select count(*) - count(distinct prev_hash) as n from audit_events`;
     expect(forks!.n).toBe(0);
   });

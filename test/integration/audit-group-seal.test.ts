@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/audit/append.ts';
 import { listAudit } from '../../src/audit/queries.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { beforeCommit, transaction } from '../../src/db/transaction.ts';
 import { holdHead as holdHeadOf, inboxSize as inboxSizeOf, queueRecord } from '../support/audit-inbox.ts';
@@ -35,24 +36,49 @@ const inboxSize = () => inboxSizeOf(db.admin);
 const queueBehindHead = (i: number) => queueRecord(db.sql, i);
 
 describe('group sealing', () => {
-  it('gives concurrent writers one gap-free total order, each transaction returning with its records sealed', async () => {
+  it("gives concurrent writers one gap-free total order, with each writer's transactions in the order they committed", async () => {
     await Promise.all(
       Array.from({ length: 8 }, async (_, writer) => {
         for (let n = 0; n < 25; n++) {
           await transaction(db.sql, async (tx) => {
             for (let r = 0; r <= n % 3; r++) await audit.append(tx, placed(writer * 1000 + n * 10 + r));
           });
-          // this writer's records are in the chain the moment its transaction returns
-          const [mine] = await db.sql<{ n: number }[]>`select count(*)::int4 as n from audit_events where trade_id = ${`t${writer * 1000 + n * 10}`}`;
-          expect(mine!.n).toBe(1);
         }
       }),
     );
+    // the process's rounds seal without anyone reading: the inbox empties by itself
+    await until(async () => (await inboxSize()) === 0);
     const expected = 8 * (9 * 1 + 8 * 2 + 8 * 3);
-    const seqs = (await db.sql<{ seq: number }[]>`select seq from audit_events order by seq`).map((r) => r.seq);
-    expect(seqs).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
-    expect(await inboxSize()).toBe(0);
+    const rows = await db.sql<{ seq: number; tradeId: string }[]>`select seq, trade_id as "tradeId" from audit_events order by seq`;
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
+    for (let writer = 0; writer < 8; writer++) {
+      // a writer's next transaction began after its last committed: its records come after
+      const mine = rows.map((r) => Number(r.tradeId.slice(1))).filter((i) => Math.floor(i / 1000) === writer);
+      expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      expect(mine).toHaveLength(expected / 8);
+    }
     expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: expected, headSeq: expected, unsealed: 0 });
+  });
+
+  it('returns from a transaction whose records were queued without waiting for the head, and seals them once it is free', async () => {
+    const head = await holdHead();
+    const returned = await Promise.race([transaction(db.sql, (tx) => audit.append(tx, placed(1))).then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000))]);
+    // committed and queued, while another transaction still holds the head
+    expect(returned).toBe(true);
+    expect(await inboxSize()).toBe(1);
+    const [before] = await db.admin<{ n: number }[]>`select count(*)::int4 as n from audit_events`;
+    expect(before!.n).toBe(0);
+    // settled() (awaited before a process closes its pool) waits for that seal
+    let settled = false;
+    const settling = audit.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+    await head.release();
+    // the writer's process seals it (its round was waiting for the head), no read needed
+    await settling;
+    expect(await inboxSize()).toBe(0);
+    const [sealed] = await db.admin<{ seq: number; tradeId: string }[]>`select seq, trade_id as "tradeId" from audit_events`;
+    expect(sealed).toEqual({ seq: 1, tradeId: 't1' });
   });
 
   it('queues appends while the head is held and seals them in the order their transactions committed', async () => {
@@ -67,6 +93,7 @@ describe('group sealing', () => {
     expect(events!.n).toBe(0);
     await head.release();
     await Promise.all(writers);
+    await sealAudit(db.sql);
     const rows = await db.sql<{ seq: number; tradeId: string }[]>`select seq, trade_id as "tradeId" from audit_events order by seq`;
     expect(rows).toEqual([0, 1, 2, 3, 4].map((i) => ({ seq: i + 1, tradeId: `t${i}` })));
     expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 5 });
@@ -78,6 +105,7 @@ describe('group sealing', () => {
     await until(async () => (await inboxSize()) === 6);
     await head.release();
     await Promise.all(writers);
+    await sealAudit(db.sql);
     await db.admin.begin(async (tx) => {
       await tx`set local session_replication_role = replica`;
       await tx`update audit_events set payload = '{"i": 99}' where seq = 4`;

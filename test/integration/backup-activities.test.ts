@@ -14,6 +14,7 @@ import { seedTrades } from '../support/backup-data.ts';
 import { testConfig } from '../support/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { silentLogger } from '../support/logger.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let db: TestDatabase;
 let config: Config;
@@ -28,6 +29,7 @@ afterAll(async () => db?.drop());
 const activities = (now?: () => Date) => backupActivities({ config, sql: db.sql, audit: createAuditLog(), log: silentLogger, broker: undefined as never, prices: undefined as never, temporal: undefined as never, breaker: undefined as never, trades: undefined as never, now });
 
 async function auditCount(type: string): Promise<number> {
+  await sealAudit(db.sql);
   const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from audit_events where event_type = ${type}`;
   return row!.n;
 }
@@ -93,6 +95,7 @@ it('records a backup whose run timed out as failed: at once in the status, then 
   expect(await getBackupRow(db.sql, 'monthly-timed-out-verifying')).toMatchObject({ status: 'VERIFICATION_FAILED' });
   expect(await getBackupRow(db.sql, 'monthly-still-running')).toMatchObject({ status: 'RUNNING' });
   expect((await auditCount('BACKUP_FAILED')) - failedBefore).toBe(1);
+  await sealAudit(db.sql);
   const [audited] = await db.sql`select payload from audit_events where event_type = 'BACKUP_VERIFICATION_FAILED' and payload->>'backupId' = 'monthly-timed-out-verifying'`;
   expect(audited!.payload).toMatchObject({ kind: 'monthly', abandoned: true });
 });

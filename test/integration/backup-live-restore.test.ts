@@ -13,6 +13,7 @@ import { readBreakerState, restoreBreaker } from '../../src/temporal/circuit-bre
 import { seedOtherTables, seedTrades, tableDigests } from '../support/backup-data.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let first: Manifest;
@@ -93,6 +94,7 @@ it('with --force halts trading through the circuit breaker first, then restores 
   expect((await readBreakerState(stack.client, account))?.tradingState).toBe('HALTED');
   // Append-only: every record from before is still there, then the breaker's halt, then the restore
   // holding the restored account (ACTIVE in the backup) HALTED, then the restore itself.
+  await sealAudit(stack.db.sql);
   const after = await stack.db.sql<{ type: string; actor: string; reason: string | null }[]>`
     select event_type as type, actor_id as actor, payload->>'reason' as reason from audit_events where seq > ${auditBefore} order by seq`;
   expect(after.map((t) => t.type)).toEqual(['CIRCUIT_BREAKER_TRIPPED', 'CIRCUIT_BREAKER_TRIPPED', 'RESTORE_PERFORMED']);
@@ -100,6 +102,7 @@ it('with --force halts trading through the circuit breaker first, then restores 
   expect(after[1]?.reason).toMatch(/^RESTORE: backup manual-first restored; reconcile/);
   expect(after[2]?.actor).toBe('operator:tester');
   expect(await verifyChain(stack.db.sql)).toMatchObject({ ok: true, records: auditBefore + 3 });
+  await sealAudit(stack.db.sql);
   const [restore] = await stack.db.sql<{ payload: { audit: { mode: string; keptAfterBackup: number } } }[]>`select payload from audit_events where event_type = 'RESTORE_PERFORMED'`;
   expect(restore?.payload.audit).toMatchObject({ mode: 'kept-newer', keptAfterBackup: auditBefore + 1 - first.auditHead.seq });
 });
@@ -110,6 +113,7 @@ it('with --force and Temporal out of reach, writes HALTED directly with its audi
   expect(await runRestore(deps(stack.db.admin, false), options({ backupId: 'manual-second', force: true }), out)).toEqual({ outcome: 'restored' });
   expect(out.lines).toContain(`  ${account}: HALTED via a direct database write (Temporal did not answer)`);
   expect(await count(stack.db.sql, 'trades')).toBe(7);
+  await sealAudit(stack.db.sql);
   const [halt] = await stack.db.sql<{ payload: { via: string } }[]>`select payload from audit_events where event_type = 'CIRCUIT_BREAKER_TRIPPED' and payload ? 'via' order by seq desc limit 1`;
   expect(halt?.payload.via).toMatch(/Temporal/);
   expect((await verifyChain(stack.db.sql)).ok).toBe(true);

@@ -10,6 +10,7 @@ import type { BackupWorkflowResult } from '../../src/workflows/backup.ts';
 import { seedOtherTables, seedTrades } from '../support/backup-data.ts';
 import { historyFromJson, historyToJson } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let adminToken: string;
@@ -25,6 +26,7 @@ const asAdmin = (path: string, init: { method?: string; body?: string } = {}) =>
 const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
 
 async function auditTypes(): Promise<string[]> {
+  await sealAudit(stack.db.sql);
   const rows = await stack.db.sql<{ type: string }[]>`select event_type as type from audit_events where event_type like 'BACKUP_%' order by seq`;
   return rows.map((r) => r.type);
 }
@@ -44,6 +46,7 @@ it('POST /backup/run starts the backup workflow, which writes, verifies and regi
   const verification = JSON.parse(await readFile(path.join(row!.directory, 'verification.json'), 'utf8')) as { ok: boolean };
   expect(verification.ok).toBe(true);
   expect(await auditTypes()).toEqual(['BACKUP_COMPLETED', 'BACKUP_VERIFIED']);
+  await sealAudit(stack.db.sql);
   const [completed] = await stack.db.sql<{ actor: string }[]>`select actor_id as actor from audit_events where event_type = 'BACKUP_COMPLETED'`;
   expect(completed?.actor).toBe(stack.config.security.ADMIN_USERNAME);
 

@@ -7,6 +7,7 @@ import { ledgerTotals, reservedMargin } from '../../src/db/funds-ledger.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, type TradeJson } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -159,10 +160,12 @@ describe('baskets', () => {
       // every order of every leg has its audit record, and the basket its own
       const ids = failed.legs.map((l) => l.id);
       const orders = await stack.db.sql<{ tag: string }[]>`select tag from orders where trade_id in ${stack.db.sql(ids)}`;
+      await sealAudit(stack.db.sql);
       const audited = await stack.db.sql<{ tag: string }[]>`
         select payload->>'tag' as tag from audit_events where trade_id in ${stack.db.sql(ids)} and event_type in ('ORDER_PLACED', 'ORDER_REJECTED')`;
       expect(orders.length).toBe(5);
       expect(new Set(audited.map((a) => a.tag))).toEqual(new Set(orders.map((o) => o.tag)));
+      await sealAudit(stack.db.sql);
       const basketEvents = await stack.db.sql<{ type: string }[]>`
         select event_type as type from audit_events where payload->>'basketId' = ${res.body.id} and event_type like 'BASKET_%' order by seq`;
       expect(basketEvents.map((e) => e.type)).toEqual(['BASKET_REQUESTED', 'BASKET_RESERVED', 'BASKET_FAILED']);

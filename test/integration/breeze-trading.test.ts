@@ -10,6 +10,7 @@ import { tagOfRemark } from '../../src/domain/strategy.ts';
 import { type StackOptions, startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { spawnWorker } from '../support/worker-process.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 const relind = { exchange: 'NSE', stockCode: 'RELIND', product: 'cash' } as const;
 let emulator: BreezeEmulator;
@@ -80,6 +81,7 @@ describe('trading through Breeze', () => {
     const open = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 90_000);
     expect(open.status).toBe('OPEN');
     expect(ordersAtBreeze(body.id)).toEqual([`${body.id}E1`]);
+    await sealAudit(stack.db.sql);
     const events = await stack.db.sql<{ event_type: string; payload: { adopted?: boolean } }[]>`
       select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('ORDER_UNKNOWN', 'ORDER_PLACED') order by seq`;
     expect(events.map((e) => e.event_type)).toEqual(['ORDER_UNKNOWN', 'ORDER_PLACED']);

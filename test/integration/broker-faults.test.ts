@@ -10,6 +10,7 @@ import type { Instrument } from '../../src/domain/trade.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 /** What the broker does wrong, changed by each test. */
 const faults = {
@@ -62,6 +63,7 @@ describe('exits', () => {
     expect(closed.pnl?.gross).toBe(100);
     const position = (await exchangeOrders(body.id)).reduce((n, o) => n + (o.side === 'BUY' ? o.filledQuantity : -o.filledQuantity), 0);
     expect(position).toBe(0);
+    await sealAudit(stack.db.sql);
     const partial = await stack.db.sql`select payload from audit_events where trade_id = ${body.id} and event_type = 'ORDER_FILLED' and payload->>'partial' = 'true'`;
     expect(partial).toHaveLength(1);
     expect(partial[0]!.payload).toMatchObject({ filledQuantity: 5, openQuantity: 5 });
@@ -73,6 +75,7 @@ describe('exits', () => {
     const { body } = await enter(stack, trader, market('ITC'));
     faults.refusedLookups.add(`${body.id}X1`);
     await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
+    await sealAudit(stack.db.sql);
     await eventually(async () => (await stack.db.sql`select 1 from audit_events where trade_id = ${body.id} and event_type = 'ORDER_REJECTED' and payload->>'positionStillOpen' = 'true'`).length > 0, 30_000, 'the refused exit recorded');
     const held = await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
     expect(held.status).toBe('OPEN');

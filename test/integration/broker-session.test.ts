@@ -13,6 +13,7 @@ import { loadBreezeSession } from '../../src/db/breeze-sessions.ts';
 import { RELIANCE } from '../support/breeze.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 const run = promisify(execFile);
 let emulator: BreezeEmulator;
@@ -47,7 +48,7 @@ async function brokerStatus(): Promise<BrokerStatus> {
 }
 
 const setSession = (apiSession: string, token = admin) => stack.request('/broker/session', { method: 'POST', token, body: JSON.stringify({ apiSession }) });
-const auditOf = (type: string) => stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`;
+const auditOf = async (type: string) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`);
 
 /** `npm run breeze:session -- <apiSession>` against the stack's database. */
 function sessionCli(apiSession: string) {
@@ -85,6 +86,7 @@ describe('the Breeze session, the operator’s way', () => {
     const audited = await auditOf('BROKER_SESSION_SET');
     expect(audited.map((a) => a.payload)).toEqual([{ broker: 'breeze', tradingDay: set.tradingDay, userId: 'EMU00001', via: 'api' }]);
     const stored = await loadBreezeSession(stack.db.sql, set.tradingDay);
+    await sealAudit(stack.db.sql);
     const everything = JSON.stringify(await stack.db.sql`select payload from audit_events`);
     expect(everything).not.toContain(stored!.sessionToken);
     expect(everything).not.toContain(emulator.apiSession);

@@ -6,6 +6,7 @@ import { circuitBreakerWorkflowId } from '../../src/workflows/messages.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -38,6 +39,7 @@ describe('the circuit breaker', () => {
     expect(next.status).toBe(422);
     const rules = (next.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule);
     expect(rules).toEqual(expect.arrayContaining(['TRADING_HALTED', 'DAILY_LOSS_LIMIT']));
+    await sealAudit(stack.db.sql);
     const tripped = await stack.db.sql`select payload from audit_events where event_type = 'CIRCUIT_BREAKER_TRIPPED'`;
     expect(String(tripped[0]!.payload.reason)).toMatch(/DAILY_LOSS_LIMIT/);
 
@@ -67,6 +69,7 @@ describe('the circuit breaker', () => {
     const flat = await waitForTrade(stack, trader, a.body.id, hasStatus('CLOSED'));
     expect(flat.exitReason).toBe('FLATTEN');
     expect((await waitForTrade(stack, trader, b.body.id, hasStatus('CANCELLED'))).status).toBe('CANCELLED');
+    await sealAudit(stack.db.sql);
     const squared = await stack.db.sql`select 1 from audit_events where event_type = 'POSITION_SQUARED_OFF' and trade_id = ${a.body.id}`;
     expect(squared).toHaveLength(1);
     const [reserved] = await stack.db.sql`select count(*)::int as n from reservations where status = 'ACTIVE'`;
@@ -84,11 +87,14 @@ describe('the circuit breaker', () => {
 
     expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
     expect(await tradingState()).toBe('ACTIVE');
+    await sealAudit(stack.db.sql);
     const [resumed] = await stack.db.sql`select payload from audit_events where event_type = 'TRADING_RESUMED' order by seq desc limit 1`;
     expect(resumed!.payload).toMatchObject({ from: 'HALTED', to: 'ACTIVE' });
     // Resuming what already trades records nothing more.
+    await sealAudit(stack.db.sql);
     const before = await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_RESUMED'`;
     expect((await stack.request('/risk/resume', { method: 'POST', token: admin })).status).toBe(200);
+    await sealAudit(stack.db.sql);
     expect(await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_RESUMED'`).toHaveLength(before.length);
   });
 

@@ -8,6 +8,7 @@ import { verifyChain } from '../../src/audit/verify.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { spawnWorker } from '../support/worker-process.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -29,6 +30,7 @@ async function expectConsistent(tradeId: string, closed: boolean) {
   expect(trade!.filled_quantity).toBe(10);
   const [reservation] = await stack.db.sql`select status from reservations where trade_id = ${tradeId}`;
   expect(reservation!.status).toBe('CONVERTED');
+  await sealAudit(stack.db.sql);
   const events = await stack.db.sql<{ event_type: string }[]>`select event_type from audit_events where trade_id = ${tradeId} order by seq`;
   const count = (t: string) => events.filter((e) => e.event_type === t).length;
   expect(count('TRADE_REQUESTED')).toBe(1);

@@ -23,6 +23,7 @@ import { testPriceFeed } from '../support/price-feed.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 const infy = { symbol: 'INFY', exchange: 'NSE', product: 'CASH' } as const;
 const dark = { symbol: 'DARK', exchange: 'NSE', product: 'CASH' } as const;
@@ -142,6 +143,7 @@ describe('a position the broker cannot price', () => {
     expect((await status(stack, trader)).tradingState).toBe('ACTIVE');
     const [row] = await stack.db.sql`select status from trades where id = 'tdarkbbbbbbbbbbb'`;
     expect(row!.status).toBe('OPEN');
+    await sealAudit(stack.db.sql);
     expect(await stack.db.sql`select 1 from audit_events where event_type = 'TRADING_REDUCED'`).toHaveLength(0);
 
     // once the book is flat the guard ends
@@ -186,6 +188,7 @@ describe.each([
     await setQuote(stack, 1200);
     // REDUCING; with flatten, the closing loss then halts it (the breaker's trip on a losing close).
     await eventually(async () => ['REDUCING', 'HALTED'].includes((await status(stack, trader)).tradingState), 10_000, 'trading reduced');
+    await sealAudit(stack.db.sql);
     const [reduced] = await stack.db.sql`select payload from audit_events where event_type = 'TRADING_REDUCED'`;
     expect(String(reduced!.payload.reason)).toMatch(/^DAILY_LOSS_LIMIT/);
 

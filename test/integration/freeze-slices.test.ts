@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, hasStatus, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -41,6 +42,7 @@ describe('orders above the freeze quantity', () => {
     expect(exits.reduce((n, o) => n + o.filledQuantity, 0)).toBe(2600);
 
     // every slice is an order of the trade with its own audit record, placed once
+    await sealAudit(stack.db.sql);
     const placed = await stack.db.sql<{ tag: string }[]>`select payload->>'tag' as tag from audit_events where trade_id = ${res.body.id} and event_type = 'ORDER_PLACED'`;
     expect(placed.map((p) => p.tag).sort()).toEqual([...entries, ...exits].map((o) => o.tag).sort());
     await recordHistory(stack.client, `trade-${res.body.id}`, 'tradeWorkflow', 'freeze-slices-entry-exit', workflowBundleCode());

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protectiveLimitPrice } from '../../src/broker/breeze/market-orders.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -108,6 +109,7 @@ describe('funds and margin before every order', () => {
     const cap = protectiveLimitPrice({ side: 'BUY', exchange: 'NSE', product: 'CASH', stockCode: 'FUNDMKT', lastPricePaise: 1000_00 });
     const [reservation] = await stack.db.sql`select price_paise, notional_paise from reservations where trade_id = ${trade.id}`;
     expect(reservation).toMatchObject({ price_paise: cap, notional_paise: 10 * cap });
+    await sealAudit(stack.db.sql);
     const [placed] = await stack.db.sql`select payload from audit_events where trade_id = ${trade.id} and event_type = 'ORDER_PLACED'`;
     expect(placed!.payload.limitPricePaise).toBe(cap);
     const [row] = await stack.db.sql`select entry_price_paise from trades where id = ${trade.id}`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, market } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -37,12 +38,14 @@ describe('the India rule pack in the risk check', () => {
     const res = await stack.request('/risk/rules', { method: 'PUT', token: admin, body: JSON.stringify({ TICK_SIZE: false }) });
     expect(((await res.json()) as Record<string, boolean>).TICK_SIZE).toBe(false);
     expect((await enter(stack, trader, offTick)).status).toBe(201);
+    await sealAudit(stack.db.sql);
     const [change] = await stack.db.sql`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'risk_rules'`;
     expect(change!.payload).toMatchObject({ old: { TICK_SIZE: true }, new: { TICK_SIZE: false } });
   });
 
   it('stamps the algo id on the request and the order in the audit trail', async () => {
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 1 }));
+    await sealAudit(stack.db.sql);
     const events = await stack.db.sql`select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('TRADE_REQUESTED', 'ORDER_PLACED')`;
     expect(events.map((e) => e.payload.algoId)).toEqual([stack.config.account.ALGO_ID, stack.config.account.ALGO_ID]);
   });

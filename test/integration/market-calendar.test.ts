@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownAccountId, startStack, type TestStack } from '../support/stack.ts';
 import { enter, market } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 const ist = (date: string, hhmm: string) => new Date(`${date}T${hhmm}:00+05:30`);
 let clock = ist('2035-01-09', '10:00'); // a Tuesday
@@ -31,7 +32,7 @@ const FILE_2035 = {
 };
 
 const put = (year: number, body: unknown, token = admin) => stack.request(`/market/calendar/${year}`, { method: 'PUT', token, body: JSON.stringify(body) });
-const calendarAudits = () => stack.db.sql<{ payload: Record<string, unknown> }[]>`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'market_calendar' order by seq`;
+const calendarAudits = async () => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown> }[]>`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'market_calendar' order by seq`);
 
 beforeAll(async () => {
   stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), MARKET_HOURS: 'nse', SQUARE_OFF_TIME: 'off' }, now: () => clock });

@@ -13,6 +13,7 @@ import type { ActivityDeps } from '../../src/activities/context.ts';
 import { orderActivities } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 import { createAuditLog } from '../../src/audit/append.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
@@ -111,6 +112,7 @@ it('recovers to a time between two trades: the first is there, the second is not
   const deps: ActivityDeps = { config, sql, broker, prices: undefined as never, audit: createAuditLog(), log: silentLogger, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
   await enterTrade(deps, FIRST);
   await sleep(1500);
+  await sealAudit(sql); // the first trade's records in the chain before the target, not queued
   const target = (await sql<{ target: string }[]>`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' as target`)[0]!.target;
   const auditSeqAtTarget = (await sql<{ seq: string }[]>`select max(seq)::text as seq from audit_events`)[0]!.seq;
   await sleep(1500);

@@ -10,6 +10,7 @@ import { silentLogger } from '../support/logger.ts';
 import { testBroker } from '../support/market.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -56,7 +57,7 @@ async function mismatches(status = 'open'): Promise<{ mismatches: MismatchView[]
   return (await res.json()) as { mismatches: MismatchView[]; lockedInstruments: string[] };
 }
 
-const auditOf = (type: string) => stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`;
+const auditOf = async (type: string) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`);
 const rulesOf = (body: unknown) => ((body as { violations?: { rule: string }[] }).violations ?? []).map((v) => v.rule);
 
 async function closeTrade(id: string): Promise<void> {

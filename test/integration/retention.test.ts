@@ -13,6 +13,7 @@ import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../src/tempor
 import { parseSettings } from '../support/config.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 const DAY = 86_400_000;
@@ -53,9 +54,11 @@ describe('the retention cleanup workflow', () => {
     expect(after.ok).toBe(true);
     expect(after.fromSeq).toBe(25);
     expect(after.headSeq).toBeGreaterThan(before.headSeq);
+    await sealAudit(stack.db.sql);
     const [left] = await stack.db.sql`select min(seq)::int as first from audit_events`;
     expect(left!.first).toBe(26);
     expect(await stack.db.sql`select 1 from trades where id = 'toldtradeaaaaaaa'`).toHaveLength(0);
+    await sealAudit(stack.db.sql);
     const runs = await stack.db.sql`select payload from audit_events where event_type = 'RETENTION_CLEANUP' and payload->>'what' is null`;
     expect(runs[0]!.payload).toMatchObject({ auditArchived: 25, tradesArchived: 1 });
     await recordHistory(stack.client, handle.workflowId, 'retentionWorkflow', 'archive-audit-trades-sessions', workflowBundleCode());

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/domain/webhook-signature.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, eventually, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -46,6 +47,7 @@ describe('the strategy registry', () => {
     expect(created.body).toMatchObject({ name: 'registry', algoId: 'NSE-ALGO-1', default: false, state: 'ACTIVE', limits: { maxTradeValue: 5000 } });
     const after = (await (await stack.request('/strategies', { token: trader })).json()) as { strategies: { name: string }[] };
     expect(after.strategies.map((s) => s.name)).toContain('registry');
+    await sealAudit(stack.db.sql);
     const [audit] = await stack.db.sql`select payload from audit_events where event_type = 'STRATEGY_CREATED' and payload->>'name' = 'registry'`;
     expect(audit!.payload).toMatchObject({ algoId: 'NSE-ALGO-1' });
   });
@@ -82,6 +84,7 @@ describe('orders of a strategy', () => {
     const { status, body } = await enter(stack, trader, market('RELIANCE', { quantity: 1, strategy: 'alpha' }));
     expect(status).toBe(201);
     expect(body).toMatchObject({ strategy: 'alpha', algoId: 'NSE-ALGO-42' });
+    await sealAudit(stack.db.sql);
     const events = await stack.db.sql`select event_type, payload from audit_events where trade_id = ${body.id} and event_type in ('TRADE_REQUESTED', 'ORDER_PLACED') order by seq`;
     expect(events.map((e) => [e.event_type, e.payload.strategy, e.payload.algoId])).toEqual([
       ['TRADE_REQUESTED', 'alpha', 'NSE-ALGO-42'],
@@ -94,6 +97,7 @@ describe('orders of a strategy', () => {
 
   it('without a strategy belong to the default strategy and carry the account algo id', async () => {
     const { body } = await enter(stack, trader, market('RELIANCE', { quantity: 1 }));
+    await sealAudit(stack.db.sql);
     const [placed] = await stack.db.sql`select payload from audit_events where trade_id = ${body.id} and event_type = 'ORDER_PLACED'`;
     expect(placed!.payload).toMatchObject({ strategy: 'default', algoId: 'GENERIC-TEST' });
   });
@@ -146,12 +150,14 @@ describe("a strategy's kill switch", () => {
     expect((await signal({ strategy: 'running' })).status).toBe(201);
     expect((await waitForTrade(stack, trader, other.body.id, () => true)).status).toBe('OPEN');
 
+    await sealAudit(stack.db.sql);
     const [audit] = await stack.db.sql`select actor_id, payload from audit_events where event_type = 'STRATEGY_HALTED' and payload->>'strategyId' = ${id}`;
     expect(audit!.payload).toMatchObject({ name: 'halted', reason: 'runaway signals', flatten: true });
 
     const resumed = await stack.request(`/strategies/${id}/resume`, { method: 'POST', token: admin });
     expect(await resumed.json()).toMatchObject({ state: 'ACTIVE' });
     await eventually(async () => (await enter(stack, trader, market('INFY', { quantity: 1, strategy: 'halted' }))).status === 201, 10_000, 'entries of the resumed strategy taken');
+    await sealAudit(stack.db.sql);
     expect((await stack.db.sql`select 1 from audit_events where event_type = 'STRATEGY_RESUMED' and payload->>'strategyId' = ${id}`).length).toBe(1);
   });
 

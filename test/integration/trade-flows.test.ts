@@ -5,6 +5,7 @@ import { BrokerUnavailableError } from '../../src/broker/errors.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -176,6 +177,7 @@ describe('limits at run time (maker-checker)', () => {
     const approved = await stack.request(`/risk/limits/changes/${pending.pending.id}/approve`, { method: 'POST', token: second.accessToken });
     expect(approved.status).toBe(200);
     expect(((await approved.json()) as { limits: { maxOpenPositions: number } }).limits.maxOpenPositions).toBe(12);
+    await sealAudit(stack.db.sql);
     const changes = await stack.db.sql`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'risk_limits' order by seq`;
     expect(changes.map((c) => c.payload.new)).toEqual([{ maxOpenPositions: 5 }, { dailyLossLimitPaise: 40_000_00 }, { maxOpenPositions: 12 }]);
     expect(changes[2]!.payload.old).toEqual({ maxOpenPositions: 5 });
