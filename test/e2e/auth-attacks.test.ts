@@ -158,7 +158,10 @@ describe('lockout', () => {
     await stack.db.admin`update login_failures set at = at - ${seconds} * interval '1 second' where username = ${user.username} and client_ip = ${ip}`;
     await stack.db.admin`update users set failures_since = failures_since - ${seconds} * interval '1 second' where username = ${user.username}`;
   };
-  const lockEvents = async (user: { username: string }) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: { scope: string; ip?: string } }[]>`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username} order by seq`);
+  async function lockEvents(user: { username: string }) {
+    await sealAudit(stack.db.sql);
+    return stack.db.sql<{ payload: { scope: string; ip?: string } }[]>`select payload from audit_events where event_type = 'ACCOUNT_LOCKED' and payload->>'user' = ${user.username} order by seq`;
+  }
 
   it('locks the failing address out after repeated failures, with 423 and Retry-After, even for the right password', async () => {
     const user = await stack.userWithRole('trader');

@@ -16,8 +16,11 @@ afterAll(async () => stack?.stop());
 const post = (path: string, body: unknown, init: { ip?: string; token?: string } = {}) => stack.request(path, { method: 'POST', body: JSON.stringify(body), ...init });
 const login = ({ username, password, otp, recoveryCode }: { username: string; password: string; otp?: string; recoveryCode?: string }, ip = '198.51.100.1') =>
   post('/auth/login', { username, password, otp, recoveryCode }, { ip });
-const events = async (type: string, user: string) => (await sealAudit(stack.db.sql), stack.db.sql<{ actorId: string; payload: Record<string, unknown> }[]>`
-  select actor_id as "actorId", payload from audit_events where event_type = ${type} and (payload->>'user' = ${user} or actor_id = ${user}) order by seq`);
+async function events(type: string, user: string) {
+  await sealAudit(stack.db.sql);
+  return stack.db.sql<{ actorId: string; payload: Record<string, unknown> }[]>`
+    select actor_id as "actorId", payload from audit_events where event_type = ${type} and (payload->>'user' = ${user} or actor_id = ${user}) order by seq`;
+}
 
 /** A user created by the first admin, not yet logged in. */
 async function newUser(role: 'admin' | 'trader') {

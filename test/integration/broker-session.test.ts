@@ -48,7 +48,10 @@ async function brokerStatus(): Promise<BrokerStatus> {
 }
 
 const setSession = (apiSession: string, token = admin) => stack.request('/broker/session', { method: 'POST', token, body: JSON.stringify({ apiSession }) });
-const auditOf = async (type: string) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`);
+async function auditOf(type: string) {
+  await sealAudit(stack.db.sql);
+  return stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`;
+}
 
 /** `npm run breeze:session -- <apiSession>` against the stack's database. */
 function sessionCli(apiSession: string) {

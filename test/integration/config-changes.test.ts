@@ -21,8 +21,11 @@ const LIMITS_A = { RISK_MAX_TRADE_VALUE: '100000', RISK_MAX_OPEN_POSITIONS: '3',
 const LIMITS_B = { RISK_MAX_TRADE_VALUE: '500000', RISK_MAX_OPEN_POSITIONS: '3', BREAKER_LOSS_STREAK: '0' };
 
 const start = (settings: Record<string, string>) => auditSettingsAtStart({ sql: db.sql, audit, config: testConfig({ DATABASE_URL: db.url, ...settings }), log: silentLogger }, 'worker');
-const changes = async () => (await sealAudit(db.sql), db.sql<{ severity: string; actor: string; payload: Record<string, unknown> }[]>`
-  select severity, actor_id as actor, payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'source' = 'environment' order by seq`);
+async function changes() {
+  await sealAudit(db.sql);
+  return db.sql<{ severity: string; actor: string; payload: Record<string, unknown> }[]>`
+    select severity, actor_id as actor, payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'source' = 'environment' order by seq`;
+}
 const firingRules = async (settings: Record<string, string>) => {
   const snapshot = await readSnapshot({ sql: db.sql, config: testConfig({ DATABASE_URL: db.url, ...settings }) });
   return evaluate(builtinRules({ minWorkers: 0 }), snapshotSamples(snapshot), [], Date.now(), 0).notifications.map((n) => n.ruleId);

@@ -32,7 +32,10 @@ const FILE_2035 = {
 };
 
 const put = (year: number, body: unknown, token = admin) => stack.request(`/market/calendar/${year}`, { method: 'PUT', token, body: JSON.stringify(body) });
-const calendarAudits = async () => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown> }[]>`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'market_calendar' order by seq`);
+async function calendarAudits() {
+  await sealAudit(stack.db.sql);
+  return stack.db.sql<{ payload: Record<string, unknown> }[]>`select payload from audit_events where event_type = 'CONFIG_CHANGED' and payload->>'setting' = 'market_calendar' order by seq`;
+}
 
 beforeAll(async () => {
   stack = await startStack({ settings: { ACCOUNT_ID: ownAccountId(), MARKET_HOURS: 'nse', SQUARE_OFF_TIME: 'off' }, now: () => clock });

@@ -57,7 +57,13 @@ async function mismatches(status = 'open'): Promise<{ mismatches: MismatchView[]
   return (await res.json()) as { mismatches: MismatchView[]; lockedInstruments: string[] };
 }
 
-const auditOf = async (type: string) => (await sealAudit(stack.db.sql), stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`);
+async function auditOf(type: string) {
+
+  await sealAudit(stack.db.sql);
+
+  return stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`;
+
+}
 const rulesOf = (body: unknown) => ((body as { violations?: { rule: string }[] }).violations ?? []).map((v) => v.rule);
 
 async function closeTrade(id: string): Promise<void> {
