@@ -58,12 +58,10 @@ async function mismatches(status = 'open'): Promise<{ mismatches: MismatchView[]
 }
 
 async function auditOf(type: string) {
-
   await sealAudit(stack.db.sql);
-
   return stack.db.sql<{ payload: Record<string, unknown>; actor_id: string }[]>`select payload, actor_id from audit_events where event_type = ${type} order by seq`;
-
 }
+
 const rulesOf = (body: unknown) => ((body as { violations?: { rule: string }[] }).violations ?? []).map((v) => v.rule);
 
 async function closeTrade(id: string): Promise<void> {
