@@ -203,7 +203,6 @@ describe('concurrent appends', () => {
     );
     const result = await verifyChain(db.sql);
     expect(result).toMatchObject({ ok: true, records: 50, headSeq: 50 });
-    await sealAudit(db.sql);
     const [forks] = await db.sql<{ n: number }[]>`select count(*) - count(distinct prev_hash) as n from audit_events`;
     expect(forks!.n).toBe(0);
   });

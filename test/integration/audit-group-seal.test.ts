@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/audit/append.ts';
 import { listAudit } from '../../src/audit/queries.ts';
@@ -28,7 +29,7 @@ afterEach(async () => {
 const placed = (i: number) => ({ type: 'ORDER_PLACED' as const, actor: { type: 'workflow' as const, id: `wf-${i}` }, tradeId: `t${i}`, payload: { i } });
 
 async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (!(await condition())) await sleep(10);
 }
 
 const holdHead = () => holdHeadOf(db.admin);
@@ -62,7 +63,7 @@ describe('group sealing', () => {
 
   it('returns from a transaction whose records were queued without waiting for the head, and seals them once it is free', async () => {
     const head = await holdHead();
-    const returned = await Promise.race([transaction(db.sql, (tx) => audit.append(tx, placed(1))).then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000))]);
+    const returned = await Promise.race([transaction(db.sql, (tx) => audit.append(tx, placed(1))).then(() => true), sleep(5000, false)]);
     // committed and queued, while another transaction still holds the head
     expect(returned).toBe(true);
     expect(await inboxSize()).toBe(1);
@@ -71,7 +72,7 @@ describe('group sealing', () => {
     // settled() (awaited before a process closes its pool) waits for that seal
     let settled = false;
     const settling = audit.settled().then(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(settled).toBe(false);
     await head.release();
     // the writer's process seals it (its round was waiting for the head), no read needed

@@ -82,6 +82,7 @@ it('refuses to restore while an account is ACTIVE, changing nothing', async () =
 
 it('with --force halts trading through the circuit breaker first, then restores and keeps the audit records written after the backup', async () => {
   await setActive();
+  await sealAudit(stack.db.sql);
   const auditBefore = await count(stack.db.sql, 'audit_events');
   const out = io();
   expect(await runRestore(deps(), options({ backupId: 'manual-first', force: true }), out)).toEqual({ outcome: 'restored' });
@@ -102,7 +103,6 @@ it('with --force halts trading through the circuit breaker first, then restores 
   expect(after[1]?.reason).toMatch(/^RESTORE: backup manual-first restored; reconcile/);
   expect(after[2]?.actor).toBe('operator:tester');
   expect(await verifyChain(stack.db.sql)).toMatchObject({ ok: true, records: auditBefore + 3 });
-  await sealAudit(stack.db.sql);
   const [restore] = await stack.db.sql<{ payload: { audit: { mode: string; keptAfterBackup: number } } }[]>`select payload from audit_events where event_type = 'RESTORE_PERFORMED'`;
   expect(restore?.payload.audit).toMatchObject({ mode: 'kept-newer', keptAfterBackup: auditBefore + 1 - first.auditHead.seq });
 });
