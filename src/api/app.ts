@@ -7,8 +7,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { timeout } from 'hono/timeout';
 import { AppError } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
@@ -20,6 +18,7 @@ import { enforcePolicy } from './middleware/enforce-policy.ts';
 import { wellFormedJson } from './middleware/well-formed-json.ts';
 import { errorHandler, notFoundHandler } from './middleware/errors.ts';
 import { observe } from './middleware/observe.ts';
+import { responseHeaders, secureHeaderValues } from './middleware/response-headers.ts';
 import { requestDeadline } from './middleware/deadline.ts';
 import { createReadinessMonitor } from './readiness/monitor.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -51,25 +50,28 @@ import { eventRoutes } from './routes/events.ts';
 import { eventHub } from './live/hub.ts';
 import { validationHook } from './validation.ts';
 
-const API_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  objectSrc: ["'none'"],
-};
+/** Every answer's security headers, as `hono/secure-headers` sets them with these options (a route may set its own CSP). */
+const SECURITY_HEADERS = await secureHeaderValues({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    objectSrc: ["'none'"],
+  },
+  strictTransportSecurity: 'max-age=31536000; includeSubDomains',
+});
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.use(requestId());
+  app.use(responseHeaders(SECURITY_HEADERS));
   app.use(observe(deps.metrics.http, deps.log));
-  app.use(secureHeaders({ contentSecurityPolicy: API_CSP, strictTransportSecurity: 'max-age=31536000; includeSubDomains' }));
   if (config.http.CORS_ORIGINS.length) {
     app.use(cors({ origin: config.http.CORS_ORIGINS, credentials: true, exposeHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After'] }));
   }

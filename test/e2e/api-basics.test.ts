@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { createSql } from '../../src/db/pool.ts';
@@ -110,6 +112,37 @@ describe('the edge', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('sends the same headers through a Node server, a route keeping its own CSP', async () => {
+    const server = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const { accessToken } = await stack.login();
+      const read = await fetch(`${base}/risk/status`, { headers: { authorization: `Bearer ${accessToken}`, 'x-request-id': 'console-42' } });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(read.headers.get('x-request-id')).toBe('console-42');
+      expect(read.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(read.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(read.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      expect(read.headers.get('content-security-policy')).toContain("style-src 'self';");
+      expect(read.headers.get('ratelimit-policy')).toContain('"burst"');
+      expect(read.headers.get('ratelimit')).toMatch(/;r=\d+;t=\d+$/);
+      // an id that is not plain text is replaced, never echoed
+      const replaced = await fetch(`${base}/health`, { headers: { 'x-request-id': 'a b<script>' } });
+      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const refused = await fetch(`${base}/risk/status`);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+      const docs = await fetch(`${base}/docs`);
+      expect(docs.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+      expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('allows only the configured CORS origins', async () => {
     const app = createApp({ ...stack.deps, config: { ...stack.config, http: { ...stack.config.http, CORS_ORIGINS: ['https://console.example'] } } });
     const env = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
@@ -127,7 +160,9 @@ describe('the edge', () => {
     const page = await stack.request('/docs');
     const html = await page.text();
     expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    // the page's own policy, not the API's: Swagger UI styles its elements from script
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
     expect((await stack.request('/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
   });
 });

@@ -96,6 +96,8 @@ describe("GET /reports/{day}", () => {
     const page = await stack.request(`/reports/${today()}`, { token: viewer, headers: { Accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // the page's own policy (inline styles, nothing else), not the API's
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'unsafe-inline'/);
     const html = await page.text();
     expect(html).toContain('<svg');
     expect(html).toContain(' IST</text>');

@@ -16,6 +16,7 @@ import { RateLimitError } from '../../domain/errors.ts';
 import type { RateLimiter, RouteClass } from '../../security/rate-limit.ts';
 import type { AppEnv } from '../context.ts';
 import type { BlockList } from './ip-block.ts';
+import { setResponseHeader } from './response-headers.ts';
 
 export interface RateLimitDeps {
   config: Config;
@@ -27,8 +28,8 @@ export interface RateLimitDeps {
 
 export async function limitCaller(deps: RateLimitDeps, c: Context<AppEnv>, cls: RouteClass, key: string): Promise<void> {
   const decision = await deps.rateLimiter.consume(cls, key);
-  c.header('RateLimit-Policy', decision.policy);
-  if (decision.limit) c.header('RateLimit', decision.limit);
+  setResponseHeader(c, 'RateLimit-Policy', decision.policy);
+  if (decision.limit) setResponseHeader(c, 'RateLimit', decision.limit);
   if (decision.allowed) return;
   const ip = c.get('clientIp');
   if (await deps.rateLimiter.recordAbuse(ip)) await blockAbuser(deps, ip, c.get('requestId'));
