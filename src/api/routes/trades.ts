@@ -155,10 +155,12 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) {
   const { config, sql, temporal } = deps;
   /** One trade (`withLegs`: read alone) shows its legs and the protection in force; a list does not. */
-  const view = async (trade: TradeRow, withLegs = true) =>
-    withLegs
-      ? tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, await ordersOfTrade(sql, trade.id), { trailingStop: await trailingStopInForce(sql, trade.id) })
-      : tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE);
+  const view = async (trade: TradeRow, withLegs = true) => {
+    if (!withLegs) return tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE);
+    // two independent reads, sent together: every entry's answer waits for them
+    const [legs, trailingStop] = await Promise.all([ordersOfTrade(sql, trade.id), trailingStopInForce(sql, trade.id)]);
+    return tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, legs, { trailingStop });
+  };
   const loadOwn = async (c: Context<AppEnv>, id: string) => {
     const trade = await getTrade(sql, id, principalOf(c).accountId);
     if (!trade) throw new NotFoundError(`trade ${id}`);
