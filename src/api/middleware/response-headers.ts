@@ -7,9 +7,10 @@
  * Served by @hono/node-server they are set on Node's response, where the adapter's `writeHead`
  * merges them under the answer's own headers; an answer whose only header is its content type
  * then takes the adapter's fast path. Through Hono's `c.header()` every answer built a WHATWG
- * `Headers` object and the adapter copied it back out: about a fifth of an authenticated read's
- * throughput (docs/benchmarks.md, "Layers and headers on a minimal app"). In-process requests
- * (`app.request`, the tests) have no Node response and get the same headers through Hono.
+ * `Headers` object and the adapter copied it back out: a fifth of a minimal app's throughput, and
+ * the authenticated reads serve about 12% more a second without it (docs/benchmarks.md, "Answer
+ * headers on Node's response"). In-process requests (`app.request`, the tests) have no Node
+ * response and get the same headers through Hono.
  *
  * @module
  */
