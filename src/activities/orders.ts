@@ -7,7 +7,7 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
+import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError } from '../broker/errors.ts';
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { strategyOfTrade } from '../db/strategies.ts';
@@ -30,6 +30,13 @@ export interface LegInput extends BrokerOrderRequest {
   acceptedAt?: string | undefined;
   /** An exit for a stop-loss or target: when the tick that crossed it arrived (ISO), for `tick_to_exit_order_seconds`. */
   triggered?: { at: string; reason: 'STOP_LOSS' | 'TARGET' } | undefined;
+  /**
+   * An entry placed inside the trade's workflow task, as a local activity (epoch ms,
+   * src/workflows/trade/legs.ts `placeEntryInTask`): when that task may time out and another
+   * worker run it again, looking the tag up first. This attempt stops sending early enough to
+   * have heard back by then, as a retried activity's attempt does by its own deadline.
+   */
+  taskDeadline?: number | undefined;
 }
 
 export interface LegResult {
@@ -59,6 +66,11 @@ export function toLegResult(tag: string, order: BrokerOrder): LegResult {
 const TERMINAL: readonly LegStatus[] = ['FILLED', 'CANCELLED', 'REJECTED'];
 /** Time kept between the broker's last possible answer and the end of the attempt. */
 const SEND_MARGIN_MS = 2000;
+
+/** The earlier of two deadlines (epoch ms), either of which may be unknown. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
 
 /** How the workflow asks for a wait (the order-waits-on-notices patch). */
 export interface AwaitLook {
@@ -166,20 +178,23 @@ export function orderActivities(deps: ActivityDeps) {
   const steps = {
     /** Send the leg unless the broker already has it. */
     async placeOrder(input: LegInput): Promise<LegResult> {
-      // the timings are for this process's metrics only: not stored, not sent to the broker
-      const { acceptedAt, triggered, ...given } = input;
+      // the timings are for this process's metrics only, the task's deadline for this attempt: none is stored or sent to the broker
+      const { acceptedAt, triggered, taskDeadline, ...given } = input;
       const leg = await withMarketCap(await withStrategy(withStopLimit(given)));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);
       const surfaced = await surfacedEarlierAttempt(leg);
       if (surfaced) return surfaced;
-      // Sent early enough to hear back within this attempt: a retry must never look the tag up while
-      // this attempt's order is still on its way (and send a second one).
-      const deadline = attemptDeadline();
+      // Sent early enough to hear back within this attempt (and, placed in a workflow task, before
+      // that task may pass to another worker): a retry must never look the tag up while this
+      // attempt's order is still on its way (and send a second one).
+      const deadline = earliest(attemptDeadline(), taskDeadline);
       const sendBy = deadline && deadline - (deps.config.broker.BREEZE_TIMEOUT_MS + deps.config.broker.BROKER_RATE_WAIT_MS + SEND_MARGIN_MS);
       let order: BrokerOrder;
       try {
+        // checked here too: the paper exchange is not timed, and an entry's task may have run long before this
+        if (sendBy !== undefined && Date.now() > sendBy) throw new BrokerUnavailableError('order not sent: too little time left in this attempt to send it and hear back');
         order = await deps.broker.placeOrder(leg, { sendBy });
       } catch (err) {
         if (err instanceof BrokerRejectedError) {

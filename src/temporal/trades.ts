@@ -10,7 +10,7 @@ import { UnavailableError } from '../domain/errors.ts';
 import type { Config } from '../config.ts';
 import { tradeWorkflowId } from '../domain/ids.ts';
 import type { tradeWorkflow } from '../workflows/trade.ts';
-import { cancelEntry, changeProtection, type ExitRequest, priceCrossed, type ProtectionChange, protectionChanged, requestExit, submitEntry, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
+import { cancelEntry, changeProtection, type ExitRequest, priceCrossed, type ProtectionChange, protectionChanged, requestExit, submitEntry, TRADE_TASK_TIMEOUT_MS, type TradeSummary, type TradeWorkflowInput } from '../workflows/messages.ts';
 import { TRADE_ACCOUNT, TRADE_SIDE, TRADE_STATUS, TRADE_SYMBOL } from '../workflows/search-attributes.ts';
 import type { TradesPort } from '../activities/ports.ts';
 import type { Actor } from '../audit/events.ts';
@@ -27,6 +27,8 @@ export async function submitTrade(client: Client, config: Config, input: TradeWo
     workflowIdConflictPolicy: 'USE_EXISTING',
     // A finished trade's id is never reused: the same key must not trade twice.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // its first task reserves the risk and places the entry (src/workflows/trade/legs.ts)
+    workflowTaskTimeout: TRADE_TASK_TIMEOUT_MS,
     typedSearchAttributes: [
       { key: TRADE_ACCOUNT, value: input.accountId },
       { key: TRADE_SYMBOL, value: input.request.instrument.symbol },

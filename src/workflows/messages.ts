@@ -13,6 +13,13 @@ import type { ExitReason, TradeStatus, TrailingStop } from '../domain/trade.ts';
 
 // ---- trade workflow ----
 
+/**
+ * The trade's workflow task timeout, set when it starts (src/temporal/trades.ts): long enough that
+ * its first task can reserve the risk and place the entry itself (trade/legs.ts `placeEntryInTask`)
+ * and still have stopped sending well before another worker may take the task over.
+ */
+export const TRADE_TASK_TIMEOUT_MS = 30_000;
+
 /** The trade's request and who made it (what the risk reservation is given), plus what only the workflow uses. */
 export interface TradeWorkflowInput extends ReserveInput {
   /** How long the entry update waits for an outcome before answering PENDING. */

@@ -8,7 +8,7 @@
  * @module
  */
 import * as wf from '@temporalio/workflow';
-import type { TradeSummary, TradeWorkflowInput } from './messages.ts';
+import { TRADE_TASK_TIMEOUT_MS, type TradeSummary, type TradeWorkflowInput } from './messages.ts';
 import { enter } from './trade/entry.ts';
 import { exitPosition } from './trade/exit.ts';
 import { handleMessages } from './trade/handlers.ts';
@@ -74,10 +74,20 @@ const EXIT_BOOK = 'exit-book';
  */
 const PATCHES_AT_ONCE = 'patches-at-once';
 
+/**
+ * The entry placed in the first workflow task (patched in): a trade started with a task timeout of
+ * TRADE_TASK_TIMEOUT_MS or more (src/temporal/trades.ts) reserves the risk, places the entry and
+ * records its fill as local activities in one workflow task, instead of placing it with an activity
+ * and recording the fill in a second task (trade/legs.ts `placeEntryInTask`). Trades started
+ * with a shorter task timeout, before this code, keep the activity.
+ */
+const ENTRY_IN_TASK = 'entry-in-task';
+
 export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSummary> {
   const atOnce = wf.patched(PATCHES_AT_ONCE);
+  const entryInTask = !input.resume && wf.workflowInfo().taskTimeoutMs >= TRADE_TASK_TIMEOUT_MS && wf.patched(ENTRY_IN_TASK);
   const run = atOnce
-    ? startRun(input, { hardened: true, resting: true, trailing: true, brokerOco: true, slices: true, exitBook: true, waitsOnNotices: true })
+    ? startRun(input, { hardened: true, resting: true, trailing: true, brokerOco: true, slices: true, exitBook: true, waitsOnNotices: true, entryInTask })
     : startRun(input, {
         hardened: wf.patched(LEGS_SURVIVE_BROKER_FAULTS),
         resting: wf.patched(RESTING_STOPS),
@@ -86,6 +96,7 @@ export async function tradeWorkflow(input: TradeWorkflowInput): Promise<TradeSum
         slices: wf.patched(FREEZE_SLICES),
         exitBook: wf.patched(EXIT_BOOK),
         waitsOnNotices: false,
+        entryInTask,
       });
   handleMessages(run);
 

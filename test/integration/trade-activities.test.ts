@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
 import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
-import { orderActivities, toLegResult } from '../../src/activities/orders.ts';
+import { type LegInput, orderActivities, toLegResult } from '../../src/activities/orders.ts';
 import { riskActivities } from '../../src/activities/risk.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
 import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
@@ -84,6 +84,22 @@ it('adopts an earlier exit attempt that surfaced at the broker after it was sett
   const legs = new Map((await ordersOfTrade(stack.db.sql, 'tsurfacedaaaaaaa')).map((o) => [o.tag, o.status]));
   expect(legs.get(exit(2).tag)).toBe('NOT_SENT');
   expect(legs.get(exit(1).tag)).not.toBe('NOT_SENT');
+});
+
+it('sends no entry when too little of its workflow task is left to hear back from the broker, and sends it once on a later attempt', async () => {
+  // An entry placed in the trade's workflow task (src/workflows/trade/legs.ts placeEntryInTask):
+  // once that task may pass to another worker, which looks the tag up and may send it, this
+  // attempt must have heard back from the broker.
+  await reserve('tintaskdeadline1');
+  const leg: LegInput = { tradeId: 'tintaskdeadline1', accountId: stack.config.account.ACCOUNT_ID, tag: 'tintaskdeadline1E1', leg: 'ENTRY', instrument, side: 'BUY', quantity: 10, orderType: 'MARKET' };
+  const { BREEZE_TIMEOUT_MS, BROKER_RATE_WAIT_MS } = stack.config.broker;
+  await expect(orderActivities(deps).placeOrder({ ...leg, taskDeadline: Date.now() + BREEZE_TIMEOUT_MS + BROKER_RATE_WAIT_MS })).rejects.toMatchObject({ code: 'broker-unavailable' });
+  expect(await stack.market.orders(leg.tradeId)).toHaveLength(0);
+  // recorded, not sent: the next attempt looks it up and sends it
+  expect((await ordersOfTrade(stack.db.sql, leg.tradeId)).map((o) => [o.tag, o.status])).toEqual([[leg.tag, 'NEW']]);
+  const placed = await orderActivities(deps).placeOrder({ ...leg, taskDeadline: Date.now() + 60_000 });
+  expect(placed.brokerOrderId).toBeTruthy();
+  expect((await stack.market.orders(leg.tradeId)).map((o) => o.tag)).toEqual([leg.tag]);
 });
 
 it('asks the daily-loss guard to watch when an entry finds the book flat, not again for entries into a book it already watches', async () => {

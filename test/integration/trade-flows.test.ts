@@ -1,9 +1,11 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../src/broker/types.ts';
 import { BrokerUnavailableError } from '../../src/broker/errors.ts';
 import { recordHistory } from '../support/history-json.ts';
 import { startStack, type TestStack, workflowBundleCode } from '../support/stack.ts';
+import { testBroker } from '../support/market.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
 import { sealAudit } from '../../src/audit/seal.ts';
 
@@ -134,24 +136,40 @@ describe('reading trades', () => {
     await recordHistory(stack.client, `trade-${body.id}`, 'tradeWorkflow', 'market-entry-requested-exit', workflowBundleCode());
   });
 
-  it('keeps a new trade history lean: one patch marker, and no status it was started with', async () => {
+  it('keeps a new trade history lean: the entry in its first task, two patch markers, no status it was started with', async () => {
     // Each patch marker comes with a TemporalChangeVersion upsert (a visibility write on the
-    // server): a trade started now takes every patch at once (src/workflows/trade.ts).
+    // server): a trade started now takes every patch before the entry-in-task one at once, and
+    // that one (src/workflows/trade.ts).
     await stack.market.setQuote(sbin, 800_00);
     const { body } = await enter(stack, trader, market('SBIN', { stopLoss: 780 }));
     expect(body.status).toBe('OPEN');
     const { events } = await stack.client.workflow.getHandle(`trade-${body.id}`).fetchHistory();
     const patches = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     const patchIds = patches.map((e) => defaultPayloadConverter.fromPayload<{ id: string }>(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!).id);
-    expect(patchIds).toEqual(['patches-at-once']);
+    expect(patchIds).toEqual(['patches-at-once', 'entry-in-task']);
     const upserts = events!.flatMap((e) => {
       const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
       return fields ? [fields] : [];
     });
-    expect(upserts.filter((fields) => 'TemporalChangeVersion' in fields)).toHaveLength(1);
+    expect(upserts.filter((fields) => 'TemporalChangeVersion' in fields)).toHaveLength(2);
     // started PENDING by the API; the first status the workflow writes is the entry's outcome
     const statuses = upserts.flatMap((fields) => (fields.TradeStatus ? [defaultPayloadConverter.fromPayload<string>(fields.TradeStatus)] : []));
     expect(statuses[0]).toBe('OPEN');
+    // Reserved and placed in the first workflow task (local activities), no activity task for the
+    // entry; on the paper exchange, which fills a market order as it is placed, filled and
+    // answered in that task too (Breeze answers OPEN and the fill is waited for).
+    const payload = <T,>(p: temporal.api.common.v1.IPayloads | null | undefined) => defaultPayloadConverter.fromPayload<T>(p!.payloads![0]!);
+    const firstCompleted = events!.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+    const nextScheduled = events!.findIndex((e, i) => i > firstCompleted && e.workflowTaskScheduledEventAttributes);
+    const firstTask = events!.slice(firstCompleted + 1, nextScheduled < 0 ? undefined : nextScheduled);
+    const localSteps = firstTask.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').map((e) => payload<{ activity_type: string }>(e.markerRecordedEventAttributes!.details!.data).activity_type);
+    const entryActivities = events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'placeOrder' && payload<{ tag: string }>(e.activityTaskScheduledEventAttributes.input).tag === `${body.id}E1`);
+    expect(entryActivities).toHaveLength(0);
+    if (testBroker() === 'paper') {
+      expect(localSteps).toEqual(['reserveRisk', 'placeOrder', 'recordEntryFill']);
+      expect(firstTask.some((e) => e.workflowExecutionUpdateCompletedEventAttributes)).toBe(true);
+    } else expect(localSteps).toEqual(['reserveRisk', 'placeOrder']);
+    expect((await stack.market.orders(`${body.id}E`)).map((o) => o.tag)).toEqual([`${body.id}E1`]);
   });
 });
 

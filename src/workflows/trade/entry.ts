@@ -8,7 +8,7 @@
 import type { LegResult } from '../../activities/orders.ts';
 import { failureMessage } from '../failures.ts';
 import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
-import { sendLeg } from './legs.ts';
+import { placeEntryInTask, sendLeg } from './legs.ts';
 import { untilOrderDone } from './order-watch.ts';
 import { decide, legOf, type TradeRun } from './run.ts';
 import { sendSlices, slicesOf } from './slices.ts';
@@ -45,7 +45,7 @@ export async function enter(run: TradeRun): Promise<boolean> {
   const slices = slicesOf(run, order);
   let result: LegResult;
   try {
-    result = slices.length > 1 ? await sendSlices(run, slices, true) : await sendLeg(order);
+    result = slices.length > 1 ? await sendSlices(run, slices, true) : run.entryInTask ? await placeEntryInTask(order, run.firstTaskAt) : await sendLeg(order);
   } catch (err) {
     await reportBrokerFailure(run, err);
     decide(run, await records.recordEntryClosed(tradeId, undefined, 'FAILED', failureMessage(err)));

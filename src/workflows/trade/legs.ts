@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { LegInput, LegResult } from '../../activities/orders.ts';
 import { failureCode } from '../failures.ts';
+import { TRADE_TASK_TIMEOUT_MS } from '../messages.ts';
 
 /** Looks at the broker's order book before an UNKNOWN leg counts as not sent. */
 const SETTLE_LOOKS = 6;
@@ -55,6 +56,32 @@ export async function sendLeg(leg: LegInput): Promise<LegResult> {
   } catch (err) {
     if (failureCode(err) === 'broker-outcome-unknown' || leg.leg === 'ENTRY') return settleLeg(leg);
     throw err;
+  }
+}
+
+/**
+ * One attempt at placing the entry within this workflow task (a local activity), where the trade's
+ * task lasts TRADE_TASK_TIMEOUT_MS (trade.ts, the entry-in-task patch): no activity task to
+ * dispatch and no second workflow task before the fill is recorded.
+ *
+ * At most once (invariant 2), as for a retried activity: should this worker stop answering, the
+ * task times out and another worker runs it again, looking the tag up before it sends. So the
+ * attempt is given the task's deadline, counted from the run's first activation (the start of
+ * this task or of an earlier one), and sends only while it can hear back before it
+ * (activities/orders.ts `placeOrder`); its own timeout is no shorter, so it has stopped sending
+ * when the workflow hears it timed out. Any failure leaves the leg to `sendLeg`, whose activity
+ * also looks the tag up first (adopting what this attempt sent); an unclear answer is settled.
+ */
+const entryInTask = proxyLocalActivities<Pick<Activities, 'placeOrder'>>({
+  startToCloseTimeout: TRADE_TASK_TIMEOUT_MS,
+  retry: { maximumAttempts: 1 },
+});
+
+export async function placeEntryInTask(leg: LegInput, firstTaskAt: number): Promise<LegResult> {
+  try {
+    return await entryInTask.placeOrder({ ...leg, taskDeadline: firstTaskAt + TRADE_TASK_TIMEOUT_MS });
+  } catch (err) {
+    return failureCode(err) === 'broker-outcome-unknown' ? settleLeg(leg) : sendLeg(leg);
   }
 }
 

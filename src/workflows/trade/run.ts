@@ -32,6 +32,10 @@ export interface TradeRun {
   readonly exitBook: boolean;
   /** The order-waits-on-notices patch is known to apply (see order-watch.ts); false: ask for it there. */
   readonly waitsOnNotices: boolean;
+  /** The entry-in-task patch applies (see legs.ts `placeEntryInTask`): the entry is placed within the workflow task. */
+  readonly entryInTask: boolean;
+  /** Workflow time of this run's first activation: the start of the workflow task it ran in (or of an earlier one). */
+  readonly firstTaskAt: number;
   /** The watch booked now (book.ts), if any. */
   book: { booking: string; key: string; legsAnnounced: boolean } | undefined;
   /** How many times this run booked a watch (a booking's id counts them). */
@@ -64,13 +68,14 @@ export interface TradeRun {
 }
 
 /** Which patches apply to a run (trade.ts). */
-export type RunPatches = Pick<TradeRun, 'hardened' | 'resting' | 'trailing' | 'brokerOco' | 'slices' | 'exitBook' | 'waitsOnNotices'>;
+export type RunPatches = Pick<TradeRun, 'hardened' | 'resting' | 'trailing' | 'brokerOco' | 'slices' | 'exitBook' | 'waitsOnNotices' | 'entryInTask'>;
 
 /** A fresh run, or the continuation of one that held an open position. */
 export function startRun(input: TradeWorkflowInput, patches: RunPatches): TradeRun {
   return {
     input,
     ...patches,
+    firstTaskAt: Date.now(),
     book: undefined,
     bookings: 0,
     crossed: undefined,
