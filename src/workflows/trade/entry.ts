@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LegResult } from '../../activities/orders.ts';
+import type { LegInput, LegResult } from '../../activities/orders.ts';
 import { failureMessage } from '../failures.ts';
 import { circuitBreaker, records, reportBrokerFailure } from './activities.ts';
 import { placeEntryInTask, sendLeg } from './legs.ts';
@@ -45,7 +45,7 @@ export async function enter(run: TradeRun): Promise<boolean> {
   const slices = slicesOf(run, order);
   let result: LegResult;
   try {
-    result = slices.length > 1 ? await sendSlices(run, slices, true) : run.entryInTask ? await placeEntryInTask(order, run.firstTaskAt) : await sendLeg(order);
+    result = await sendEntry(run, order, slices);
   } catch (err) {
     await reportBrokerFailure(run, err);
     decide(run, await records.recordEntryClosed(tradeId, undefined, 'FAILED', failureMessage(err)));
@@ -66,4 +66,10 @@ export async function enter(run: TradeRun): Promise<boolean> {
   const ended = result.status === 'CANCELLED' ? 'CANCELLED' : 'REJECTED';
   decide(run, await records.recordEntryClosed(tradeId, result, ended, result.rejectReason ?? (ended === 'CANCELLED' ? 'cancelled on request' : 'rejected by the broker')));
   return false;
+}
+
+/** The entry leg: in slices above the freeze quantity, else placed in this workflow task where the trade allows it (legs.ts). */
+function sendEntry(run: TradeRun, order: LegInput, slices: LegInput[]): Promise<LegResult> {
+  if (slices.length > 1) return sendSlices(run, slices, true);
+  return run.entryInTask ? placeEntryInTask(order, run.firstTaskAt) : sendLeg(order);
 }
