@@ -7,7 +7,7 @@
  * @module
  */
 import type { Actor } from '../audit/events.ts';
-import { BrokerOutcomeUnknownError, BrokerRejectedError, BrokerUnavailableError } from '../broker/errors.ts';
+import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
 import { strategyOfTrade } from '../db/strategies.ts';
@@ -193,8 +193,6 @@ export function orderActivities(deps: ActivityDeps) {
       const sendBy = deadline && deadline - (deps.config.broker.BREEZE_TIMEOUT_MS + deps.config.broker.BROKER_RATE_WAIT_MS + SEND_MARGIN_MS);
       let order: BrokerOrder;
       try {
-        // checked here too: the paper exchange is not timed, and an entry's task may have run long before this
-        if (sendBy !== undefined && Date.now() > sendBy) throw new BrokerUnavailableError('order not sent: too little time left in this attempt to send it and hear back');
         order = await deps.broker.placeOrder(leg, { sendBy });
       } catch (err) {
         if (err instanceof BrokerRejectedError) {

@@ -22,8 +22,8 @@ import { type MarketHoursMode, marketStatus } from '../../domain/market-calendar
 import type { Paise } from '../../domain/money.ts';
 import { type Instrument, instrumentKey } from '../../domain/trade.ts';
 import { NotFoundError } from '../../domain/errors.ts';
-import { BrokerRejectedError } from '../errors.ts';
-import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, OrderChange, Quote } from '../types.ts';
+import { BrokerRejectedError, BrokerUnavailableError } from '../errors.ts';
+import type { Broker, BrokerOrder, BrokerOrderRequest, BrokerPosition, OrderChange, PlaceOptions, Quote } from '../types.ts';
 import { type BookRules, expireDayOrders, matchAndAnnounce, matchOne, pinQuote } from './order-book.ts';
 import { initialPrice, walk } from './prices.ts';
 
@@ -81,7 +81,11 @@ export class PaperExchange implements Broker {
   }
 
   /** A broker order, or a paper-only STOP order (stop-loss market) with its trigger price. */
-  async placeOrder(request: BrokerOrderRequest | PaperStopRequest): Promise<BrokerOrder> {
+  async placeOrder(request: BrokerOrderRequest | PaperStopRequest, options: PlaceOptions = {}): Promise<BrokerOrder> {
+    // `sendBy` is on the wall clock of the caller's attempt, not the market clock `now` a test may set
+    if (options.sendBy !== undefined && Date.now() > options.sendBy) {
+      throw new BrokerUnavailableError('order not sent, too little time left in this attempt to send it and hear back');
+    }
     const key = instrumentKey(request.instrument);
     // a MARKET order's limit is its protection: the worst price it may fill at (./matching.ts)
     const limitPricePaise = request.orderType !== 'STOP' ? request.limitPricePaise : undefined;
