@@ -14,8 +14,9 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.ts';
 import type { LegInput, LegResult } from '../../src/activities/orders.ts';
-import { submitEntry, TRADE_TASK_TIMEOUT_MS, tradeSummary, type TradeWorkflowInput } from '../../src/workflows/messages.ts';
+import { submitEntry, TRADE_TASK_TIMEOUT_MS, tradeSummary } from '../../src/workflows/messages.ts';
 import { workflowBundleCode } from '../support/stack.ts';
+import { filledLeg, standInTrade } from '../support/trade-stand-ins.ts';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -29,35 +30,24 @@ interface Placement {
   taskDeadline: number | undefined;
 }
 
-const filled = (leg: LegInput): LegResult => ({ tag: leg.tag, status: 'FILLED', brokerOrderId: `B-${leg.tag}`, filledQuantity: leg.quantity, averagePricePaise: 100_00, fills: [{ fillId: '1', quantity: leg.quantity, pricePaise: 100_00, at: new Date().toISOString() }] });
-
 /** The trade's activities, with `placeInTask` deciding what a placement in the workflow task does. */
-function tradeActivities(log: Placement[], placeInTask: (leg: LegInput) => LegResult = filled): Partial<Activities> {
+function tradeActivities(log: Placement[], placeInTask: (leg: LegInput) => LegResult = filledLeg): Partial<Activities> {
   const note = (step: Placement['step'], leg: LegInput) => log.push({ step, local: Context.current().info.isLocal, taskDeadline: leg.taskDeadline });
   return {
     reserveRisk: async () => ({ outcome: 'ACCEPTED', violations: [], status: 'PENDING' }),
     placeOrder: async (leg) => {
       note('place', leg);
-      return Context.current().info.isLocal ? placeInTask(leg) : filled(leg);
+      return Context.current().info.isLocal ? placeInTask(leg) : filledLeg(leg);
     },
     settleOrder: async (leg) => {
       note('settle', leg);
-      return filled(leg);
+      return filledLeg(leg);
     },
     recordEntryFill: async () => ({ status: 'OPEN', entryPricePaise: 100_00, filledQuantity: 10, squareOffAt: undefined }),
     reportBrokerFailure: async () => {},
   };
 }
 
-const input = (): TradeWorkflowInput => ({
-  tradeId: `t${randomUUID().slice(0, 8)}`,
-  accountId: 'acct',
-  request: { instrument: { symbol: 'ITC', exchange: 'NSE', product: 'CASH' }, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: false },
-  requestFingerprint: 'f',
-  requestedBy: { type: 'user', id: 'tester' },
-  source: 'api',
-  ackWaitMs: 1000,
-});
 
 /**
  * Start a trade (the API also sends the entry's update at once), take its entry's status (after
@@ -67,7 +57,7 @@ async function enterTrade(activities: Partial<Activities>, taskTimeoutMs: number
   const taskQueue = `entry-in-task-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code: workflowBundleCode() }, activities });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [input()], ...(taskTimeoutMs ? { workflowTaskTimeout: taskTimeoutMs } : {}) });
+    const handle = await env.client.workflow.start('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [standInTrade({ request: { ...standInTrade().request, intraday: false } })], ...(taskTimeoutMs ? { workflowTaskTimeout: taskTimeoutMs } : {}) });
     let summary = await handle.executeUpdate(submitEntry, { args: [{ requestId: 'r' }] });
     if (settling) {
       await env.sleep(settling);

@@ -11,10 +11,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../../src/activities/index.ts';
-import type { LegInput } from '../../src/activities/orders.ts';
 import type { StateChange } from '../../src/activities/trading-state.ts';
-import { breakerState, halt, requestExit, resume, tradeClosed, type TradeWorkflowInput } from '../../src/workflows/messages.ts';
+import { breakerState, halt, requestExit, resume, tradeClosed } from '../../src/workflows/messages.ts';
 import { workflowBundleCode } from '../support/stack.ts';
+import { filledLeg, standInTrade } from '../support/trade-stand-ins.ts';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -25,12 +25,11 @@ afterAll(async () => env?.teardown());
 const HOUR = 3_600_000;
 
 function tradeActivities(log: string[], squareOffInMs: number | undefined): Partial<Activities> {
-  const filled = (leg: LegInput) => ({ tag: leg.tag, status: 'FILLED' as const, brokerOrderId: `B-${leg.tag}`, filledQuantity: leg.quantity, averagePricePaise: 100_00, fills: [{ fillId: '1', quantity: leg.quantity, pricePaise: 100_00, at: new Date().toISOString() }] });
   return {
     reserveRisk: async () => ({ outcome: 'ACCEPTED', violations: [], status: 'PENDING' }),
     placeOrder: async (leg) => {
       log.push(`place:${leg.leg}`);
-      return filled(leg);
+      return filledLeg(leg);
     },
     recordEntryFill: async () => ({ status: 'OPEN', entryPricePaise: 100_00, filledQuantity: 10, squareOffAt: squareOffInMs === undefined ? undefined : new Date(Date.now() + squareOffInMs).toISOString() }),
     markExiting: async (_id, reason) => {
@@ -43,17 +42,6 @@ function tradeActivities(log: string[], squareOffInMs: number | undefined): Part
   };
 }
 
-const input = (over: Partial<TradeWorkflowInput> = {}): TradeWorkflowInput => ({
-  tradeId: `t${randomUUID().slice(0, 8)}`,
-  accountId: 'acct',
-  request: { instrument: { symbol: 'ITC', exchange: 'NSE', product: 'CASH' }, side: 'BUY', quantity: 10, orderType: 'MARKET', intraday: true },
-  requestFingerprint: 'f',
-  requestedBy: { type: 'user', id: 'tester' },
-  source: 'api',
-  ackWaitMs: 1000,
-  ...over,
-});
-
 async function withWorker<T>(activities: Partial<Activities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `timers-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code: workflowBundleCode() }, activities });
@@ -64,7 +52,7 @@ describe('the trade workflow', () => {
   it('squares an intraday position off at the square-off time, hours after entry', async () => {
     const log: string[] = [];
     await withWorker(tradeActivities(log, 6 * HOUR), (taskQueue) =>
-      env.client.workflow.execute('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [input()] }),
+      env.client.workflow.execute('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [standInTrade()] }),
     );
     expect(log).toEqual(['place:ENTRY', 'exit:SQUARE_OFF', 'place:EXIT']);
   });
@@ -72,7 +60,7 @@ describe('the trade workflow', () => {
   it('holds a delivery position through the day when nothing asks it to exit', async () => {
     const log: string[] = [];
     await withWorker(tradeActivities(log, undefined), async (taskQueue) => {
-      const handle = await env.client.workflow.start('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [input({ request: { ...input().request, intraday: false } })] });
+      const handle = await env.client.workflow.start('tradeWorkflow', { taskQueue, workflowId: `trade-${randomUUID()}`, args: [standInTrade({ request: { ...standInTrade().request, intraday: false } })] });
       await env.sleep('3 days');
       expect(log).toEqual(['place:ENTRY']);
       await handle.executeUpdate(requestExit, { args: [{ reason: 'REQUESTED', requestedBy: { type: 'user', id: 'tester' } }] });
@@ -87,7 +75,7 @@ describe('the trade workflow', () => {
       const handle = await env.client.workflow.start('tradeWorkflow', {
         taskQueue,
         workflowId: `trade-${randomUUID()}`,
-        args: [input({ resume: { entryPricePaise: 100_00, filledQuantity: 10, exitAttempt: 1, pendingExit: { reason: 'TARGET', requestedBy: { type: 'system', id: 'x' } } } })],
+        args: [standInTrade({ resume: { entryPricePaise: 100_00, filledQuantity: 10, exitAttempt: 1, pendingExit: { reason: 'TARGET', requestedBy: { type: 'system', id: 'x' } } } })],
       });
       await handle.result();
     });
