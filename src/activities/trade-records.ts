@@ -29,7 +29,7 @@ import type { LegResult } from './orders.ts';
 interface Levels {
   stopLossPaise?: number | undefined;
   targetPaise?: number | undefined;
-  /** Audited only: the trailing distance in force (null once cleared). */
+  /** The trailing distance in force (null once cleared; undefined: unchanged). */
   trailingStop?: TrailingStop | null | undefined;
 }
 
@@ -264,7 +264,8 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     async recordProtectionChange(tradeId: string, before: Levels, after: Levels, requestedBy: Actor, requestId?: string, reason?: 'trailing'): Promise<void> {
       await transaction(deps.sql, async (tx) => {
         const { trade } = await lockOrFail(tx, tradeId);
-        await tx`update trades set stop_loss_paise = ${after.stopLossPaise ?? null}, target_paise = ${after.targetPaise ?? null}, updated_at = now() where id = ${tradeId}`;
+        const trailing = after.trailingStop === undefined ? tx`` : tx`, trailing_stop = ${after.trailingStop ? tx.json(after.trailingStop) : null}`;
+        await tx`update trades set stop_loss_paise = ${after.stopLossPaise ?? null}, target_paise = ${after.targetPaise ?? null}${trailing}, updated_at = now() where id = ${tradeId}`;
         await deps.audit.append(tx, { type: 'TRADE_PROTECTION_CHANGED', ...base(trade), actor: requestedBy, requestId, payload: { before, after, ...(reason ? { reason } : {}) } });
       });
     },

@@ -7,7 +7,6 @@
  */
 import type { Queryable } from '../db/pool.ts';
 import type { Severity } from '../domain/errors.ts';
-import type { TrailingStop } from '../domain/trade.ts';
 import type { AuditRecord } from './events.ts';
 import { type AuditRow, toRecord } from './records.ts';
 import { sealBeforeRead } from './seal.ts';
@@ -48,21 +47,4 @@ export async function tradeTimeline(sql: Queryable, tradeId: string): Promise<Au
   await sealBeforeRead(sql);
   const rows = await sql<AuditRow[]>`select * from audit_events where trade_id = ${tradeId} order by seq`;
   return rows.map(toRecord);
-}
-
-/**
- * The trailing distance in force for a trade, as its audit trail says (the trades table keeps the
- * current stop-loss, not the distance): the newest protection change that names one (null: trailing
- * stopped), else the request's. Null when the trade does not trail.
- */
-export async function trailingStopInForce(sql: Queryable, tradeId: string): Promise<TrailingStop | null> {
-  await sealBeforeRead(sql);
-  const [row] = await sql<{ eventType: string; payload: { trailingStop?: TrailingStop | null; after?: { trailingStop?: TrailingStop | null } } }[]>`
-    select event_type as "eventType", payload from audit_events
-    where trade_id = ${tradeId}
-      and (event_type = 'TRADE_REQUESTED' or (event_type = 'TRADE_PROTECTION_CHANGED' and payload->'after' ? 'trailingStop'))
-    order by seq desc
-    limit 1`;
-  if (!row) return null;
-  return (row.eventType === 'TRADE_REQUESTED' ? row.payload.trailingStop : row.payload.after?.trailingStop) ?? null;
 }

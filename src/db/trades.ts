@@ -5,7 +5,7 @@
  * @module
  */
 import type { Violation } from '../domain/risk/rules.ts';
-import type { ExitReason, Instrument, TradeRequest, TradeStatus } from '../domain/trade.ts';
+import type { ExitReason, Instrument, TradeRequest, TradeStatus, TrailingStop } from '../domain/trade.ts';
 import type { Queryable, Sql } from './pool.ts';
 
 export interface TradeRow {
@@ -28,6 +28,8 @@ export interface TradeRow {
   limitPricePaise: number | null;
   stopLossPaise: number | null;
   targetPaise: number | null;
+  /** The trailing distance in force: the request's, or the last protection change's (migration 0230); null when it does not trail. */
+  trailingStop: TrailingStop | null;
   intraday: boolean;
   status: TradeStatus;
   rejectReason: string | null;
@@ -64,7 +66,7 @@ const selectTrade = (sql: Queryable) => sql`
     algo_id as "algoId", symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry,
     strike_paise as "strikePaise", option_right as "optionRight", side, quantity, order_type as "orderType",
     limit_price_paise as "limitPricePaise", stop_loss_paise as "stopLossPaise", target_paise as "targetPaise",
-    intraday, status, reject_reason as "rejectReason", violations, filled_quantity as "filledQuantity",
+    trailing_stop as "trailingStop", intraday, status, reject_reason as "rejectReason", violations, filled_quantity as "filledQuantity",
     exited_quantity as "exitedQuantity", exited_value_paise as "exitedValuePaise", entry_price_paise as "entryPricePaise", exit_price_paise as "exitPricePaise", gross_pnl_paise as "grossPnlPaise",
     charges_paise as "chargesPaise", realized_pnl_paise as "realizedPnlPaise", exit_reason as "exitReason",
     created_at as "createdAt", opened_at as "openedAt", closed_at as "closedAt", updated_at as "updatedAt"
@@ -103,11 +105,11 @@ export async function insertTrade(sql: Queryable, t: NewTrade): Promise<boolean>
   const rows = await sql`
     insert into trades (id, account_id, workflow_id, run_id, request_fingerprint, source, signal_id, requested_by, strategy_id,
       symbol, exchange, product, expiry, strike_paise, option_right, side, quantity, order_type, limit_price_paise,
-      stop_loss_paise, target_paise, intraday, status)
+      stop_loss_paise, target_paise, trailing_stop, intraday, status)
     values (${t.id}, ${t.accountId}, ${t.workflowId}, ${t.runId}, ${t.requestFingerprint}, ${t.source}, ${t.signalId ?? null},
       ${t.requestedBy}, ${r.strategyId ?? null}, ${i.symbol}, ${i.exchange}, ${i.product}, ${i.expiry ?? null},
       ${i.strikePaise ?? null}, ${i.right ?? null}, ${r.side}, ${r.quantity}, ${r.orderType}, ${r.limitPricePaise ?? null},
-      ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.intraday}, 'PENDING')
+      ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.trailingStop ? sql.json(r.trailingStop) : null}, ${r.intraday}, 'PENDING')
     on conflict (id) do nothing
     returning id`;
   return rows.length === 1;

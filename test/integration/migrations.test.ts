@@ -5,7 +5,9 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadMigrations, migrate, MIGRATIONS_DIR, REWORDED_COMMENTS, schemaVersion } from '../../src/db/migrate.ts';
+import { ensureAccount } from '../../src/db/accounts.ts';
 import { createSql, type Sql } from '../../src/db/pool.ts';
+import { appendRecord, holdHead } from '../support/audit-inbox.ts';
 import { silentLogger } from '../support/logger.ts';
 
 const name = `m_${randomBytes(5).toString('hex')}`;
@@ -77,5 +79,60 @@ describe('migrations', () => {
              has_table_privilege(${inject('pgAppRole')}, 'audit_events', 'TRUNCATE') as truncate,
              has_table_privilege(${inject('pgAppRole')}, 'trades', 'UPDATE') as trades_update`;
     expect(grants).toEqual({ insert: true, update: false, delete: false, truncate: false, trades_update: true });
+  });
+});
+
+describe('migration 0230 (the trailing stop on the trade row)', () => {
+  const older = `${name}_0230`;
+  const olderPool = () => {
+    const sql = createSql(`${base()}/${older}`, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 60_000, applicationName: 'migration-test' });
+    pools.push(sql);
+    return sql;
+  };
+  beforeAll(async () => {
+    const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
+    await server.unsafe(`create database ${older}`);
+    await server.end();
+  });
+  afterAll(async () => {
+    const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
+    await server.unsafe(`drop database if exists ${older} with (force)`);
+    await server.end();
+  });
+
+  it('gives every existing trade the distance in force, as its audit trail says, queued records too', async () => {
+    const sql = olderPool();
+    await migrate(sql, silentLogger, { upTo: 220 });
+    await ensureAccount(sql, 'acc', 1e9);
+    for (const id of ['requested', 'cleared', 'never', 'set-later', 'set-queued']) {
+      await sql`
+        insert into trades (id, account_id, workflow_id, request_fingerprint, requested_by, symbol, exchange, product, side, quantity, order_type, intraday, status)
+        values (${id}, 'acc', ${`trade-${id}`}, 'f', 'user:u', 'LT', 'NSE', 'CASH', 'BUY', 1, 'MARKET', false, 'OPEN')`;
+    }
+    const record = (tradeId: string, type: string, payload: Record<string, unknown>) => appendRecord(sql, { tradeId, accountId: 'acc', type, category: 'trade', payload });
+    await record('requested', 'TRADE_REQUESTED', { trailingStop: { paise: 500 } });
+    await record('cleared', 'TRADE_REQUESTED', { trailingStop: { percent: 1 } });
+    await record('cleared', 'TRADE_PROTECTION_CHANGED', { before: { trailingStop: { percent: 1 } }, after: { stopLossPaise: 900, trailingStop: null } });
+    await record('never', 'TRADE_REQUESTED', {});
+    // a change of the stop alone (as a trail's move names no new distance) keeps the one in force
+    await record('never', 'TRADE_PROTECTION_CHANGED', { before: {}, after: { stopLossPaise: 900 } });
+    await record('set-later', 'TRADE_REQUESTED', {});
+    await record('set-later', 'TRADE_PROTECTION_CHANGED', { before: { trailingStop: null }, after: { trailingStop: { paise: 700 } } });
+    await record('set-later', 'TRADE_PROTECTION_CHANGED', { before: {}, after: { stopLossPaise: 950 }, reason: 'trailing' });
+    await record('set-queued', 'TRADE_REQUESTED', {});
+    const head = await holdHead(olderPool());
+    const queued = await record('set-queued', 'TRADE_PROTECTION_CHANGED', { before: { trailingStop: null }, after: { trailingStop: { percent: 2 } } });
+    await head.release();
+    expect(queued.seq).toBeNull();
+
+    await migrate(sql, silentLogger);
+    const rows = await sql<{ id: string; trailingStop: unknown }[]>`select id, trailing_stop as "trailingStop" from trades order by id`;
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.trailingStop]))).toEqual({
+      requested: { paise: 500 },
+      cleared: null,
+      never: null,
+      'set-later': { paise: 700 },
+      'set-queued': { percent: 2 },
+    });
   });
 });

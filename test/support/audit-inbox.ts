@@ -27,11 +27,14 @@ export async function holdHead(admin: Sql): Promise<{ release: () => Promise<voi
   };
 }
 
+/** A record's content as audit_append takes it: an ORDER_PLACED of a made-up workflow, with `over` in place. */
+type RecordContent = Parameters<typeof contentTail>[0];
+
 /**
- * Queue one record through audit_append in a transaction of its own that commits without waiting
- * for the seal (the head must be held); returns its event id.
+ * Append one record through audit_append in a transaction of its own; its sequence number, or null
+ * when it was queued (another transaction held the head) and committed without waiting for the seal.
  */
-export async function queueRecord(sql: Sql, i: number): Promise<string> {
+export async function appendRecord(sql: Sql, over: Partial<RecordContent> = {}): Promise<{ eventId: string; seq: number | null }> {
   const eventId = randomUUID();
   const tail = contentTail({
     eventId,
@@ -40,17 +43,24 @@ export async function queueRecord(sql: Sql, i: number): Promise<string> {
     severity: 'LOW',
     category: 'order',
     actorType: 'workflow',
-    actorId: `wf-${i}`,
+    actorId: 'wf',
     accountId: null,
-    tradeId: `t${i}`,
+    tradeId: null,
     workflowId: null,
     runId: null,
     clientIp: null,
     requestId: null,
-    payload: { i },
+    payload: {},
+    ...over,
   });
   const rows = await sql.begin((tx) => tx<{ seq: number | null }[]>`select seq from audit_append(${tx.array([tail])}::text[])`);
-  if (rows[0]?.seq !== null) throw new Error('the record was sealed inline: hold the head first');
+  return { eventId, seq: rows[0]?.seq ?? null };
+}
+
+/** Queue one record (the head must be held); returns its event id. */
+export async function queueRecord(sql: Sql, i: number): Promise<string> {
+  const { eventId, seq } = await appendRecord(sql, { actorId: `wf-${i}`, tradeId: `t${i}`, payload: { i } });
+  if (seq !== null) throw new Error('the record was sealed inline: hold the head first');
   return eventId;
 }
 

@@ -7,7 +7,7 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { tradeTimeline, trailingStopInForce } from '../../audit/queries.ts';
+import { tradeTimeline } from '../../audit/queries.ts';
 import { ordersOfTrade } from '../../db/orders.ts';
 import { getTrade, listTrades, type TradeRow } from '../../db/trades.ts';
 import { AppError, BusinessRuleError, ConflictError, NotFoundError } from '../../domain/errors.ts';
@@ -157,9 +157,8 @@ export function tradeRoutes(deps: Pick<AppDeps, 'config' | 'sql' | 'temporal'>) 
   /** One trade (`withLegs`: read alone) shows its legs and the protection in force; a list does not. */
   const view = async (trade: TradeRow, withLegs = true) => {
     if (!withLegs) return tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE);
-    // two independent reads, sent together: every entry's answer waits for them
-    const [legs, trailingStop] = await Promise.all([ordersOfTrade(sql, trade.id), trailingStopInForce(sql, trade.id)]);
-    return tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, legs, { trailingStop });
+    const legs = await ordersOfTrade(sql, trade.id);
+    return tradeView(trade, config.temporal.TEMPORAL_UI_URL, config.temporal.TEMPORAL_NAMESPACE, legs, { trailingStop: trade.trailingStop });
   };
   const loadOwn = async (c: Context<AppEnv>, id: string) => {
     const trade = await getTrade(sql, id, principalOf(c).accountId);
