@@ -112,7 +112,7 @@ export function basketReserveActivities(deps: ActivityDeps) {
         const switches = switchesFrom(await ruleSwitchOverrides(tx, input.accountId));
         const violations: BasketViolation[] = [];
         const marginLegs: BasketMarginLeg[] = [];
-        /** Each leg's worst fill price (a LIMIT's limit, a MARKET's protective limit): its order goes out capped there (orders.ts reservedPrice). */
+        /** Each leg's worst fill price (a LIMIT's limit, a MARKET's protective limit): its order goes out capped there (orders.ts withTradeFacts). */
         const caps: (number | undefined)[] = [];
         for (const [i, leg] of input.legs.entries()) {
           const r = leg.request;

@@ -10,9 +10,8 @@ import type { Actor } from '../audit/events.ts';
 import { BrokerOutcomeUnknownError, BrokerRejectedError } from '../broker/errors.ts';
 import { asOrderAction } from '../broker/rate-limit/priority.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderRequest } from '../broker/types.ts';
-import { strategyOfTrade } from '../db/strategies.ts';
 import { insertOrder, type LegStatus, ordersOfTrade, updateOrder } from '../db/orders.ts';
-import { reservedPrice } from '../db/reservations.ts';
+import { orderFactsOfTrade } from '../db/trades.ts';
 import { transaction } from '../db/transaction.ts';
 import type { Paise } from '../domain/money.ts';
 import { stopLimitPrice } from '../domain/protection.ts';
@@ -147,18 +146,24 @@ export function orderActivities(deps: ActivityDeps) {
     return { ...leg, limitPricePaise: stopLimitPrice(leg.side, leg.triggerPricePaise, deps.config.broker.STOP_LIMIT_BUFFER_BPS, deps.config.market.DEFAULT_TICK_PAISE) };
   }
 
-  /** A MARKET entry goes out protected at the price its margin was reserved at: it can never fill above its reservation. */
-  async function withMarketCap(leg: LegInput): Promise<LegInput> {
-    if (leg.leg !== 'ENTRY' || leg.orderType !== 'MARKET' || leg.limitPricePaise !== undefined) return leg;
-    const cap = await reservedPrice(deps.sql, leg.tradeId);
-    return cap ? { ...leg, limitPricePaise: cap } : leg;
+  /**
+   * The leg as it is sent: with its trade's strategy and algo id (as {@link withStrategy}), and a
+   * MARKET entry protected at the price its margin was reserved at, so that it can never fill above
+   * its reservation. One read for both.
+   */
+  async function withTradeFacts(leg: LegInput): Promise<LegInput> {
+    const capped = leg.leg === 'ENTRY' && leg.orderType === 'MARKET' && leg.limitPricePaise === undefined;
+    if (leg.algoId && !capped) return leg;
+    const { strategy, algoId, reservedPricePaise } = await orderFactsOfTrade(deps.sql, leg.tradeId);
+    const stamped = leg.algoId || !algoId ? leg : { ...leg, strategy, algoId };
+    return capped && reservedPricePaise ? { ...stamped, limitPricePaise: reservedPricePaise } : stamped;
   }
 
   /** The leg with its trade's strategy and algo id (stamped at the reservation, src/activities/strategy-risk.ts). */
   async function withStrategy(leg: LegInput): Promise<LegInput> {
     if (leg.algoId) return leg;
-    const facts = await strategyOfTrade(deps.sql, leg.tradeId);
-    return facts ? { ...leg, ...facts } : leg;
+    const { strategy, algoId } = await orderFactsOfTrade(deps.sql, leg.tradeId);
+    return algoId ? { ...leg, strategy, algoId } : leg;
   }
 
   /**
@@ -180,7 +185,7 @@ export function orderActivities(deps: ActivityDeps) {
     async placeOrder(input: LegInput): Promise<LegResult> {
       // the timings are for this process's metrics only, the task's deadline for this attempt: none is stored or sent to the broker
       const { acceptedAt, triggered, taskDeadline, ...given } = input;
-      const leg = await withMarketCap(await withStrategy(withStopLimit(given)));
+      const leg = await withTradeFacts(withStopLimit(given));
       await insertOrder(deps.sql, leg);
       const existing = await deps.broker.findOrderByTag(leg.accountId, leg.tag, leg.instrument);
       if (existing) return recordSent(leg, existing, true);

@@ -134,10 +134,11 @@ export function riskActivities(deps: ActivityDeps) {
         const fno = input.request.instrument.product === 'FUTURES' || input.request.instrument.product === 'OPTIONS';
         return fno ? { ...r, maxSliceQuantity: maxSliceQuantity(rules) } : r;
       };
-      const known = await getTrade(deps.sql, input.tradeId);
-      // a basket's leg was judged and reserved with its basket (baskets.ts): this run claims it
-      if (known && input.basketId) return sliceOf(await claimBasketLeg(deps.sql, known, runId));
-      if (known) return sliceOf(decisionTaken(known, runId));
+      // A basket's leg was judged and reserved with its basket (baskets.ts): this run claims it.
+      // Any other trade recorded already (by an earlier attempt, or another run) is found by its
+      // insert below, which answers as the decision taken: not read first on every entry.
+      const leg = input.basketId ? await getTrade(deps.sql, input.tradeId) : undefined;
+      if (leg) return sliceOf(await claimBasketLeg(deps.sql, leg, runId));
       // independent reads before the transaction, sent together
       const [quote, calendar, stockCode] = await Promise.all([
         refreshPrices(input),
@@ -151,6 +152,8 @@ export function riskActivities(deps: ActivityDeps) {
       const result = await transaction(deps.sql, async (tx): Promise<ReserveResult> => {
         const account = await lockAccount(tx, input.accountId);
         if (!account) throw new Error(`account ${input.accountId} does not exist`);
+        const r = input.request;
+        const strategy = await resolveStrategy(tx, deps.config, input.accountId, r.strategy);
         const created = await insertTrade(tx, {
           id: input.tradeId,
           accountId: input.accountId,
@@ -160,17 +163,16 @@ export function riskActivities(deps: ActivityDeps) {
           source: input.source,
           signalId: input.signalId,
           requestedBy: `${input.requestedBy.type}:${input.requestedBy.id}`,
-          request: input.request,
+          request: r,
+          strategy: strategy.strategy,
         });
         if (created && input.signalId) await recordWebhookReceipt(tx, input.signalId, input.requestedBy.id, input.tradeId);
         if (!created) {
-          // An earlier attempt of this activity got here first (it committed while we read prices).
+          // An earlier attempt of this activity, or another run, recorded the trade first.
           const existing = await getTrade(tx, input.tradeId);
           if (!existing) throw new Error(`trade ${input.tradeId} conflicts but cannot be read`);
           return decisionTaken(existing, runId);
         }
-        const r = input.request;
-        const strategy = await resolveStrategy(tx, deps.config, input.accountId, input.tradeId, r.strategy);
         await deps.audit.append(tx, {
           type: 'TRADE_REQUESTED',
           actor: input.requestedBy,

@@ -10,7 +10,7 @@
 import type { Config } from '../config.ts';
 import type { AccountBook } from '../db/book.ts';
 import type { TxSql } from '../db/pool.ts';
-import { stampTradeStrategy, strategyByName, strategyShare } from '../db/strategies.ts';
+import { strategyByName, strategyShare } from '../db/strategies.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { effectiveLimits, type RiskLimits } from '../domain/risk/limits.ts';
 import { checkRisk, type Violation } from '../domain/risk/rules.ts';
@@ -23,11 +23,10 @@ export interface ResolvedStrategy {
   strategy: Strategy | undefined;
 }
 
-/** Find the request's strategy and stamp it, with its algo id, on the trade row. */
-export async function resolveStrategy(tx: TxSql, config: Config, accountId: string, tradeId: string, name: string | undefined): Promise<ResolvedStrategy> {
+/** Find the request's strategy (read under the account's lock: a halt takes it too). The trade row carries its id and algo id. */
+export async function resolveStrategy(tx: TxSql, config: Config, accountId: string, name: string | undefined): Promise<ResolvedStrategy> {
   const requested = name ?? DEFAULT_STRATEGY;
   const strategy = requested === DEFAULT_STRATEGY ? defaultStrategy(accountId, config.account.ALGO_ID) : await strategyByName(tx, accountId, requested);
-  await stampTradeStrategy(tx, tradeId, strategy?.id ?? null, strategy?.algoId ?? null);
   return { requested, strategy };
 }
 

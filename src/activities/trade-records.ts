@@ -80,7 +80,8 @@ export function tradeRecordActivities(deps: ActivityDeps) {
   /**
    * Store the leg's fills with their charges (moving the funds ledger), and the leg's final state (FILLED, or CANCELLED for
    * a leg that filled in part before it ended). Returns what the fills stored now add up to:
-   * a retried call stores nothing twice and adds nothing.
+   * a retried call stores nothing twice and adds nothing. The caller adds `charges` to the trade's
+   * `charges_paise` in its own update of the trade row (one statement, and one `account_book` notice).
    */
   async function storeFills(tx: TxSql, trade: TradeRow, leg: LegResult, kind: 'ENTRY' | 'EXIT', legStatus: 'FILLED' | 'CANCELLED' = 'FILLED'): Promise<{ charges: number; quantity: number; valuePaise: number }> {
     if (leg.parts) return storeSlices(tx, trade, leg.parts, kind);
@@ -102,7 +103,6 @@ export function tradeRecordActivities(deps: ActivityDeps) {
     await Promise.all([
       updateOrder(tx, leg.tag, { status: legStatus, brokerOrderId: leg.brokerOrderId ?? null, filledQuantity: leg.filledQuantity, averagePricePaise: averagePrice(leg) }),
       recordPrice(tx, instrumentKey(trade.instrument), averagePrice(leg), new Date(fills.at(-1)?.at ?? now().toISOString())),
-      added.charges ? tx`update trades set charges_paise = charges_paise + ${added.charges} where id = ${trade.id}` : undefined,
     ]);
     return added;
   }
@@ -144,7 +144,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         await Promise.all([
           tx`
             update trades set status = 'OPEN', filled_quantity = ${leg.filledQuantity}, entry_price_paise = ${price},
-              opened_at = now(), updated_at = now()
+              charges_paise = charges_paise + ${charges}, opened_at = now(), updated_at = now()
             where id = ${tradeId}`,
           closeReservation(tx, tradeId, 'CONVERTED'),
         ]);
@@ -217,7 +217,7 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         await tx`
           update trades set status = 'CLOSED', exit_price_paise = ${exitPrice}, gross_pnl_paise = ${gross},
             realized_pnl_paise = ${realized}, exit_reason = ${reason}, exited_quantity = ${exitedQuantity},
-            exited_value_paise = ${exitedValue}, closed_at = now(), updated_at = now()
+            exited_value_paise = ${exitedValue}, charges_paise = ${charges}, closed_at = now(), updated_at = now()
           where id = ${tradeId}`;
         const b = base(trade);
         await deps.audit.append(tx, { type: 'ORDER_FILLED', ...b, payload: { tag: leg.tag, leg: 'EXIT', brokerOrderId: leg.brokerOrderId, filledQuantity: leg.filledQuantity, averagePricePaise: exitPrice, fills: leg.fills, chargesPaise: exitCharges } });
@@ -246,7 +246,8 @@ export function tradeRecordActivities(deps: ActivityDeps) {
         const exitedQuantity = trade.exitedQuantity + part.quantity;
         if (part.quantity) {
           await tx`
-            update trades set exited_quantity = ${exitedQuantity}, exited_value_paise = exited_value_paise + ${part.valuePaise}, updated_at = now()
+            update trades set exited_quantity = ${exitedQuantity}, exited_value_paise = exited_value_paise + ${part.valuePaise},
+              charges_paise = charges_paise + ${part.charges}, updated_at = now()
             where id = ${tradeId}`;
           await deps.audit.append(tx, {
             type: 'ORDER_FILLED',

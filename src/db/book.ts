@@ -13,12 +13,12 @@ import type { Queryable } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
 import { activeReservations, entriesInLastSecond } from './reservations.ts';
 import { accountLimits } from './risk-limits.ts';
-import { type GuardedBook, guardedBook, openTrades, realizedSince, type TradeRow } from './trades.ts';
+import { type GuardedBook, guardedBook, type OpenPosition, openPositions, realizedSince } from './trades.ts';
 
 export interface AccountBook {
   book: Book;
   limits: RiskLimits;
-  openTrades: TradeRow[];
+  openTrades: OpenPosition[];
   /** Last prices of the open positions and of `extraInstruments`. */
   prices: Map<string, PricePoint>;
 }
@@ -28,7 +28,7 @@ export async function readBook(sql: Queryable, defaults: RiskLimits, account: { 
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
-    openTrades(sql, account.id),
+    openPositions(sql, account.id),
     accountLimits(sql, account.id, defaults),
     activeReservations(sql, account.id),
     realizedSince(sql, account.id, istDayStart(now)),

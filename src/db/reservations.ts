@@ -35,12 +35,6 @@ export async function basketLegMargin(sql: Queryable, tradeId: string): Promise<
   return row;
 }
 
-/** The price the trade's entry was reserved at (a MARKET entry's protective limit), if recorded. */
-export async function reservedPrice(sql: Queryable, tradeId: string): Promise<number | undefined> {
-  const [row] = await sql<{ price: number | null }[]>`select price_paise as price from reservations where trade_id = ${tradeId}`;
-  return row?.price ?? undefined;
-}
-
 export async function activeReservations(sql: Queryable, accountId: string): Promise<ReservedExposure[]> {
   return sql<ReservedExposure[]>`
     select instrument_key as "instrumentKey", quantity, notional_paise as "notionalPaise"

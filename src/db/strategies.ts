@@ -55,19 +55,6 @@ export async function writeStrategyState(sql: Queryable, accountId: string, id: 
     where account_id = ${accountId} and id = ${id}`;
 }
 
-/** Record the strategy the trade was judged under and the algo id its orders carry. */
-export async function stampTradeStrategy(sql: Queryable, tradeId: string, strategyId: string | null, algoId: string | null): Promise<void> {
-  await sql`update trades set strategy = ${strategyId}, algo_id = ${algoId} where id = ${tradeId}`;
-}
-
-/** The strategy name and algo id a trade's orders carry (undefined for trades from before strategies). */
-export async function strategyOfTrade(sql: Queryable, tradeId: string): Promise<{ strategy: string; algoId: string } | undefined> {
-  const [row] = await sql<{ strategy: string | null; algoId: string | null }[]>`
-    select coalesce(s.name, t.strategy) as strategy, t.algo_id as "algoId"
-    from trades t left join strategies s on s.id = t.strategy where t.id = ${tradeId}`;
-  return row?.strategy && row.algoId ? { strategy: row.strategy, algoId: row.algoId } : undefined;
-}
-
 /** Trades of the strategy that hold or may come to hold a position (its kill switch's targets). */
 export async function liveTradesOfStrategy(sql: Queryable, accountId: string, strategyId: string): Promise<{ id: string; workflowId: string; status: string }[]> {
   return sql<{ id: string; workflowId: string; status: string }[]>`

@@ -96,6 +96,8 @@ export interface NewTrade {
   signalId?: string | undefined;
   requestedBy: string;
   request: TradeRequest;
+  /** The strategy it was judged under and the algo id its orders carry (src/activities/strategy-risk.ts); absent when the strategy is unknown. */
+  strategy?: { id: string; algoId: string } | undefined;
 }
 
 /** Insert the trade unless it exists; true when this call created it. */
@@ -104,12 +106,12 @@ export async function insertTrade(sql: Queryable, t: NewTrade): Promise<boolean>
   const i = r.instrument;
   const rows = await sql`
     insert into trades (id, account_id, workflow_id, run_id, request_fingerprint, source, signal_id, requested_by, strategy_id,
-      symbol, exchange, product, expiry, strike_paise, option_right, side, quantity, order_type, limit_price_paise,
+      strategy, algo_id, symbol, exchange, product, expiry, strike_paise, option_right, side, quantity, order_type, limit_price_paise,
       stop_loss_paise, target_paise, trailing_stop, intraday, status)
     values (${t.id}, ${t.accountId}, ${t.workflowId}, ${t.runId}, ${t.requestFingerprint}, ${t.source}, ${t.signalId ?? null},
-      ${t.requestedBy}, ${r.strategyId ?? null}, ${i.symbol}, ${i.exchange}, ${i.product}, ${i.expiry ?? null},
-      ${i.strikePaise ?? null}, ${i.right ?? null}, ${r.side}, ${r.quantity}, ${r.orderType}, ${r.limitPricePaise ?? null},
-      ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.trailingStop ? sql.json(r.trailingStop) : null}, ${r.intraday}, 'PENDING')
+      ${t.requestedBy}, ${r.strategyId ?? null}, ${t.strategy?.id ?? null}, ${t.strategy?.algoId ?? null}, ${i.symbol}, ${i.exchange},
+      ${i.product}, ${i.expiry ?? null}, ${i.strikePaise ?? null}, ${i.right ?? null}, ${r.side}, ${r.quantity}, ${r.orderType},
+      ${r.limitPricePaise ?? null}, ${r.stopLossPaise ?? null}, ${r.targetPaise ?? null}, ${r.trailingStop ? sql.json(r.trailingStop) : null}, ${r.intraday}, 'PENDING')
     on conflict (id) do nothing
     returning id`;
   return rows.length === 1;
@@ -118,6 +120,25 @@ export async function insertTrade(sql: Queryable, t: NewTrade): Promise<boolean>
 export async function getTrade(sql: Queryable, id: string, accountId?: string): Promise<TradeRow | undefined> {
   const [row] = await sql<RawTrade[]>`${selectTrade(sql)} where id = ${id} ${accountId ? sql`and account_id = ${accountId}` : sql``}`;
   return row && toTrade(row);
+}
+
+/** What a trade's orders carry from its reservation (src/activities/orders.ts). */
+export interface OrderFacts {
+  /** The strategy's name and its algo id (both absent for trades from before strategies). */
+  strategy?: string | undefined;
+  algoId?: string | undefined;
+  /** The price its entry was reserved at: a MARKET entry's protective limit. */
+  reservedPricePaise?: number | undefined;
+}
+
+/** The trade's {@link OrderFacts}, in one read. */
+export async function orderFactsOfTrade(sql: Queryable, tradeId: string): Promise<OrderFacts> {
+  const [row] = await sql<{ strategy: string | null; algoId: string | null; reservedPricePaise: number | null }[]>`
+    select coalesce(s.name, t.strategy) as strategy, t.algo_id as "algoId", r.price_paise as "reservedPricePaise"
+    from trades t left join strategies s on s.id = t.strategy left join reservations r on r.trade_id = t.id
+    where t.id = ${tradeId}`;
+  if (!row) return {};
+  return { ...(row.strategy && row.algoId ? { strategy: row.strategy, algoId: row.algoId } : {}), reservedPricePaise: row.reservedPricePaise ?? undefined };
 }
 
 /** Lock the trade row for the rest of the transaction. */
@@ -157,6 +178,24 @@ export async function listTrades(sql: Queryable, f: TradeFilter): Promise<TradeR
 export async function openTrades(sql: Queryable, accountId: string): Promise<TradeRow[]> {
   const rows = await sql<RawTrade[]>`${selectTrade(sql)} where account_id = ${accountId} and status in ('OPEN', 'EXITING') order by opened_at`;
   return rows.map(toTrade);
+}
+
+/** An open trade as the account's book reads it (./book.ts): the position, its protection and when it opened. */
+export type OpenPosition = Pick<TradeRow, 'id' | 'status' | 'instrument' | 'side' | 'filledQuantity' | 'exitedQuantity' | 'entryPricePaise' | 'stopLossPaise' | 'targetPaise' | 'chargesPaise' | 'openedAt'>;
+
+/**
+ * The trades `openTrades` returns, with only the columns the book uses. Every reservation reads all
+ * of them under the account's lock: whole rows carry three times the columns and look up each
+ * trade's strategy name, for a book of many positions on every entry.
+ */
+export async function openPositions(sql: Queryable, accountId: string): Promise<OpenPosition[]> {
+  const rows = await sql<(RawInstrument & Omit<OpenPosition, 'instrument'>)[]>`
+    select id, status, symbol, exchange, product, to_char(expiry, 'YYYY-MM-DD') as expiry, strike_paise as "strikePaise",
+      option_right as "optionRight", side, filled_quantity as "filledQuantity", exited_quantity as "exitedQuantity",
+      entry_price_paise as "entryPricePaise", stop_loss_paise as "stopLossPaise", target_paise as "targetPaise",
+      charges_paise as "chargesPaise", opened_at as "openedAt"
+    from trades where account_id = ${accountId} and status in ('OPEN', 'EXITING') order by opened_at`;
+  return rows.map(({ symbol, exchange, product, expiry, strikePaise, optionRight, ...position }) => ({ ...position, instrument: instrumentOf({ symbol, exchange, product, expiry, strikePaise, optionRight }) }));
 }
 
 /** The instruments of the trades `openTrades` returns, each once: all a price refresh needs of them. */

@@ -3,11 +3,13 @@
  * exchange or Breeze): what a workflow relies on them for when steps race or an earlier attempt
  * surfaces late.
  */
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActivityDeps } from '../../src/activities/context.ts';
 import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
 import { type LegInput, orderActivities, toLegResult } from '../../src/activities/orders.ts';
-import { riskActivities } from '../../src/activities/risk.ts';
+import { type ReserveResult, riskActivities } from '../../src/activities/risk.ts';
+import { sealAudit } from '../../src/audit/seal.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
 import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
@@ -68,6 +70,23 @@ it('makes a change to the book wait while a risk check holds the account', async
   release();
   await check;
   expect(await change).toBe('CANCELLED');
+});
+
+it('answers a retried reservation with the decision it took, reserving once, and another run of the same trade with DUPLICATE', async () => {
+  // The reservation is not looked up before it is made: a retry, or a second run of the trade,
+  // finds the trade at its insert, under the account's lock.
+  const tradeId = 'tretriedreserve1';
+  const input = { tradeId, accountId: stack.config.account.ACCOUNT_ID, request: { instrument, side: 'BUY' as const, quantity: 3, orderType: 'MARKET' as const, intraday: true }, requestFingerprint: 'f'.repeat(64), requestedBy: { type: 'user' as const, id: 'tester' }, source: 'api' as const };
+  const risk = riskActivities(deps);
+  const asRun = (runId: string): Promise<ReserveResult> => new MockActivityEnvironment({ workflowExecution: { workflowId: `trade-${tradeId}`, runId } }).run(risk.reserveRisk, input);
+  expect((await asRun('run-1')).outcome).toBe('ACCEPTED');
+  expect(await asRun('run-1')).toMatchObject({ outcome: 'ACCEPTED', status: 'PENDING' });
+  expect((await asRun('run-2')).outcome).toBe('DUPLICATE');
+  const [reservations] = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from reservations where trade_id = ${tradeId}`;
+  expect(reservations!.n).toBe(1);
+  await sealAudit(stack.db.sql);
+  const records = await stack.db.sql<{ type: string }[]>`select event_type as type from audit_events where trade_id = ${tradeId} order by seq`;
+  expect(records.map((r) => r.type)).toEqual(['TRADE_REQUESTED', 'RISK_CHECK_PASSED']);
 });
 
 it('adopts an earlier exit attempt that surfaced at the broker after it was settled as never sent', async () => {
