@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
 import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
-import { spawnWorker } from '../support/worker-process.ts';
+import { spawnWorker, type WorkerProcess } from '../support/worker-process.ts';
 import { sealAudit } from '../../src/audit/seal.ts';
 
 let stack: TestStack;
@@ -43,20 +43,41 @@ async function expectConsistent(tradeId: string, closed: boolean) {
   expect((await verifyChain(stack.db.sql)).ok).toBe(true);
 }
 
+/**
+ * The doomed worker's death at its failpoint. One that never gets there (the trade took another
+ * way) is stopped after `withinMs`, and the test fails naming the trade's state and the worker's
+ * output, instead of waiting out the test's timeout with nothing to show.
+ */
+async function deathOf(doomed: WorkerProcess, tradeId: string | undefined, withinMs = 120_000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'alive'>((resolve) => (timer = setTimeout(() => resolve('alive'), withinMs)));
+  const death = await Promise.race([doomed.exited, late]);
+  clearTimeout(timer);
+  if (death === 'SIGKILL') return death;
+  const trade = tradeId ? await (await stack.request(`/trades/${tradeId}`, { token: trader })).text() : undefined;
+  console.log(`worker not killed at its failpoint (${death}); trade ${tradeId}: ${trade}\n${doomed.output()}`);
+  await doomed.stop();
+  return death;
+}
+
 describe.each(['after-reservation', 'after-broker-accept', 'before-fill-recorded'])('a worker killed %s', (failpoint) => {
   it('leaves a trade that a new worker finishes, with the entry sent exactly once', async () => {
     const doomed = spawnWorker(stack, { FAILPOINTS: failpoint });
-    const { body } = await enter(stack, trader, market('HDFCBANK'));
-    const death = await doomed.exited;
-    if (death !== 'SIGKILL') console.log(doomed.output());
-    expect(death).toBe('SIGKILL');
-    const rescuer = spawnWorker(stack);
     try {
-      await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 120_000);
-      expect(await legsAtTheExchange(body.id)).toEqual([`${body.id}E1`]);
-      await expectConsistent(body.id, false);
+      const { status, body } = await enter(stack, trader, market('HDFCBANK'));
+      expect(body.id, `the entry was answered ${status} ${JSON.stringify(body)}`).toBeTruthy();
+      expect(await deathOf(doomed, body.id)).toBe('SIGKILL');
+      const rescuer = spawnWorker(stack);
+      try {
+        await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 120_000);
+        expect(await legsAtTheExchange(body.id)).toEqual([`${body.id}E1`]);
+        await expectConsistent(body.id, false);
+      } finally {
+        await rescuer.stop();
+      }
     } finally {
-      await rescuer.stop();
+      // a worker left polling would take the next test's trade
+      await doomed.stop();
     }
   }, 240_000);
 });
@@ -64,17 +85,22 @@ describe.each(['after-reservation', 'after-broker-accept', 'before-fill-recorded
 describe('a worker killed during the exit', () => {
   it('leaves a trade that a new worker closes, each leg sent exactly once', async () => {
     const doomed = spawnWorker(stack, { FAILPOINTS: 'during-exit' });
-    const { body } = await enter(stack, trader, market('HDFCBANK'));
-    await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 60_000);
-    await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
-    expect(await doomed.exited).toBe('SIGKILL');
-    const rescuer = spawnWorker(stack);
     try {
-      await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 120_000);
-      expect(await legsAtTheExchange(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);
-      await expectConsistent(body.id, true);
+      const { status, body } = await enter(stack, trader, market('HDFCBANK'));
+      expect(body.id, `the entry was answered ${status} ${JSON.stringify(body)}`).toBeTruthy();
+      await waitForTrade(stack, trader, body.id, hasStatus('OPEN'), 60_000);
+      await stack.request(`/trades/${body.id}/exit`, { method: 'POST', token: trader });
+      expect(await deathOf(doomed, body.id)).toBe('SIGKILL');
+      const rescuer = spawnWorker(stack);
+      try {
+        await waitForTrade(stack, trader, body.id, hasStatus('CLOSED'), 120_000);
+        expect(await legsAtTheExchange(body.id)).toEqual([`${body.id}E1`, `${body.id}X1`]);
+        await expectConsistent(body.id, true);
+      } finally {
+        await rescuer.stop();
+      }
     } finally {
-      await rescuer.stop();
+      await doomed.stop();
     }
   }, 240_000);
 });
