@@ -11,24 +11,27 @@ import { appendRecord, holdHead } from '../support/audit-inbox.ts';
 import { silentLogger } from '../support/logger.ts';
 
 const name = `m_${randomBytes(5).toString('hex')}`;
+/** A database left at an older schema, to migrate with data in it. */
+const older = `${name}_older`;
 const base = () => inject('pgAdminBase');
 const pools: Sql[] = [];
-const pool = () => {
-  const sql = createSql(`${base()}/${name}`, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 60_000, applicationName: 'migration-test' });
+const pool = (database = name) => {
+  const sql = createSql(`${base()}/${database}`, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 60_000, applicationName: 'migration-test' });
   pools.push(sql);
   return sql;
 };
+async function onServer(statement: string): Promise<void> {
+  const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
+  await server.unsafe(statement);
+  await server.end();
+}
 
 beforeAll(async () => {
-  const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
-  await server.unsafe(`create database ${name}`);
-  await server.end();
+  for (const database of [name, older]) await onServer(`create database ${database}`);
 });
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
-  const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
-  await server.unsafe(`drop database if exists ${name} with (force)`);
-  await server.end();
+  for (const database of [name, older]) await onServer(`drop database if exists ${database} with (force)`);
 });
 
 describe('migrations', () => {
@@ -83,25 +86,8 @@ describe('migrations', () => {
 });
 
 describe('migration 0230 (the trailing stop on the trade row)', () => {
-  const older = `${name}_0230`;
-  const olderPool = () => {
-    const sql = createSql(`${base()}/${older}`, { max: 2, idleTimeoutS: 5, connectTimeoutS: 5, statementTimeoutMs: 60_000, applicationName: 'migration-test' });
-    pools.push(sql);
-    return sql;
-  };
-  beforeAll(async () => {
-    const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
-    await server.unsafe(`create database ${older}`);
-    await server.end();
-  });
-  afterAll(async () => {
-    const server = postgres(`${base()}/postgres`, { max: 1, onnotice: () => {} });
-    await server.unsafe(`drop database if exists ${older} with (force)`);
-    await server.end();
-  });
-
   it('gives every existing trade the distance in force, as its audit trail says, queued records too', async () => {
-    const sql = olderPool();
+    const sql = pool(older);
     await migrate(sql, silentLogger, { upTo: 220 });
     await ensureAccount(sql, 'acc', 1e9);
     for (const id of ['requested', 'cleared', 'never', 'set-later', 'set-queued']) {
@@ -120,7 +106,7 @@ describe('migration 0230 (the trailing stop on the trade row)', () => {
     await record('set-later', 'TRADE_PROTECTION_CHANGED', { before: { trailingStop: null }, after: { trailingStop: { paise: 700 } } });
     await record('set-later', 'TRADE_PROTECTION_CHANGED', { before: {}, after: { stopLossPaise: 950 }, reason: 'trailing' });
     await record('set-queued', 'TRADE_REQUESTED', {});
-    const head = await holdHead(olderPool());
+    const head = await holdHead(pool(older));
     const queued = await record('set-queued', 'TRADE_PROTECTION_CHANGED', { before: { trailingStop: null }, after: { trailingStop: { percent: 2 } } });
     await head.release();
     expect(queued.seq).toBeNull();
