@@ -21,6 +21,7 @@ import { defaultRiskLimits } from '../config.ts';
 import { lastPrices, recordPrice } from '../db/market-prices.ts';
 import { readDayLossBook } from '../db/book.ts';
 import { listenAccountBooks } from '../db/trades.ts';
+import { consistentRead } from '../db/transaction.ts';
 import { holidaysOf } from '../db/market-holidays.ts';
 import { marketStatus } from '../domain/market-calendar.ts';
 import { formatRupees } from '../domain/money.ts';
@@ -88,7 +89,9 @@ export function dailyLossActivities(deps: ActivityDeps) {
   }
 
   async function readGuardBook(accountId: string): Promise<GuardBook> {
-    const book = await readDayLossBook(deps.sql, defaultRiskLimits(deps.config.risk), accountId, now());
+    // One snapshot: a trade closing between the open book's read and the realized P&L's would
+    // count twice (a false trip that flattens the account) or not at all.
+    const book = await consistentRead(deps.sql, (tx) => readDayLossBook(tx, defaultRiskLimits(deps.config.risk), accountId, now()));
     const positions = book.positions
       .filter((p) => p.quantity > 0 && p.entryPricePaise !== null)
       .map((p) => ({ instrument: p.instrument, instrumentKey: instrumentKey(p.instrument), side: p.side, quantity: p.quantity, entryPricePaise: p.entryPricePaise! }));

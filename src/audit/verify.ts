@@ -5,6 +5,7 @@
  * @module
  */
 import type { Queryable } from '../db/pool.ts';
+import { consistentRead } from '../db/transaction.ts';
 import type { Anchor } from './anchor.ts';
 import { GENESIS_HASH, recordHash } from './chain.ts';
 import type { AuditRecord } from './events.ts';
@@ -61,7 +62,7 @@ export function checkRecord(record: AuditRecord, expectedSeq: number, expectedPr
 export async function verifyChain(sql: Queryable, options: VerifyOptions = {}): Promise<VerifyResult> {
   if ('begin' in sql) {
     await sealAudit(sql);
-    return (await sql.begin('isolation level repeatable read read only', (tx) => walkChain(tx, options))) as VerifyResult;
+    return consistentRead(sql, (tx) => walkChain(tx, options));
   }
   return walkChain(sql, options);
 }

@@ -22,6 +22,7 @@ import { chainHead } from '../audit/records.ts';
 import type { Config } from '../config.ts';
 import { schemaVersion } from '../db/migrate.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
+import { consistentRead } from '../db/transaction.ts';
 import type { BackupKind } from '../domain/backups.ts';
 import { appVersion } from './app-version.ts';
 import { listSequences, listTables, readSequences, type TableInfo } from './catalog.ts';
@@ -101,7 +102,7 @@ export async function writeBackup(sql: Sql, input: WriteBackupInput): Promise<Wr
 
   // Audit records still queued (audit_inbox) are backed up as they are, never waited for: a
   // restore seals them into the chain (audit-merge.ts).
-  const snapshot = (await sql.begin('isolation level repeatable read read only', async (tx) => {
+  const snapshot = await consistentRead(sql, async (tx) => {
     await pinCopyFormat(tx);
     const [clock] = await tx<{ snapshotAt: Date; serverVersion: string }[]>`
       select now() as "snapshotAt", current_setting('server_version') as "serverVersion"`;
@@ -117,14 +118,7 @@ export async function writeBackup(sql: Sql, input: WriteBackupInput): Promise<Wr
       report(entries.at(-1)!.rawBytes);
     }
     return { clock: clock!, version, auditHead, sequences, config, entries };
-  })) as {
-    clock: { snapshotAt: Date; serverVersion: string };
-    version: number;
-    auditHead: { seq: number; hash: string };
-    sequences: Manifest['sequences'];
-    config: unknown;
-    entries: TableEntry[];
-  };
+  });
 
   const configText = `${JSON.stringify(snapshot.config, null, 2)}\n`;
   await writeFile(path.join(dir, CONFIG_FILE), configText, { mode: 0o600 });

@@ -16,6 +16,7 @@ import { verifyChain } from '../audit/verify.ts';
 import { chainHead } from '../audit/records.ts';
 import { migrate } from '../db/migrate.ts';
 import type { Sql } from '../db/pool.ts';
+import { consistentRead } from '../db/transaction.ts';
 import type { Logger } from '../config/logger.ts';
 import { readSequences } from './catalog.ts';
 import { copyOut } from './copy-out.ts';
@@ -57,7 +58,7 @@ export interface VerifyInput {
 
 /** Compare what the scratch database holds with the manifest; returns the problems. */
 async function compare(sql: Sql, manifest: Manifest, tables: TableCheck[], onProgress: () => void): Promise<string[]> {
-  return (await sql.begin('isolation level repeatable read read only', async (tx) => {
+  return consistentRead(sql, async (tx) => {
     await pinCopyFormat(tx);
     const problems: string[] = [];
     for (const entry of manifest.tables) {
@@ -77,7 +78,7 @@ async function compare(sql: Sql, manifest: Manifest, tables: TableCheck[], onPro
     const head = await chainHead(tx);
     if (head.seq !== manifest.auditHead.seq || head.hash !== manifest.auditHead.hash) problems.push(`audit head ${head.seq} differs from the backup's ${manifest.auditHead.seq}`);
     return problems;
-  })) as string[];
+  });
 }
 
 export async function verifyBackup(input: VerifyInput): Promise<VerificationReport> {

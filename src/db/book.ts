@@ -9,7 +9,7 @@ import type { RiskLimits } from '../domain/risk/limits.ts';
 import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
 import { instrumentKey, openQuantity } from '../domain/trade.ts';
 import { lastPrices } from './market-prices.ts';
-import type { Queryable } from './pool.ts';
+import type { TxSql } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
 import { activeReservations, entriesInLastSecond } from './reservations.ts';
 import { accountLimits } from './risk-limits.ts';
@@ -23,8 +23,12 @@ export interface AccountBook {
   prices: Map<string, PricePoint>;
 }
 
-/** Read the book (inside the reservation's transaction, after the account row is locked). */
-export async function readBook(sql: Queryable, defaults: RiskLimits, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
+/**
+ * Read the book: inside the reservation's transaction after the account row is locked, or in a
+ * `consistentRead` (a transaction either way: read apart, a trade closing between its reads would
+ * count in neither its open positions nor the day's realized P&L, or in both).
+ */
+export async function readBook(sql: TxSql, defaults: RiskLimits, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
@@ -67,8 +71,9 @@ export interface DayLossBook extends GuardedBook {
 /**
  * The day-loss read: only the columns the loss needs (guardedBook), where `readBook`'s whole trade
  * rows cost a worker exiting many positions of one account a read of every one of them per exit.
+ * In a transaction, as `readBook`.
  */
-export async function readDayLossBook(sql: Queryable, defaults: RiskLimits, accountId: string, now: Date): Promise<DayLossBook> {
+export async function readDayLossBook(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date): Promise<DayLossBook> {
   const [book, realizedTodayPaise, limits] = await Promise.all([guardedBook(sql, accountId), realizedSince(sql, accountId, istDayStart(now)), accountLimits(sql, accountId, defaults)]);
   return { ...book, realizedTodayPaise, limits };
 }

@@ -65,3 +65,13 @@ export function afterCommit(tx: TxSql, hook: Hook): void {
 export function poolOf(tx: TxSql): Sql {
   return hooksOf(tx).sql;
 }
+
+/**
+ * Run the reads of `fn` on one snapshot of the database (a read-only repeatable-read transaction).
+ * Separate statements on the pool each see the database as it is when they run: a trade closing
+ * between the read of the open book and that of the day's realized P&L would count in neither, or
+ * in both. Inside a transaction that locks the account, the lock already keeps them together.
+ */
+export async function consistentRead<T>(sql: Sql, fn: (tx: TxSql) => Promise<T>): Promise<T> {
+  return (await sql.begin('isolation level repeatable read read only', fn)) as T;
+}

@@ -18,7 +18,8 @@ import { type BackupKind, freshnessBaseline, isStale, SCHEDULED_KINDS } from '..
 import { readBook } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
-import type { Sql } from '../db/pool.ts';
+import type { Sql, TxSql } from '../db/pool.ts';
+import { consistentRead } from '../db/transaction.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { calendarDaysLeft, CASH_EXCHANGES, istYear } from '../domain/calendar/coverage.ts';
 import { lastEnvironmentLoosening } from '../db/config-snapshots.ts';
@@ -109,10 +110,10 @@ export interface SnapshotDeps {
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const rupees = (p: number) => paiseToRupees(Math.round(p));
 
-async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
-  const account = await getAccount(deps.sql, accountId);
+async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
+  const account = await getAccount(tx, accountId);
   if (!account) return undefined;
-  const { openTrades, prices, limits } = await readBook(deps.sql, defaultRiskLimits(deps.config.risk), account, now);
+  const { openTrades, prices, limits } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, now);
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;
@@ -136,6 +137,23 @@ async function accountMetrics(deps: SnapshotDeps, accountId: string, now: Date, 
     unrealized: { gross: rupees(unrealizedGross), net: rupees(unrealizedGross - openCharges) },
     dailyLoss: { used: rupees(lossPaise), limit: rupees(limits.dailyLossLimitPaise), ratio: limits.dailyLossLimitPaise > 0 ? lossPaise / limits.dailyLossLimitPaise : 0 },
   };
+}
+
+/**
+ * Every account's figures from one snapshot of the database: read apart, a trade closing between
+ * the day's realized P&L and the open book would count in neither (the daily-loss alert missed at
+ * the moment the guard flattens) or in both.
+ */
+async function accountsMetrics(deps: SnapshotDeps, now: Date, dayStart: Date): Promise<AccountMetrics[]> {
+  return consistentRead(deps.sql, async (tx) => {
+    const realized = new Map((await realizedByAccount(tx, dayStart)).map((r) => [r.accountId, r]));
+    const accounts: AccountMetrics[] = [];
+    for (const id of await listAccountIds(tx)) {
+      const m = await accountMetrics(tx, deps, id, now, realized);
+      if (m) accounts.push(m);
+    }
+    return accounts;
+  });
 }
 
 async function pollers(deps: SnapshotDeps): Promise<MonitoringSnapshot['taskQueue']> {
@@ -164,13 +182,7 @@ async function calendarReach(deps: SnapshotDeps, now: Date): Promise<MonitoringS
 export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promise<MonitoringSnapshot> {
   const { sql } = deps;
   const dayStart = istDayStart(now);
-  const realizedRows = await realizedByAccount(sql, dayStart);
-  const realized = new Map(realizedRows.map((r) => [r.accountId, r]));
-  const accounts: AccountMetrics[] = [];
-  for (const id of await listAccountIds(sql)) {
-    const m = await accountMetrics(deps, id, now, realized);
-    if (m) accounts.push(m);
-  }
+  const accounts = await accountsMetrics(deps, now, dayStart);
   // The audit reads below (the head, reconciliation, loosened settings) see what is queued too.
   await sealBeforeRead(sql);
   const [calendar, configLoosenedAt] = await Promise.all([calendarReach(deps, now), lastEnvironmentLoosening(sql, new Date(now.getTime() - LOOSENING_ALERT_MS))]);

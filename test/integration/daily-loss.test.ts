@@ -101,6 +101,43 @@ describe('the guard activity', () => {
       await db.drop();
     }
   });
+
+  it('never trips on a loss counted twice while a losing position closes', async () => {
+    const db = await createTestDatabase();
+    try {
+      // ₹150 down on INFY against a ₹250 limit: open or closed, the day has lost ₹150, never ₹300.
+      const config = testConfig({ DATABASE_URL: db.url, RISK_DAILY_LOSS_LIMIT: '250' });
+      const accountId = config.account.ACCOUNT_ID;
+      await ensureAccount(db.sql, accountId, 1_00_00_000_00);
+      await openRow(db.sql, accountId, 'tclosingaaaaaaaa', infy, 10, 2000_00);
+      const prices = testPriceFeed();
+      prices.push(infy, 1985_00);
+      const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper' } as unknown as Broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+      const { guardDailyLoss } = dailyLossActivities(deps);
+      let closing = true;
+      // The exit fill closes the trade and realizes its loss in one statement; here, over and over.
+      const flipping = (async () => {
+        for (let closed = false; closing; closed = !closed) {
+          await (closed
+            ? db.admin`update trades set status = 'OPEN', exited_quantity = 0, closed_at = null, gross_pnl_paise = null, realized_pnl_paise = null where id = 'tclosingaaaaaaaa'`
+            : db.admin`update trades set status = 'CLOSED', exited_quantity = 10, closed_at = now(), gross_pnl_paise = -15000, realized_pnl_paise = -15000 where id = 'tclosingaaaaaaaa'`);
+        }
+      })();
+      const outcomes = new Set<string>();
+      try {
+        // A window of nothing: each call reads the book once and values it.
+        for (let i = 0; i < 150; i++) outcomes.add((await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
+      } finally {
+        closing = false;
+        await flipping;
+      }
+      expect(outcomes).not.toContain('CROSSED');
+      expect(outcomes).toContain('WINDOW_ENDED'); // it did see the position open
+      await prices.close();
+    } finally {
+      await db.drop();
+    }
+  });
 });
 
 /** An open trade written straight to the table (no workflow, no price ever seen). */

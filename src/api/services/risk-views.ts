@@ -10,6 +10,7 @@ import { getAccount } from '../../db/accounts.ts';
 import { readBook } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
 import type { Sql } from '../../db/pool.ts';
+import { consistentRead } from '../../db/transaction.ts';
 import { pendingLimitChanges } from '../../db/risk-limits.ts';
 import { NotFoundError } from '../../domain/errors.ts';
 import { marketStatus, pastIntradayCutoff } from '../../domain/market-calendar.ts';
@@ -41,7 +42,7 @@ async function accountOf(sql: Sql, accountId: string) {
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
   const now = new Date();
-  const [{ book, limits }, holidays, pending, funds] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, now), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id), readFundsUsage(sql, config, account)]);
+  const [{ book, limits }, holidays, pending, funds] = await Promise.all([consistentRead(sql, (tx) => readBook(tx, defaultRiskLimits(config.risk), account, now)), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id), readFundsUsage(sql, config, account)]);
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   // concentration against the account's actual funds where they are known
   const usage = riskUsage({ ...book, capitalPaise: funds.balancePaise ?? book.capitalPaise }, limits, {
@@ -81,7 +82,7 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
 export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
   const account = await accountOf(sql, accountId);
-  const [{ openTrades, prices }, breaker] = await Promise.all([readBook(sql, defaultRiskLimits(config.risk), account, new Date()), readBreakerState(temporal, account.id)]);
+  const [{ openTrades, prices }, breaker] = await Promise.all([consistentRead(sql, (tx) => readBook(tx, defaultRiskLimits(config.risk), account, new Date())), readBreakerState(temporal, account.id)]);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;
