@@ -88,6 +88,9 @@ export function orderActivities(deps: ActivityDeps) {
 
   /** Store what the broker says of the leg, with its audit record. */
   async function recordSent(given: LegInput, order: BrokerOrder, adopted: boolean): Promise<LegResult> {
+    // The broker has the order and we have not recorded it: whether this attempt sent it or found
+    // it sent (a retry after a timed-out attempt, a settle), the crash test dies here.
+    if (order.status !== 'REJECTED') failpoint(given.leg === 'EXIT' ? 'during-exit' : 'after-broker-accept');
     const leg = await withStrategy(given);
     const result = toLegResult(leg.tag, order);
     await transaction(deps.sql, async (tx) => {
@@ -213,7 +216,6 @@ export function orderActivities(deps: ActivityDeps) {
         throw err;
       }
       noteAcknowledged({ acceptedAt, triggered, tag: leg.tag }, order);
-      failpoint(leg.leg === 'EXIT' ? 'during-exit' : 'after-broker-accept');
       return recordSent(leg, order, false);
     },
 
