@@ -17,6 +17,7 @@ import { instrumentKey } from '../../src/domain/trade.ts';
 import { ensureDailyLossGuard } from '../../src/temporal/daily-loss-guard.ts';
 import { circuitBreakerWorkflowId, dailyLossGuardWorkflowId } from '../../src/workflows/messages.ts';
 import { testConfig } from '../support/config.ts';
+import { readWhileClosing } from '../support/closing-trade.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { capturingLogger, silentLogger } from '../support/logger.ts';
 import { testPriceFeed } from '../support/price-feed.ts';
@@ -114,23 +115,8 @@ describe('the guard activity', () => {
       prices.push(infy, 1985_00);
       const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper' } as unknown as Broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
       const { guardDailyLoss } = dailyLossActivities(deps);
-      let closing = true;
-      // The exit fill closes the trade and realizes its loss in one statement; here, over and over.
-      const flipping = (async () => {
-        for (let closed = false; closing; closed = !closed) {
-          await (closed
-            ? db.admin`update trades set status = 'OPEN', exited_quantity = 0, closed_at = null, gross_pnl_paise = null, realized_pnl_paise = null where id = 'tclosingaaaaaaaa'`
-            : db.admin`update trades set status = 'CLOSED', exited_quantity = 10, closed_at = now(), gross_pnl_paise = -15000, realized_pnl_paise = -15000 where id = 'tclosingaaaaaaaa'`);
-        }
-      })();
-      const outcomes = new Set<string>();
-      try {
-        // A window of nothing: each call reads the book once and values it.
-        for (let i = 0; i < 150; i++) outcomes.add((await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
-      } finally {
-        closing = false;
-        await flipping;
-      }
+      // A window of nothing: each call reads the book once and values it.
+      const outcomes = await readWhileClosing(db.admin, { id: 'tclosingaaaaaaaa', quantity: 10, realizedPaise: -15000 }, async () => (await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
       expect(outcomes).not.toContain('CROSSED');
       expect(outcomes).toContain('WINDOW_ENDED'); // it did see the position open
       await prices.close();

@@ -11,6 +11,7 @@ import { recordPrice } from '../../src/db/market-prices.ts';
 import { instrumentKey } from '../../src/domain/trade.ts';
 import { readSnapshot } from '../../src/observability/snapshot.ts';
 import { testConfig } from '../support/config.ts';
+import { readWhileClosing } from '../support/closing-trade.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -29,36 +30,18 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-/** Each loss `read` gives (in rupees) while the trade closes and reopens as fast as it can. */
-async function readWhileClosing(read: () => Promise<number | null>): Promise<Set<number | null>> {
-  let closing = true;
-  const flipping = (async () => {
-    for (let closed = false; closing; closed = !closed) {
-      await (closed
-        ? db.admin`update trades set status = 'OPEN', exited_quantity = 0, closed_at = null, gross_pnl_paise = null, realized_pnl_paise = null where id = 'tclosingdeskaaaa'`
-        : db.admin`update trades set status = 'CLOSED', exited_quantity = 10, closed_at = now(), gross_pnl_paise = -15000, realized_pnl_paise = -15000 where id = 'tclosingdeskaaaa'`);
-    }
-  })();
-  const seen = new Set<number | null>();
-  try {
-    for (let i = 0; i < 150; i++) seen.add(await read());
-  } finally {
-    closing = false;
-    await flipping;
-  }
-  return seen;
-}
+const closingTrade = { id: 'tclosingdeskaaaa', quantity: 10, realizedPaise: -15000 };
 
 describe("the day's loss while a losing position closes", () => {
   const config = () => testConfig({ DATABASE_URL: db.url });
 
   it('is ₹150 in every monitoring snapshot', async () => {
-    const seen = await readWhileClosing(async () => (await readSnapshot({ sql: db.sql, config: config() })).accounts.find((a) => a.accountId === accountId)!.dailyLoss.used);
+    const seen = await readWhileClosing(db.admin, closingTrade, async () => (await readSnapshot({ sql: db.sql, config: config() })).accounts.find((a) => a.accountId === accountId)!.dailyLoss.used);
     expect(seen).toEqual(new Set([150]));
   });
 
   it('is ₹150 in every risk status', async () => {
-    const seen = await readWhileClosing(async () => (await readRiskStatus({ sql: db.sql, config: config(), temporal: undefined as never }, accountId)).usage.dailyLoss.used);
+    const seen = await readWhileClosing(db.admin, closingTrade, async () => (await readRiskStatus({ sql: db.sql, config: config(), temporal: undefined as never }, accountId)).usage.dailyLoss.used);
     expect(seen).toEqual(new Set([150]));
   });
 });
