@@ -2,7 +2,8 @@
  * What the day's loss reads as while a losing position closes: the monitoring snapshot (the
  * daily-loss alert, the console's gauges) and GET /risk/status. The exit fill turns the open loss
  * into realized loss in one statement; no read may see the trade in neither, or in both. (The
- * guard that flattens on the loss has the same test in daily-loss.test.ts.)
+ * guard that flattens on the loss has the same test in daily-loss.test.ts.) And the status's funds
+ * while an entry fill moves its margin from reserved to used.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRiskStatus } from '../../src/api/services/risk-views.ts';
@@ -43,5 +44,35 @@ describe("the day's loss while a losing position closes", () => {
   it('is ₹150 in every risk status', async () => {
     const seen = await readWhileClosing(db.admin, closingTrade, async () => (await readRiskStatus({ sql: db.sql, config: config(), temporal: undefined as never }, accountId)).usage.dailyLoss.used);
     expect(seen).toEqual(new Set([150]));
+  });
+});
+
+describe('the funds of the risk status while an entry fills', () => {
+  it('shows the margin of the filling order as reserved or as used, never as both or neither', async () => {
+    // The fill converts the order's reservation and blocks its margin in the ledger in one
+    // transaction; here, ₹500 of margin, over and over.
+    await db.admin`insert into reservations (trade_id, account_id, instrument_key, side, quantity, notional_paise, margin_paise, status)
+      values ('tclosingdeskaaaa', ${accountId}, ${instrumentKey(reliance)}, 'BUY', 10, 2450000, 50000, 'ACTIVE')`;
+    const [ledger] = await db.admin<{ id: string }[]>`insert into funds_ledger (account_id, kind, margin_paise) values (${accountId}, 'ADJUSTMENT', 0) returning id`;
+    let filling = true;
+    const flipping = (async () => {
+      for (let filled = false; filling; filled = !filled) {
+        await db.admin.begin(async (tx) => {
+          await tx`update reservations set status = ${filled ? 'ACTIVE' : 'CONVERTED'} where trade_id = 'tclosingdeskaaaa'`;
+          await tx`update funds_ledger set margin_paise = ${filled ? 0 : 50000} where id = ${ledger!.id}`;
+        });
+      }
+    })();
+    const held = new Set<number>();
+    try {
+      for (let i = 0; i < 150; i++) {
+        const { funds } = (await readRiskStatus({ sql: db.sql, config: testConfig({ DATABASE_URL: db.url }), temporal: undefined as never }, accountId)).usage;
+        held.add((funds.usedMarginPaise ?? 0) + (funds.reservedMarginPaise ?? 0));
+      }
+    } finally {
+      filling = false;
+      await flipping;
+    }
+    expect(held).toEqual(new Set([50000]));
   });
 });

@@ -9,7 +9,7 @@ import { type Config, defaultRiskLimits } from '../../config.ts';
 import { getAccount } from '../../db/accounts.ts';
 import { readBook } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
-import type { Sql } from '../../db/pool.ts';
+import type { Queryable, Sql } from '../../db/pool.ts';
 import { consistentRead } from '../../db/transaction.ts';
 import { pendingLimitChanges } from '../../db/risk-limits.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -32,7 +32,7 @@ export type PositionsView = Awaited<ReturnType<typeof readPositions>>;
 
 const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 
-async function accountOf(sql: Sql, accountId: string) {
+async function accountOf(sql: Queryable, accountId: string) {
   const account = await getAccount(sql, accountId);
   if (!account) throw new NotFoundError(`account ${accountId}`);
   return account;
@@ -40,9 +40,14 @@ async function accountOf(sql: Sql, accountId: string) {
 
 /** Trading state, limits, how much of each is used, and the market's phase. */
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
-  const account = await accountOf(sql, accountId);
   const now = new Date();
-  const [{ book, limits }, holidays, pending, funds] = await Promise.all([consistentRead(sql, (tx) => readBook(tx, defaultRiskLimits(config.risk), account, now)), holidaysOf(sql, 'NSE'), pendingLimitChanges(sql, account.id), readFundsUsage(sql, config, account)]);
+  // One snapshot of everything shown (readBook): a fill moves a trade, its reservation and the
+  // funds ledger together, and the status must show them on one side of it.
+  const { account, book, limits, holidays, pending, funds } = await consistentRead(sql, async (tx) => {
+    const account = await accountOf(tx, accountId);
+    const [{ book, limits }, holidays, pending, funds] = await Promise.all([readBook(tx, defaultRiskLimits(config.risk), account, now), holidaysOf(tx, 'NSE'), pendingLimitChanges(tx, account.id), readFundsUsage(tx, config, account)]);
+    return { account, book, limits, holidays, pending, funds };
+  });
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   // concentration against the account's actual funds where they are known
   const usage = riskUsage({ ...book, capitalPaise: funds.balancePaise ?? book.capitalPaise }, limits, {
