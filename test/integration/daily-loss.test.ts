@@ -17,7 +17,7 @@ import { instrumentKey } from '../../src/domain/trade.ts';
 import { ensureDailyLossGuard } from '../../src/temporal/daily-loss-guard.ts';
 import { circuitBreakerWorkflowId, dailyLossGuardWorkflowId } from '../../src/workflows/messages.ts';
 import { testConfig } from '../support/config.ts';
-import { readWhileClosing } from '../support/closing-trade.ts';
+import { closeOrReopen, readWhileFlipping } from '../support/closing-trade.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { capturingLogger, silentLogger } from '../support/logger.ts';
 import { testPriceFeed } from '../support/price-feed.ts';
@@ -116,7 +116,7 @@ describe('the guard activity', () => {
       const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper' } as unknown as Broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
       const { guardDailyLoss } = dailyLossActivities(deps);
       // A window of nothing: each call reads the book once and values it.
-      const outcomes = await readWhileClosing(db.admin, { id: 'tclosingaaaaaaaa', quantity: 10, realizedPaise: -15000 }, async () => (await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
+      const outcomes = await readWhileFlipping(closeOrReopen(db.admin, { id: 'tclosingaaaaaaaa', quantity: 10, realizedPaise: -15000 }), async () => (await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
       expect(outcomes).not.toContain('CROSSED');
       expect(outcomes).toContain('WINDOW_ENDED'); // it did see the position open
       await prices.close();
