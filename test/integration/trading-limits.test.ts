@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/verify.ts';
 import { startStack, type TestStack } from '../support/stack.ts';
-import { enter, hasStatus, market, waitForTrade } from '../support/trading.ts';
+import { enter, enterUntilKnown, hasStatus, market, waitForTrade } from '../support/trading.ts';
 
 let stack: TestStack;
 let trader: string;
@@ -17,14 +17,18 @@ afterAll(async () => stack?.stop());
 
 describe('limits under concurrency (invariant 1)', () => {
   it('lets 100 concurrent entries for different symbols open at most MAX_OPEN_POSITIONS positions', async () => {
-    const results = await Promise.all(SYMBOLS.map((s) => enter(stack, trader, market(s))));
-    const accepted = results.filter((r) => r.status === 201);
+    const results = await Promise.all(SYMBOLS.map((s) => enterUntilKnown(stack, trader, market(s))));
+    // placed at the first answer (201), or at a retry of an entry whose first answer did not know (200)
+    const accepted = results.filter((r) => r.status === 201 || r.status === 200);
     const rejected = results.filter((r) => r.status === 422);
-    expect(accepted.length + rejected.length).toBe(100);
+    const others = results.filter((r) => r.status !== 201 && r.status !== 200 && r.status !== 422);
+    expect(accepted.length + rejected.length, `other answers: ${JSON.stringify(others.slice(0, 3))}`).toBe(100);
     expect(accepted.length).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_OPEN_POSITIONS);
     expect(accepted.length).toBeGreaterThan(0);
     for (const r of rejected) expect((r.body as unknown as { violations: { rule: string }[] }).violations.map((v) => v.rule)).toContain('MAX_OPEN_POSITIONS');
 
+    // a retry may have found a trade before its entry reached the exchange
+    for (const r of accepted) await waitForTrade(stack, trader, r.body.id, hasStatus('OPEN'));
     const [open] = await stack.db.sql`select count(distinct symbol)::int as n from trades where status in ('OPEN', 'PENDING', 'EXITING')`;
     expect(open!.n).toBeLessThanOrEqual(stack.config.risk.RISK_MAX_OPEN_POSITIONS);
     expect(await stack.market.orders()).toHaveLength(accepted.length);
@@ -34,12 +38,13 @@ describe('limits under concurrency (invariant 1)', () => {
   it('makes one trade and one broker order from 20 concurrent requests with one Idempotency-Key', async () => {
     await stack.db.admin`update trades set status = 'CLOSED', closed_at = now() where status = 'OPEN'`;
     const key = 'same-key-for-twenty';
-    const results = await Promise.all(Array.from({ length: 20 }, () => enter(stack, trader, market('SYM7'), key)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => enterUntilKnown(stack, trader, market('SYM7'), key)));
     const ids = new Set(results.map((r) => r.body.id));
     expect(ids.size).toBe(1);
-    expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect(results.filter((r) => r.status !== 200 && r.status !== 201).slice(0, 3)).toEqual([]);
     expect(results.filter((r) => r.status === 201).length).toBeLessThanOrEqual(1);
     const [tradeId] = [...ids];
+    await waitForTrade(stack, trader, tradeId!, hasStatus('OPEN'));
     expect(await stack.market.orders(`${tradeId}E`)).toHaveLength(1);
   });
 

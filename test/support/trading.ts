@@ -23,6 +23,22 @@ export async function enter(stack: TestStack, token: string, body: Record<string
   return { status: res.status, body: (await res.json()) as TradeJson };
 }
 
+/**
+ * Enter as a careful client does: an answer that does not know the outcome yet (202 `accepted` or
+ * `unknown`, which a loaded machine gives once the request deadline passes; 503 "not placed") is
+ * asked again with the same Idempotency-Key, which joins the trade and never makes a second,
+ * until the answer is known (201 or 200 placed, 422 refused) or `timeoutMs` has passed.
+ */
+export async function enterUntilKnown(stack: TestStack, token: string, body: Record<string, unknown>, key: string = randomUUID(), timeoutMs = 60_000): Promise<{ status: number; body: TradeJson }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await enter(stack, token, body, key);
+    const known = answer.status !== 503 && !(answer.status === 202 && ['accepted', 'unknown'].includes(String(answer.body.outcome)));
+    if (known || Date.now() > until) return answer;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function waitForTrade(stack: TestStack, token: string, id: string, done: (t: TradeJson) => boolean, timeoutMs = 60_000): Promise<TradeJson> {
   const until = Date.now() + timeoutMs;
   let last: TradeJson | undefined;
