@@ -6,6 +6,7 @@
  * while an exit fill closes its trade. Each fill is one transaction; no read may see half of it.
  */import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRiskStatus } from '../../src/api/services/risk-views.ts';
+import type { Config } from '../../src/config.ts';
 import { loadDailyReport } from '../../src/db/daily-report.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
 import { recordPrice } from '../../src/db/market-prices.ts';
@@ -17,11 +18,13 @@ import { closeOrReopen, readWhileFlipping } from '../support/closing-trade.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
+let config: Config;
 const accountId = 'closing-desk';
 const reliance = { symbol: 'RELIANCE', exchange: 'NSE', product: 'CASH' } as const;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  config = testConfig({ DATABASE_URL: db.url });
   await ensureAccount(db.sql, accountId, 100_000_000);
   // Ten shares bought at ₹2,450.00, now at ₹2,435.00: ₹150 down, open or closed.
   await db.sql`
@@ -35,15 +38,13 @@ afterAll(async () => db?.drop());
 const closingTrade = { id: 'tclosingdeskaaaa', quantity: 10, realizedPaise: -15000 };
 
 describe("the day's loss while a losing position closes", () => {
-  const config = () => testConfig({ DATABASE_URL: db.url });
-
   it('is ₹150 in every monitoring snapshot', async () => {
-    const seen = await readWhileFlipping(closeOrReopen(db.admin, closingTrade), async () => (await readSnapshot({ sql: db.sql, config: config() })).accounts.find((a) => a.accountId === accountId)!.dailyLoss.used);
+    const seen = await readWhileFlipping(closeOrReopen(db.admin, closingTrade), async () => (await readSnapshot({ sql: db.sql, config })).accounts.find((a) => a.accountId === accountId)!.dailyLoss.used);
     expect(seen).toEqual(new Set([150]));
   });
 
   it('is ₹150 in every risk status', async () => {
-    const seen = await readWhileFlipping(closeOrReopen(db.admin, closingTrade), async () => (await readRiskStatus({ sql: db.sql, config: config(), temporal: undefined as never }, accountId)).usage.dailyLoss.used);
+    const seen = await readWhileFlipping(closeOrReopen(db.admin, closingTrade), async () => (await readRiskStatus({ sql: db.sql, config, temporal: undefined as never }, accountId)).usage.dailyLoss.used);
     expect(seen).toEqual(new Set([150]));
   });
 });
@@ -61,7 +62,7 @@ describe('the funds of the risk status while an entry fills', () => {
         await tx`update funds_ledger set margin_paise = ${filled ? 50000 : 0} where id = ${ledger!.id}`;
       });
     const held = await readWhileFlipping(fill, async () => {
-      const { funds } = (await readRiskStatus({ sql: db.sql, config: testConfig({ DATABASE_URL: db.url }), temporal: undefined as never }, accountId)).usage;
+      const { funds } = (await readRiskStatus({ sql: db.sql, config, temporal: undefined as never }, accountId)).usage;
       return (funds.usedMarginPaise ?? 0) + (funds.reservedMarginPaise ?? 0);
     });
     expect(held).toEqual(new Set([50000]));
@@ -83,7 +84,7 @@ describe("today's report while a trade closes", () => {
       });
     const today = istParts(new Date()).date;
     const seen = await readWhileFlipping(exit, async () => {
-      const report = await loadDailyReport(db.sql, testConfig({ DATABASE_URL: db.url }), accountId, today);
+      const report = await loadDailyReport(db.sql, config, accountId, today);
       return `${report.fills} fills, ${report.trades.closed} closed`;
     });
     expect([...seen].filter((s) => s !== '0 fills, 0 closed' && s !== '1 fills, 1 closed')).toEqual([]);
