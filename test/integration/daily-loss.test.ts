@@ -9,6 +9,7 @@ import type { ActivityDeps } from '../../src/activities/context.ts';
 import { dailyLossActivities } from '../../src/activities/daily-loss.ts';
 import { createAuditLog } from '../../src/audit/append.ts';
 import { BrokerUnavailableError } from '../../src/broker/errors.ts';
+import type { Config } from '../../src/config.ts';
 import { PaperExchange } from '../../src/broker/paper/exchange.ts';
 import type { Broker } from '../../src/broker/types.ts';
 import { ensureAccount } from '../../src/db/accounts.ts';
@@ -18,7 +19,7 @@ import { ensureDailyLossGuard } from '../../src/temporal/daily-loss-guard.ts';
 import { circuitBreakerWorkflowId, dailyLossGuardWorkflowId } from '../../src/workflows/messages.ts';
 import { testConfig } from '../support/config.ts';
 import { closeOrReopen, readWhileFlipping } from '../support/closing-trade.ts';
-import { createTestDatabase } from '../support/db.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { capturingLogger, silentLogger } from '../support/logger.ts';
 import { testPriceFeed } from '../support/price-feed.ts';
 import { recordHistory } from '../support/history-json.ts';
@@ -44,8 +45,7 @@ describe('the guard activity', () => {
         market.quotes++;
         return market.pricePaise ? Promise.resolve({ lastPricePaise: market.pricePaise, at: new Date().toISOString() }) : Promise.reject(new Error('broker unreachable'));
       };
-      const broker = { name: 'paper', quote } as unknown as Broker;
-      const deps: ActivityDeps = { config, sql: db.sql, broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+      const deps = guardDeps(db, config, prices, { quote });
       const { guardDailyLoss } = dailyLossActivities(deps);
 
       // The feed's last word was ₹1,200 (an ₹80,000 loss on 100 bought at ₹2,000), and then it went quiet.
@@ -88,7 +88,7 @@ describe('the guard activity', () => {
         return Promise.reject(new Error('no quote for this instrument'));
       };
       const { log, lines } = capturingLogger();
-      const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper', quote } as unknown as Broker, audit: createAuditLog(), log, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+      const deps = guardDeps(db, config, prices, { quote }, log);
 
       // INFY's last word was ₹1,200 (₹80,000 down), but DARK has never had a price: its loss, and so the day's, is unknown
       prices.push(infy, 1200_00);
@@ -113,8 +113,7 @@ describe('the guard activity', () => {
       await openRow(db.sql, accountId, 'tclosingaaaaaaaa', infy, 10, 2000_00);
       const prices = testPriceFeed();
       prices.push(infy, 1985_00);
-      const deps: ActivityDeps = { config, sql: db.sql, broker: { name: 'paper' } as unknown as Broker, audit: createAuditLog(), log: silentLogger, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
-      const { guardDailyLoss } = dailyLossActivities(deps);
+      const { guardDailyLoss } = dailyLossActivities(guardDeps(db, config, prices, {}));
       // A window of nothing: each call reads the book once and values it.
       const outcomes = await readWhileFlipping(closeOrReopen(db.admin, { id: 'tclosingaaaaaaaa', quantity: 10, realizedPaise: -15000 }), async () => (await guardDailyLoss({ accountId, windowMs: 0 })).outcome);
       expect(outcomes).not.toContain('CROSSED');
@@ -125,6 +124,11 @@ describe('the guard activity', () => {
     }
   });
 });
+
+/** What the guard's activities use: the test's database, config and price feed, and a paper broker with only `broker`'s methods. */
+function guardDeps(db: TestDatabase, config: Config, prices: ActivityDeps['prices'], broker: Partial<Broker>, log: ActivityDeps['log'] = silentLogger): ActivityDeps {
+  return { config, sql: db.sql, broker: { name: 'paper', ...broker } as unknown as Broker, audit: createAuditLog(), log, prices, temporal: undefined as never, breaker: undefined as never, trades: undefined as never };
+}
 
 /** An open trade written straight to the table (no workflow, no price ever seen). */
 async function openRow(sql: TestStack['db']['sql'], accountId: string, id: string, instrument: typeof infy | typeof dark, quantity: number, entryPricePaise: number) {
