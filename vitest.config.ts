@@ -33,6 +33,7 @@ const ONE_BROKER_ONLY = [
   'test/integration/price-feed.test.ts', // already tests both brokers' feeds side by side
   'test/integration/retention.test.ts', // retention jobs; no trading
   'test/integration/timers.test.ts', // time-skipping server with activity stubs; no broker
+  'test/integration/workflow-stack-traces.test.ts', // a worker setting of the SDK's; the broker plays no part
 ];
 
 /** E2e files that trade through the stack's broker (the rest of test/e2e is HTTP, auth and processes). */

@@ -29,7 +29,7 @@ import { ensureFirstAdmin } from '../src/security/first-admin.ts';
 import { hashPassword } from '../src/security/passwords.ts';
 import { createBrokerMetrics } from '../src/observability/broker-metrics.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
-import { createTradingWorker } from '../src/worker/create-worker.ts';
+import { applyWorkflowStackTraces, createTradingWorker } from '../src/worker/create-worker.ts';
 import { startCpuProfile, type ThreadProfile } from './cpu-profile.ts';
 import { goalRow } from './goals.ts';
 import { histogramQuantiles } from './histogram.ts';
@@ -107,6 +107,8 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
     RATE_LIMIT_TRADING: '1000000,10000000,100000000,1000000000',
     RATE_LIMIT_AUTH: '1000000,10000000,100000000,1000000000',
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '100',
+    // as deployed unless the run says otherwise (an A/B of the SDK's stack capture)
+    WORKER_WORKFLOW_STACK_TRACES: process.env.WORKER_WORKFLOW_STACK_TRACES,
   }, { devSecrets: loadOrCreateDevSecrets });
   // every statement the API and the worker send (they share this pool): one round trip each
   const statements = new Map<string, number>();
@@ -123,7 +125,8 @@ export async function benchTrading(infra: BenchInfra, options: TradingOptions = 
   const broker = createBroker(config, sql) as PaperExchange;
   for (const s of SYMBOLS) await broker.setQuote({ symbol: s, exchange: 'NSE', product: 'CASH' }, 100_00);
 
-  // (a) the floor
+  // (a) the floor, its workflow threads set up as the stack's (WORKER_WORKFLOW_STACK_TRACES)
+  applyWorkflowStackTraces(config);
   const floorWorker = await Worker.create({
     connection,
     taskQueue: 'bench-floor',

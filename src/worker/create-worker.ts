@@ -44,12 +44,23 @@ export interface WorkerDeps {
   now?: (() => Date) | undefined;
 }
 
+/**
+ * WORKER_WORKFLOW_STACK_TRACES for every worker this process creates from now on. The SDK's
+ * workflow threads read it as they start, which `Worker.create` does
+ * (patches/@temporalio+worker+1.24.0.patch, docs/temporal-notes.md#workflow-stack-traces): the
+ * setting is the process's, as the threads are.
+ */
+export function applyWorkflowStackTraces(config: Pick<Config, 'worker'>): void {
+  process.env.TEMPORAL_WORKFLOW_STACK_TRACES = String(config.worker.WORKER_WORKFLOW_STACK_TRACES);
+}
+
 export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const activityDeps = workerActivityDeps({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, paperOrderChanges: deps.paperOrderChanges, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
   const activities = createActivities(activityDeps);
   // every held position's stop-loss and target, watched by this worker while it runs
   const exitBook = await startExitBook(activityDeps);
+  applyWorkflowStackTraces(config);
   const worker = await Worker.create({
     connection: deps.connection,
     namespace: config.temporal.TEMPORAL_NAMESPACE,
