@@ -21,8 +21,9 @@ async function signal(extra: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  // Account limits wide enough that only a strategy's own limits refuse in this file.
-  stack = await startStack({ settings: { RISK_MAX_OPEN_POSITIONS: '20', RISK_MAX_TRADE_VALUE: '1000000', ACCOUNT_CAPITAL: '100000000', ALGO_ID: 'GENERIC-TEST', WEBHOOK_SECRET: SECRET } });
+  // Account limits wide enough that only a strategy's own limits refuse in this file, the pace of
+  // entries included: it enters a few dozen trades within seconds (8 a second refused one of them).
+  stack = await startStack({ settings: { RISK_MAX_OPEN_POSITIONS: '20', RISK_MAX_TRADE_VALUE: '1000000', ACCOUNT_CAPITAL: '100000000', ALGO_ID: 'GENERIC-TEST', WEBHOOK_SECRET: SECRET, RATE_LIMIT_TRADING: '1000,10000,100000,1000000', RISK_MAX_ORDERS_PER_SECOND: '1000' } });
   trader = (await stack.userWithRole('trader')).accessToken;
   admin = (await stack.login()).accessToken;
   for (const [symbol, price] of [['RELIANCE', 2450_00], ['INFY', 1500_00], ['TCS', 3000_00], ['WIPRO', 500_00], ['SBIN', 800_00], ['ITC', 400_00]] as const) {
