@@ -23,6 +23,7 @@ const ONE_BROKER_ONLY = [
   'test/integration/entry-in-task.test.ts', // time-skipping server with activity stubs; no broker
   'test/integration/embedded-postgres.test.ts', // the launcher's PostgreSQL; no broker
   'test/integration/end-with-parent.test.ts', // process supervision; no broker
+  'test/integration/exit-book-thread.test.ts', // the main thread kept busy, which the Breeze emulator's stream shares
   'test/integration/fault-answers.test.ts', // PostgreSQL and Temporal faults with infrastructure of its own; the broker plays no part
   'test/integration/market-prices.test.ts', // the last-price table's writers; no broker
   'test/integration/market-calendar.test.ts', // the calendar is decided in the risk check, before any broker is asked (paper runs on the test's clock)

@@ -16,9 +16,17 @@ export interface Booked {
   legsAnnounced: boolean;
 }
 
+/**
+ * Whether the worker's broker announces every change of its orders, so that the exit book tells a
+ * trade of its resting orders' changes: the paper exchange does; Breeze's notices are hints within
+ * a call budget (protection-watch.ts), not every change.
+ */
+export function ordersAnnounced(deps: Pick<ActivityDeps, 'paperOrderChanges' | 'orderNotices'>): boolean {
+  return deps.paperOrderChanges !== undefined && deps.orderNotices === undefined;
+}
+
 export function exitBookActivities(deps: ActivityDeps) {
-  // Breeze's notices are hints within a call budget (protection-watch.ts), not every change
-  const legsAnnounced = deps.paperOrderChanges !== undefined && deps.orderNotices === undefined;
+  const legsAnnounced = ordersAnnounced(deps);
   return {
     async bookExitWatch(watch: ExitWatch): Promise<Booked> {
       await bookExitWatch(deps.sql, { ...watch, restingOrderIds: legsAnnounced ? watch.restingOrderIds : [] });

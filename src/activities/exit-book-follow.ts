@@ -6,30 +6,21 @@
  * @module
  */
 import { exitWatches, listenExitWatches, unbookExitWatch } from '../db/exit-watches.ts';
-import type { ActivityDeps } from './context.ts';
-import { ExitBook, RETRY_SIGNAL_MS } from './exit-book.ts';
-import { workerPriceRecorder } from './price-recorder.ts';
-import { workerQuoteRation } from './quote-ration.ts';
+import type { Sql } from '../db/pool.ts';
+import { ExitBook, type ExitBookOptions, RETRY_SIGNAL_MS } from './exit-book.ts';
+
+/** What the book works with: where it lives (the worker's own thread, src/worker/exit-book-thread.ts) decides what these are. */
+export type ExitBookParts = Omit<ExitBookOptions, 'forget' | 'now'> & { sql: Sql };
 
 export interface RunningExitBook {
   book: ExitBook;
   close(): Promise<void>;
 }
 
-/** Start the worker's book; resolves once it listens and has read the table. */
-export async function startExitBook(deps: ActivityDeps): Promise<RunningExitBook> {
-  const { sql, log } = deps;
-  const book = new ExitBook({
-    prices: deps.prices,
-    ration: workerQuoteRation(deps),
-    orderChanges: deps.orderNotices ? undefined : deps.paperOrderChanges,
-    trades: deps.trades,
-    record: workerPriceRecorder(deps),
-    forget: (workflowId) => unbookExitWatch(sql, workflowId),
-    latency: deps.brokerMetrics?.latency,
-    log,
-    staleMs: deps.config.market.PRICE_STALE_S * 1000,
-  });
+/** Start the book; resolves once it listens and has read the table. */
+export async function startExitBook(parts: ExitBookParts): Promise<RunningExitBook> {
+  const { sql, log } = parts;
+  const book = new ExitBook({ ...parts, forget: (workflowId) => unbookExitWatch(sql, workflowId) });
   const changed = new Set<string>();
   let reading: Promise<void> | undefined;
   let readAll = false;

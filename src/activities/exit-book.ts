@@ -9,7 +9,8 @@
  * its listening connection, and row by row as changes are announced), decides on every tick of
  * an instrument for each position on it, and signals a trade whose level a price crossed. With
  * several workers each one signals; the trade acts on the first and ignores the rest, so a worker
- * that dies takes no position's watch with it.
+ * that dies takes no position's watch with it. The book runs on a thread of the worker's own
+ * (src/worker/exit-book-thread.ts), so a tick does not wait for the exits the worker carries out.
  *
  * While the feed for an instrument is stale (or has not spoken within one staleness window of
  * being subscribed) the book asks the broker's REST API through the worker's rationed quotes, one
@@ -46,10 +47,11 @@ export interface ExitBookOptions {
   /** Order changes of a broker that announces every one of them (the paper exchange), if this worker has one. */
   orderChanges?: OrderNotices | undefined;
   trades: Pick<TradesPort, 'priceCrossed' | 'protectionChanged'>;
-  record: PriceRecorder;
+  /** Where the prices the book sees are recorded for the risk engine, when it is the book that records them. */
+  record?: PriceRecorder | undefined;
   /** A watch whose trade is gone (its workflow finished without deleting it) is deleted. */
   forget: (workflowId: string) => Promise<void>;
-  latency?: TradeLatency | undefined;
+  latency?: Pick<TradeLatency, 'tickToDecision'> | undefined;
   log: Logger;
   staleMs: number;
   now?: () => number;
@@ -155,7 +157,7 @@ export class ExitBook {
   }
 
   private onPrice(key: string, group: InstrumentWatch, pricePaise: Paise, at: string, streamed: boolean): void {
-    this.o.record(key, pricePaise, at);
+    this.o.record?.(key, pricePaise, at);
     for (const entry of group.entries) {
       const trigger = this.decide(entry, pricePaise, streamed);
       // a streamed tick that decided (not a REST quote): the tick's own time to this decision

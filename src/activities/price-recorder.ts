@@ -1,6 +1,7 @@
 /**
  * The prices a worker's watchers see, recorded in market_prices for the risk engine. One recorder
- * per worker (`workerPriceRecorder`), shared by the exit book and the per-position watchers.
+ * per worker (`workerPriceRecorder`), shared by the per-position watchers and the worker's watch of
+ * the exit book's instruments (src/worker/exit-book-thread.ts).
  *
  * @module
  */

@@ -16,7 +16,8 @@ import type { PriceFeed } from './price-feed.ts';
 import { PaperExchange } from './paper/exchange.ts';
 import type { RateBudget } from './rate-limit/store.ts';
 import type { Broker } from './types.ts';
-import type { Instrument } from '../domain/trade.ts';
+import { type Instrument, instrumentKey } from '../domain/trade.ts';
+import { paperQuotesOf } from '../db/paper-quotes.ts';
 
 export function createBroker(config: Pick<Config, 'broker' | 'redis' | 'paper' | 'market'>, sql: Sql): Broker {
   switch (config.broker.BROKER) {
@@ -61,4 +62,27 @@ export async function createBrokerStreams(config: Pick<Config, 'broker' | 'redis
   const unmovedQuotes = paper && ((instruments: Instrument[]) => paper.unmovedQuotes(instruments));
   const prices = await createPaperFeed({ sql, quote: (i) => broker.quote(i), unmovedQuotes, staleMs: config.market.PRICE_STALE_S * 1000, log });
   return { prices, paperOrderChanges: paper && (await listenPaperOrderChanges(sql)) };
+}
+
+/**
+ * A second reader of the broker's prices, for a thread of the worker's own (the exit book's,
+ * src/worker/exit-book-thread.ts), beside the worker's feed: Breeze's quote stream without its
+ * order feed, or the paper exchange's prices as they are announced and, once a second, as they
+ * stand. The paper reads move nothing: the worker's own feed watches the same instruments and
+ * moves the walk and expires DAY orders, on the worker's clock, as it did alone.
+ */
+export function createPriceReader(config: Pick<Config, 'broker' | 'redis' | 'market'>, sql: Sql, log?: Logger): Promise<PriceFeed> {
+  if (config.broker.BROKER === 'breeze') return Promise.resolve(createBreezeStreams({ config, sql, log, orderFeed: false }).prices);
+  const asTheyStand = async (instruments: Instrument[]) => {
+    const rows = await paperQuotesOf(sql, instruments.map(instrumentKey));
+    // the paper exchange is the market: its price is current whenever it is read (./paper/feed.ts)
+    const at = new Date().toISOString();
+    return new Map([...rows].map(([key, row]) => [key, { lastPricePaise: row.last_price_paise, at }]));
+  };
+  const quote = async (instrument: Instrument) => {
+    const q = (await asTheyStand([instrument])).get(instrumentKey(instrument));
+    if (!q) throw new Error('not quoted yet: the worker\'s feed quotes it first');
+    return q;
+  };
+  return createPaperFeed({ sql, quote, unmovedQuotes: asTheyStand, staleMs: config.market.PRICE_STALE_S * 1000, log });
 }

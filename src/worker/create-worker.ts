@@ -7,9 +7,11 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { startExitBook } from '../activities/exit-book-follow.ts';
 import { createActivities, workerActivityDeps } from '../activities/index.ts';
+import { ordersAnnounced } from '../activities/exit-book-activities.ts';
 import { AppErrorInterceptor } from '../activities/failure.ts';
+import { workerPriceRecorder } from '../activities/price-recorder.ts';
+import { workerQuoteRation } from '../activities/quote-ration.ts';
 import type { AuditLog } from '../audit/append.ts';
 import type { OrderNotices } from '../broker/order-notices.ts';
 import type { PriceFeed } from '../broker/price-feed.ts';
@@ -20,6 +22,7 @@ import type { BrokerMetrics } from '../observability/broker-metrics.ts';
 import type { Logger } from '../config/logger.ts';
 import { circuitBreakerPort } from '../temporal/circuit-breaker.ts';
 import { tradesPort } from '../temporal/trades.ts';
+import { startExitBookThread } from './exit-book-thread.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -58,8 +61,16 @@ export async function createTradingWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const activityDeps = workerActivityDeps({ config, sql: deps.sql, broker: deps.broker, prices: deps.prices, orderNotices: deps.orderNotices, paperOrderChanges: deps.paperOrderChanges, audit: deps.audit, log: deps.log, temporal: deps.client, breaker: circuitBreakerPort(deps.client, config), trades: tradesPort(deps.client, config), brokerMetrics: deps.brokerMetrics, ...(deps.now ? { now: deps.now } : {}) });
   const activities = createActivities(activityDeps);
-  // every held position's stop-loss and target, watched by this worker while it runs
-  const exitBook = await startExitBook(activityDeps);
+  // every held position's stop-loss and target, watched by this worker while it runs, on a thread of its own
+  const exitBook = await startExitBookThread({
+    config,
+    log: deps.log,
+    prices: deps.prices,
+    ration: workerQuoteRation(activityDeps),
+    record: workerPriceRecorder(activityDeps),
+    latency: deps.brokerMetrics?.latency,
+    announceOrderChanges: ordersAnnounced(deps),
+  });
   applyWorkflowStackTraces(config);
   const worker = await Worker.create({
     connection: deps.connection,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExitBook } from '../../src/activities/exit-book-follow.ts';
 import { bookExitWatch, type ExitWatch, exitWatches, unbookExitWatch } from '../../src/db/exit-watches.ts';
-import { circuitBreakerPort } from '../../src/temporal/circuit-breaker.ts';
+import { createQuoteRation } from '../../src/activities/quote-ration.ts';
 import { tradesPort } from '../../src/temporal/trades.ts';
 import { silentLogger } from '../support/logger.ts';
 import { testBroker } from '../support/market.ts';
@@ -61,8 +61,8 @@ describe("a worker's book", () => {
     const told: string[] = [];
     const trades = { ...tradesPort(stack.client, stack.config), priceCrossed: (id: string) => (told.push(id), Promise.resolve('told' as const)) };
     const prices = testPriceFeed();
-    const { config, broker, audit, client } = stack;
-    const running = await startExitBook({ config, sql: stack.db.sql, broker, prices, audit, log: silentLogger, temporal: client, breaker: circuitBreakerPort(client, config), trades });
+    const ration = createQuoteRation({ quote: (instrument) => stack.broker.quote(instrument), perMinute: 60 });
+    const running = await startExitBook({ sql: stack.db.sql, prices, ration, log: silentLogger, trades, staleMs: 5_000 });
     try {
       expect(running.book.has('book-test-1')).toBe(true);
       await bookExitWatch(stack.db.sql, watch(2));

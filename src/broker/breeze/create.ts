@@ -76,7 +76,7 @@ export function createBreezeClient(deps: BreezeDeps): BreezeClient {
  * The worker's Breeze streams (quotes and order notifications) on the settings' URLs, authenticated
  * with the day's stored session, decoded (docs/breeze-api.md#streaming-auth).
  */
-export function createBreezeStreams(deps: BreezeDeps & { config: Pick<Config, 'broker' | 'redis' | 'market'> }): BreezeStream {
+export function createBreezeStreams(deps: BreezeDeps & { config: Pick<Config, 'broker' | 'redis' | 'market'>; orderFeed?: boolean }): BreezeStream {
   const { config, sql } = deps;
   const session = new BreezeSessionProvider({ sql, login: breezeLoginOptions(config.broker, deps.limiter), apiSession: config.broker.BREEZE_API_SESSION, now: deps.now });
   return createBreezeStream({
@@ -89,6 +89,7 @@ export function createBreezeStreams(deps: BreezeDeps & { config: Pick<Config, 'b
       return { user: decoded.userId, token: decoded.sessionKey };
     },
     securityMaster: () => loadSecurityMaster(config.broker.BREEZE_SECURITY_MASTER),
+    orderFeed: deps.orderFeed,
     log: deps.log,
   });
 }

@@ -35,6 +35,8 @@ export interface BreezeStreamOptions {
   /** The decoded session of the day; throws when there is none. */
   credentials: () => Promise<StreamCredentials>;
   securityMaster: () => Promise<SecurityMaster>;
+  /** Also open the order feed (livefeeds); a price-only reader (the exit book's thread) does not. */
+  orderFeed?: boolean | undefined;
   log?: Logger | undefined;
 }
 
@@ -56,7 +58,7 @@ export function createBreezeStream(options: BreezeStreamOptions): BreezeStream {
   let closed = false;
 
   const live = openSocket(options.liveStreamUrl, 'livestream');
-  const feeds = openSocket(options.liveFeedsUrl, 'livefeeds');
+  const feeds = options.orderFeed === false ? undefined : openSocket(options.liveFeedsUrl, 'livefeeds');
   prices.setConnected(false);
 
   live.on('connect', () => {
@@ -70,13 +72,13 @@ export function createBreezeStream(options: BreezeStreamOptions): BreezeStream {
     if (!quote || !instrument) return;
     prices.publish({ instrument, lastPricePaise: quote.lastPricePaise, at: quote.at ?? new Date().toISOString() });
   });
-  feeds.on('connect', () => orders.setConnected(true));
-  feeds.on('disconnect', () => orders.setConnected(false));
-  feeds.on('order', (message: unknown) => {
+  feeds?.on('connect', () => orders.setConnected(true));
+  feeds?.on('disconnect', () => orders.setConnected(false));
+  feeds?.on('order', (message: unknown) => {
     const id = notifiedOrderId(message);
     if (id) orders.notify(id);
   });
-  feeds.connect();
+  feeds?.connect();
 
   function openSocket(url: string, name: string): Socket {
     const socket = io(url, {
@@ -131,7 +133,7 @@ export function createBreezeStream(options: BreezeStreamOptions): BreezeStream {
     async close() {
       closed = true;
       live.disconnect();
-      feeds.disconnect();
+      feeds?.disconnect();
     },
   };
   prices.attach(upstream);
