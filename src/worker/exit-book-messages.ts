@@ -25,8 +25,7 @@ export type FromBook =
   | { type: 'decided'; trigger: ExitTrigger; seconds: number }
   /** The book watches (or no longer watches) an instrument: the worker's own feed does too, so the paper walk moves it and its prices are recorded. */
   | { type: 'watch'; instrument: Instrument }
-  | { type: 'unwatch'; instrument: Instrument }
-  | { type: 'closed' };
+  | { type: 'unwatch'; instrument: Instrument };
 
 export type ToBook =
   | { type: 'quote'; id: number; quote?: Quote | undefined; error?: string | undefined }

@@ -94,7 +94,6 @@ async function close(): Promise<void> {
   await prices.close();
   await client.connection.close();
   await sql.end({ timeout: 5 });
-  post({ type: 'closed' });
   process.exit(0); // ends this thread, not the process
 }
 

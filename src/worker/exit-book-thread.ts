@@ -91,6 +91,8 @@ export async function startExitBookThread(deps: ExitBookThreadDeps): Promise<Run
         switch (message.type) {
           case 'ready':
             ready = true;
+            // the running thread from now on: an exit after this is a failure to recover from
+            if (!closing) current = thread;
             resolve(thread);
             return;
           case 'quote':
@@ -101,8 +103,6 @@ export async function startExitBookThread(deps: ExitBookThreadDeps): Promise<Run
             return mirror(message.instrument);
           case 'unwatch':
             return unmirror(message.instrument);
-          case 'closed':
-            return;
         }
       });
       thread.on('error', (err) => {
@@ -126,8 +126,7 @@ export async function startExitBookThread(deps: ExitBookThreadDeps): Promise<Run
     spawn().then(
       (thread) => {
         if (closing) void thread.terminate();
-        else current = thread;
-        log.info("the exit book's thread started again");
+        else log.info("the exit book's thread started again");
       },
       (err: unknown) => {
         log.error({ err, alert: 'exit_book_thread_failed' }, "the exit book's thread could not start again; retrying");
@@ -136,7 +135,7 @@ export async function startExitBookThread(deps: ExitBookThreadDeps): Promise<Run
     );
   }
 
-  current = await spawn();
+  await spawn();
   return {
     async close() {
       closing = true;
