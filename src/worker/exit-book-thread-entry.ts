@@ -20,7 +20,7 @@ import { connectClient } from '../temporal/client.ts';
 import { tradesPort } from '../temporal/trades.ts';
 import type { ExitBookThreadData, FromBook, ToBook } from './exit-book-messages.ts';
 
-/** The book's LISTEN connections (exit watches, paper prices and orders) and its reads. */
+/** The book's reads (exit watches, paper prices) and deletes of finished trades' watches; its LISTENs share one connection of their own. */
 const POOL_MAX = 4;
 
 const port = parentPort!;
