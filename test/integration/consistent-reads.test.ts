@@ -4,7 +4,8 @@
  * /risk/status; the guard that flattens on it has the same test in daily-loss.test.ts), the
  * status's funds while an entry fill moves its margin from reserved to used, and today's report
  * while an exit fill closes its trade. Each fill is one transaction; no read may see half of it.
- */import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRiskStatus } from '../../src/api/services/risk-views.ts';
 import type { Config } from '../../src/config.ts';
 import { loadDailyReport } from '../../src/db/daily-report.ts';
