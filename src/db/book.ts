@@ -23,23 +23,54 @@ export interface AccountBook {
   prices: Map<string, PricePoint>;
 }
 
+/** The account fields the book carries. */
+export interface BookAccount {
+  id: string;
+  tradingState: TradingState;
+  capitalPaise: number;
+}
+
+/** What the book reads from the database, apart from the account row. */
+export interface BookReads {
+  trades: OpenPosition[];
+  limits: RiskLimits;
+  reservations: Book['reservations'];
+  realizedTodayPaise: number;
+  ordersLastSecond: number;
+  locked: string[];
+  prices: Map<string, PricePoint>;
+}
+
 /**
  * Read the book: inside the reservation's transaction after the account row is locked, or in a
  * `consistentRead` (a transaction either way: read apart, a trade closing between its reads would
  * count in neither its open positions nor the day's realized P&L, or in both).
  */
-export async function readBook(sql: TxSql, defaults: RiskLimits, account: { id: string; tradingState: TradingState; capitalPaise: number }, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
+export async function readBook(sql: TxSql, defaults: RiskLimits, account: BookAccount, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
+  return bookOf(account, await readBookOf(sql, defaults, account.id, now, extraInstruments));
+}
+
+/**
+ * The book's reads by account id, for a caller that reads the account row alongside them (a
+ * snapshot that locks nothing need not wait for the row before sending the rest).
+ */
+export async function readBookOf(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date, extraInstruments: string[] = []): Promise<BookReads> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
-    openPositions(sql, account.id),
-    accountLimits(sql, account.id, defaults),
-    activeReservations(sql, account.id),
-    realizedSince(sql, account.id, istDayStart(now)),
-    entriesInLastSecond(sql, account.id, now),
-    lockedInstruments(sql, account.id),
+    openPositions(sql, accountId),
+    accountLimits(sql, accountId, defaults),
+    activeReservations(sql, accountId),
+    realizedSince(sql, accountId, istDayStart(now)),
+    entriesInLastSecond(sql, accountId, now),
+    lockedInstruments(sql, accountId),
   ]);
   const prices = await lastPrices(sql, [...extraInstruments, ...trades.map((t) => instrumentKey(t.instrument))]);
+  return { trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked, prices };
+}
+
+/** The book as the rules read it, from the account and the book's reads. */
+export function bookOf(account: BookAccount, { trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked, prices }: BookReads): AccountBook {
   return {
     openTrades: trades,
     prices,

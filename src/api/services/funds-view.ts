@@ -17,14 +17,23 @@ const shown = (f: FundsView) => ({
   availablePaise: availableFunds(f),
 });
 
-export async function readFundsUsage(sql: Queryable, config: Config, account: { id: string; capitalPaise: number }) {
+/**
+ * Read the account's funds; the paper ledger's balance is the account's capital plus its cash
+ * moves, so the answer is completed with the capital (read alongside, in the same snapshot).
+ */
+export async function readFundsUsage(sql: Queryable, config: Config, accountId: string) {
   if (config.broker.BROKER === 'paper') {
-    const [totals, reserved] = await Promise.all([ledgerTotals(sql, account.id), reservedMargin(sql, account.id)]);
-    return { source: 'paper-ledger' as const, asOf: null, ...shown({ source: 'paper-ledger', balancePaise: account.capitalPaise + totals.cashPaise, usedMarginPaise: totals.marginPaise, reservedMarginPaise: reserved }) };
+    const [totals, reserved] = await Promise.all([ledgerTotals(sql, accountId), reservedMargin(sql, accountId)]);
+    return (capitalPaise: number) => ({ source: 'paper-ledger' as const, asOf: null, ...shown({ source: 'paper-ledger', balancePaise: capitalPaise + totals.cashPaise, usedMarginPaise: totals.marginPaise, reservedMarginPaise: reserved }) });
   }
-  const f = await brokerFundsOf(sql, account.id);
+  const usage = await brokerFundsUsage(sql, accountId);
+  return () => usage;
+}
+
+async function brokerFundsUsage(sql: Queryable, accountId: string) {
+  const f = await brokerFundsOf(sql, accountId);
   if (!f) return { source: 'broker' as const, asOf: null, balancePaise: null, usedMarginPaise: null, reservedMarginPaise: null, availablePaise: null, segments: null };
-  const [equityReserved, fnoReserved] = await Promise.all([reservedMargin(sql, account.id, f.fetchedAt, ['NSE', 'BSE']), reservedMargin(sql, account.id, f.fetchedAt, ['NFO', 'BFO'])]);
+  const [equityReserved, fnoReserved] = await Promise.all([reservedMargin(sql, accountId, f.fetchedAt, ['NSE', 'BSE']), reservedMargin(sql, accountId, f.fetchedAt, ['NFO', 'BFO'])]);
   const equity: FundsView = { source: 'broker', balancePaise: f.equityAllocatedPaise, usedMarginPaise: f.equityBlockedPaise, reservedMarginPaise: equityReserved };
   const fno: FundsView = { source: 'broker', balancePaise: f.fnoAllocatedPaise, usedMarginPaise: f.fnoBlockedPaise, reservedMarginPaise: fnoReserved };
   const total: FundsView = { source: 'broker', balancePaise: equity.balancePaise + fno.balancePaise, usedMarginPaise: equity.usedMarginPaise + fno.usedMarginPaise, reservedMarginPaise: equityReserved + fnoReserved };

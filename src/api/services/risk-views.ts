@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { type Config, defaultRiskLimits } from '../../config.ts';
 import { getAccount } from '../../db/accounts.ts';
-import { readBook } from '../../db/book.ts';
+import { bookOf, readBook, readBookOf } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
 import type { Queryable, Sql } from '../../db/pool.ts';
 import { consistentRead } from '../../db/transaction.ts';
@@ -43,10 +43,17 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
   const now = new Date();
   // One snapshot of everything shown (readBook): a fill moves a trade, its reservation and the
   // funds ledger together, and the status must show them on one side of it.
+  // The account row is read with the rest, not before it: nothing here is locked, and sent
+  // together the reads cost one wait on the connection, not two.
   const { account, book, limits, holidays, pending, funds } = await consistentRead(sql, async (tx) => {
-    const account = await accountOf(tx, accountId);
-    const [{ book, limits }, holidays, pending, funds] = await Promise.all([readBook(tx, defaultRiskLimits(config.risk), account, now), holidaysOf(tx, 'NSE'), pendingLimitChanges(tx, account.id), readFundsUsage(tx, config, account)]);
-    return { account, book, limits, holidays, pending, funds };
+    const [account, reads, holidays, pending, fundsOf] = await Promise.all([
+      accountOf(tx, accountId),
+      readBookOf(tx, defaultRiskLimits(config.risk), accountId, now),
+      holidaysOf(tx, 'NSE'),
+      pendingLimitChanges(tx, accountId),
+      readFundsUsage(tx, config, accountId),
+    ]);
+    return { account, ...bookOf(account, reads), holidays, pending, funds: fundsOf(account.capitalPaise) };
   });
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   // concentration against the account's actual funds where they are known
