@@ -15,7 +15,7 @@ import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
 import { type BackupKindStatus, backupStatusByKind, installedAt } from '../db/backup-registry.ts';
 import { type BackupKind, freshnessBaseline, isStale, SCHEDULED_KINDS } from '../domain/backups.ts';
-import { readBook } from '../db/book.ts';
+import { readBookOf } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
@@ -111,9 +111,8 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const rupees = (p: number) => paiseToRupees(Math.round(p));
 
 async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
-  const account = await getAccount(tx, accountId);
+  const [account, { trades: openTrades, prices, limits }] = await Promise.all([getAccount(tx, accountId), readBookOf(tx, defaultRiskLimits(deps.config.risk), accountId, now)]);
   if (!account) return undefined;
-  const { openTrades, prices, limits } = await readBook(tx, defaultRiskLimits(deps.config.risk), account, now);
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;

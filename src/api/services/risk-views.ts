@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { type Config, defaultRiskLimits } from '../../config.ts';
 import { getAccount } from '../../db/accounts.ts';
-import { bookOf, readBook, readBookOf } from '../../db/book.ts';
+import { bookOf, readBookOf } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
 import type { Queryable, Sql } from '../../db/pool.ts';
 import { consistentRead } from '../../db/transaction.ts';
@@ -41,10 +41,10 @@ async function accountOf(sql: Queryable, accountId: string) {
 /** Trading state, limits, how much of each is used, and the market's phase. */
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const now = new Date();
-  // One snapshot of everything shown (readBook): a fill moves a trade, its reservation and the
-  // funds ledger together, and the status must show them on one side of it.
-  // The account row is read with the rest, not before it: nothing here is locked, and sent
-  // together the reads cost one wait on the connection, not two.
+  // One snapshot of everything shown (db/book.ts): a fill moves a trade, its reservation and the
+  // funds ledger together, and the status must show them on one side of it. The account row is
+  // read with the rest, not before it: nothing here is locked, and sent together the reads cost
+  // one wait on the connection, not two.
   const { account, book, limits, holidays, pending, funds } = await consistentRead(sql, async (tx) => {
     const [account, reads, holidays, pending, fundsOf] = await Promise.all([
       accountOf(tx, accountId),
@@ -93,8 +93,13 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
 export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
-  const account = await accountOf(sql, accountId);
-  const [{ openTrades, prices }, breaker] = await Promise.all([consistentRead(sql, (tx) => readBook(tx, defaultRiskLimits(config.risk), account, new Date())), readBreakerState(temporal, account.id)]);
+  const [{ account, trades: openTrades, prices }, breaker] = await Promise.all([
+    consistentRead(sql, async (tx) => {
+      const [account, reads] = await Promise.all([accountOf(tx, accountId), readBookOf(tx, defaultRiskLimits(config.risk), accountId, new Date())]);
+      return { account, ...reads };
+    }),
+    readBreakerState(temporal, accountId),
+  ]);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;
