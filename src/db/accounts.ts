@@ -35,13 +35,19 @@ export async function getAccount(sql: Queryable, id: string): Promise<AccountRow
   return row;
 }
 
-/** Lock the account row for the rest of the transaction. */
+/**
+ * Lock the account row for the rest of the transaction: against every other lock of it (the
+ * risk check's, a fill's, a change of its state), not against the rows that merely refer to it.
+ * `for no key update`, the lock of an update that keeps the row's key, leaves the foreign-key
+ * checks of those rows (`for key share`) alone, so recording one trade's order is not held up by
+ * another trade's risk check; `for update` made every insert naming the account wait for it.
+ */
 export async function lockAccount(tx: TxSql, id: string): Promise<AccountRow | undefined> {
-  const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = ${id} for update`;
+  const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = ${id} for no key update`;
   return row;
 }
 
-/** Lock the account that owns the trade (one statement where reading the owner first took two); undefined when no such trade. */
+/** Lock the account that owns the trade, as {@link lockAccount} (one statement where reading the owner first took two); undefined when no such trade. */
 export async function lockAccountOfTrade(tx: TxSql, tradeId: string): Promise<AccountRow | undefined> {
   const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = (select account_id from trades where id = ${tradeId}) for update`;
   return row;

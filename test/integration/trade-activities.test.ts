@@ -72,6 +72,35 @@ it('makes a change to the book wait while a risk check holds the account', async
   expect(await change).toBe('CANCELLED');
 });
 
+it("records another trade's order leg while a risk check holds the account", async () => {
+  // The lock keeps the book still for the check, not every row that names the account: recording
+  // a leg before it is sent, and the broker's answer, change nothing the check reads. Locked
+  // `for update`, the order row's foreign-key check waited for the risk check to commit.
+  await reserve('tleglockaaaaaaaa');
+  let release!: () => void;
+  let locked!: () => void;
+  const accountHeld = new Promise<void>((r) => (locked = r));
+  const check = stack.db.sql.begin(async (tx) => {
+    await lockAccount(tx, stack.config.account.ACCOUNT_ID);
+    locked();
+    await new Promise<void>((r) => (release = r));
+  });
+  await accountHeld;
+  try {
+    const leg = { tradeId: 'tleglockaaaaaaaa', accountId: stack.config.account.ACCOUNT_ID, tag: 'tleglockaaaaaaaaE1', leg: 'ENTRY' as const, side: 'BUY' as const, quantity: 10, orderType: 'MARKET' as const };
+    // bounded, so that waiting for the check fails here instead of waiting for the release below
+    await stack.db.sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '2s'`;
+      await insertOrder(tx, leg);
+      await updateOrder(tx, leg.tag, { status: 'OPEN', brokerOrderId: 'B-LEGLOCK' });
+    });
+    expect((await ordersOfTrade(stack.db.sql, leg.tradeId)).map((o) => [o.tag, o.status])).toEqual([[leg.tag, 'OPEN']]);
+  } finally {
+    release();
+    await check;
+  }
+});
+
 it('answers a retried reservation with the decision it took, reserving once, and another run of the same trade with DUPLICATE', async () => {
   // The reservation is not looked up before it is made: a retry, or a second run of the trade,
   // finds the trade at its insert, under the account's lock.
