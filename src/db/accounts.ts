@@ -49,7 +49,7 @@ export async function lockAccount(tx: TxSql, id: string): Promise<AccountRow | u
 
 /** Lock the account that owns the trade, as {@link lockAccount} (one statement where reading the owner first took two); undefined when no such trade. */
 export async function lockAccountOfTrade(tx: TxSql, tradeId: string): Promise<AccountRow | undefined> {
-  const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = (select account_id from trades where id = ${tradeId}) for update`;
+  const [row] = await tx<AccountRow[]>`select ${columns(tx)} from accounts where id = (select account_id from trades where id = ${tradeId}) for no key update`;
   return row;
 }
 

@@ -11,7 +11,8 @@ import { type LegInput, orderActivities, toLegResult } from '../../src/activitie
 import { type ReserveResult, riskActivities } from '../../src/activities/risk.ts';
 import { sealAudit } from '../../src/audit/seal.ts';
 import { tradeRecordActivities } from '../../src/activities/trade-records.ts';
-import { ensureAccount, lockAccount } from '../../src/db/accounts.ts';
+import { ensureAccount, lockAccount, lockAccountOfTrade } from '../../src/db/accounts.ts';
+import type { TxSql } from '../../src/db/pool.ts';
 import { insertOrder, ordersOfTrade, updateOrder } from '../../src/db/orders.ts';
 import { lastPrices } from '../../src/db/market-prices.ts';
 import type { LatestPrice, PriceFeed } from '../../src/broker/price-feed.ts';
@@ -72,32 +73,40 @@ it('makes a change to the book wait while a risk check holds the account', async
   expect(await change).toBe('CANCELLED');
 });
 
-it("records another trade's order leg while a risk check holds the account", async () => {
-  // The lock keeps the book still for the check, not every row that names the account: recording
-  // a leg before it is sent, and the broker's answer, change nothing the check reads. Locked
-  // `for update`, the order row's foreign-key check waited for the risk check to commit.
-  await reserve('tleglockaaaaaaaa');
+/** Who holds the account: the trade a leg is recorded for, what it needs first, and the lock. */
+type Holder = [name: string, tradeId: string, before: () => Promise<void>, lock: (tx: TxSql) => Promise<unknown>];
+const holders: Holder[] = [
+  ['a risk check', 'tleglockcheckaaa', async () => {}, (tx) => lockAccount(tx, stack.config.account.ACCOUNT_ID)],
+  ["another trade's fill", 'tleglockfillaaaa', () => reserve('tleglockfilledaa'), (tx) => lockAccountOfTrade(tx, 'tleglockfilledaa')],
+];
+
+it.each(holders)("records a trade's order leg while %s holds the account", async (_name, tradeId, before, lock) => {
+  // The lock keeps the book still for the check or the fill, not every row that names the account:
+  // recording a leg before it is sent, and the broker's answer, change nothing the check reads.
+  // Locked `for update`, the order row's foreign-key check waited for the holder to commit.
+  await reserve(tradeId);
+  await before();
   let release!: () => void;
   let locked!: () => void;
   const accountHeld = new Promise<void>((r) => (locked = r));
-  const check = stack.db.sql.begin(async (tx) => {
-    await lockAccount(tx, stack.config.account.ACCOUNT_ID);
+  const holding = stack.db.sql.begin(async (tx) => {
+    await lock(tx);
     locked();
     await new Promise<void>((r) => (release = r));
   });
   await accountHeld;
   try {
-    const leg = { tradeId: 'tleglockaaaaaaaa', accountId: stack.config.account.ACCOUNT_ID, tag: 'tleglockaaaaaaaaE1', leg: 'ENTRY' as const, side: 'BUY' as const, quantity: 10, orderType: 'MARKET' as const };
-    // bounded, so that waiting for the check fails here instead of waiting for the release below
+    const leg = { tradeId, accountId: stack.config.account.ACCOUNT_ID, tag: `${tradeId}E1`, leg: 'ENTRY' as const, side: 'BUY' as const, quantity: 10, orderType: 'MARKET' as const };
+    // bounded, so that waiting for the holder fails here instead of waiting for the release below
     await stack.db.sql.begin(async (tx) => {
       await tx`set local lock_timeout = '2s'`;
       await insertOrder(tx, leg);
-      await updateOrder(tx, leg.tag, { status: 'OPEN', brokerOrderId: 'B-LEGLOCK' });
+      await updateOrder(tx, leg.tag, { status: 'OPEN', brokerOrderId: `B-${tradeId}` });
     });
-    expect((await ordersOfTrade(stack.db.sql, leg.tradeId)).map((o) => [o.tag, o.status])).toEqual([[leg.tag, 'OPEN']]);
+    expect((await ordersOfTrade(stack.db.sql, tradeId)).map((o) => [o.tag, o.status])).toEqual([[leg.tag, 'OPEN']]);
   } finally {
     release();
-    await check;
+    await holding;
   }
 });
 
