@@ -1,11 +1,12 @@
 /**
  * The `postgres` driver as patched (patches/postgres+3.4.9.patch): a transaction's BEGIN always
  * reserves its connection, and its first statements are sent behind it without waiting for its
- * answer. Unpatched, a BEGIN that filled a connection's pipeline (or met a socket
- * under backpressure) failed with UNSAFE_TRANSACTION and left the server's transaction open on a
- * connection the pool handed out again, so unrelated statements could run inside it
- * (porsager/postgres#823, #1189, #1210, fixed as in #1218; seen here as a failed risk
- * reservation under the held-positions bench). `max_pipeline: 0` makes every BEGIN fill it.
+ * answer (one round trip fewer a transaction, porsager/postgres#951). Unpatched, a BEGIN that
+ * filled a connection's pipeline (or met a socket under backpressure) failed with
+ * UNSAFE_TRANSACTION and left the server's transaction open on a connection the pool handed out
+ * again, so unrelated statements could run inside it (porsager/postgres#823, #1189, #1210, fixed
+ * as in #1218; seen here as a failed risk reservation under the held-positions bench).
+ * `max_pipeline: 0` makes every BEGIN fill it.
  */
 import net from 'node:net';
 import postgres from 'postgres';
