@@ -8,6 +8,7 @@ import { istDayStart } from '../domain/market-calendar.ts';
 import type { RiskLimits } from '../domain/risk/limits.ts';
 import type { Book, PricePoint, TradingState } from '../domain/risk/rules.ts';
 import { instrumentKey, openQuantity } from '../domain/trade.ts';
+import { type AccountRow, getAccount } from './accounts.ts';
 import { lastPrices } from './market-prices.ts';
 import type { TxSql } from './pool.ts';
 import { lockedInstruments } from './reconciliation.ts';
@@ -31,7 +32,7 @@ export interface BookAccount {
 }
 
 /** What the book reads from the database, apart from the account row. */
-export interface BookReads {
+interface BookReads {
   trades: OpenPosition[];
   limits: RiskLimits;
   reservations: Book['reservations'];
@@ -42,19 +43,27 @@ export interface BookReads {
 }
 
 /**
- * Read the book: inside the reservation's transaction after the account row is locked, or in a
- * `consistentRead` (a transaction either way: read apart, a trade closing between its reads would
- * count in neither its open positions nor the day's realized P&L, or in both).
+ * Read the book of an account whose row the caller holds locked (a reservation's transaction;
+ * `readAccountBook` reads row and book in a snapshot). In a transaction either way: read apart, a
+ * trade closing between its reads would count in neither its open positions nor the day's
+ * realized P&L, or in both.
  */
 export async function readBook(sql: TxSql, defaults: RiskLimits, account: BookAccount, now: Date, extraInstruments: string[] = []): Promise<AccountBook> {
   return bookOf(account, await readBookOf(sql, defaults, account.id, now, extraInstruments));
 }
 
 /**
- * The book's reads by account id, for a caller that reads the account row alongside them (a
- * snapshot that locks nothing need not wait for the row before sending the rest).
+ * An account's row and its book, for a snapshot that locks nothing (`consistentRead`): the book's
+ * reads need only the account's id, so they go out with the row's read instead of after it (one
+ * wait on the connection, not two). Undefined when there is no such account.
  */
-export async function readBookOf(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date, extraInstruments: string[] = []): Promise<BookReads> {
+export async function readAccountBook(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date): Promise<(AccountBook & { account: AccountRow }) | undefined> {
+  const [account, reads] = await Promise.all([getAccount(sql, accountId), readBookOf(sql, defaults, accountId, now)]);
+  return account && { account, ...bookOf(account, reads) };
+}
+
+/** The book's reads by account id. */
+async function readBookOf(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date, extraInstruments: string[] = []): Promise<BookReads> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip
   // of waiting instead of seven inside the reservation's critical section).
   const [trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked] = await Promise.all([
@@ -70,7 +79,7 @@ export async function readBookOf(sql: TxSql, defaults: RiskLimits, accountId: st
 }
 
 /** The book as the rules read it, from the account and the book's reads. */
-export function bookOf(account: BookAccount, { trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked, prices }: BookReads): AccountBook {
+function bookOf(account: BookAccount, { trades, limits, reservations, realizedTodayPaise, ordersLastSecond, locked, prices }: BookReads): AccountBook {
   return {
     openTrades: trades,
     prices,

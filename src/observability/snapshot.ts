@@ -10,12 +10,12 @@
 import type { Client } from '@temporalio/client';
 import { sealBeforeRead } from '../audit/seal.ts';
 import { type Config, defaultRiskLimits } from '../config.ts';
-import { getAccount, listAccountIds } from '../db/accounts.ts';
+import { listAccountIds } from '../db/accounts.ts';
 import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
 import { type BackupKindStatus, backupStatusByKind, installedAt } from '../db/backup-registry.ts';
 import { type BackupKind, freshnessBaseline, isStale, SCHEDULED_KINDS } from '../domain/backups.ts';
-import { readBookOf } from '../db/book.ts';
+import { readAccountBook } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
@@ -111,8 +111,9 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const rupees = (p: number) => paiseToRupees(Math.round(p));
 
 async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
-  const [account, { trades: openTrades, prices, limits }] = await Promise.all([getAccount(tx, accountId), readBookOf(tx, defaultRiskLimits(deps.config.risk), accountId, now)]);
-  if (!account) return undefined;
+  const accountBook = await readAccountBook(tx, defaultRiskLimits(deps.config.risk), accountId, now);
+  if (!accountBook) return undefined;
+  const { account, openTrades, prices, limits } = accountBook;
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;

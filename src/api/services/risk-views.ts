@@ -6,10 +6,9 @@
  */
 import type { Client } from '@temporalio/client';
 import { type Config, defaultRiskLimits } from '../../config.ts';
-import { getAccount } from '../../db/accounts.ts';
-import { bookOf, readBookOf } from '../../db/book.ts';
+import { readAccountBook } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
-import type { Queryable, Sql } from '../../db/pool.ts';
+import type { Sql } from '../../db/pool.ts';
 import { consistentRead } from '../../db/transaction.ts';
 import { pendingLimitChanges } from '../../db/risk-limits.ts';
 import { NotFoundError } from '../../domain/errors.ts';
@@ -32,28 +31,26 @@ export type PositionsView = Awaited<ReturnType<typeof readPositions>>;
 
 const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 
-async function accountOf(sql: Queryable, accountId: string) {
-  const account = await getAccount(sql, accountId);
-  if (!account) throw new NotFoundError(`account ${accountId}`);
-  return account;
+function found<T>(accountBook: T | undefined, accountId: string): T {
+  if (!accountBook) throw new NotFoundError(`account ${accountId}`);
+  return accountBook;
 }
 
 /** Trading state, limits, how much of each is used, and the market's phase. */
 export async function readRiskStatus({ sql, config }: ViewDeps, accountId: string) {
   const now = new Date();
   // One snapshot of everything shown (db/book.ts): a fill moves a trade, its reservation and the
-  // funds ledger together, and the status must show them on one side of it. The account row is
-  // read with the rest, not before it: nothing here is locked, and sent together the reads cost
-  // one wait on the connection, not two.
+  // funds ledger together, and the status must show them on one side of it. Nothing here is
+  // locked, so every read goes out at once, the account row's too.
   const { account, book, limits, holidays, pending, funds } = await consistentRead(sql, async (tx) => {
-    const [account, reads, holidays, pending, fundsOf] = await Promise.all([
-      accountOf(tx, accountId),
-      readBookOf(tx, defaultRiskLimits(config.risk), accountId, now),
+    const [accountBook, holidays, pending, fundsOf] = await Promise.all([
+      readAccountBook(tx, defaultRiskLimits(config.risk), accountId, now),
       holidaysOf(tx, 'NSE'),
       pendingLimitChanges(tx, accountId),
       readFundsUsage(tx, config, accountId),
     ]);
-    return { account, ...bookOf(account, reads), holidays, pending, funds: fundsOf(account.capitalPaise) };
+    const { account, book, limits } = found(accountBook, accountId);
+    return { account, book, limits, holidays, pending, funds: fundsOf(account.capitalPaise) };
   });
   const market = marketStatus(now, config.market.MARKET_HOURS, holidays);
   // concentration against the account's actual funds where they are known
@@ -93,13 +90,8 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
 export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
-  const [{ account, trades: openTrades, prices }, breaker] = await Promise.all([
-    consistentRead(sql, async (tx) => {
-      const [account, reads] = await Promise.all([accountOf(tx, accountId), readBookOf(tx, defaultRiskLimits(config.risk), accountId, new Date())]);
-      return { account, ...reads };
-    }),
-    readBreakerState(temporal, accountId),
-  ]);
+  const [accountBook, breaker] = await Promise.all([consistentRead(sql, (tx) => readAccountBook(tx, defaultRiskLimits(config.risk), accountId, new Date())), readBreakerState(temporal, accountId)]);
+  const { account, openTrades, prices } = found(accountBook, accountId);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;
