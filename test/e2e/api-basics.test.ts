@@ -10,9 +10,7 @@ import { startStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
-  // Its users log in (each with a second factor) within a second or two from one address: the auth
-  // limit's 5 a second refused one when the file ran alone on a quick machine. Pace is tested elsewhere.
-  stack = await startStack({ noWorker: true, settings: { BODY_LIMIT_BYTES: '2048', RATE_LIMIT_AUTH: '50,500,5000,50000' } });
+  stack = await startStack({ noWorker: true, settings: { BODY_LIMIT_BYTES: '2048' } });
 });
 afterAll(async () => stack?.stop());
 

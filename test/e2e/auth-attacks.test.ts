@@ -7,7 +7,7 @@ let stack: TestStack;
 let viewer: Awaited<ReturnType<TestStack['userWithRole']>>;
 
 beforeAll(async () => {
-  stack = await startStack({ settings: { LOCKOUT_THRESHOLD: '3', LOGIN_FAILURES_PER_IP_HOUR: '8', RATE_LIMIT_AUTH: '50,500,5000,50000' } });
+  stack = await startStack({ settings: { LOCKOUT_THRESHOLD: '3', LOGIN_FAILURES_PER_IP_HOUR: '8' } });
   viewer = await stack.userWithRole('viewer');
 });
 afterAll(async () => stack?.stop());

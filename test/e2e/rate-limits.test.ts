@@ -7,6 +7,9 @@ import { testConfig } from '../support/config.ts';
 import { silentLogger } from '../support/logger.ts';
 import { startStack, type TestStack, type Tokens } from '../support/stack.ts';
 import { sealAudit } from '../../src/audit/seal.ts';
+import { securitySettings } from '../../src/config/sections/security.ts';
+
+const AUTH_DEFAULT = securitySettings.shape.RATE_LIMIT_AUTH.parse(undefined);
 
 describe.each([
   ['PostgreSQL', {}],
@@ -19,7 +22,8 @@ describe.each([
     // Redis keys are shared by test files: a prefix of this run keeps them apart.
     stack = await startStack({
       noWorker: true,
-      settings: { RATE_LIMIT_READ: '3,6,1000,10000', RATE_LIMIT_ABUSE_THRESHOLD: '4', IP_BLOCK_S: '60', ...extra },
+      // The auth class at its production default (the test stack raises it for logins).
+      settings: { RATE_LIMIT_READ: '3,6,1000,10000', RATE_LIMIT_AUTH: AUTH_DEFAULT, RATE_LIMIT_ABUSE_THRESHOLD: '4', IP_BLOCK_S: '60', ...extra },
     });
     viewer = await stack.userWithRole('viewer');
   });

@@ -8,7 +8,7 @@ let stack: TestStack;
 let admin: string;
 
 beforeAll(async () => {
-  stack = await startStack({ settings: { LOCKOUT_THRESHOLD: '3', LOGIN_FAILURES_PER_IP_HOUR: '50', RATE_LIMIT_AUTH: '50,500,5000,50000' } });
+  stack = await startStack({ settings: { LOCKOUT_THRESHOLD: '3', LOGIN_FAILURES_PER_IP_HOUR: '50' } });
   admin = (await stack.login()).accessToken;
 });
 afterAll(async () => stack?.stop());
