@@ -62,6 +62,25 @@ export async function readAccountBook(sql: TxSql, defaults: RiskLimits, accountI
   return account && { account, ...bookOf(account, reads) };
 }
 
+/** What a view of an account's holdings reads: its row, its open positions and their last prices. */
+export interface AccountPositions {
+  account: AccountRow;
+  openTrades: OpenPosition[];
+  prices: Map<string, PricePoint>;
+}
+
+/**
+ * An account's row, open positions and their last prices, for the positions view and the
+ * monitoring snapshot: none of the risk engine's other reads (reservations, the day's realized
+ * P&L, the last second's entries), which they do not show. Undefined when there is no such
+ * account. In a snapshot (`consistentRead`), as `readAccountBook`.
+ */
+export async function readAccountPositions(sql: TxSql, accountId: string): Promise<AccountPositions | undefined> {
+  const [account, openTrades] = await Promise.all([getAccount(sql, accountId), openPositions(sql, accountId)]);
+  if (!account) return undefined;
+  return { account, openTrades, prices: await lastPrices(sql, openTrades.map((t) => instrumentKey(t.instrument))) };
+}
+
 /** The book's reads by account id. */
 async function readBookOf(sql: TxSql, defaults: RiskLimits, accountId: string, now: Date, extraInstruments: string[] = []): Promise<BookReads> {
   // Independent reads, sent together: porsager pipelines them on the connection (one round trip

@@ -15,10 +15,11 @@ import { currentAlerts, lastEvaluation } from '../db/alerts.ts';
 import { lastVerification } from '../db/audit-verifications.ts';
 import { type BackupKindStatus, backupStatusByKind, installedAt } from '../db/backup-registry.ts';
 import { type BackupKind, freshnessBaseline, isStale, SCHEDULED_KINDS } from '../domain/backups.ts';
-import { readAccountBook } from '../db/book.ts';
+import { readAccountPositions } from '../db/book.ts';
 import { brokerWindow, freshHeartbeats } from '../db/heartbeats.ts';
 import { auditHead, ordersByStatus, realizedByAccount, reconciliationStatus, rejectionsByRule } from '../db/monitoring.ts';
 import type { Sql, TxSql } from '../db/pool.ts';
+import { accountLimits } from '../db/risk-limits.ts';
 import { consistentRead } from '../db/transaction.ts';
 import { istDayStart } from '../domain/market-calendar.ts';
 import { calendarDaysLeft, CASH_EXCHANGES, istYear } from '../domain/calendar/coverage.ts';
@@ -110,10 +111,10 @@ export interface SnapshotDeps {
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const rupees = (p: number) => paiseToRupees(Math.round(p));
 
-async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, now: Date, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
-  const accountBook = await readAccountBook(tx, defaultRiskLimits(deps.config.risk), accountId, now);
-  if (!accountBook) return undefined;
-  const { account, openTrades, prices, limits } = accountBook;
+async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, realized: Map<string, { grossPaise: number; netPaise: number }>): Promise<AccountMetrics | undefined> {
+  const [held, limits] = await Promise.all([readAccountPositions(tx, accountId), accountLimits(tx, accountId, defaultRiskLimits(deps.config.risk))]);
+  if (!held) return undefined;
+  const { account, openTrades, prices } = held;
   let exposure = 0;
   let unrealizedGross = 0;
   let openCharges = 0;
@@ -144,15 +145,13 @@ async function accountMetrics(tx: TxSql, deps: SnapshotDeps, accountId: string, 
  * the day's realized P&L and the open book would count in neither (the daily-loss alert missed at
  * the moment the guard flattens) or in both.
  */
-async function accountsMetrics(deps: SnapshotDeps, now: Date, dayStart: Date): Promise<AccountMetrics[]> {
+async function accountsMetrics(deps: SnapshotDeps, dayStart: Date): Promise<AccountMetrics[]> {
   return consistentRead(deps.sql, async (tx) => {
-    const realized = new Map((await realizedByAccount(tx, dayStart)).map((r) => [r.accountId, r]));
-    const accounts: AccountMetrics[] = [];
-    for (const id of await listAccountIds(tx)) {
-      const m = await accountMetrics(tx, deps, id, now, realized);
-      if (m) accounts.push(m);
-    }
-    return accounts;
+    const [realizedRows, ids] = await Promise.all([realizedByAccount(tx, dayStart), listAccountIds(tx)]);
+    const realized = new Map(realizedRows.map((r) => [r.accountId, r]));
+    // every account's reads sent together: they pipeline on the snapshot's connection
+    const accounts = await Promise.all(ids.map((id) => accountMetrics(tx, deps, id, realized)));
+    return accounts.filter((m) => m !== undefined);
   });
 }
 
@@ -182,7 +181,7 @@ async function calendarReach(deps: SnapshotDeps, now: Date): Promise<MonitoringS
 export async function readSnapshot(deps: SnapshotDeps, now = new Date()): Promise<MonitoringSnapshot> {
   const { sql } = deps;
   const dayStart = istDayStart(now);
-  const accounts = await accountsMetrics(deps, now, dayStart);
+  const accounts = await accountsMetrics(deps, dayStart);
   // The audit reads below (the head, reconciliation, loosened settings) see what is queued too.
   await sealBeforeRead(sql);
   const [calendar, configLoosenedAt] = await Promise.all([calendarReach(deps, now), lastEnvironmentLoosening(sql, new Date(now.getTime() - LOOSENING_ALERT_MS))]);

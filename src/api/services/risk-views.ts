@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { type Config, defaultRiskLimits } from '../../config.ts';
-import { readAccountBook } from '../../db/book.ts';
+import { readAccountBook, readAccountPositions } from '../../db/book.ts';
 import { holidaysOf } from '../../db/market-holidays.ts';
 import type { Sql } from '../../db/pool.ts';
 import { consistentRead } from '../../db/transaction.ts';
@@ -31,9 +31,9 @@ export type PositionsView = Awaited<ReturnType<typeof readPositions>>;
 
 const rupees = (p: number | null | undefined) => (p === null || p === undefined ? null : paiseToRupees(p));
 
-function found<T>(accountBook: T | undefined, accountId: string): T {
-  if (!accountBook) throw new NotFoundError(`account ${accountId}`);
-  return accountBook;
+function found<T>(read: T | undefined, accountId: string): T {
+  if (!read) throw new NotFoundError(`account ${accountId}`);
+  return read;
 }
 
 /** Trading state, limits, how much of each is used, and the market's phase. */
@@ -89,9 +89,9 @@ export async function readRiskStatus({ sql, config }: ViewDeps, accountId: strin
 }
 
 /** Open positions with their last prices and unrealized P&L, and the breaker's trading state. */
-export async function readPositions({ sql, config, temporal }: ViewDeps, accountId: string) {
-  const [accountBook, breaker] = await Promise.all([consistentRead(sql, (tx) => readAccountBook(tx, defaultRiskLimits(config.risk), accountId, new Date())), readBreakerState(temporal, accountId)]);
-  const { account, openTrades, prices } = found(accountBook, accountId);
+export async function readPositions({ sql, temporal }: ViewDeps, accountId: string) {
+  const [held, breaker] = await Promise.all([consistentRead(sql, (tx) => readAccountPositions(tx, accountId)), readBreakerState(temporal, accountId)]);
+  const { account, openTrades, prices } = found(held, accountId);
   const positions = openTrades.map((t) => {
     const last = prices.get(instrumentKey(t.instrument));
     const unrealized = last && t.entryPricePaise !== null ? grossPnl(t.side, openQuantity(t), t.entryPricePaise, last.pricePaise) : undefined;
