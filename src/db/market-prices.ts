@@ -39,7 +39,11 @@ export async function recordPrices(sql: Queryable, prices: RecordedPrice[]): Pro
 
 export async function lastPrices(sql: Queryable, instrumentKeys: string[]): Promise<Map<string, PricePoint>> {
   if (!instrumentKeys.length) return new Map();
+  // `= any(array)`, not `in (...)`: one statement whatever the count of keys, so it stays prepared
+  // on each connection. An `in` list is a new statement for each count, which the driver parses
+  // and describes in a round trip of its own before running it (and keeps prepared while the
+  // connection lives).
   const rows = await sql<{ key: string; price: number; at: Date }[]>`
-    select instrument_key as key, price_paise as price, at from market_prices where instrument_key in ${sql(instrumentKeys)}`;
+    select instrument_key as key, price_paise as price, at from market_prices where instrument_key = any(${sql.array(instrumentKeys)}::text[])`;
   return new Map(rows.map((r) => [r.key, { pricePaise: r.price, at: r.at }]));
 }

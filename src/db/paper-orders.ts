@@ -128,7 +128,7 @@ export type ExpiringOrders = { instrumentKey: string } | { instrumentKeys: strin
  * day whose session closed (at `closes`, IST) by `now`.
  */
 export async function expirePaperOrders(sql: Queryable, which: ExpiringOrders, closes: string, reason: string, now: Date): Promise<void> {
-  const among = 'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : 'instrumentKeys' in which ? sql`instrument_key in ${sql(which.instrumentKeys)}` : sql`account_id = ${which.accountId}`;
+  const among = 'instrumentKey' in which ? sql`instrument_key = ${which.instrumentKey}` : 'instrumentKeys' in which ? sql`instrument_key = any(${sql.array(which.instrumentKeys)}::text[])` : sql`account_id = ${which.accountId}`;
   await sql`
     update paper_orders set status = 'CANCELLED', reject_reason = ${reason}, updated_at = ${now}
     where status = 'OPEN' and ${among}

@@ -23,8 +23,9 @@ export async function lockPaperQuote(tx: TxSql, key: string): Promise<PaperQuote
 /** The quotes of these instruments as they stand (unlocked; an instrument never quoted is absent). */
 export async function paperQuotesOf(sql: Queryable, keys: string[]): Promise<Map<string, PaperQuoteRow>> {
   if (!keys.length) return new Map();
+  // any(array): one prepared statement for every count of keys (db/market-prices.ts, lastPrices)
   const rows = await sql<(PaperQuoteRow & { key: string })[]>`
-    select instrument_key as key, last_price_paise, pinned, steps, updated_at from paper_quotes where instrument_key in ${sql(keys)}`;
+    select instrument_key as key, last_price_paise, pinned, steps, updated_at from paper_quotes where instrument_key = any(${sql.array(keys)}::text[])`;
   return new Map(rows.map(({ key, ...row }) => [key, row]));
 }
 

@@ -46,3 +46,23 @@ it('writes many prices in instrument order, so two writers at once never deadloc
   expect(prices.get('NSE:AAA:CASH')?.pricePaise).toBe(102);
   expect(prices.get('NSE:BBB:CASH')?.pricePaise).toBe(202);
 });
+
+it('reads the prices of any number of instruments with one prepared statement', async () => {
+  const at = new Date('2026-12-04T05:00:00Z');
+  const keys = ['NSE:P1:CASH', 'NSE:P2:CASH', 'NSE:P3:CASH', 'NSE:P4:CASH'];
+  await recordPrices(db.sql, keys.map((instrumentKey, i) => ({ instrumentKey, pricePaise: 1000 + i, at })));
+  // One connection, as a transaction's reads are: an `in` list would be a statement per count,
+  // each parsed and described in a round trip of its own before it runs.
+  const conn = await db.sql.reserve();
+  try {
+    for (let n = 1; n <= keys.length; n++) {
+      const prices = await lastPrices(conn, keys.slice(0, n));
+      expect([...prices].map(([k, p]) => [k, p.pricePaise]).sort()).toEqual(keys.slice(0, n).map((k, i) => [k, 1000 + i]));
+    }
+    expect(await lastPrices(conn, ['NSE:NEVER:CASH'])).toEqual(new Map());
+    const prepared = await conn<{ n: number }[]>`select count(*)::int as n from pg_prepared_statements where statement like '%as price, at from market_prices%' and statement not like '%pg_prepared_statements%'`;
+    expect(prepared[0]!.n).toBe(1);
+  } finally {
+    conn.release();
+  }
+});
