@@ -4,9 +4,11 @@ import { createAuditLog } from '../../src/audit/append.ts';
 import { listAudit } from '../../src/audit/queries.ts';
 import { sealAudit } from '../../src/audit/seal.ts';
 import { verifyChain } from '../../src/audit/verify.ts';
-import { beforeCommit, transaction } from '../../src/db/transaction.ts';
+import { beforeCommit, sendWithCommit, transaction } from '../../src/db/transaction.ts';
 import { holdHead as holdHeadOf, inboxSize as inboxSizeOf, queueRecord } from '../support/audit-inbox.ts';
+import { countingPool } from '../support/counting-pool.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import type { Sql } from '../../src/db/pool.ts';
 
 let db: TestDatabase;
 const audit = createAuditLog();
@@ -121,17 +123,43 @@ describe('group sealing', () => {
     const failing = () =>
       transaction(db.sql, async (tx) => {
         await audit.append(tx, placed(1));
-        // fails after the audit statement ran, at the very end of the transaction
+        // Fails after the audit statement ran: sent behind it, with the COMMIT, which PostgreSQL
+        // then answers with a rollback, not an error.
+        sendWithCommit(tx, async () => tx`select 1 / 0`.execute());
+      });
+    await expect(failing()).rejects.toThrow(/division by zero/); // head free: sealed inline, then rolled back
+    const head = await holdHead();
+    await expect(failing()).rejects.toThrow(/division by zero/); // head held: queued, then rolled back
+    await head.release();
+    // and a failure at the end of the transaction, before its audit statement is sent
+    await expect(
+      transaction(db.sql, async (tx) => {
+        await audit.append(tx, placed(2));
         beforeCommit(tx, () => {
           throw new Error('the state change failed');
         });
-      });
-    await expect(failing()).rejects.toThrow('the state change failed'); // head free: sealed inline, then rolled back
-    const head = await holdHead();
-    await expect(failing()).rejects.toThrow('the state change failed'); // head held: queued, then rolled back
-    await head.release();
+      }),
+    ).rejects.toThrow('the state change failed');
     expect(await inboxSize()).toBe(0);
     expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 1, headSeq: 1, unsealed: 0 });
+  });
+
+  it("sends a transaction's records with its COMMIT: no wait for the append's answer before it", async () => {
+    const { sql, counter } = countingPool(db.url, { max: 1 });
+    const pool = sql as unknown as Sql;
+    try {
+      await transaction(pool, (tx) => audit.append(tx, placed(0))); // connected, statements prepared
+      counter.writes = 0;
+      await transaction(pool, async (tx) => {
+        await tx`select 1`; // the state change
+        await audit.append(tx, placed(1));
+      });
+      // BEGIN with the state change, then the append with the COMMIT (3 with the append awaited first)
+      expect(counter.writes).toBe(2);
+      expect(await verifyChain(db.sql)).toMatchObject({ ok: true, records: 2 });
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
   });
 
   it('seals queued records before a read and before verification', async () => {

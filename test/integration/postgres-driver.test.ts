@@ -8,9 +8,9 @@
  * as in #1218; seen here as a failed risk reservation under the held-positions bench).
  * `max_pipeline: 0` makes every BEGIN fill it.
  */
-import net from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { countingPool } from '../support/counting-pool.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -36,27 +36,8 @@ it('reserves the connection of a BEGIN that fills the pipeline (max_pipeline 0: 
   }
 });
 
-/** A pool whose socket writes are counted: each write is one send of what the driver had queued. */
-function countingPool(options: Record<string, unknown>) {
-  const counter = { writes: 0 };
-  const socket = ({ host, port }: { host: string[]; port: number[] }) =>
-    new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(port[0]!, host[0]!, () => resolve(s));
-      s.once('error', reject);
-      const write = s.write.bind(s) as (...args: unknown[]) => boolean;
-      s.write = ((...args: unknown[]) => {
-        counter.writes++;
-        return write(...args);
-      }) as typeof s.write;
-    });
-  // `socket` is an option of the driver that its types leave out
-  const withSocket = { onnotice: () => {}, socket, ...options };
-  const sql = postgres(db.url, withSocket);
-  return { sql, counter };
-}
-
 it("sends a transaction's first statement with its BEGIN: one wait fewer", async () => {
-  const { sql, counter } = countingPool({ max: 1 });
+  const { sql, counter } = countingPool(db.url, { max: 1 });
   try {
     await sql`select 1 as ok`; // connected, and the statement prepared
     counter.writes = 0;
