@@ -46,6 +46,10 @@ describe("the exit book's thread", () => {
     await waitForTrade(stack, trader, body.id, hasStatus('OPEN'));
     const workflowId = `trade-${body.id}`;
     await eventually(async () => (await stack.db.sql`select 1 from exit_watches where workflow_id = ${workflowId}`).length > 0, 30_000, 'the stop booked');
+    // The thread follows a booking once its NOTIFY came and it read the row: a price through the
+    // stop before that is decided when the booking arrives, from the last price, which is no tick's
+    // decision (no tick_to_exit_decision sample). Under a loaded full run that race was lost once.
+    await new Promise((r) => setTimeout(r, 1000));
 
     // through the resting stop's limit (0.5% under ₹440): the book, not the exchange, decides the exit
     await stack.market.setQuote(itc, 430_00);
