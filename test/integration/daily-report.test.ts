@@ -131,9 +131,11 @@ describe("the scheduled day's report", () => {
     expect(sent!.labels.day).toBe(today());
     expect(sent!.body).toContain('Trades closed: 3 (won 2, lost 1)');
     // The delivery is recorded once the channel answered, a moment after the webhook saw the message.
-    const delivered = async () => (await stack.db.sql`select d.status from alert_deliveries d join alert_events e on e.id = d.event_id where e.rule_id = 'daily-report' and e.labels->>'account' = ${accountId}`).map((d) => d.status);
-    await eventually(async () => (await delivered()).length > 0, 10_000, 'the delivery recorded');
-    expect(await delivered()).toEqual(['DELIVERED']);
+    const deliveries = await eventually(async () => {
+      const rows = await stack.db.sql`select d.status from alert_deliveries d join alert_events e on e.id = d.event_id where e.rule_id = 'daily-report' and e.labels->>'account' = ${accountId}`;
+      return rows.length > 0 && rows;
+    }, 10_000, 'the delivery recorded');
+    expect(deliveries.map((d) => d.status)).toEqual(['DELIVERED']);
     await recordHistory(stack.client, workflowId, 'dailyReportWorkflow', 'scheduled-report-sent', workflowBundleCode());
 
     // A second run of the same day (a retry, an operator) stores the report again and sends nothing more.
